@@ -1,0 +1,49 @@
+"""What a shopper came for: a shopping list in the order they will walk it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from scenarios.schema import Scenario, Segment
+from twin.catalog import Catalog
+
+
+@dataclass(frozen=True, eq=False)
+class Mission:
+    """The stops of one visit, sorted along the shopper's route."""
+
+    sku: np.ndarray
+    qty: np.ndarray
+    intend: np.ndarray
+    dwell_s: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.sku)
+
+
+class MissionMaker:
+    """Draws shopping lists: SKUs by popularity, then sorted into a serpentine route."""
+
+    def __init__(self, scenario: Scenario, catalog: Catalog):
+        self.cdf = np.cumsum(catalog.demand_weight)
+        self.cdf /= self.cdf[-1]
+        self.pick_s = scenario.shoppers.pick_s_per_item
+        order = np.argsort([z.x for z in scenario.layout.zones], kind="stable")
+        rank = np.empty(len(order), dtype=np.int64)
+        rank[order] = np.arange(len(order))
+        zone_rank = rank[catalog.zone]
+        direction = np.where(zone_rank % 2 == 0, 1.0, -1.0)
+        self.route_key = zone_rank * 1e4 + direction * catalog.shelf_y
+
+    def draw(self, rng: np.random.Generator, segment: Segment) -> Mission:
+        """One shopping list for a shopper of ``segment``."""
+        n = 1 + rng.poisson(max(segment.list_mean - 1.0, 0.0))
+        sku = np.unique(np.searchsorted(self.cdf, rng.random(n), side="right"))
+        sku = sku[np.argsort(self.route_key[sku], kind="stable")]
+        k = len(sku)
+        qty = 1 + (rng.random(k) < segment.multi_buy)
+        intend = rng.random(k) < segment.buy_probability
+        dwell = rng.gamma(4.0, self.pick_s / 4.0, k)
+        return Mission(sku, qty.astype(np.int64), intend, dwell)

@@ -1,0 +1,1 @@
+"""The Dash dashboard: one page per user job; it only reads results and the services API."""

@@ -1,0 +1,296 @@
+"""The scenario schema: what a store-day twin is made of, validated up front.
+
+Every model is frozen and forbids unknown keys, so a typo in a YAML file is an
+error with the field's path instead of a silently ignored setting.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from enum import StrEnum
+from typing import Annotated, Self
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from services.schemas import PaymentMethod
+
+Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
+NonNeg = Annotated[float, Field(ge=0)]
+Pos = Annotated[float, Field(gt=0)]
+Share = Annotated[float, Field(ge=0, le=1)]
+
+_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
+
+
+class Frozen(BaseModel):
+    """Base of every scenario model: immutable, unknown keys rejected."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class StoreFormat(StrEnum):
+    """Store formats; each has its own defaults and digital priorities."""
+
+    supermarket = "supermarket"
+    convenience = "convenience"
+    specialty = "specialty"
+    department = "department"
+
+
+def clock_seconds(value: str) -> int:
+    """Seconds after midnight of an "HH:MM" clock time ("24:00" allowed)."""
+    match = _CLOCK.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a clock time; use a quoted 'HH:MM' such as '08:00'")
+    seconds = int(match[1]) * 3600 + int(match[2]) * 60
+    if seconds > 86400:
+        raise ValueError(f"{value!r} is after midnight; the latest allowed is '24:00'")
+    return seconds
+
+
+class Hours(Frozen):
+    """Opening hours of one day; shoppers arrive only while the store is open."""
+
+    open: str = Field("08:00", description="Opening time, 'HH:MM'.")
+    close: str = Field("22:00", description="Closing time, 'HH:MM' ('24:00' for midnight).")
+
+    @field_validator("open", "close", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        if not isinstance(value, str):
+            raise ValueError(f"{value!r} is not a clock time; use a quoted 'HH:MM' such as '08:00'")
+        clock_seconds(value)
+        return value
+
+    @property
+    def open_s(self) -> int:
+        """Opening time in seconds after midnight."""
+        return clock_seconds(self.open)
+
+    @property
+    def close_s(self) -> int:
+        """Closing time in seconds after midnight."""
+        return clock_seconds(self.close)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Self:
+        if self.close_s <= self.open_s:
+            raise ValueError(f"close {self.close!r} must be after open {self.open!r}")
+        return self
+
+
+class Arrivals(Frozen):
+    """Shopper arrivals: a non-homogeneous Poisson process by hour of day."""
+
+    daily_visitors: Pos = Field(description="Expected visitors on a day with weight 1.")
+    hourly_profile: list[NonNeg] = Field(
+        min_length=24,
+        max_length=24,
+        description="Relative arrival rate for each hour 0..23; hours outside opening are ignored.",
+    )
+    weekday_factors: list[NonNeg] = Field(
+        default=[1.0] * 7,
+        min_length=7,
+        max_length=7,
+        description="Traffic multiplier for Monday..Sunday.",
+    )
+
+
+class Point(Frozen):
+    """A position on the floor plan in metres; y grows from the front wall."""
+
+    x: NonNeg
+    y: NonNeg
+
+
+class Zone(Frozen):
+    """A rectangle of shelving served by one aisle running front to back."""
+
+    id: Id
+    name: str
+    categories: list[Id] = Field(min_length=1)
+    x: NonNeg
+    y: NonNeg
+    width: Pos
+    depth: Pos
+
+
+class Checkout(Frozen):
+    """Staffed checkout lanes along the front of the store, and their service time model."""
+
+    lanes: int = Field(ge=1, le=60, description="Number of open staffed lanes.")
+    x: NonNeg = Field(description="x of the first lane.")
+    y: NonNeg = Field(description="y of the lane counters.")
+    spacing_m: Pos = Field(2.5, description="Distance between neighbouring lanes.")
+    queue_spacing_m: Pos = Field(0.9, description="Space each waiting shopper takes in a queue.")
+    fixed_s: NonNeg = Field(8.0, description="Greeting, bagging and receipt per transaction.")
+    scan_s_per_item: NonNeg = Field(3.0, description="Mean scanning time per item.")
+    payment_s: dict[PaymentMethod, Pos] = Field(
+        default={PaymentMethod.mobile: 6.0, PaymentMethod.card: 18.0, PaymentMethod.cash: 30.0},
+        description="Mean payment time per method (case: mobile payment, about 6 s vs 18 s).",
+    )
+    time_cv: Share = Field(0.3, description="Coefficient of variation of each time component.")
+
+    @field_validator("payment_s")
+    @classmethod
+    def _all_methods(cls, value: dict[PaymentMethod, float]) -> dict[PaymentMethod, float]:
+        missing = [m.value for m in PaymentMethod if m not in value]
+        if missing:
+            raise ValueError(f"needs a time for every payment method; missing {missing}")
+        return value
+
+
+class Layout(Frozen):
+    """The floor plan: entrance, zones with shelves, checkout lanes, exit."""
+
+    width_m: Pos
+    depth_m: Pos
+    entrance: Point
+    exit: Point
+    front_aisle_y: NonNeg = Field(description="y of the cross aisle in front of the zones.")
+    back_aisle_y: NonNeg = Field(description="y of the cross aisle behind the zones.")
+    zones: list[Zone] = Field(min_length=1)
+    checkout: Checkout
+
+    @model_validator(mode="after")
+    def _fits(self) -> Self:
+        def inside(name: str, p: Point) -> None:
+            if p.x > self.width_m or p.y > self.depth_m:
+                raise ValueError(
+                    f"{name} ({p.x}, {p.y}) lies outside the "
+                    f"{self.width_m} x {self.depth_m} m floor"
+                )
+
+        inside("entrance", self.entrance)
+        inside("exit", self.exit)
+        if not self.front_aisle_y < self.back_aisle_y <= self.depth_m:
+            raise ValueError("need front_aisle_y < back_aisle_y <= depth_m")
+        ids = [z.id for z in self.zones]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"zone ids must be unique, got {ids}")
+        for z in self.zones:
+            if z.x + z.width > self.width_m or z.y + z.depth > self.depth_m:
+                raise ValueError(f"zone {z.id!r} reaches outside the floor")
+            if z.y < self.front_aisle_y or z.y + z.depth > self.back_aisle_y:
+                raise ValueError(
+                    f"zone {z.id!r} must lie between the front aisle (y={self.front_aisle_y}) "
+                    f"and the back aisle (y={self.back_aisle_y})"
+                )
+        c = self.checkout
+        last_x = c.x + (c.lanes - 1) * c.spacing_m
+        if last_x > self.width_m or c.y > self.front_aisle_y:
+            raise ValueError(
+                f"{c.lanes} lanes from x={c.x} every {c.spacing_m} m must fit in front of the zones"
+            )
+        return self
+
+
+class Category(Frozen):
+    """A product category; its SKUs are generated deterministically from the catalogue seed."""
+
+    name: Id
+    skus: int = Field(ge=1, le=5000)
+    median_price: Pos = Field(description="Median shelf price of the category's SKUs.")
+    price_spread: NonNeg = Field(0.4, description="Sigma of log price across SKUs.")
+    margin: float = Field(gt=0, lt=1, description="Mean gross margin as a share of price.")
+    popularity: Pos = Field(1.0, description="Relative chance a shopping-list entry is this one.")
+
+
+class Catalog(Frozen):
+    """The assortment: categories, and how much of each SKU the shelves hold."""
+
+    seed: int = Field(1, ge=0, description="Seed of the assortment; fixed across run seeds.")
+    categories: list[Category] = Field(min_length=1)
+    shelf_days: Pos = Field(
+        1.5, description="Mean shelf capacity in days of expected demand (spread per SKU)."
+    )
+    capacity_min: int = Field(3, ge=1, description="Smallest shelf capacity of any SKU.")
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, value: list[Category]) -> list[Category]:
+        names = [c.name for c in value]
+        if len(set(names)) != len(names):
+            raise ValueError(f"category names must be unique, got {names}")
+        return value
+
+
+class Segment(Frozen):
+    """A kind of shopping trip: how many items, how often it ends in a purchase."""
+
+    name: Id
+    share: Share
+    list_mean: Pos = Field(description="Mean number of distinct products on the list.")
+    buy_probability: Share = Field(1.0, description="Chance each found item goes in the basket.")
+    multi_buy: Share = Field(0.15, description="Chance a line is bought as two units.")
+
+
+class Shoppers(Frozen):
+    """Who comes in, how they move and how they pay."""
+
+    segments: list[Segment] = Field(min_length=1)
+    walking_speed_mps: Pos = Field(1.0, description="Mean walking speed in the store.")
+    walking_speed_sd: NonNeg = 0.15
+    pick_s_per_item: Pos = Field(12.0, description="Mean time to find and take one product.")
+    payment_mix: dict[PaymentMethod, Share] = Field(
+        default={PaymentMethod.mobile: 0.6, PaymentMethod.card: 0.3, PaymentMethod.cash: 0.1}
+    )
+
+    @model_validator(mode="after")
+    def _shares(self) -> Self:
+        total = sum(s.share for s in self.segments)
+        if not math.isclose(total, 1.0, abs_tol=1e-6):
+            raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        mix = sum(self.payment_mix.values())
+        if not math.isclose(mix, 1.0, abs_tol=1e-6):
+            raise ValueError(f"payment_mix must sum to 1, got {mix:g}")
+        return self
+
+
+class Scenario(Frozen):
+    """One store (for now) and everything needed to simulate its days."""
+
+    id: Id
+    version: int = Field(1, ge=1)
+    name: str
+    description: str = ""
+    format: StoreFormat
+    currency: str = Field("CNY", pattern=r"^[A-Z]{3}$", description="ISO 4217 code of all prices.")
+    start_date: dt.date = Field(
+        dt.date(2026, 3, 2), description="Date of day 0 (a Monday by default)."
+    )
+    hours: Hours = Hours()
+    arrivals: Arrivals
+    layout: Layout
+    catalog: Catalog
+    shoppers: Shoppers
+
+    @property
+    def versioned_id(self) -> str:
+        """The library id with its version, e.g. ``supermarket-v1``."""
+        return f"{self.id}-v{self.version}"
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        placed: dict[str, str] = {}
+        for zone in self.layout.zones:
+            for cat in zone.categories:
+                if cat in placed:
+                    raise ValueError(
+                        f"category {cat!r} is in zones {placed[cat]!r} and {zone.id!r}; "
+                        "give each category one zone"
+                    )
+                placed[cat] = zone.id
+        names = [c.name for c in self.catalog.categories]
+        unplaced = [n for n in names if n not in placed]
+        if unplaced:
+            raise ValueError(f"categories {unplaced} have no zone; add them to a zone's categories")
+        unknown = [c for c in placed if c not in names]
+        if unknown:
+            raise ValueError(f"zones name categories {unknown} that the catalog does not have")
+        open_h = range(self.hours.open_s // 3600, math.ceil(self.hours.close_s / 3600))
+        if not any(self.arrivals.hourly_profile[h] > 0 for h in open_h):
+            raise ValueError("arrivals.hourly_profile is zero in every opening hour")
+        return self

@@ -1,0 +1,65 @@
+"""Engine and sessions for one database URL, with SQLite tuned for a single busy writer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+
+from services.db.models import Base
+
+DEFAULT_URL_ENV = "DATABASE_URL"
+
+
+def sqlite_url(path: Path) -> str:
+    """The SQLAlchemy URL of a SQLite file."""
+    return f"sqlite:///{path}"
+
+
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's
+    # implicit transactions, which start too late to protect read-then-write.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def _sqlite_begin(connection) -> None:
+    # Take the write lock at the start: a transaction that reads stock and then
+    # writes it cannot be overtaken between the two.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+class Database:
+    """One database: its engine, a session factory, and schema creation.
+
+    ``Database.from_env(default)`` honours ``DATABASE_URL`` so the same code runs on
+    the embedded SQLite file or on PostgreSQL.
+    """
+
+    def __init__(self, url: str):
+        self.url = url
+        self.engine: Engine = create_engine(url)
+        if self.engine.dialect.name == "sqlite":
+            event.listen(self.engine, "connect", _sqlite_connect)
+            event.listen(self.engine, "begin", _sqlite_begin)
+        self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+
+    @classmethod
+    def from_env(cls, default_url: str) -> Database:
+        """Use ``DATABASE_URL`` when set, else ``default_url``."""
+        return cls(os.environ.get(DEFAULT_URL_ENV) or default_url)
+
+    def create_schema(self) -> None:
+        """Create every table that does not exist yet."""
+        Base.metadata.create_all(self.engine)
+
+    def dispose(self) -> None:
+        """Close all pooled connections (needed before deleting a SQLite file)."""
+        self.engine.dispose()

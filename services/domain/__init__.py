@@ -1,0 +1,1 @@
+"""Domain rules of the store services; they take a Session and know nothing of HTTP."""

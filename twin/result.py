@@ -1,0 +1,187 @@
+"""What a run produced: KPIs, per-hour series and the visit log, written as JSON + Parquet.
+
+``summary.json`` holds nothing that varies between runs of the same scenario and
+seed (no timestamps, no wall time), so it can be compared byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+SUMMARY = "summary.json"
+STATS = "run_stats.json"
+
+# KPI name -> (unit, what it means); the order is the order of every KPI table.
+KPI_DOC: dict[str, tuple[str, str]] = {
+    "visitors": ("people", "shoppers who came in"),
+    "transactions": ("count", "paid checkouts"),
+    "conversion": ("share", "transactions / visitors"),
+    "sales": ("currency", "revenue at the till"),
+    "gross_margin": ("currency", "sales minus cost of goods sold"),
+    "gross_margin_pct": ("share", "gross margin / sales"),
+    "avg_basket": ("currency", "sales / transactions"),
+    "items_per_basket": ("items", "units sold / transactions"),
+    "queue_wait_mean_s": ("s", "mean wait before reaching a till"),
+    "queue_wait_p50_s": ("s", "median wait before reaching a till"),
+    "queue_wait_p95_s": ("s", "95th percentile wait before reaching a till"),
+    "lost_sales_oos": ("units", "units shoppers wanted but found no stock for"),
+    "lost_sales_oos_value": ("currency", "value of those units at list price"),
+    "balked": ("people", "shoppers who left the queue area without joining"),
+    "checkout_failures": ("count", "checkouts the services refused"),
+    "visit_min_mean": ("min", "mean time in the store"),
+}
+
+
+def compute_kpis(visits: pa.Table, lost_value_cents: int) -> dict[str, float]:
+    """The headline KPIs of a run from its visit log."""
+    n = visits.num_rows
+    converted = visits.filter(visits["converted"])
+    tx = converted.num_rows
+    sales = pc.sum(converted["total_cents"]).as_py() or 0
+    cost = pc.sum(converted["cost_cents"]).as_py() or 0
+    items = pc.sum(converted["items"]).as_py() or 0
+    waits = converted["wait_s"].to_numpy()
+    stay = (visits["departure_s"].to_numpy() - visits["arrival_s"].to_numpy()) / 60
+    kpis = {
+        "visitors": n,
+        "transactions": tx,
+        "conversion": _ratio(tx, n, 4),
+        "sales": round(sales / 100, 2),
+        "gross_margin": round((sales - cost) / 100, 2),
+        "gross_margin_pct": _ratio(sales - cost, sales, 4),
+        "avg_basket": _ratio(sales / 100, tx, 2),
+        "items_per_basket": _ratio(items, tx, 3),
+        "queue_wait_mean_s": round(float(waits.mean()), 1) if tx else 0.0,
+        "queue_wait_p50_s": _percentile(waits, 50),
+        "queue_wait_p95_s": _percentile(waits, 95),
+        "lost_sales_oos": pc.sum(visits["lost_units_oos"]).as_py() or 0,
+        "lost_sales_oos_value": round(lost_value_cents / 100, 2),
+        "balked": 0,
+        "checkout_failures": pc.sum(visits["failed"]).as_py() or 0,
+        "visit_min_mean": round(float(stay.mean()), 2) if n else 0.0,
+    }
+    assert list(kpis) == list(KPI_DOC), "KPI_DOC and compute_kpis disagree"
+    return kpis
+
+
+def hourly_table(snapshots: pd.DataFrame, flows: tuple[str, ...]) -> pa.Table:
+    """Per-hour series from the model's hourly snapshots of cumulative flows."""
+    df = snapshots.drop_duplicates("t_s", keep="last").reset_index(drop=True)
+    hourly = pd.DataFrame(
+        {
+            "day": (df["t_s"] // 86400).astype("int32"),
+            "hour": ((df["t_s"] - 1) % 86400 // 3600).astype("int32"),
+        }
+    )
+    hourly.loc[df["t_s"] % 86400 == 0, "day"] -= 1
+    deltas = df[list(flows)].diff().fillna(df[list(flows)])
+    for name in flows:
+        hourly[name] = deltas[name].round(3)
+    hourly["sales"] = (hourly.pop("sales_cents") / 100).round(2)
+    tx = hourly["transactions"].replace(0, np.nan)
+    hourly["queue_wait_mean_s"] = (hourly.pop("wait_s_total") / tx).fillna(0.0).round(1)
+    for name in ("visitors", "transactions", "items", "lost_units_oos"):
+        hourly[name] = hourly[name].astype("int64")
+    for name in ("in_store", "queuing", "empty_shelves"):
+        hourly[name] = df[name].astype("int64")
+    return pa.Table.from_pandas(hourly, preserve_index=False)
+
+
+@dataclass(frozen=True)
+class RunResult:
+    """The immutable outcome of ``twin.run(scenario, seed)``."""
+
+    scenario_id: str
+    seed: int
+    days: int
+    version: str
+    kpis: Mapping[str, float]
+    tables: Mapping[str, pa.Table] = field(repr=False)
+    stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kpis", MappingProxyType(dict(self.kpis)))
+        object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
+        object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
+
+    def summary(self) -> dict[str, Any]:
+        """The deterministic part of the result, as written to ``summary.json``."""
+        return {
+            "scenario": self.scenario_id,
+            "seed": self.seed,
+            "days": self.days,
+            "version": self.version,
+            "kpis": dict(self.kpis),
+        }
+
+    def frame(self, table: str = "hourly") -> pd.DataFrame:
+        """One of the result tables as a pandas DataFrame."""
+        return self.tables[table].to_pandas()
+
+    def write(self, out: Path) -> dict[str, Path]:
+        """Write summary.json, run_stats.json and one Parquet file per table into ``out``.
+
+        Each file is written to a temporary name first and renamed, so an
+        interrupted write never leaves a half file behind.
+        """
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"summary": out / SUMMARY, "stats": out / STATS}
+        _atomic(paths["summary"], lambda p: p.write_text(_json(self.summary())))
+        _atomic(paths["stats"], lambda p: p.write_text(_json(dict(self.stats))))
+        for name, table in self.tables.items():
+            paths[name] = out / f"{name}.parquet"
+            _atomic(paths[name], lambda p, t=table: pq.write_table(t, p))
+        return paths
+
+    @classmethod
+    def read(cls, out: Path) -> RunResult:
+        """Load a result written by ``write``."""
+        summary = json.loads((out / SUMMARY).read_text())
+        stats_path = out / STATS
+        stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
+        tables = {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+        return cls(
+            scenario_id=summary["scenario"],
+            seed=summary["seed"],
+            days=summary["days"],
+            version=summary["version"],
+            kpis=summary["kpis"],
+            tables=tables,
+            stats=stats,
+        )
+
+
+def _json(data: Mapping[str, Any]) -> str:
+    return json.dumps(data, indent=2) + "\n"
+
+
+def _atomic(path: Path, write: Any) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        write(Path(tmp))
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _ratio(num: float, den: float, digits: int) -> float:
+    return round(num / den, digits) if den else 0.0
+
+
+def _percentile(values: np.ndarray, q: float) -> float:
+    return round(float(np.percentile(values, q)), 1) if values.size else 0.0

@@ -1,0 +1,63 @@
+"""Piecewise-linear trajectories: where a shopper is at any time, computed on demand.
+
+Agents do not tick every second; they record waypoints as they move, and
+cameras or WiFi probes ask for positions later with numpy interpolation.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from twin.layout import Point
+
+
+class Trajectory:
+    """Timed waypoints of one walker; times never go backwards."""
+
+    __slots__ = ("t", "x", "y")
+
+    def __init__(self, t: float, at: Point):
+        self.t = [t]
+        self.x = [at[0]]
+        self.y = [at[1]]
+
+    @property
+    def end(self) -> float:
+        """Time of the last waypoint."""
+        return self.t[-1]
+
+    @property
+    def here(self) -> Point:
+        """Position at the last waypoint."""
+        return (self.x[-1], self.y[-1])
+
+    def wait_until(self, t: float) -> None:
+        """Stand still until ``t``."""
+        if t > self.t[-1]:
+            self._add(t, self.x[-1], self.y[-1])
+
+    def walk(self, start: float, waypoints: list[Point], speed: float) -> float:
+        """Walk through ``waypoints`` from ``start`` (or the last waypoint's time, if later).
+
+        Returns:
+            The time of arrival at the last waypoint.
+        """
+        self.wait_until(start)
+        t, x0, y0 = self.t[-1], self.x[-1], self.y[-1]
+        for x1, y1 in waypoints:
+            t += math.hypot(x1 - x0, y1 - y0) / speed
+            self._add(t, x1, y1)
+            x0, y0 = x1, y1
+        return t
+
+    def _add(self, t: float, x: float, y: float) -> None:
+        self.t.append(t)
+        self.x.append(x)
+        self.y.append(y)
+
+    def position(self, t: float | np.ndarray) -> np.ndarray:
+        """Position(s) at time(s) ``t``; clamped to the first/last waypoint outside the span."""
+        times = np.asarray(self.t)
+        return np.stack([np.interp(t, times, self.x), np.interp(t, times, self.y)], axis=-1)
