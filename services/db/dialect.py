@@ -6,7 +6,6 @@ from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-_CHUNK = 500  # rows per statement, well under every database's bind-parameter limit
 _INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
@@ -22,9 +21,9 @@ def insert_on_conflict(dialect: str, table: Table):
 
 def upsert(session: Session, table: Table, rows: list[dict], keys: list[str]) -> int:
     """Insert ``rows``, updating every non-key column where a row with the same keys exists."""
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        stmt = insert_on_conflict(session.get_bind().dialect.name, table).values(chunk)
-        changed = {c: stmt.excluded[c] for c in chunk[0] if c not in keys}
-        session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changed))
+    if not rows:
+        return 0
+    stmt = insert_on_conflict(session.get_bind().dialect.name, table)
+    changed = {c: stmt.excluded[c] for c in rows[0] if c not in keys}
+    session.execute(stmt.on_conflict_do_update(index_elements=keys, set_=changed), rows)
     return len(rows)

@@ -33,7 +33,7 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
 def _sqlite_begin(connection) -> None:
     # Take the write lock at the start: a transaction that reads stock and then
     # writes it cannot be overtaken between the two.
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 class Database:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.db.dialect import upsert
 from services.db.models import Inventory, Product, Store
+from services.db.prepared import Prepared
 from services.domain.errors import NotFound
 from services.schemas import ProductIn, ProductPublic, StoreIn
 
@@ -42,14 +44,19 @@ def list_products(session: Session, category: str | None = None) -> list[Product
 
 _PRODUCTS = Product.__table__
 _INVENTORY = Inventory.__table__
-_STORE_PRICES = (
-    select(_PRODUCTS.c.sku, _PRODUCTS.c.price_cents, _PRODUCTS.c.cost_cents)
-    .join(_INVENTORY, _INVENTORY.c.sku == _PRODUCTS.c.sku)
-    .where(
-        _INVENTORY.c.store_id == bindparam("store_id"),
-        _PRODUCTS.c.sku.in_(bindparam("skus", expanding=True)),
+
+
+@cache
+def _store_prices(n: int) -> Prepared:
+    """Prices of ``n`` SKUs (params sku0..sku{n-1}) that store ``store_id`` carries."""
+    return Prepared(
+        select(_PRODUCTS.c.sku, _PRODUCTS.c.price_cents, _PRODUCTS.c.cost_cents)
+        .join(_INVENTORY, _INVENTORY.c.sku == _PRODUCTS.c.sku)
+        .where(
+            _INVENTORY.c.store_id == bindparam("store_id"),
+            _PRODUCTS.c.sku.in_([bindparam(f"sku{i}") for i in range(n)]),
+        )
     )
-)
 
 
 def store_prices(
@@ -60,11 +67,13 @@ def store_prices(
     Raises:
         NotFound: the store does not exist, a SKU is unknown, or the store does not carry it.
     """
-    rows = session.connection().execute(_STORE_PRICES, {"store_id": store_id, "skus": list(skus)})
+    wanted = sorted(set(skus))
+    params = {"store_id": store_id, **{f"sku{i}": sku for i, sku in enumerate(wanted)}}
+    rows = _store_prices(len(wanted)).execute(session.connection(), params).fetchall()
     prices = {sku: (price, cost) for sku, price, cost in rows}
-    if len(prices) < len(set(skus)):
+    if len(prices) < len(wanted):
         require_store(session, store_id)
-        absent = sorted(set(skus) - prices.keys())
+        absent = [s for s in wanted if s not in prices]
         known = set(session.scalars(select(Product.sku).where(Product.sku.in_(absent))))
         unknown = [s for s in absent if s not in known]
         if unknown:

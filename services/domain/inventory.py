@@ -8,19 +8,20 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from sqlalchemy import Update, bindparam, select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from services.db.dialect import upsert
 from services.db.models import Inventory
+from services.db.prepared import Prepared
 from services.domain.catalog import require_store
 from services.domain.errors import NotFound, OutOfStock
 from services.schemas import StockCount, StockLevel
 
 _INV = Inventory.__table__
 _LINE = (_INV.c.store_id == bindparam("s_id"), _INV.c.sku == bindparam("s_sku"))
-_RECEIVE = update(_INV).where(*_LINE).values(on_hand=_INV.c.on_hand + bindparam("s_qty"))
-_DEDUCT = (
+_RECEIVE = Prepared(update(_INV).where(*_LINE).values(on_hand=_INV.c.on_hand + bindparam("s_qty")))
+_DEDUCT = Prepared(
     update(_INV)
     .where(*_LINE, _INV.c.on_hand >= bindparam("s_qty"))
     .values(on_hand=_INV.c.on_hand - bindparam("s_qty"))
@@ -49,15 +50,15 @@ def deduct(session: Session, store_id: str, quantities: Mapping[str, int]) -> No
         _explain_shortage(session, store_id, quantities)
 
 
-def _apply(session: Session, stmt: Update, params: list[dict]) -> bool:
+def _apply(session: Session, stmt: Prepared, params: list[dict]) -> bool:
     """Run a one-row-per-line UPDATE for every line; True if each line hit its row.
 
     Sent as one executemany where the driver sums row counts reliably.
     """
     conn = session.connection()
     if conn.dialect.supports_sane_multi_rowcount:
-        return conn.execute(stmt, params).rowcount == len(params)
-    return all(conn.execute(stmt, p).rowcount == 1 for p in params)
+        return stmt.executemany(conn, params).rowcount == len(params)
+    return all(stmt.execute(conn, p).rowcount == 1 for p in params)
 
 
 def _explain_shortage(session: Session, store_id: str, quantities: Mapping[str, int]) -> None:

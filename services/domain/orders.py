@@ -6,11 +6,12 @@ import datetime as dt
 from collections import Counter
 from functools import cache
 
-from sqlalchemy import Insert, bindparam, insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from services.db.dialect import insert_on_conflict
 from services.db.models import Order, OrderLine, Payment
+from services.db.prepared import Prepared
 from services.domain import catalog, inventory, payments
 from services.domain.errors import NotFound
 from services.schemas import (
@@ -41,23 +42,28 @@ def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receip
     at = req.at or now
     # Inserting first, with the key unique, is both the idempotency check and the claim.
     conn = session.connection()
-    order_id = conn.execute(
-        _claim_order(conn.dialect.name),
-        {
-            "store_id": req.store_id,
-            "channel": "in_store",
-            "status": sale.status.value,
-            "idempotency_key": req.idempotency_key,
-            "items": sale.items,
-            "total_cents": sale.total_cents,
-            "cost_cents": sale.cost_cents,
-            "created_at": at,
-        },
-    ).scalar()
-    if order_id is None:
+    claimed = (
+        _claim_order(conn.dialect.name)
+        .execute(
+            conn,
+            {
+                "store_id": req.store_id,
+                "channel": "in_store",
+                "status": sale.status.value,
+                "idempotency_key": req.idempotency_key,
+                "items": sale.items,
+                "total_cents": sale.total_cents,
+                "cost_cents": sale.cost_cents,
+                "created_at": at,
+            },
+        )
+        .fetchone()
+    )
+    if claimed is None:
         return receipt(session, _order_id_for_key(session, req.idempotency_key))
+    order_id = claimed[0]
     inventory.deduct(session, req.store_id, qty)
-    conn.execute(_INSERT_LINES, [{"order_id": order_id, **line.model_dump()} for line in lines])
+    _INSERT_LINES.executemany(conn, [{"order_id": order_id, **line.model_dump()} for line in lines])
     payments.record(
         session, order_id, req.payment_method, sale.total_cents, req.idempotency_key, at
     )
@@ -110,14 +116,14 @@ def _receipt(
 
 
 _ORDERS = Order.__table__
-_INSERT_LINES = insert(OrderLine.__table__)
+_INSERT_LINES = Prepared(insert(OrderLine.__table__))
 _ORDER_FOR_KEY = select(_ORDERS.c.id).where(_ORDERS.c.idempotency_key == bindparam("key"))
 
 
 @cache
-def _claim_order(dialect: str) -> Insert:
-    """INSERT of a new order that does nothing (returns no id) if its key was used."""
-    return (
+def _claim_order(dialect: str) -> Prepared:
+    """INSERT of a new order that does nothing (returns no row) if its key was used."""
+    return Prepared(
         insert_on_conflict(dialect, _ORDERS)
         .on_conflict_do_nothing(index_elements=["idempotency_key"])
         .returning(_ORDERS.c.id)

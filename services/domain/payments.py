@@ -8,11 +8,12 @@ from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from services.db.models import Payment
+from services.db.prepared import Prepared
 from services.domain.errors import Conflict
 from services.schemas import PaymentMethod
 
 _PAYMENTS = Payment.__table__
-_INSERT = insert(_PAYMENTS).returning(_PAYMENTS.c.id)
+_INSERT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
 
 
 def charge(
@@ -45,18 +46,15 @@ def record(
     at: dt.datetime,
 ) -> int:
     """Insert a captured payment whose key the caller knows to be new (the key stays unique)."""
-    return (
-        session.connection()
-        .execute(
-            _INSERT,
-            {
-                "order_id": order_id,
-                "method": method.value,
-                "amount_cents": amount_cents,
-                "status": "captured",
-                "idempotency_key": idempotency_key,
-                "created_at": at,
-            },
-        )
-        .scalar_one()
-    )
+    row = _INSERT.execute(
+        session.connection(),
+        {
+            "order_id": order_id,
+            "method": method.value,
+            "amount_cents": amount_cents,
+            "status": "captured",
+            "idempotency_key": idempotency_key,
+            "created_at": at,
+        },
+    ).fetchone()
+    return row[0]

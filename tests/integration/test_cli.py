@@ -65,7 +65,7 @@ def test_unknown_scenario_id(tmp_path):
 def test_bench_twin_json(monkeypatch):
     import twin.bench
 
-    def fake(scenario, seed):  # the real one takes seconds; the benchmark suite runs it
+    def fake(scenario, seed, repeat):  # the real one takes seconds; the benchmarks run it
         return {
             "store_day_s": 1.0,
             "visitors": 1,

@@ -1,0 +1,78 @@
+"""Statements compiled once and run straight on the DBAPI cursor, for the checkout hot path.
+
+SQLAlchemy's per-execution bookkeeping costs about 30 us per statement here,
+ten times what SQLite itself spends on a one-row UPDATE (measured: Core
+``execute`` 32 us, DBAPI ``cursor.execute`` 3 us). A store-day runs thousands
+of checkouts of five statements each, so the few statements on that path are
+compiled by SQLAlchemy once per dialect and column set, their parameters go
+through the dialect's own bind processors (so stored values are exactly what
+the Core path would store), and they run inside the connection's current
+transaction. Everything else uses plain SQLAlchemy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from operator import itemgetter
+from typing import Any
+
+from sqlalchemy import Connection, exc
+from sqlalchemy.sql import ClauseElement
+
+
+class Prepared:
+    """A Core statement that is executed on the raw DBAPI connection."""
+
+    def __init__(self, statement: ClauseElement):
+        self.statement = statement
+        self._compiled: dict[tuple[str, frozenset[str]], tuple[str, Any]] = {}
+
+    def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
+        """Execute with one parameter set; returns the DBAPI cursor (rowcount, fetchone)."""
+        sql, convert = self._for(conn, params)
+        return self._run(conn, "execute", sql, convert(params))
+
+    def executemany(self, conn: Connection, params: Sequence[Mapping[str, Any]]) -> Any:
+        """Execute once per parameter set in one DBAPI call; returns the cursor."""
+        sql, convert = self._for(conn, params[0])
+        return self._run(conn, "executemany", sql, [convert(p) for p in params])
+
+    def _for(self, conn: Connection, params: Mapping[str, Any]) -> tuple[str, Any]:
+        key = (conn.dialect.name, frozenset(params))
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = self._compile(conn, sorted(params))
+        return found
+
+    def _compile(self, conn: Connection, keys: list[str]) -> tuple[str, Any]:
+        dialect = conn.dialect
+        compiled = self.statement.compile(dialect=dialect, column_keys=keys)
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        procs = [
+            compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
+        ]
+        pick = itemgetter(*names) if len(names) > 1 else (lambda p: (p[names[0]],))
+        if any(procs):
+
+            def values(params: Mapping[str, Any]) -> tuple:
+                return tuple(
+                    f(v) if f is not None and v is not None else v
+                    for f, v in zip(procs, pick(params), strict=True)
+                )
+        else:
+            values = pick
+        if compiled.positional:
+            return compiled.string, values
+        return compiled.string, lambda params: dict(zip(names, values(params), strict=True))
+
+    @staticmethod
+    def _run(conn: Connection, method: str, sql: str, args: Any) -> Any:
+        dbapi = conn.connection.driver_connection
+        cursor = dbapi.cursor()
+        try:
+            getattr(cursor, method)(sql, args)
+        except conn.dialect.loaded_dbapi.Error as error:
+            raise exc.DBAPIError.instance(
+                sql, args, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
+            ) from error
+        return cursor
