@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+from twin.terminal import console, fail, progress
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -18,14 +18,6 @@ app = typer.Typer(
 )
 bench_app = typer.Typer(no_args_is_help=True, help="Speed benchmarks.")
 app.add_typer(bench_app, name="bench")
-
-console = Console()
-err = Console(stderr=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    return typer.Exit(code)
 
 
 @app.command()
@@ -72,9 +64,9 @@ def run(
     try:
         sc = load(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     out = out or Path("runs") / f"{sc.id}-s{seed}"
-    with _progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
+    with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
         result = run_twin(sc, seed=seed, days=days, db_path=out / "store.db", progress=tick)
     paths = result.write(out)
     if not quiet:
@@ -97,7 +89,7 @@ def bench_twin(
     try:
         sc = load(scenario)
     except ScenarioError as exc:
-        raise _fail(str(exc)) from None
+        raise fail(str(exc)) from None
     figures = measure(sc, seed, repeat)
     if as_json:
         typer.echo(json.dumps(figures))
@@ -126,26 +118,5 @@ def kpi_table(kpis: dict, title: str) -> Table:
     return table
 
 
-class _progress:
-    """A rich progress bar over simulated time, or nothing when quiet."""
-
-    def __init__(self, label: str, quiet: bool):
-        self.label, self.quiet = label, quiet
-
-    def __enter__(self):
-        if self.quiet:
-            return None
-        self.bar = Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            TextColumn("{task.percentage:>3.0f}%"),
-            TimeElapsedColumn(),
-            console=err,
-        )
-        self.bar.__enter__()
-        task = self.bar.add_task(self.label, total=1.0)
-        return lambda done: self.bar.update(task, completed=done)
-
-    def __exit__(self, *exc) -> None:
-        if not self.quiet:
-            self.bar.__exit__(*exc)
+# Commands that live in twin/commands/ are registered here, one line each, so the
+# whole CLI is visible in one place while each command keeps its own module.

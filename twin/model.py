@@ -13,11 +13,14 @@ import simpy
 from agents.arrivals import arrival_times
 from agents.mission import MissionMaker
 from agents.shopper import Shopper
+from devices.base import Device
+from devices.labels import ShelfLabels
 from scenarios.schema import Scenario
 from services.client import StoreClient
 from services.schemas import StockCount, StoreIn
 from twin.catalog import build_catalog
 from twin.checkout import Lane, ServiceTime
+from twin.eventlog import EventLog
 from twin.layout import FloorPlan
 from twin.recorder import Recorder
 from twin.rng import Streams
@@ -90,6 +93,8 @@ class StoreModel(mesa.Model):
         self.mission_rng = streams.generator("missions")
         self.checkout_rng = streams.generator("checkout")
         self.visits = Recorder(VISITS)
+        self.log = EventLog()
+        self.devices: list[Device] = []
         self.failures: list[str] = []
         self._arrivals_over = False
         self.flows = dict.fromkeys(FLOWS, 0.0)
@@ -103,6 +108,7 @@ class StoreModel(mesa.Model):
             }
         )
         self._stock_store()
+        self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
 
     def clock(self) -> dt.datetime:
         """Simulated wall-clock time, for the services."""
@@ -136,6 +142,8 @@ class StoreModel(mesa.Model):
         for day in range(days):
             self.env.process(self._day(day, last=day == days - 1))
         self.env.process(self._hourly())
+        for device in self.devices:
+            device.start()
         self.env.run(until=self._closed)
         self.datacollector.collect(self)
         if progress:

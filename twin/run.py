@@ -71,6 +71,7 @@ def _simulate(
     tables = {
         "hourly": hourly_table(model.datacollector.get_model_vars_dataframe(), FLOWS),
         "visits": visits,
+        **model.log.tables(),
     }
     return RunResult(
         scenario_id=scenario.versioned_id,

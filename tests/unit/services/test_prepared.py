@@ -1,0 +1,61 @@
+import datetime as dt
+
+import pytest
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from services.db.models import Order, Store
+from services.db.prepared import Prepared
+
+ORDERS = Order.__table__
+
+
+def row(key: str, at: dt.datetime) -> dict:
+    return {
+        "store_id": "S1",
+        "channel": "in_store",
+        "status": "paid",
+        "idempotency_key": key,
+        "items": 1,
+        "total_cents": 100,
+        "cost_cents": 50,
+        "created_at": at,
+    }
+
+
+@pytest.fixture
+def conn(db):
+    with db.engine.connect() as c, c.begin():
+        c.execute(
+            insert(Store.__table__), {"id": "S1", "name": "s", "format": "x", "currency": "CNY"}
+        )
+        yield c
+
+
+def test_values_are_stored_as_the_core_path_stores_them(conn):
+    at = dt.datetime(2026, 3, 2, 9, 30, 0, 250)
+    Prepared(insert(ORDERS)).execute(conn, row("a", at))
+    conn.execute(insert(ORDERS), row("b", at))
+    got = conn.execute(select(ORDERS.c.idempotency_key, ORDERS.c.created_at)).all()
+    assert [r.created_at for r in got] == [at, at]
+    raw = conn.exec_driver_sql("SELECT created_at FROM orders ORDER BY id").all()
+    assert raw[0] == raw[1]
+
+
+def test_executemany_sums_row_counts(conn):
+    at = dt.datetime(2026, 3, 2)
+    Prepared(insert(ORDERS)).executemany(conn, [row(k, at) for k in "abc"])
+    bump = Prepared(
+        update(ORDERS)
+        .where(ORDERS.c.idempotency_key == bindparam("k"))
+        .values(total_cents=ORDERS.c.total_cents + 1)
+    )
+    assert bump.executemany(conn, [{"k": "a"}, {"k": "c"}, {"k": "zzz"}]).rowcount == 2
+
+
+def test_driver_errors_become_sqlalchemy_errors(conn):
+    at = dt.datetime(2026, 3, 2)
+    stmt = Prepared(insert(ORDERS))
+    stmt.execute(conn, row("same", at))
+    with pytest.raises(IntegrityError):
+        stmt.execute(conn, row("same", at))
