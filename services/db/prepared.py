@@ -52,6 +52,12 @@ class Prepared:
             compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
         ]
         pick = itemgetter(*names) if len(names) > 1 else (lambda p: (p[names[0]],))
+        literals = {  # values written into the statement itself, e.g. the 1 of ``x + 1``
+            n: b.effective_value for n, b in compiled.binds.items() if n not in keys
+        }
+        if literals:
+            given = pick
+            pick = lambda params: given({**literals, **params})  # noqa: E731
         if any(procs):
 
             def values(params: Mapping[str, Any]) -> tuple:
