@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
+from scenarios.demand import HOUR, hourly_rates
 from scenarios.schema import Scenario
 
-HOUR = 3600
+__all__ = ["arrival_times", "hourly_rates"]
 
 
-def hourly_rates(scenario: Scenario, weekday: int) -> np.ndarray:
-    """Expected arrivals in each hour 0..23 of a day (0 = Monday), zero while closed."""
-    open_s, close_s = scenario.hours.open_s, scenario.hours.close_s
-    starts = np.arange(24) * HOUR
-    open_share = np.clip(np.minimum(starts + HOUR, close_s) - np.maximum(starts, open_s), 0, HOUR)
-    weights = np.asarray(scenario.arrivals.hourly_profile) * open_share / HOUR
-    daily = scenario.arrivals.daily_visitors * scenario.arrivals.weekday_factors[weekday]
-    return daily * weights / weights.sum()
-
-
-def arrival_times(scenario: Scenario, weekday: int, rng: np.random.Generator) -> np.ndarray:
+def arrival_times(
+    scenario: Scenario, weekday: int, rng: np.random.Generator, factor: float = 1.0
+) -> np.ndarray:
     """Sorted arrival times (seconds after midnight) of one day.
 
     Piecewise-constant rates make this exact: a Poisson count per hour, then
-    uniform times within the open part of that hour.
+    uniform times within the open part of that hour. ``factor`` scales the
+    day's traffic (a holiday, say).
     """
-    rates = hourly_rates(scenario, weekday)
+    rates = hourly_rates(scenario, weekday, factor)
     counts = rng.poisson(rates)
     open_s, close_s = scenario.hours.open_s, scenario.hours.close_s
     starts = np.maximum(np.arange(24) * HOUR, open_s)

@@ -1,4 +1,9 @@
-"""The shopper: arrives, walks the list, takes what is on the shelf, queues, pays, leaves."""
+"""The shopper: arrives, walks the list, reads labels, takes what is there, pays (or gives up).
+
+Every random choice of a visit comes from the visit's own generator, so a
+treated and a counterfactual run of the same store and seed see the same
+shoppers make the same choices wherever the intervention does not change them.
+"""
 
 from __future__ import annotations
 
@@ -7,17 +12,27 @@ from enum import Enum
 from typing import TYPE_CHECKING
 
 import mesa
+import numpy as np
 import simpy
 
 from agents.mission import Mission
 from scenarios.schema import Segment
 from services.domain.errors import DomainError
 from services.schemas import CheckoutLine, CheckoutRequest, PaymentMethod
-from twin.checkout import shortest
+from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.trajectory import Trajectory
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
+
+
+def tolerance(rng: np.random.Generator, mean: float) -> float:
+    """How much of a queue (people or seconds) one shopper puts up with.
+
+    Gamma with shape 4: most shoppers are near the mean and few give up at once,
+    unlike an exponential, which would make a third leave at the first sight of a queue.
+    """
+    return float(rng.gamma(4.0, mean / 4.0))
 
 
 class ShopperState(Enum):
@@ -38,81 +53,236 @@ class Shopper(mesa.Agent):
         self,
         model: StoreModel,
         visit_id: int,
+        customer: int,
         segment: Segment,
         speed: float,
         payment: PaymentMethod,
         mission: Mission,
+        rng: np.random.Generator,
     ):
         super().__init__(model)
         self.visit_id = visit_id
+        self.customer = customer
+        self.member = bool(model.customers.member[customer])
         self.segment = segment
         self.speed = speed
         self.payment = payment
         self.mission = mission
+        self.visit_rng = rng
         self.state = ShopperState.SHOPPING
         self.arrived = model.env.now
         self.trajectory = Trajectory(self.arrived, model.plan.entrance)
         self.basket: dict[int, int] = {}
+        self.shown: dict[int, int] = {}
+        self.cart = False
         self.lost_units = 0
+        self.price_skips = 0
+        self.impulse_units = 0
+        self.till_kind = ""
         self.lane = -1
         self.wait_s: float | None = None
+        self.gave_up = ""
+        self.stolen_units = 0
+        self.flagged = False
+        self.recovered_units = 0
+        self.mismatches = 0
         self.total_cents = 0
         self.cost_cents = 0
+        self.zone_dwell: dict[int, float] = {}
+
+    # --- the visit -------------------------------------------------------------------
 
     def visit(self) -> Generator[simpy.Event, object, None]:
         """The visit as a SimPy process."""
         m, env, traj = self.model, self.model.env, self.trajectory
+        self.cart = m.carts is not None and m.carts.take(self.visit_rng)
+        scan_s = m.carts.spec.scan_s_per_item if self.cart else 0.0
         zone, shelf_y = m.catalog.zone, m.catalog.shelf_y
         mission = self.mission
+        seen_zones: set[int] = set()
         for i, sku in enumerate(mission.sku.tolist()):
-            target = (m.plan.aisle_x(int(zone[sku])), float(shelf_y[sku]))
+            z = int(zone[sku])
+            target = (m.plan.aisle_x(z), float(shelf_y[sku]))
             there = traj.walk(env.now, m.plan.route(traj.here, target), self.speed)
-            traj.wait_until(there + float(mission.dwell_s[i]))
+            dwell = float(mission.dwell_s[i]) + (scan_s if mission.intend[i] else 0.0)
+            traj.wait_until(there + dwell)
+            self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
             yield env.timeout(traj.end - env.now)
+            if m.catalog.fridge[sku]:
+                m.fridge_door()
             if mission.intend[i]:
-                self._take(sku, int(mission.qty[i]))
+                self._consider(sku, int(mission.qty[i]))
+            if z not in seen_zones:
+                seen_zones.add(z)
+                self._impulse(z)
         if self.basket:
-            yield from self._checkout()
+            if self.cart:
+                yield from self._cart_exit()
+            else:
+                yield from self._checkout()
         self.state = ShopperState.LEAVING
         gone = traj.walk(env.now, m.plan.route(traj.here, m.plan.exit), self.speed)
         yield env.timeout(gone - env.now)
+        if self.cart:
+            m.carts.give_back()
         self.remove()
         m.record_visit(self)
 
-    def _take(self, sku: int, qty: int) -> None:
-        got = self.model.shelves.take(sku, qty)
+    # --- on the floor ------------------------------------------------------------------
+
+    def _consider(self, sku: int, qty: int) -> None:
+        """Read the label; buy unless the price puts the shopper off or the shelf is empty."""
+        m = self.model
+        shown = int(m.labels.shown_cents[sku])
+        rise = shown / m.catalog.reference_cents[sku] - 1.0
+        if rise > 0 and self.visit_rng.random() < m.scenario.shoppers.price_sensitivity * rise:
+            self.price_skips += 1
+            return
+        got = m.stock.take(sku, qty)
         if got < qty:
             self.lost_units += qty - got
-            self.model.lost_units[sku] += qty - got
+            m.lost_units[sku] += qty - got
         if got:
-            self.basket[sku] = self.basket.get(sku, 0) + got
+            self._add(sku, got, shown)
+
+    def _impulse(self, zone: int) -> None:
+        """Passing a zone's promoted SKUs, a shopper may pick one they did not plan."""
+        m = self.model
+        for sku, lift in m.promotions.offers(zone, m.day):
+            if sku in self.basket:
+                continue
+            p = m.scenario.promotions.impulse_probability * (1.0 + lift)
+            if self.cart:
+                p *= 1.0 + m.carts.spec.offer_lift
+            if self.visit_rng.random() < p and m.stock.take(sku, 1):
+                self.impulse_units += 1
+                self._add(sku, 1, int(m.labels.shown_cents[sku]))
+
+    def _add(self, sku: int, qty: int, shown_cents: int) -> None:
+        self.basket[sku] = self.basket.get(sku, 0) + qty
+        self.shown[sku] = shown_cents
+
+    # --- paying ------------------------------------------------------------------------
 
     def _checkout(self) -> Generator[simpy.Event, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
         there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
         yield env.timeout(there - env.now)
-        lane = shortest(m.lanes)
-        self.lane = lane.index
+        till = self._choose_till()
+        self.till_kind, self.lane = till.kind, till.index
+        if till.expected_wait(1.0) > tolerance(self.visit_rng, m.scenario.shoppers.balk_queue_mean):
+            self._give_up("balked")
+            return
         self.state = ShopperState.QUEUING
-        lane.join(self, env.now)
+        till.join(self, env.now)
         queued = env.now
-        with lane.till.request() as turn:
-            yield turn
+        patience = tolerance(self.visit_rng, m.scenario.shoppers.patience_min_mean * 60.0)
+        with till.resource.request() as turn:
+            outcome = yield turn | env.timeout(patience)
+            if turn not in outcome:
+                self.wait_s = env.now - queued
+                till.leave(self, env.now)
+                self._give_up("reneged")
+                return
             self.wait_s = env.now - queued
             self.state = ShopperState.PAYING
-            at_counter = lane.step_up(self, env.now)
-            items = sum(self.basket.values())
-            service = m.service_time.sample(m.checkout_rng, items, self.payment)
-            traj.wait_until(at_counter + service)
-            yield env.timeout(traj.end - env.now)
-            self._pay()
+            till.leave(self, env.now)
+            at_counter = traj.walk(env.now, [till.counter], self.speed)
+            if isinstance(till, SelfCheckoutBay):
+                yield from self._self_scan(at_counter)
+            else:
+                yield from self._served(till, at_counter)
 
-    def _pay(self) -> None:
+    def _choose_till(self) -> Till:
+        """Shortest open staffed lane, or the self-checkout bay if it suits this shopper."""
+        m = self.model
+        lane = shortest(m.lanes)
+        if lane is None:  # every lane closed: wait at the first, the desk will open it
+            lane = m.lanes[0]
+        bay = m.self_checkout
+        items = sum(self.basket.values())
+        if bay is None or not bay.open or items > bay.spec.max_items:
+            return lane
+        lane_wait = lane.expected_wait(m.lane_service_s)
+        bay_wait = bay.expected_wait(m.sco_service_s)
+        prefers = self.visit_rng.random() < bay.spec.preference
+        margin = 60.0 if prefers else -120.0
+        return bay if bay_wait <= lane_wait + margin else lane
+
+    def _served(self, lane: Lane, at_counter: float) -> Generator[simpy.Event, object, None]:
+        m, env = self.model, self.model.env
+        items = sum(self.basket.values())
+        produce = sum(q for s, q in self.basket.items() if m.catalog.produce[s])
+        service = m.lane_time.sample(
+            self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
+        )
+        self.trajectory.wait_until(at_counter + service)
+        yield env.timeout(self.trajectory.end - env.now)
+        self._pay(self.basket)
+        if not self.member and self.visit_rng.random() < m.scenario.shoppers.capture_rate:
+            m.customers.capture(self.customer)
+
+    def _self_scan(self, at_counter: float) -> Generator[simpy.Event, object, None]:
+        """Scan alone: some items slip through (by mistake or on purpose), the camera may flag."""
+        m, env, rng = self.model, self.model.env, self.visit_rng
+        bay = m.self_checkout
+        spec = bay.spec
+        thief = rng.random() < spec.theft_share
+        paid: dict[int, int] = {}
+        unscanned: dict[int, int] = {}
+        for sku, qty in self.basket.items():
+            p_skip = spec.theft_item_share if thief else spec.scan_miss_rate
+            skipped = int(rng.binomial(qty, p_skip))
+            if skipped:
+                unscanned[sku] = skipped
+            if qty - skipped:
+                paid[sku] = qty - skipped
+        items = sum(paid.values())
+        produce = sum(q for s, q in paid.items() if m.catalog.produce[s])
+        service = m.sco_time.sample(rng, items, self.payment, produce, m.produce_s(lane=False))
+        self.trajectory.wait_until(at_counter + service)
+        yield env.timeout(self.trajectory.end - env.now)
+        caught = m.loss_prevention_check(rng, unscanned)
+        if caught is not None:
+            self.flagged = True
+            with m.attendants.request() as help_:
+                yield help_
+                yield env.timeout(spec.attendant_s)
+            for sku, qty in caught.items():
+                paid[sku] = paid.get(sku, 0) + qty
+                unscanned[sku] -= qty
+                self.recovered_units += qty
+        for sku, qty in unscanned.items():
+            if qty:
+                self.stolen_units += qty
+                m.stock.stolen_today[sku] += qty
+        if paid:
+            self._pay(paid)
+
+    def _cart_exit(self) -> Generator[simpy.Event, object, None]:
+        """Smart-cart shoppers pay on the cart and pass the exit check: no lane."""
+        m, env = self.model, self.model.env
+        self.till_kind = "smart_cart"
+        gate = m.plan.exit
+        there = self.trajectory.walk(env.now, m.plan.route(self.trajectory.here, gate), self.speed)
+        self.trajectory.wait_until(there + m.carts.spec.exit_s)
+        yield env.timeout(self.trajectory.end - env.now)
+        self.wait_s = 0.0
+        self.payment = PaymentMethod.mobile
+        self._pay(self.basket)
+
+    def _give_up(self, how: str) -> None:
+        """Walk out without paying; the basket goes back on the shelves."""
+        self.gave_up = how
+        for sku, qty in self.basket.items():
+            self.model.stock.put_back(sku, qty)
+
+    def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
         skus = m.catalog.products
         request = CheckoutRequest(
             store_id=m.store_id,
-            lines=[CheckoutLine(sku=skus[i].sku, qty=q) for i, q in self.basket.items()],
+            lines=[CheckoutLine(sku=skus[i].sku, qty=q) for i, q in lines.items()],
             payment_method=self.payment,
             idempotency_key=f"{m.run_key}:{self.visit_id}",
             at=m.clock(),
@@ -124,3 +294,9 @@ class Shopper(mesa.Agent):
             return
         self.total_cents = receipt.total_cents
         self.cost_cents = receipt.cost_cents
+        index = m.catalog.index
+        for line in receipt.lines:
+            sku = index[line.sku]
+            m.stock.sold_today[sku] += line.qty
+            if line.unit_price_cents > self.shown.get(sku, line.unit_price_cents):
+                self.mismatches += 1

@@ -8,46 +8,28 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import re
-from enum import StrEnum
-from typing import Annotated, Self
+from typing import Any, Self
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
+from scenarios.base import (
+    Frozen,
+    Id,
+    NonNeg,
+    Pos,
+    Share,
+    StoreFormat,
+    check_clock,
+    clock_seconds,
+)
+from scenarios.chain import ChainSpec, WhatIf
+from scenarios.features import Devices, LossPrevention, SelfCheckout, SmartCarts
+from scenarios.features import Labels as LabelSpec
+from scenarios.interventions import InterventionUse
+from scenarios.staffing import Staff
 from services.schemas import PaymentMethod
 
-Id = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$", max_length=40)]
-NonNeg = Annotated[float, Field(ge=0)]
-Pos = Annotated[float, Field(gt=0)]
-Share = Annotated[float, Field(ge=0, le=1)]
-
-_CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
-
-
-class Frozen(BaseModel):
-    """Base of every scenario model: immutable, unknown keys rejected."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-
-class StoreFormat(StrEnum):
-    """Store formats; each has its own defaults and digital priorities."""
-
-    supermarket = "supermarket"
-    convenience = "convenience"
-    specialty = "specialty"
-    department = "department"
-
-
-def clock_seconds(value: str) -> int:
-    """Seconds after midnight of an "HH:MM" clock time ("24:00" allowed)."""
-    match = _CLOCK.match(value)
-    if not match:
-        raise ValueError(f"{value!r} is not a clock time; use a quoted 'HH:MM' such as '08:00'")
-    seconds = int(match[1]) * 3600 + int(match[2]) * 60
-    if seconds > 86400:
-        raise ValueError(f"{value!r} is after midnight; the latest allowed is '24:00'")
-    return seconds
+__all__ = ["Frozen", "PaymentMethod", "Scenario", "StoreFormat", "clock_seconds"]
 
 
 class Hours(Frozen):
@@ -59,10 +41,7 @@ class Hours(Frozen):
     @field_validator("open", "close", mode="before")
     @classmethod
     def _clock(cls, value: object) -> str:
-        if not isinstance(value, str):
-            raise ValueError(f"{value!r} is not a clock time; use a quoted 'HH:MM' such as '08:00'")
-        clock_seconds(value)
-        return value
+        return check_clock(value)
 
     @property
     def open_s(self) -> int:
@@ -96,6 +75,11 @@ class Arrivals(Frozen):
         max_length=7,
         description="Traffic multiplier for Monday..Sunday.",
     )
+    holidays: list[dt.date] = Field(default_factory=list, description="Dates with holiday traffic.")
+    holiday_factor: NonNeg = Field(1.3, description="Traffic multiplier on a holiday.")
+    traffic_factor: Pos = Field(
+        1.0, description="This store's traffic level (set per chain store)."
+    )
 
 
 class Point(Frozen):
@@ -117,14 +101,21 @@ class Zone(Frozen):
     depth: Pos
 
 
-class Checkout(Frozen):
-    """Staffed checkout lanes along the front of the store, and their service time model."""
+class Tills(Frozen):
+    """Where the checkout lanes stand: a row along the front of the store."""
 
-    lanes: int = Field(ge=1, le=60, description="Number of open staffed lanes.")
     x: NonNeg = Field(description="x of the first lane.")
     y: NonNeg = Field(description="y of the lane counters.")
     spacing_m: Pos = Field(2.5, description="Distance between neighbouring lanes.")
     queue_spacing_m: Pos = Field(0.9, description="Space each waiting shopper takes in a queue.")
+
+
+class Checkout(Frozen):
+    """How shoppers pay: staffed lanes, their service time model, and the other options."""
+
+    lanes: int = Field(
+        ge=1, le=60, description="Staffed lanes built; cashiers decide how many open."
+    )
     fixed_s: NonNeg = Field(8.0, description="Greeting, bagging and receipt per transaction.")
     scan_s_per_item: NonNeg = Field(3.0, description="Mean scanning time per item.")
     payment_s: dict[PaymentMethod, Pos] = Field(
@@ -132,6 +123,15 @@ class Checkout(Frozen):
         description="Mean payment time per method (case: mobile payment, about 6 s vs 18 s).",
     )
     time_cv: Share = Field(0.3, description="Coefficient of variation of each time component.")
+    produce_s_per_item: NonNeg = Field(
+        6.0, description="Weighing and code lookup per produce item without an AI scale."
+    )
+    weighed_categories: list[Id] = Field(
+        default=["fruit", "vegetables"], description="Categories weighed at the till."
+    )
+    self_checkout: SelfCheckout | None = None
+    loss_prevention: LossPrevention | None = None
+    smart_carts: SmartCarts | None = None
 
     @field_validator("payment_s")
     @classmethod
@@ -152,7 +152,7 @@ class Layout(Frozen):
     front_aisle_y: NonNeg = Field(description="y of the cross aisle in front of the zones.")
     back_aisle_y: NonNeg = Field(description="y of the cross aisle behind the zones.")
     zones: list[Zone] = Field(min_length=1)
-    checkout: Checkout
+    tills: Tills
 
     @model_validator(mode="after")
     def _fits(self) -> Self:
@@ -178,13 +178,14 @@ class Layout(Frozen):
                     f"zone {z.id!r} must lie between the front aisle (y={self.front_aisle_y}) "
                     f"and the back aisle (y={self.back_aisle_y})"
                 )
-        c = self.checkout
-        last_x = c.x + (c.lanes - 1) * c.spacing_m
-        if last_x > self.width_m or c.y > self.front_aisle_y:
-            raise ValueError(
-                f"{c.lanes} lanes from x={c.x} every {c.spacing_m} m must fit in front of the zones"
-            )
+        if self.tills.y > self.front_aisle_y:
+            raise ValueError("tills.y must be in front of the front aisle")
         return self
+
+    def fits_lanes(self, lanes: int) -> bool:
+        """Whether ``lanes`` tills (plus a self-checkout bay of two) fit across the floor."""
+        t = self.tills
+        return t.x + (lanes + 1) * t.spacing_m <= self.width_m
 
 
 class Category(Frozen):
@@ -237,6 +238,20 @@ class Shoppers(Frozen):
     payment_mix: dict[PaymentMethod, Share] = Field(
         default={PaymentMethod.mobile: 0.6, PaymentMethod.card: 0.3, PaymentMethod.cash: 0.1}
     )
+    balk_queue_mean: Pos = Field(
+        7.0, description="Mean queue length a shopper accepts on reaching the tills."
+    )
+    patience_min_mean: Pos = Field(9.0, description="Mean minutes in a queue before walking out.")
+    price_sensitivity: NonNeg = Field(
+        2.0, description="Chance to skip an item per unit of relative price increase on the label."
+    )
+    member_share: Share = Field(0.2, description="Share of the customer pool that are members.")
+    capture_rate: Share = Field(
+        0.01, description="Chance a non-member signs up at a staffed till (case: ~5% captured)."
+    )
+    customer_pool_factor: Pos = Field(
+        10.0, description="Distinct customers per daily visitor; repeat visits come from this pool."
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Self:
@@ -247,6 +262,53 @@ class Shoppers(Frozen):
         if not math.isclose(mix, 1.0, abs_tol=1e-6):
             raise ValueError(f"payment_mix must sum to 1, got {mix:g}")
         return self
+
+
+class Pricing(Frozen):
+    """Price changes HQ pushes to the services each morning (what labels must follow)."""
+
+    changes_per_day: NonNeg = Field(8.0, description="Mean SKUs repriced per day.")
+    at: str = Field("06:00", description="When the day's new prices take effect.")
+    change_sd: NonNeg = Field(0.08, description="Sd of the log price change.")
+
+    @field_validator("at", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        return check_clock(value)
+
+    @property
+    def at_s(self) -> int:
+        """When new prices take effect, in seconds after midnight."""
+        return clock_seconds(self.at)
+
+
+class Promotions(Frozen):
+    """Promoted SKUs that shoppers may pick on impulse when they pass them."""
+
+    per_zone: int = Field(1, ge=0, description="Promoted SKUs per zone, redrawn each week.")
+    impulse_probability: Share = Field(
+        0.04, description="Chance a shopper in the zone picks a promoted SKU they did not plan."
+    )
+
+
+class Replenishment(Frozen):
+    """Back room, the daily order and the delivery that fills it."""
+
+    backroom_days: NonNeg = Field(1.0, description="Opening back-room stock in days of demand.")
+    cover_days: Pos = Field(2.5, description="Order up to this many days of forecast demand.")
+    delivery: str = Field("06:00", description="When the overnight order arrives.")
+    forecast_days: int = Field(7, ge=1, description="Days of sales the forecast averages.")
+    stocktake_every_days: int = Field(7, ge=1, description="Book stock is corrected to a count.")
+
+    @field_validator("delivery", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> str:
+        return check_clock(value)
+
+    @property
+    def delivery_s(self) -> int:
+        """When the delivery arrives, in seconds after midnight."""
+        return clock_seconds(self.delivery)
 
 
 class Scenario(Frozen):
@@ -264,8 +326,27 @@ class Scenario(Frozen):
     hours: Hours = Hours()
     arrivals: Arrivals
     layout: Layout
+    checkout: Checkout
     catalog: Catalog
     shoppers: Shoppers
+    staff: Staff = Staff()
+    labels: LabelSpec = LabelSpec()
+    devices: Devices = Devices()
+    pricing: Pricing = Pricing()
+    promotions: Promotions = Promotions()
+    replenishment: Replenishment = Replenishment()
+    interventions: list[InterventionUse] = Field(
+        default_factory=list, description="Interventions applied from their start day."
+    )
+    chain: ChainSpec | None = None
+    what_if: WhatIf | None = None
+
+    @field_validator("interventions", mode="before")
+    @classmethod
+    def _bare_names(cls, value: Any) -> Any:
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
 
     @property
     def versioned_id(self) -> str:
@@ -290,6 +371,12 @@ class Scenario(Frozen):
         unknown = [c for c in placed if c not in names]
         if unknown:
             raise ValueError(f"zones name categories {unknown} that the catalog does not have")
+        if not self.layout.fits_lanes(self.checkout.lanes):
+            t = self.layout.tills
+            raise ValueError(
+                f"{self.checkout.lanes} lanes from x={t.x} every {t.spacing_m} m "
+                f"do not fit in the {self.layout.width_m} m wide floor"
+            )
         open_h = range(self.hours.open_s // 3600, math.ceil(self.hours.close_s / 3600))
         if not any(self.arrivals.hourly_profile[h] > 0 for h in open_h):
             raise ValueError("arrivals.hourly_profile is zero in every opening hour")

@@ -61,6 +61,10 @@ class StoreClient(Protocol):
         """Book stock of one SKU in one store."""
         ...
 
+    def stock_levels(self, store_id: str) -> list[StockLevel]:
+        """Book stock of every SKU a store carries, ordered by SKU."""
+        ...
+
     def checkout(self, request: CheckoutRequest) -> Receipt:
         """Sell, charge and deduct stock in one idempotent transaction."""
         ...
@@ -118,6 +122,10 @@ class InProcessClient(StoreClient):
     @override
     def stock_level(self, store_id: str, sku: str) -> StockLevel:
         return self._tx(lambda s: inventory.stock_level(s, store_id, sku))
+
+    @override
+    def stock_levels(self, store_id: str) -> list[StockLevel]:
+        return self._tx(lambda s: inventory.stock_levels(s, store_id))
 
     @override
     def checkout(self, request: CheckoutRequest) -> Receipt:

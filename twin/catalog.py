@@ -8,17 +8,30 @@ twin loads into the product service once; agents never read them from here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib.resources import files
 
 import numpy as np
 import yaml
 
+from scenarios.demand import items_per_visit
 from scenarios.schema import Scenario
 from services.schemas import ProductIn
 from twin.rng import Streams
 
-_PREFIX_LEN = 3
+
+def sku_prefixes(categories: list[str]) -> dict[str, str]:
+    """A distinct three-letter SKU prefix per category: DAI for dairy, APW for apparel_women."""
+    out: dict[str, str] = {}
+    for name in categories:
+        words = name.split("_")
+        base = (words[0][:2] + words[1][0]) if len(words) > 1 else name[:3]
+        code, n = base.upper(), 1
+        while code in out.values():
+            n += 1
+            code = f"{base[:2].upper()}{n}"
+        out[name] = code
+    return out
 
 
 @cache
@@ -36,11 +49,24 @@ class Catalog:
     shelf_y: np.ndarray
     capacity: np.ndarray
     demand_weight: np.ndarray
+    daily_demand: np.ndarray
+    produce: np.ndarray
+    fridge: np.ndarray
 
     @property
     def skus(self) -> list[str]:
         """SKU codes in index order."""
         return [p.sku for p in self.products]
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """SKU code -> index."""
+        return {p.sku: i for i, p in enumerate(self.products)}
+
+    @cached_property
+    def reference_cents(self) -> np.ndarray:
+        """The list price shoppers are used to (the opening price)."""
+        return np.asarray([p.price_cents for p in self.products], dtype=np.int64)
 
     def __len__(self) -> int:
         return len(self.products)
@@ -53,6 +79,7 @@ def build_catalog(scenario: Scenario) -> Catalog:
     total_pop = sum(c.popularity for c in scenario.catalog.categories)
     products: list[ProductIn] = []
     zone, weight = [], []
+    prefix = sku_prefixes([c.name for c in scenario.catalog.categories])
     for cat in scenario.catalog.categories:
         parts = _name_parts().get(cat.name)
         prices = cat.median_price * np.exp(rng.normal(0.0, cat.price_spread, cat.skus))
@@ -64,7 +91,7 @@ def build_catalog(scenario: Scenario) -> Catalog:
             price = max(round(prices[i]) * 100 - 10, 90)  # ends in .90, like a shelf tag
             products.append(
                 ProductIn(
-                    sku=f"{cat.name[:_PREFIX_LEN].upper()}{i + 1:04d}",
+                    sku=f"{prefix[cat.name]}{i + 1:04d}",
                     name=_name(parts, cat.name, i, rng),
                     category=cat.name,
                     brand=_brand(parts, rng),
@@ -77,19 +104,30 @@ def build_catalog(scenario: Scenario) -> Catalog:
     demand_weight = np.concatenate(weight)
     zone_arr = np.asarray(zone, dtype=np.int32)
     shelf_y = _shelf_positions(scenario, zone_arr, rng)
-    capacity = _capacity(scenario, demand_weight, rng)
-    return Catalog(tuple(products), zone_arr, shelf_y, capacity, demand_weight)
-
-
-def _capacity(scenario: Scenario, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    buy = sum(
-        s.share * max(s.list_mean, 1.0) * s.buy_probability * (1 + s.multi_buy)
-        for s in scenario.shoppers.segments
+    daily = _daily_demand(scenario, demand_weight)
+    spread = np.exp(rng.normal(0.0, 0.5, len(daily)))
+    capacity = np.maximum(
+        np.round(daily * scenario.catalog.shelf_days * spread), scenario.catalog.capacity_min
+    ).astype(np.int64)
+    categories = np.asarray([p.category for p in products])
+    fridge = scenario.devices.energy.fridge_categories if scenario.devices.energy else []
+    return Catalog(
+        products=tuple(products),
+        zone=zone_arr,
+        shelf_y=shelf_y,
+        capacity=capacity,
+        demand_weight=demand_weight,
+        daily_demand=daily,
+        produce=np.isin(categories, scenario.checkout.weighed_categories),
+        fridge=np.isin(categories, fridge),
     )
-    daily_units = scenario.arrivals.daily_visitors * buy * weight
-    spread = np.exp(rng.normal(0.0, 0.5, len(weight)))
-    cap = np.round(daily_units * scenario.catalog.shelf_days * spread)
-    return np.maximum(cap, scenario.catalog.capacity_min).astype(np.int64)
+
+
+def _daily_demand(scenario: Scenario, weight: np.ndarray) -> np.ndarray:
+    """Expected units per SKU on an average day."""
+    a = scenario.arrivals
+    visitors = a.daily_visitors * a.traffic_factor * float(np.mean(a.weekday_factors))
+    return visitors * items_per_visit(scenario) * weight
 
 
 def _shelf_positions(scenario: Scenario, zone: np.ndarray, rng: np.random.Generator) -> np.ndarray:

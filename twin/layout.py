@@ -17,9 +17,10 @@ Point = tuple[float, float]
 
 @dataclass(frozen=True)
 class FloorPlan:
-    """Walking geometry of one store, built from the scenario's layout."""
+    """Walking geometry of one store: the scenario's layout and how many lanes stand in it."""
 
     layout: Layout
+    lanes: int
 
     @property
     def entrance(self) -> Point:
@@ -38,18 +39,36 @@ class FloorPlan:
 
     def lane_position(self, lane: int) -> Point:
         """Where a shopper stands to pay at a lane."""
-        c = self.layout.checkout
-        return (c.x + lane * c.spacing_m, c.y)
+        t = self.layout.tills
+        return (t.x + lane * t.spacing_m, t.y)
 
     def queue_position(self, lane: int, place: int) -> Point:
         """Where the shopper ``place`` positions behind the paying one stands."""
         x, y = self.lane_position(lane)
-        return (x, y + place * self.layout.checkout.queue_spacing_m)
+        return (x, y + place * self.layout.tills.queue_spacing_m)
 
     def checkout_area(self) -> Point:
         """The point in front of the tills where shoppers choose a lane."""
-        c = self.layout.checkout
-        return (c.x + (c.lanes - 1) * c.spacing_m / 2, self.layout.front_aisle_y)
+        t = self.layout.tills
+        return (t.x + (self.lanes - 1) * t.spacing_m / 2, self.layout.front_aisle_y)
+
+    def zone_of(self, x: float, y: float) -> int:
+        """Index of the zone containing (x, y), or -1 outside every zone."""
+        for i, z in enumerate(self.layout.zones):
+            if z.x <= x <= z.x + z.width and z.y <= y <= z.y + z.depth:
+                return i
+        return -1
+
+    def patrol(self) -> list[tuple[int, Point]]:
+        """A round through every aisle in serpentine order: (zone index, end of its aisle)."""
+        order = sorted(range(len(self.layout.zones)), key=lambda i: self.layout.zones[i].x)
+        stops = []
+        for k, i in enumerate(order):
+            z = self.layout.zones[i]
+            y0, y1 = (z.y, z.y + z.depth) if k % 2 == 0 else (z.y + z.depth, z.y)
+            stops.append((i, (self.aisle_x(i), y0)))
+            stops.append((i, (self.aisle_x(i), y1)))
+        return stops
 
     def route(self, a: Point, b: Point) -> list[Point]:
         """Waypoints of the walk from ``a`` to ``b`` (``a`` excluded, ``b`` included)."""

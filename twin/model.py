@@ -1,9 +1,16 @@
-"""The store model: Mesa holds the agents and data collection, SimPy owns the clock."""
+"""The store model: Mesa holds the agents and data collection, SimPy owns the clock.
+
+One ``StoreModel`` is one store over one or more days: its floor, stock, tills,
+staff and devices, the shoppers that come and go, and the services it reaches
+through its ``StoreClient``. Features that interventions bring (self-checkout,
+ESL, smart carts, ...) exist from the start and switch on at their ``from_day``.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Generator
+from typing import Any
 
 import mesa
 import numpy as np
@@ -11,45 +18,79 @@ import pyarrow as pa
 import simpy
 
 from agents.arrivals import arrival_times
+from agents.customers import CustomerPool
 from agents.mission import MissionMaker
+from agents.satisfaction import Satisfaction
 from agents.shopper import Shopper
+from agents.staff import QueueSensor, Team, TrueQueue
 from devices.base import Device
-from devices.labels import ShelfLabels
+from devices.energy import EnergyMeter
+from devices.labels import EslSystem, ShelfLabels
+from devices.loss_prevention import LossPreventionCamera
+from devices.people_counter import DoorCounter, TillCounter
+from devices.smart_cart import CartFleet
+from devices.smart_shelf import SmartShelfNetwork
+from devices.wifi_probe import WifiProbeNetwork
+from scenarios.demand import mean_service_s
+from scenarios.interventions import resolve
 from scenarios.schema import Scenario
+from scenarios.staffing import Role
 from services.client import StoreClient
 from services.schemas import StockCount, StoreIn
 from twin.catalog import build_catalog
-from twin.checkout import Lane, ServiceTime
+from twin.checkout import Lane, SelfCheckoutBay, ServiceTime
+from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.layout import FloorPlan
+from twin.pricing import PriceBook
+from twin.promotions import Promotions
 from twin.recorder import Recorder
 from twin.rng import Streams
-from twin.shelves import Shelves
-
-DAY = 86400
-HOUR = 3600
+from twin.stock import Stock
 
 VISITS = pa.schema(
     [
         ("visit_id", pa.int64()),
         ("day", pa.int32()),
+        ("customer", pa.int64()),
+        ("member", pa.bool_()),
         ("segment", pa.string()),
         ("arrival_s", pa.float64()),
         ("departure_s", pa.float64()),
         ("list_lines", pa.int32()),
         ("items", pa.int32()),
+        ("impulse_units", pa.int32()),
         ("lost_units_oos", pa.int32()),
+        ("price_skips", pa.int32()),
+        ("smart_cart", pa.bool_()),
+        ("till", pa.string()),
         ("lane", pa.int32()),
         ("wait_s", pa.float64()),
+        ("gave_up", pa.string()),
         ("payment", pa.string()),
         ("total_cents", pa.int64()),
         ("cost_cents", pa.int64()),
+        ("stolen_units", pa.int32()),
+        ("recovered_units", pa.int32()),
+        ("flagged", pa.bool_()),
+        ("price_mismatches", pa.int32()),
+        ("satisfaction", pa.float64()),
         ("converted", pa.bool_()),
         ("failed", pa.bool_()),
     ]
 )
 
-FLOWS = ("visitors", "transactions", "sales_cents", "items", "lost_units_oos", "wait_s_total")
+FLOWS = (
+    "visitors",
+    "transactions",
+    "sales_cents",
+    "items",
+    "lost_units_oos",
+    "wait_s_total",
+    "balked",
+    "reneged",
+    "satisfaction_total",
+)
 
 
 class CountingEnvironment(simpy.Environment):
@@ -76,44 +117,101 @@ class StoreModel(mesa.Model):
         store_id: str = "S001",
     ):
         super().__init__(rng=streams.generator("mesa"))
+        scenario = resolve(scenario)
         self.scenario = scenario
+        self.streams = streams
         self.store_id = store_id
         self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}"
         self.env = CountingEnvironment()
         self.client = client
-        self.plan = FloorPlan(scenario.layout)
+        co = scenario.checkout
+        self.plan = FloorPlan(scenario.layout, co.lanes)
         self.catalog = build_catalog(scenario)
-        self.shelves = Shelves(self.catalog.capacity)
+        rep = scenario.replenishment
+        backroom = np.round(self.catalog.daily_demand * rep.backroom_days)
+        self.stock = Stock(self.catalog.capacity, backroom, rep.forecast_days)
         self.lost_units = np.zeros(len(self.catalog), dtype=np.int64)
-        self.lanes = [Lane(self.env, i, self.plan) for i in range(scenario.layout.checkout.lanes)]
-        self.service_time = ServiceTime(scenario.layout.checkout)
+        a = scenario.arrivals
+        pool = round(a.daily_visitors * a.traffic_factor * scenario.shoppers.customer_pool_factor)
+        self.customers = CustomerPool(
+            max(pool, 1), scenario.shoppers.member_share, streams.generator("customers")
+        )
+        self.lanes = [Lane(self.env, i, self.plan) for i in range(co.lanes)]
+        self.lane_time = ServiceTime.staffed(co)
+        self.lane_service_s = mean_service_s(scenario)
+        self._bay: SelfCheckoutBay | None = None
+        if co.self_checkout is not None:
+            sco = co.self_checkout
+            self._bay = SelfCheckoutBay(self.env, sco.stations, self.plan, co.lanes)
+            self._bay.spec = sco
+            self.sco_time = ServiceTime.self_service(co)
+            self.sco_service_s = self.lane_service_s * sco.scan_s_per_item / co.scan_s_per_item
+        self.attendants = simpy.Resource(self.env, capacity=1)
+        self._carts = CartFleet(co.smart_carts) if co.smart_carts else None
+        self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
+        self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
-        self.arrival_rng = streams.generator("arrivals")
-        self.shopper_rng = streams.generator("shoppers")
-        self.mission_rng = streams.generator("missions")
-        self.checkout_rng = streams.generator("checkout")
-        self.visits = Recorder(VISITS)
+        self.satisfaction = Satisfaction()
+        self.staff = Team(self)
+        self.alerts = simpy.Store(self.env)
+        self.alerted: set[int] = set()
         self.log = EventLog()
-        self.devices: list[Device] = []
+        self.visits = Recorder(VISITS)
         self.failures: list[str] = []
-        self._arrivals_over = False
         self.flows = dict.fromkeys(FLOWS, 0.0)
+        self.daily: list[dict[str, Any]] = []
+        self._pending_order: np.ndarray | None = None
+        self._arrivals_over = False
+        self._nights_done = 0
+        self._days = 0
+        self.devices: list[Device] = []
+        self._install_devices()
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "t_s": lambda m: m.env.now,
                 "in_store": lambda m: len(m.agents_by_type.get(Shopper, ())),
-                "queuing": lambda m: sum(len(lane) for lane in m.lanes),
-                "empty_shelves": lambda m: len(m.shelves.empty()),
+                "queuing": lambda m: sum(len(t) for t in m.tills()),
+                "open_lanes": lambda m: sum(lane.open for lane in m.lanes),
+                "cashiers_on_duty": lambda m: m.staff.on_duty(Role.cashier, m.env.now - 1),
+                "empty_shelves": lambda m: len(m.stock.empty()),
                 **{name: _flow(name) for name in FLOWS},
             }
         )
         self._stock_store()
-        self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
 
-    def clock(self) -> dt.datetime:
-        """Simulated wall-clock time, for the services."""
-        start = dt.datetime.combine(self.scenario.start_date, dt.time())
-        return start + dt.timedelta(seconds=self.env.now)
+    # --- set-up ------------------------------------------------------------------------
+
+    def _install_devices(self) -> None:
+        sc, s = self.scenario, self.streams
+        dev = sc.devices
+        self.door = self.till_counter = self.energy = None
+        self.smart_shelves = self.wifi = self.lp_camera = self.esl = None
+        if dev.people_counter is not None:
+            self.door = DoorCounter(self, dev.people_counter, s.generator("door_counter"))
+            self.till_counter = TillCounter(self, dev.people_counter, s.generator("till_counter"))
+        if dev.energy is not None:
+            self.energy = EnergyMeter(self, dev.energy, s.generator("energy"))
+        if dev.smart_shelves is not None:
+            self.smart_shelves = SmartShelfNetwork(self, dev.smart_shelves, s.generator("shelves"))
+        if dev.wifi_probe is not None:
+            self.wifi = WifiProbeNetwork(self, dev.wifi_probe, s.generator("wifi"))
+        if sc.checkout.loss_prevention is not None:
+            lp = sc.checkout.loss_prevention
+            self.lp_camera = LossPreventionCamera(self, lp, s.generator("lp_camera"))
+        if sc.labels.electronic_from_day is not None:
+            self.esl = EslSystem(self, sc.labels, s.generator("esl"))
+        self.promotions = Promotions(self)
+        candidates = [
+            self.door,
+            self.till_counter,
+            self.energy,
+            self.smart_shelves,
+            self.wifi,
+            self.lp_camera,
+            self.esl,
+            *self.promotions.devices,
+        ]
+        self.devices = [d for d in candidates if d is not None]
 
     def _stock_store(self) -> None:
         """Load this store's master data and opening stock into the services."""
@@ -126,22 +224,97 @@ class StoreModel(mesa.Model):
             )
         )
         self.client.upsert_products(list(self.catalog.products))
-        self.client.set_stock(self.store_id, self._counts(self.shelves.units))
+        self.client.set_stock(self.store_id, self._counts(self.stock.physical))
 
     def _counts(self, units: np.ndarray) -> list[StockCount]:
         products = self.catalog.products
         return [StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units) if q]
 
+    # --- what agents ask of the store ----------------------------------------------------
+
+    @property
+    def day(self) -> int:
+        """The run day now (0 = first)."""
+        return day_of(self.env.now)
+
+    @property
+    def store_open(self) -> bool:
+        """Whether the doors are open for new shoppers now."""
+        h = self.scenario.hours
+        return h.open_s <= time_of_day(self.env.now) < h.close_s
+
+    @property
+    def shoppers_inside(self) -> bool:
+        """Whether any shopper is still in the store."""
+        return bool(self.agents_by_type.get(Shopper))
+
+    @property
+    def self_checkout(self) -> SelfCheckoutBay | None:
+        """The self-checkout bay, once it is in service."""
+        return self._bay if self._bay is not None and self._bay.open else None
+
+    @property
+    def carts(self) -> CartFleet | None:
+        """The smart-cart fleet, once it is in service."""
+        fleet = self._carts
+        return fleet if fleet is not None and self.day >= fleet.spec.from_day else None
+
+    def tills(self) -> list:
+        """Every place to pay: the lanes and the self-checkout bay, if any."""
+        return self.lanes + ([self._bay] if self._bay is not None else [])
+
+    def produce_s(self, lane: bool) -> float:
+        """Seconds to weigh one produce item, at a lane or at self-checkout."""
+        scale = self.scenario.devices.ai_scale
+        if scale is not None and self.day >= scale.from_day:
+            return scale.s_per_item
+        manual = self.scenario.checkout.produce_s_per_item
+        return manual if lane else manual * 1.5
+
+    def loss_prevention_check(
+        self, rng: np.random.Generator, unscanned: dict[int, int]
+    ) -> dict[int, int] | None:
+        """What the loss-prevention camera catches, or None without a camera or a flag."""
+        cam = self.lp_camera
+        if cam is None or self.day < cam.spec.from_day:
+            return None
+        return cam.check(rng, unscanned)
+
+    def queue_sensor(self) -> QueueSensor:
+        """What cashiers read the queue from: the till counter, or the truth without one."""
+        return self.till_counter if self.till_counter is not None else TrueQueue(self)
+
+    def fridge_door(self) -> None:
+        """A shopper opened a fridge door."""
+        if self.energy is not None:
+            self.energy.door_opened()
+
+    def raise_alert(self, sku: int) -> None:
+        """A low facing for restockers to refill."""
+        self.alerted.add(sku)
+        self.alerts.put(sku)
+
+    def clock(self) -> dt.datetime:
+        """Simulated wall-clock time, for the services."""
+        start = dt.datetime.combine(self.scenario.start_date, dt.time())
+        return start + dt.timedelta(seconds=self.env.now)
+
+    # --- running -------------------------------------------------------------------------
+
     def run(self, days: int, progress: Callable[[float], None] | None = None) -> None:
         """Simulate ``days`` days; returns when the last shopper of the last day has left."""
         if days < 1:
             raise ValueError(f"days must be >= 1, got {days}")
+        self._days = days
         self._horizon = days * DAY
         self._closed = self.env.event()
         self._progress = progress
         for day in range(days):
-            self.env.process(self._day(day, last=day == days - 1))
+            self.env.process(self._morning(day))
+            self.env.process(self._arrivals(day, last=day == days - 1))
+            self.env.process(self._night(day))
         self.env.process(self._hourly())
+        self.staff.start(days)
         for device in self.devices:
             device.start()
         self.env.run(until=self._closed)
@@ -149,44 +322,133 @@ class StoreModel(mesa.Model):
         if progress:
             progress(1.0)
 
-    def _day(self, day: int, last: bool) -> Generator[simpy.Event, object, None]:
-        env, sc = self.env, self.scenario
-        if day > 0:
-            yield env.timeout(day * DAY + max(sc.hours.open_s - 1800, 0) - env.now)
-            self._refill()
-        weekday = (sc.start_date.weekday() + day) % 7
-        times = day * DAY + arrival_times(sc, weekday, self.arrival_rng)
-        segments = sc.shoppers.segments
-        rng = self.shopper_rng
-        seg = rng.choice(len(segments), size=times.size, p=[s.share for s in segments])
-        speed = np.clip(
-            rng.normal(sc.shoppers.walking_speed_mps, sc.shoppers.walking_speed_sd, times.size),
-            0.4,
-            2.0,
+    def _at(self, t: float) -> simpy.Timeout:
+        return self.env.timeout(max(t - self.env.now, 0.0))
+
+    def _morning(self, day: int) -> Generator[simpy.Event, object, None]:
+        """Switch on today's features, take in last night's order, reprice."""
+        sc = self.scenario
+        yield self._at(day * DAY)
+        if self._bay is not None:
+            self._bay.open = day >= self._bay.spec.from_day
+        if sc.labels.electronic_from_day == day:
+            self.labels.electronic = True
+            self.pricing.relabel_all()
+        steps = sorted(
+            [(sc.replenishment.delivery_s, self._deliver), (sc.pricing.at_s, self.pricing.reprice)],
+            key=lambda step: step[0],
         )
+        for at, step in steps:
+            yield self._at(day * DAY + at)
+            step(day)
+
+    def _deliver(self, day: int) -> None:
+        order = self._pending_order
+        if order is None or not order.any():
+            return
+        self.stock.receive(order)
+        self.client.receive_stock(self.store_id, self._counts(order))
+        self._pending_order = None
+
+    def _arrivals(self, day: int, last: bool) -> Generator[simpy.Event, object, None]:
+        env, sc = self.env, self.scenario
+        yield self._at(day * DAY)
+        date = sc.start_date + dt.timedelta(days=day)
+        factor = sc.arrivals.holiday_factor if date in sc.arrivals.holidays else 1.0
+        times = day * DAY + arrival_times(
+            sc, date.weekday(), self.streams.generator("arrivals", day), factor
+        )
+        segments = sc.shoppers.segments
+        shares = np.cumsum([s.share for s in segments])
         methods = list(sc.shoppers.payment_mix)
-        pay = rng.choice(len(methods), size=times.size, p=list(sc.shoppers.payment_mix.values()))
+        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
+        speed_mean, speed_sd = sc.shoppers.walking_speed_mps, sc.shoppers.walking_speed_sd
         for i, t in enumerate(times.tolist()):
             yield env.timeout(t - env.now)
-            segment = segments[seg[i]]
+            rng = self.streams.generator("visit", day, i)
+            u = rng.random(4)
+            segment = segments[
+                min(int(np.searchsorted(shares, u[1] * shares[-1])), len(segments) - 1)
+            ]
+            method = methods[
+                min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)
+            ]
             shopper = Shopper(
                 self,
                 visit_id=int(self.flows["visitors"]),
+                customer=self.customers.pick(u[0]),
                 segment=segment,
-                speed=float(speed[i]),
-                payment=methods[pay[i]],
-                mission=self.missions.draw(self.mission_rng, segment),
+                speed=float(np.clip(speed_mean + speed_sd * rng.standard_normal(), 0.4, 2.0)),
+                payment=method,
+                mission=self.missions.draw(rng, segment),
+                rng=rng,
             )
             self.flows["visitors"] += 1
+            if self.door is not None:
+                self.door.entered()
             env.process(shopper.visit())
         if last:
             self._arrivals_over = True
             self._maybe_close()
 
-    def _refill(self) -> None:
-        """Overnight delivery: every facing filled, the goods booked into the services."""
-        added = self.shelves.refill()
-        self.client.receive_stock(self.store_id, self._counts(added))
+    def _night(self, day: int) -> Generator[simpy.Event, object, None]:
+        """After closing: order for tomorrow, count stock when due, book the day."""
+        sc = self.scenario
+        yield self._at(day * DAY + sc.hours.close_s + 1800)
+        rep = sc.replenishment
+        book = np.zeros(len(self.catalog), dtype=np.int64)
+        index = self.catalog.index
+        for level in self.client.stock_levels(self.store_id):
+            book[index[level.sku]] = level.on_hand
+        shrink_found_cents = 0
+        if (day + 1) % rep.stocktake_every_days == 0:
+            physical = self.stock.physical
+            missing = np.maximum(book - physical, 0)
+            shrink_found_cents = int(np.dot(missing, self._cost_cents()))
+            self.client.set_stock(self.store_id, self._counts_all(physical))
+            book = physical.copy()
+        target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
+        self._pending_order = np.maximum(target.astype(np.int64) - book, 0)
+        self.daily.append(self._day_stats(day, shrink_found_cents))
+        self.stock.close_day()
+        if self.wifi is not None:
+            self.wifi.close_day(day)
+        self._nights_done += 1
+        self._maybe_close()
+
+    def _counts_all(self, units: np.ndarray) -> list[StockCount]:
+        products = self.catalog.products
+        return [StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units)]
+
+    def _cost_cents(self) -> np.ndarray:
+        return np.asarray([p.cost_cents for p in self.catalog.products], dtype=np.int64)
+
+    def _day_stats(self, day: int, shrink_found_cents: int) -> dict[str, Any]:
+        hours = self.staff.hours(day)
+        cost = self.staff.cost(day)
+        stolen = self.stock.stolen_today
+        stats: dict[str, Any] = {
+            "day": day,
+            "labour_hours": round(sum(hours.values()), 2),
+            "labour_cost": round(sum(cost.values()), 2),
+            "cashier_hours": round(hours[Role.cashier], 2),
+            "shrink_units": int(stolen.sum()),
+            "shrink_value": round(float(np.dot(stolen, self._cost_cents())) / 100, 2),
+            "shrink_found": round(shrink_found_cents / 100, 2),
+            "price_changes": self.pricing.changes,
+            "label_mismatches_at_close": len(self.labels.mismatches(self.pricing.cents)),
+            "alerts": len(self.alerted),
+            "energy_kwh": round(self.energy.kwh_today, 2) if self.energy else 0.0,
+            "fridge_alarms": self.energy.alarms if self.energy else 0,
+            "door_count": self.door.counted_total if self.door else 0,
+        }
+        self.pricing.changes = 0
+        if self.energy is not None:
+            self.energy.kwh_today = 0.0
+            self.energy.alarms = 0
+        if self.door is not None:
+            self.door.counted_total = 0
+        return stats
 
     def _hourly(self) -> Generator[simpy.Event, object, None]:
         while True:
@@ -195,36 +457,67 @@ class StoreModel(mesa.Model):
             if self._progress:
                 self._progress(min(self.env.now / self._horizon, 0.999))
 
+    # --- bookkeeping ---------------------------------------------------------------------
+
     def record_visit(self, s: Shopper) -> None:
-        """Book a finished visit into the visit table and the hourly flows."""
+        """Book a finished visit into the visit table, the hourly flows and the customer."""
         items = sum(s.basket.values())
         converted = s.total_cents > 0
+        gave_up = bool(s.gave_up)
+        fast = s.till_kind in ("self_checkout", "smart_cart") and (s.wait_s or 0.0) < 60
+        score = self.satisfaction.score(
+            wait_s=s.wait_s or 0.0,
+            out_of_stock=s.lost_units,
+            price_mismatches=s.mismatches,
+            price_skips=s.price_skips,
+            gave_up=gave_up,
+            fast_checkout=fast,
+        )
+        day = day_of(s.arrived)
         self.visits.add(
             {
                 "visit_id": s.visit_id,
-                "day": int(s.arrived // DAY),
+                "day": day,
+                "customer": s.customer,
+                "member": s.member,
                 "segment": s.segment.name,
                 "arrival_s": s.arrived,
                 "departure_s": self.env.now,
                 "list_lines": len(s.mission),
                 "items": items if converted else 0,
+                "impulse_units": s.impulse_units,
                 "lost_units_oos": s.lost_units,
+                "price_skips": s.price_skips,
+                "smart_cart": s.cart,
+                "till": s.till_kind,
                 "lane": s.lane,
                 "wait_s": s.wait_s,
+                "gave_up": s.gave_up,
                 "payment": s.payment.value if converted else None,
                 "total_cents": s.total_cents,
                 "cost_cents": s.cost_cents,
+                "stolen_units": s.stolen_units,
+                "recovered_units": s.recovered_units,
+                "flagged": s.flagged,
+                "price_mismatches": s.mismatches,
+                "satisfaction": score,
                 "converted": converted,
-                "failed": bool(s.basket) and not converted,
+                "failed": bool(s.basket) and not converted and not gave_up and not s.stolen_units,
             }
         )
         f = self.flows
         f["lost_units_oos"] += s.lost_units
+        f["satisfaction_total"] += score
+        f["balked"] += s.gave_up == "balked"
+        f["reneged"] += s.gave_up == "reneged"
         if converted:
             f["transactions"] += 1
             f["sales_cents"] += s.total_cents
             f["items"] += items
-            f["wait_s_total"] += s.wait_s
+            f["wait_s_total"] += s.wait_s or 0.0
+        self.customers.record(s.customer, day, s.total_cents)
+        if self.wifi is not None:
+            self.wifi.observe(s)
         self._maybe_close()
 
     def record_failure(self, s: Shopper, error: Exception) -> None:
@@ -232,7 +525,7 @@ class StoreModel(mesa.Model):
         self.failures.append(f"visit {s.visit_id}: {error}")
 
     def _maybe_close(self) -> None:
-        done = self._arrivals_over and not self.agents_by_type.get(Shopper)
+        done = self._arrivals_over and not self.shoppers_inside and self._nights_done == self._days
         if done and not self._closed.triggered:
             self._closed.succeed()
 

@@ -39,22 +39,38 @@ KPI_DOC: dict[str, tuple[str, str]] = {
     "queue_wait_p95_s": ("s", "95th percentile wait before reaching a till"),
     "lost_sales_oos": ("units", "units shoppers wanted but found no stock for"),
     "lost_sales_oos_value": ("currency", "value of those units at list price"),
-    "balked": ("people", "shoppers who left the queue area without joining"),
+    "balked": ("people", "shoppers who saw the queue and left their basket"),
+    "reneged": ("people", "shoppers who gave up waiting in a queue"),
     "checkout_failures": ("count", "checkouts the services refused"),
     "visit_min_mean": ("min", "mean time in the store"),
+    "satisfaction": ("0-10", "mean satisfaction score per visit"),
+    "price_mismatches": ("count", "items charged above the shelf label"),
+    "shrink_units": ("units", "units that left unpaid (theft, missed scans)"),
+    "shrink_value": ("currency", "those units at cost"),
+    "labour_hours": ("h", "paid staff hours"),
+    "labour_cost": ("currency", "paid staff hours at their wage"),
+    "contribution": ("currency", "gross margin minus shrink and labour"),
+    "self_checkout_share": ("share", "transactions at self-checkout"),
+    "smart_cart_share": ("share", "transactions paid on a smart cart"),
+    "members_captured": ("people", "shoppers who signed up as members"),
+    "energy_kwh": ("kWh", "electricity used"),
 }
 
 
-def compute_kpis(visits: pa.Table, lost_value_cents: int) -> dict[str, float]:
-    """The headline KPIs of a run from its visit log."""
+def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captured: int) -> dict:
+    """The headline KPIs of a run from its visit log and daily table."""
     n = visits.num_rows
     converted = visits.filter(visits["converted"])
     tx = converted.num_rows
-    sales = pc.sum(converted["total_cents"]).as_py() or 0
-    cost = pc.sum(converted["cost_cents"]).as_py() or 0
-    items = pc.sum(converted["items"]).as_py() or 0
-    waits = converted["wait_s"].to_numpy()
+    sales = _sum(converted, "total_cents")
+    cost = _sum(converted, "cost_cents")
+    items = _sum(converted, "items")
+    waits = converted["wait_s"].to_numpy(zero_copy_only=False)
     stay = (visits["departure_s"].to_numpy() - visits["arrival_s"].to_numpy()) / 60
+    till = converted["till"].to_pylist()
+    shrink_value = _sum(daily, "shrink_value")
+    labour_cost = _sum(daily, "labour_cost")
+    gave_up = visits["gave_up"].to_pylist()
     kpis = {
         "visitors": n,
         "transactions": tx,
@@ -67,14 +83,61 @@ def compute_kpis(visits: pa.Table, lost_value_cents: int) -> dict[str, float]:
         "queue_wait_mean_s": round(float(waits.mean()), 1) if tx else 0.0,
         "queue_wait_p50_s": _percentile(waits, 50),
         "queue_wait_p95_s": _percentile(waits, 95),
-        "lost_sales_oos": pc.sum(visits["lost_units_oos"]).as_py() or 0,
+        "lost_sales_oos": _sum(visits, "lost_units_oos"),
         "lost_sales_oos_value": round(lost_value_cents / 100, 2),
-        "balked": 0,
-        "checkout_failures": pc.sum(visits["failed"]).as_py() or 0,
+        "balked": gave_up.count("balked"),
+        "reneged": gave_up.count("reneged"),
+        "checkout_failures": _sum(visits, "failed"),
         "visit_min_mean": round(float(stay.mean()), 2) if n else 0.0,
+        "satisfaction": round(float(visits["satisfaction"].to_numpy().mean()), 3) if n else 0.0,
+        "price_mismatches": _sum(visits, "price_mismatches"),
+        "shrink_units": _sum(daily, "shrink_units"),
+        "shrink_value": round(shrink_value, 2),
+        "labour_hours": round(_sum(daily, "labour_hours"), 2),
+        "labour_cost": round(labour_cost, 2),
+        "contribution": round((sales - cost) / 100 - shrink_value - labour_cost, 2),
+        "self_checkout_share": _ratio(till.count("self_checkout"), tx, 4),
+        "smart_cart_share": _ratio(till.count("smart_cart"), tx, 4),
+        "members_captured": captured,
+        "energy_kwh": round(_sum(daily, "energy_kwh"), 1),
     }
     assert list(kpis) == list(KPI_DOC), "KPI_DOC and compute_kpis disagree"
     return kpis
+
+
+def daily_table(visits: pa.Table, stats: list[dict], store_id: str) -> pa.Table:
+    """KPIs per store per day: the visit log grouped by day, joined to the day's books."""
+    df = visits.to_pandas()
+    df["sales"] = df["total_cents"].where(df["converted"], 0) / 100
+    df["margin"] = (df["total_cents"] - df["cost_cents"]).where(df["converted"], 0) / 100
+    df["tx"] = df["converted"].astype(int)
+    df["wait"] = df["wait_s"].where(df["converted"])
+    g = df.groupby("day")
+    out = pd.DataFrame(
+        {
+            "visitors": g.size(),
+            "transactions": g["tx"].sum(),
+            "sales": g["sales"].sum().round(2),
+            "gross_margin": g["margin"].sum().round(2),
+            "items": g["items"].sum(),
+            "lost_sales_oos": g["lost_units_oos"].sum(),
+            "queue_wait_p95_s": g["wait"].quantile(0.95).fillna(0.0).round(1),
+            "balked": g["gave_up"].apply(lambda s: int((s == "balked").sum())),
+            "reneged": g["gave_up"].apply(lambda s: int((s == "reneged").sum())),
+            "satisfaction": g["satisfaction"].mean().round(3),
+            "price_mismatches": g["price_mismatches"].sum(),
+        }
+    )
+    books = pd.DataFrame(stats).set_index("day")
+    out = out.join(books, how="outer").fillna(0)
+    out["conversion"] = (out["transactions"] / out["visitors"].where(out["visitors"] > 0)).fillna(0)
+    out["contribution"] = (out["gross_margin"] - out["shrink_value"] - out["labour_cost"]).round(2)
+    out = out.reset_index().rename(columns={"index": "day"})
+    out.insert(0, "store_id", store_id)
+    for col in ("visitors", "transactions", "items", "lost_sales_oos", "balked", "reneged"):
+        out[col] = out[col].astype("int64")
+    out["day"] = out["day"].astype("int32")
+    return pa.Table.from_pandas(out, preserve_index=False)
 
 
 def hourly_table(snapshots: pd.DataFrame, flows: tuple[str, ...]) -> pa.Table:
@@ -93,9 +156,10 @@ def hourly_table(snapshots: pd.DataFrame, flows: tuple[str, ...]) -> pa.Table:
     hourly["sales"] = (hourly.pop("sales_cents") / 100).round(2)
     tx = hourly["transactions"].replace(0, np.nan)
     hourly["queue_wait_mean_s"] = (hourly.pop("wait_s_total") / tx).fillna(0.0).round(1)
-    for name in ("visitors", "transactions", "items", "lost_units_oos"):
+    hourly.pop("satisfaction_total")  # visits end in another hour than they start
+    for name in ("visitors", "transactions", "items", "lost_units_oos", "balked", "reneged"):
         hourly[name] = hourly[name].astype("int64")
-    for name in ("in_store", "queuing", "empty_shelves"):
+    for name in ("in_store", "queuing", "open_lanes", "cashiers_on_duty", "empty_shelves"):
         hourly[name] = df[name].astype("int64")
     return pa.Table.from_pandas(hourly, preserve_index=False)
 
@@ -111,19 +175,24 @@ class RunResult:
     kpis: Mapping[str, float]
     tables: Mapping[str, pa.Table] = field(repr=False)
     stats: Mapping[str, Any] = field(default_factory=dict, compare=False)
+    store_id: str = "S001"
+    interventions: tuple[Mapping[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kpis", MappingProxyType(dict(self.kpis)))
         object.__setattr__(self, "tables", MappingProxyType(dict(self.tables)))
         object.__setattr__(self, "stats", MappingProxyType(dict(self.stats)))
+        object.__setattr__(self, "interventions", tuple(self.interventions))
 
     def summary(self) -> dict[str, Any]:
         """The deterministic part of the result, as written to ``summary.json``."""
         return {
             "scenario": self.scenario_id,
+            "store_id": self.store_id,
             "seed": self.seed,
             "days": self.days,
             "version": self.version,
+            "interventions": [dict(i) for i in self.interventions],
             "kpis": dict(self.kpis),
         }
 
@@ -161,6 +230,8 @@ class RunResult:
             kpis=summary["kpis"],
             tables=tables,
             stats=stats,
+            store_id=summary.get("store_id", "S001"),
+            interventions=summary.get("interventions", []),
         )
 
 
@@ -177,6 +248,10 @@ def _atomic(path: Path, write: Any) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _sum(table: pa.Table, column: str) -> Any:
+    return pc.sum(table[column]).as_py() or 0
 
 
 def _ratio(num: float, den: float, digits: int) -> float:

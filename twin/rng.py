@@ -20,9 +20,12 @@ class Streams:
         self.seed = seed
         self.path = path
 
-    def generator(self, name: str) -> np.random.Generator:
-        """A fresh generator for ``name``; the same name always gives the same stream."""
-        key = (*self.path, zlib.crc32(name.encode()))
+    def generator(self, name: str, *index: int) -> np.random.Generator:
+        """A fresh generator for ``name`` (and an optional index, e.g. day and visit).
+
+        The same name and index always give the same stream, whatever else was drawn.
+        """
+        key = (*self.path, zlib.crc32(name.encode()), *index)
         return np.random.default_rng(np.random.SeedSequence(self.seed, spawn_key=key))
 
     def child(self, index: int) -> Streams:

@@ -9,13 +9,15 @@ from pathlib import Path
 
 import numpy as np
 
+from scenarios.chain import StoreSpec
+from scenarios.interventions import costs
 from scenarios.schema import Scenario
 from services.client import InProcessClient, StoreClient
 from services.db import Database
 from services.db.engine import sqlite_url
 from twin import __version__
 from twin.model import FLOWS, StoreModel
-from twin.result import RunResult, compute_kpis, hourly_table
+from twin.result import RunResult, compute_kpis, daily_table, hourly_table
 from twin.rng import Streams
 
 
@@ -61,16 +63,21 @@ def _simulate(
     days: int,
     client: StoreClient,
     progress: Callable[[float], None] | None,
+    store: StoreSpec | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    model = StoreModel(scenario, Streams(seed), client)
+    store = store or StoreSpec("S001", 0, "", scenario)
+    streams = Streams(seed).child(store.index) if store.index else Streams(seed)
+    model = StoreModel(store.scenario, streams, client, store_id=store.store_id)
     model.run(days, progress)
-    prices = {p.sku: p.price_cents for p in client.list_products()}
-    lost_value = int(np.dot(model.lost_units, [prices[sku] for sku in model.catalog.skus]))
+    prices = model.pricing.true_cents()
+    lost_value = int(np.dot(model.lost_units, prices))
     visits = model.visits.table().sort_by("visit_id")
+    daily = daily_table(visits, model.daily, store.store_id)
     tables = {
         "hourly": hourly_table(model.datacollector.get_model_vars_dataframe(), FLOWS),
         "visits": visits,
+        "daily": daily,
         **model.log.tables(),
     }
     return RunResult(
@@ -78,14 +85,31 @@ def _simulate(
         seed=seed,
         days=days,
         version=__version__,
-        kpis=compute_kpis(visits, lost_value),
+        kpis=compute_kpis(visits, daily, lost_value, model.customers.captured),
         tables=tables,
         stats={
             "wall_s": round(time.perf_counter() - started, 3),
             "events": model.env.processed,
             "failures": model.failures[:20],
         },
+        store_id=store.store_id,
+        interventions=intervention_costs(store.scenario),
     )
+
+
+def intervention_costs(scenario: Scenario) -> list[dict]:
+    """Name, start day, parameters and per-store costs of each intervention of a scenario."""
+    cost = costs(scenario)
+    return [
+        {
+            "name": u.name,
+            "start_day": u.start_day,
+            "params": u.params.model_dump(mode="json"),
+            "one_off": cost[u.name].one_off,
+            "monthly": cost[u.name].monthly,
+        }
+        for u in scenario.interventions
+    ]
 
 
 def _remove_sqlite(path: Path) -> None:

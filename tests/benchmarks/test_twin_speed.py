@@ -8,8 +8,8 @@ from twin.run import run
 def test_store_day(benchmark):
     sc = load("supermarket")
     result = benchmark.pedantic(run, args=(sc,), kwargs={"seed": 7}, rounds=3, iterations=1)
-    assert result.kpis["visitors"] == 2969
-    assert result.kpis["transactions"] == 2682
+    assert result.kpis["visitors"] == 3002
+    assert result.kpis["transactions"] == 2560
 
 
 def test_raw_simpy_loop(benchmark):

@@ -3,6 +3,7 @@
 import pytest
 
 from scenarios import library
+from scenarios.staffing import CashierPolicy, Shift
 from twin.result import RunResult
 from twin.run import run
 
@@ -51,7 +52,11 @@ def test_kpis_agree_with_the_tables(supermarket, small):
     assert k["queue_wait_p50_s"] <= k["queue_wait_p95_s"]
     assert (visits["departure_s"] > visits["arrival_s"]).all()
     assert set(hourly["hour"]) <= set(range(24))
-    assert k["balked"] == 0
+    assert k["balked"] == hourly["balked"].sum() == (visits["gave_up"] == "balked").sum()
+    daily = result.frame("daily")
+    assert daily["visitors"].sum() == k["visitors"]
+    assert daily["sales"].sum() == pytest.approx(k["sales"])
+    assert daily["labour_cost"].sum() == pytest.approx(k["labour_cost"])
 
 
 def test_services_hold_the_sales(supermarket, small, db):
@@ -70,16 +75,21 @@ def test_services_hold_the_sales(supermarket, small, db):
     client.close()
 
 
-def test_stock_carries_over_days_and_is_refilled(supermarket, small):
+def test_stock_carries_over_days(supermarket, small):
+    """Without deliveries the shelves run dry day after day; with them they do not."""
     sc = small(supermarket, 1500)
-    one = run(sc, seed=9, days=1)
-    three = run(sc, seed=9, days=3)
-    hourly = three.frame("hourly")
-    assert sorted(hourly["day"].unique()) == [0, 1, 2]
-    assert three.kpis["visitors"] > 2 * one.kpis["visitors"]
-    # Shelves are full at each opening, so empty shelves at open are zero every day.
-    at_open = hourly[hourly["hour"] == 7]
-    assert (at_open["empty_shelves"] == 0).all()
+    starved = sc.model_copy(
+        update={
+            "replenishment": sc.replenishment.model_copy(
+                update={"backroom_days": 0.0, "cover_days": 0.01}
+            )
+        }
+    )
+    fed = run(sc, seed=9, days=3).frame("daily")
+    dry = run(starved, seed=9, days=3).frame("daily")
+    assert list(fed["day"]) == [0, 1, 2]
+    assert dry["lost_sales_oos"].iloc[2] > 3 * dry["lost_sales_oos"].iloc[0]
+    assert dry["lost_sales_oos"].iloc[2] > 3 * fed["lost_sales_oos"].iloc[2]
 
 
 def test_out_of_stock_is_a_lost_sale(supermarket, small):
@@ -90,11 +100,25 @@ def test_out_of_stock_is_a_lost_sale(supermarket, small):
     assert starved.kpis["sales"] < normal.kpis["sales"]
 
 
-def test_more_lanes_shorter_waits(supermarket, small):
-    def with_lanes(n):
-        layout = supermarket.layout.model_copy(
-            update={"checkout": supermarket.layout.checkout.model_copy(update={"lanes": n})}
+def test_more_cashiers_shorter_waits(supermarket, small):
+    def with_cashiers(n):
+        shifts = [
+            {"role": "cashier", "start": "07:00", "end": "22:00", "count": n},
+            {"role": "restocker", "start": "06:00", "end": "22:00", "count": 2},
+        ]
+        sc = supermarket.model_copy(
+            update={
+                "staff": supermarket.staff.model_copy(
+                    update={
+                        "shifts": [Shift(**s) for s in shifts],
+                        "cashiers": CashierPolicy(mode="fixed"),
+                    }
+                )
+            }
         )
-        return run(small(supermarket.model_copy(update={"layout": layout}), 2500), seed=6)
+        return run(small(sc, 2500), seed=6)
 
-    assert with_lanes(2).kpis["queue_wait_p95_s"] > with_lanes(6).kpis["queue_wait_p95_s"]
+    few, many = with_cashiers(2), with_cashiers(6)
+    assert few.kpis["queue_wait_p95_s"] > many.kpis["queue_wait_p95_s"]
+    assert few.kpis["balked"] + few.kpis["reneged"] > many.kpis["balked"] + many.kpis["reneged"]
+    assert few.kpis["labour_cost"] < many.kpis["labour_cost"]

@@ -8,7 +8,8 @@ from twin.trajectory import Trajectory
 
 @pytest.fixture
 def plan() -> FloorPlan:
-    return FloorPlan(load("supermarket").layout)
+    sc = load("supermarket")
+    return FloorPlan(sc.layout, sc.checkout.lanes)
 
 
 def test_walk_within_one_aisle_is_straight(plan):

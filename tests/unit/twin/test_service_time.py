@@ -8,7 +8,7 @@ from twin.checkout import ServiceTime
 
 @pytest.fixture
 def model() -> ServiceTime:
-    return ServiceTime(load("supermarket").layout.checkout)
+    return ServiceTime.staffed(load("supermarket").checkout)
 
 
 def test_payment_means_follow_the_case_figures(model):
@@ -27,12 +27,12 @@ def test_service_time_grows_with_items(model):
     many = np.mean([model.sample(rng, 20, PaymentMethod.card) for _ in range(2000)])
     assert few == pytest.approx(model.mean(2, PaymentMethod.card), rel=0.05)
     assert many == pytest.approx(model.mean(20, PaymentMethod.card), rel=0.05)
-    assert many - few == pytest.approx(18 * model.spec.scan_s_per_item, rel=0.1)
+    assert many - few == pytest.approx(18 * model.scan_s_per_item, rel=0.1)
 
 
 def test_zero_variation_is_deterministic():
-    spec = load("supermarket").layout.checkout.model_copy(update={"time_cv": 0.0})
-    model = ServiceTime(spec)
+    spec = load("supermarket").checkout.model_copy(update={"time_cv": 0.0})
+    model = ServiceTime.staffed(spec)
     rng = np.random.default_rng(3)
     assert model.sample(rng, 5, PaymentMethod.mobile) == model.mean(5, PaymentMethod.mobile)
 

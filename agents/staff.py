@@ -1,0 +1,231 @@
+"""Staff: the roster and its cost, cashiers opening lanes, restockers refilling shelves.
+
+Cashiers decide how many lanes are open from the queue their sensor reports
+(a counter over the tills, a camera, or the truth in oracle mode); restockers
+walk patrol rounds and, where shelves can raise alerts, answer those first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Protocol
+
+import mesa
+import simpy
+
+from scenarios.base import clock_seconds
+from scenarios.staffing import Role, Shift
+from twin.clock import DAY, day_of, time_of_day
+from twin.trajectory import Trajectory
+
+if TYPE_CHECKING:
+    from twin.model import StoreModel
+
+
+class QueueSensor(Protocol):
+    """Anything that tells how many shoppers wait at the open staffed lanes."""
+
+    def waiting(self) -> float | None:
+        """Shoppers at open lanes (None when the sensor sees nothing)."""
+        ...
+
+
+class TrueQueue:
+    """Oracle mode: the true number of shoppers at open lanes."""
+
+    def __init__(self, model: StoreModel):
+        self.model = model
+
+    def waiting(self) -> float | None:
+        """Shoppers at open lanes, exactly."""
+        return float(sum(len(lane) for lane in self.model.lanes if lane.open))
+
+
+class Team:
+    """The roster of one store: who is on duty, what it costs, and the staff processes."""
+
+    def __init__(self, model: StoreModel):
+        self.model = model
+        self.spec = model.scenario.staff
+        self.shifts = list(self.spec.shifts)
+
+    def on_duty(self, role: Role, t: float) -> int:
+        """People of ``role`` working at second ``t`` of the run."""
+        return self.spec.on_shift(role, day_of(t), time_of_day(t))
+
+    def hours(self, day: int) -> dict[Role, float]:
+        """Paid hours per role on ``day``."""
+        out = dict.fromkeys(Role, 0.0)
+        for s in self.shifts:
+            if s.on(day):
+                out[s.role] += s.count * s.hours
+        return out
+
+    def cost(self, day: int) -> dict[Role, float]:
+        """Labour cost per role on ``day``."""
+        return {r: h * self.spec.wages[r] for r, h in self.hours(day).items()}
+
+    def after_working_time(self, t: float, seconds: float, role: Role = Role.associate) -> float:
+        """When ``seconds`` of working time of ``role`` (anyone on duty) have passed after ``t``.
+
+        With nobody of that role rostered, the store's opening hours stand in.
+        """
+        windows = self._windows(role)
+        left, now = seconds, t
+        for _ in range(400):  # days of look-ahead; a missing roster is caught below
+            day, tod = day_of(now), time_of_day(now)
+            for start, end in windows(day):
+                if tod >= end:
+                    continue
+                begin = max(tod, start)
+                if begin + left <= end:
+                    return day * DAY + begin + left
+                left -= end - begin
+                tod = end
+            now = (day + 1) * DAY
+        raise RuntimeError("no working time found in 400 days")
+
+    def _windows(self, role: Role):
+        def windows(day: int) -> list[tuple[float, float]]:
+            spans = sorted(
+                (clock_seconds(s.start), clock_seconds(s.end))
+                for s in self.shifts
+                if s.role is role and s.on(day)
+            )
+            if not spans:
+                hours = self.model.scenario.hours
+                return [(hours.open_s, hours.close_s)]
+            merged = [list(spans[0])]
+            for a, b in spans[1:]:
+                if a <= merged[-1][1]:
+                    merged[-1][1] = max(merged[-1][1], b)
+                else:
+                    merged.append([a, b])
+            return [(a, b) for a, b in merged]
+
+        return windows
+
+    def start(self, days: int) -> None:
+        """Start the cashier desk and one process per restocker shift and day."""
+        m = self.model
+        m.env.process(CashierDesk(m, self).run())
+        for day in range(days):
+            for s in self.shifts:
+                if s.role is Role.restocker and s.on(day):
+                    for k in range(s.count):
+                        Restocker(m, day, s, k).start()
+
+
+class CashierDesk:
+    """Opens and closes staffed lanes within the cashiers on duty, by the observed queue."""
+
+    def __init__(self, model: StoreModel, team: Team):
+        self.model = model
+        self.team = team
+        self.policy = model.scenario.staff.cashiers
+        self.sensor: QueueSensor = model.queue_sensor()
+
+    def run(self) -> Generator[simpy.Event, object, None]:
+        """The desk's loop, for the whole run."""
+        env = self.model.env
+        while True:
+            self.decide()
+            yield env.timeout(self.policy.check_every_s)
+
+    def decide(self) -> None:
+        """Set the number of open lanes for now."""
+        m, p = self.model, self.policy
+        lanes = m.lanes
+        cap = min(self.team.on_duty(Role.cashier, m.env.now), len(lanes))
+        if m.store_open or m.shoppers_inside:
+            cap = max(cap, p.min_open)  # the last cashiers stay until the floor is empty
+        open_now = sum(lane.open for lane in lanes)
+        if p.mode == "fixed":
+            target = cap
+        else:
+            seen = self.sensor.waiting() if p.mode == "observed" else TrueQueue(m).waiting()
+            if seen is None:
+                target = cap  # blind: open every lane the roster allows
+            else:
+                per_lane = seen / max(open_now, 1)
+                target = open_now
+                if per_lane > p.open_above:
+                    target += 1
+                elif per_lane < p.close_below:
+                    target -= 1
+                target = max(target, p.min_open)
+        target = min(target, cap)
+        for i, lane in enumerate(lanes):
+            lane.open = i < target
+
+
+class Restocker(mesa.Agent):
+    """One restocker's shift: patrol rounds refilling low facings, alerts answered first."""
+
+    model: StoreModel
+
+    def __init__(self, model: StoreModel, day: int, shift: Shift, k: int):
+        super().__init__(model)
+        self.day, self.shift, self.k = day, shift, k
+        self.speed = 1.0
+        self.trajectory = Trajectory(day * DAY + clock_seconds(shift.start), model.plan.entrance)
+        self.refilled = 0
+
+    def start(self) -> None:
+        """Schedule the shift."""
+        self.model.env.process(self.work())
+
+    def work(self) -> Generator[simpy.Event, object, None]:
+        """Patrol every ``patrol_every_min``; between rounds, answer shelf alerts."""
+        m, env = self.model, self.model.env
+        start = self.day * DAY + clock_seconds(self.shift.start)
+        end = self.day * DAY + clock_seconds(self.shift.end)
+        yield env.timeout(max(start - env.now, 0.0))
+        policy = m.scenario.staff.restock
+        next_round = env.now + self.k * policy.patrol_every_min * 60 / max(self.shift.count, 1)
+        while env.now < end:
+            if env.now >= next_round:
+                yield from self._patrol(end)
+                next_round = env.now + policy.patrol_every_min * 60
+                continue
+            wait = min(next_round, end) - env.now
+            if policy.mode == "alerts":
+                ask = m.alerts.get()
+                got = yield ask | env.timeout(wait)
+                if ask in got:
+                    yield from self._refill(got[ask], end)
+                else:
+                    ask.cancel()
+            else:
+                yield env.timeout(wait)
+
+    def _patrol(self, end: float) -> Generator[simpy.Event, object, None]:
+        m, env = self.model, self.model.env
+        share = m.scenario.staff.restock.refill_below
+        for zone, point in m.plan.patrol():
+            if env.now >= end:
+                return
+            there = self.trajectory.walk(
+                env.now, m.plan.route(self.trajectory.here, point), self.speed
+            )
+            yield env.timeout(there - env.now)
+            for sku in m.stock.below(share).tolist():
+                if m.catalog.zone[sku] == zone:
+                    yield from self._fill(sku)
+
+    def _refill(self, sku: int, end: float) -> Generator[simpy.Event, object, None]:
+        m, env = self.model, self.model.env
+        target = (m.plan.aisle_x(int(m.catalog.zone[sku])), float(m.catalog.shelf_y[sku]))
+        there = self.trajectory.walk(
+            env.now, m.plan.route(self.trajectory.here, target), self.speed
+        )
+        yield env.timeout(there - env.now)
+        yield from self._fill(sku)
+        m.alerted.discard(sku)
+
+    def _fill(self, sku: int) -> Generator[simpy.Event, object, None]:
+        m, env = self.model, self.model.env
+        if m.stock.shelf[sku] >= m.stock.capacity[sku] or m.stock.backroom[sku] == 0:
+            return
+        yield env.timeout(m.scenario.staff.restock.s_per_facing)
+        self.refilled += m.stock.refill(sku)
