@@ -81,6 +81,7 @@ class Shopper(mesa.Agent):
         self.till_kind = ""
         self.lane = -1
         self.wait_s: float | None = None
+        self.queue_seen = 0
         self.gave_up = ""
         self.stolen_units = 0
         self.flagged = False
@@ -170,6 +171,7 @@ class Shopper(mesa.Agent):
         yield env.timeout(there - env.now)
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
+        self.queue_seen = max(len(till) - till.servers + 1, 0)
         if till.expected_wait(1.0) > tolerance(self.visit_rng, m.scenario.shoppers.balk_queue_mean):
             self._give_up("balked")
             return

@@ -8,13 +8,13 @@ and the run goes on: policies that read it must cope.
 from __future__ import annotations
 
 from collections.abc import Generator
-from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import simpy
 
+from scenarios.features import FaultModel
 from twin.eventlog import DEVICE_EVENTS, READINGS
 
 if TYPE_CHECKING:
@@ -30,20 +30,6 @@ class Health(Enum):
     FAULTY = "faulty"
 
 
-@dataclass(frozen=True)
-class FaultModel:
-    """Exponential time to failure and to repair; ``mtbf_h=None`` means it never fails."""
-
-    mtbf_h: float | None = None
-    repair_h: float = 4.0
-
-    def __post_init__(self) -> None:
-        if self.mtbf_h is not None and self.mtbf_h <= 0:
-            raise ValueError(f"mtbf_h must be positive, got {self.mtbf_h}")
-        if self.repair_h <= 0:
-            raise ValueError(f"repair_h must be positive, got {self.repair_h}")
-
-
 class Device:
     """Base of every device in a store; subclasses override ``run`` for their own loop."""
 
@@ -55,13 +41,13 @@ class Device:
         device_id: str,
         position: tuple[float, float],
         rng: np.random.Generator,
-        faults: FaultModel = FaultModel(),
+        faults: FaultModel | None = None,
     ):
         self.model = model
         self.device_id = device_id
         self.position = position
         self.rng = rng
-        self.faults = faults
+        self.faults = faults or FaultModel()
         self.health = Health.OK
         self._readings = model.log.table("readings", READINGS)
         self._events = model.log.table("device_events", DEVICE_EVENTS)

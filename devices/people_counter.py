@@ -26,7 +26,7 @@ class DoorCounter(Device):
     kind = "door_counter"
 
     def __init__(self, model: StoreModel, spec: PeopleCounter, rng: np.random.Generator):
-        super().__init__(model, "door-1", model.plan.entrance, rng)
+        super().__init__(model, "door-1", model.plan.entrance, rng, spec.faults)
         self.spec = spec
         self.true = 0
         self.seen = 0
@@ -53,7 +53,7 @@ class TillCounter(Device):
     kind = "till_counter"
 
     def __init__(self, model: StoreModel, spec: PeopleCounter, rng: np.random.Generator):
-        super().__init__(model, "tills-1", model.plan.checkout_area(), rng)
+        super().__init__(model, "tills-1", model.plan.checkout_area(), rng, spec.faults)
         self.spec = spec
 
     def waiting(self) -> float | None:

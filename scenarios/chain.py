@@ -129,7 +129,7 @@ def describe(stores: list[StoreSpec]) -> list[dict[str, Any]]:
                 s.scenario.arrivals.daily_visitors * s.scenario.arrivals.traffic_factor, 1
             ),
             "member_share": round(s.scenario.shoppers.member_share, 4),
-            "lanes": s.scenario.layout.checkout.lanes,
+            "lanes": s.scenario.checkout.lanes,
         }
         for s in stores
     ]

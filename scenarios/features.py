@@ -11,6 +11,13 @@ from pydantic import Field
 from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share
 
 
+class FaultModel(Frozen):
+    """Exponential time to failure and to repair; ``mtbf_h: null`` means it never fails."""
+
+    mtbf_h: Pos | None = Field(None, description="Mean hours between failures.")
+    repair_h: Pos = Field(4.0, description="Mean hours to repair.")
+
+
 class SelfCheckout(Frozen):
     """Self-checkout stations fed by one shared queue."""
 
@@ -91,6 +98,7 @@ class PeopleCounter(Frozen):
 
     miss_rate: Share = 0.05
     double_rate: Share = 0.01
+    faults: FaultModel = FaultModel()
 
 
 class WifiProbe(Frozen):

@@ -147,7 +147,7 @@ def _unwrap(tp: Any) -> Any:
 
 
 def _short(value: Any) -> str:
-    if value is None:
-        return ""
+    if value is None or isinstance(value, dict | list):
+        return ""  # a whole block: the message says what is wrong with it
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -55,24 +55,74 @@ def run(
     out: Annotated[
         Path | None, typer.Option(help="Output folder (default runs/<scenario>-s<seed>).")
     ] = None,
+    set_: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="PATH=VALUE change (e.g. checkout.lanes=6, interventions=[self_checkout]); "
+            "runs the base and the changed scenario side by side.",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes for chain runs (default: all cores).")
+    ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or KPI table.")] = False,
 ) -> None:
-    """Simulate a scenario and write summary.json and Parquet tables."""
+    """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     from scenarios import ScenarioError, load
-    from twin.run import run as run_twin
+    from scenarios.overrides import parse_assignment
+    from twin.whatif import compare, run_arm, variants_of
 
     try:
         sc = load(scenario)
+        sets = dict(parse_assignment(a) for a in set_ or [])
+        variants = variants_of(sc, sets)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     out = out or Path("runs") / f"{sc.id}-s{seed}"
+    title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
     with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
-        result = run_twin(sc, seed=seed, days=days, db_path=out / "store.db", progress=tick)
-    paths = result.write(out)
-    if not quiet:
-        console.print(kpi_table(result.kpis, f"{sc.name} ({sc.versioned_id}, seed {seed})"))
-        console.print(f"outputs in [bold]{out}[/]: " + ", ".join(p.name for p in paths.values()))
-        console.print(f"database: {out / 'store.db'}")
+        if variants:
+            result = compare(sc, variants, seed, days, out, workers, tick)
+        else:
+            outcome = run_arm(sc, seed, days, out, workers, tick)
+    if quiet:
+        return
+    if variants:
+        console.print(comparison_table(result.rows(), title))
+        console.print(f"outputs in [bold]{out}[/]: base/, " + ", ".join(f"{v}/" for v in variants))
+    else:
+        console.print(kpi_table(outcome.kpis, title))
+        console.print(f"outputs in [bold]{out}[/]")
+
+
+@app.command()
+def interventions(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the 5P intervention library with parameters, defaults and the case behind them."""
+    from scenarios.interventions import REGISTRY
+
+    rows = [
+        {
+            "name": i.name,
+            "pillar": i.pillar.value,
+            "summary": i.summary,
+            "case": i.case,
+            "params": i.Params().model_dump(mode="json"),
+        }
+        for i in REGISTRY.values()
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
+    table = Table(title="Intervention library (costs per store, scenario currency)")
+    for column in ("name", "pillar", "what it does", "parameters (defaults)", "case"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        params = ", ".join(f"{k}={v}" for k, v in row["params"].items())
+        table.add_row(row["name"], row["pillar"], row["summary"], params, row["case"])
+    console.print(table)
 
 
 @bench_app.command("twin")
@@ -101,6 +151,28 @@ def bench_twin(
         shown = f"{value:,.1f}" if isinstance(value, float) and value >= 100 else f"{value:,}"
         table.add_row(key, shown)
     console.print(table)
+
+
+def comparison_table(rows: list[dict], title: str) -> Table:
+    """Base vs variant per KPI, with the difference; headline KPIs only."""
+    from twin.whatif import HEADLINE
+
+    table = Table(title=f"What-if: {title}")
+    for column in ("KPI", "variant", "base", "value", "diff", "diff %"):
+        table.add_column(column, justify="left" if column in ("KPI", "variant") else "right")
+    for row in rows:
+        if row["kpi"] not in HEADLINE:
+            continue
+        pct = "" if row["diff_pct"] is None else f"{row['diff_pct']:+.1f}%"
+        table.add_row(
+            row["kpi"],
+            row["variant"],
+            f"{row['base']:,}",
+            f"{row['value']:,}",
+            f"{row['diff']:+,}",
+            pct,
+        )
+    return table
 
 
 def kpi_table(kpis: dict, title: str) -> Table:

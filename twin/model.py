@@ -66,6 +66,7 @@ VISITS = pa.schema(
         ("till", pa.string()),
         ("lane", pa.int32()),
         ("wait_s", pa.float64()),
+        ("queue_seen", pa.int32()),
         ("gave_up", pa.string()),
         ("payment", pa.string()),
         ("total_cents", pa.int64()),
@@ -187,8 +188,9 @@ class StoreModel(mesa.Model):
         self.door = self.till_counter = self.energy = None
         self.smart_shelves = self.wifi = self.lp_camera = self.esl = None
         if dev.people_counter is not None:
-            self.door = DoorCounter(self, dev.people_counter, s.generator("door_counter"))
-            self.till_counter = TillCounter(self, dev.people_counter, s.generator("till_counter"))
+            pc = dev.people_counter
+            self.door = DoorCounter(self, pc, s.generator("door_counter"))
+            self.till_counter = TillCounter(self, pc, s.generator("till_counter"))
         if dev.energy is not None:
             self.energy = EnergyMeter(self, dev.energy, s.generator("energy"))
         if dev.smart_shelves is not None:
@@ -492,6 +494,7 @@ class StoreModel(mesa.Model):
                 "till": s.till_kind,
                 "lane": s.lane,
                 "wait_s": s.wait_s,
+                "queue_seen": s.queue_seen,
                 "gave_up": s.gave_up,
                 "payment": s.payment.value if converted else None,
                 "total_cents": s.total_cents,

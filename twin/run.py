@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from scenarios.chain import StoreSpec
+from scenarios.chain import StoreSpec, expand
 from scenarios.interventions import costs
 from scenarios.schema import Scenario
 from services.client import InProcessClient, StoreClient
@@ -32,6 +32,9 @@ def run(
 ) -> RunResult:
     """Simulate ``days`` days of the scenario's store with random streams from ``seed``.
 
+    For a scenario with a ``chain:`` block this runs its first store; use
+    ``twin.chain_run.run_chain`` for all of them.
+
     Args:
         scenario: A validated scenario.
         seed: Run seed; the same scenario and seed give the same result.
@@ -42,8 +45,23 @@ def run(
             An existing file there is replaced.
         progress: Called with the share of simulated time done, from 0 to 1.
     """
+    return run_store(
+        expand(scenario)[0], seed, days, client=client, db_path=db_path, progress=progress
+    )
+
+
+def run_store(
+    store: StoreSpec,
+    seed: int = 0,
+    days: int = 1,
+    *,
+    client: StoreClient | None = None,
+    db_path: Path | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> RunResult:
+    """Simulate one store of a scenario (see ``run`` for the arguments)."""
     if client is not None:
-        return _simulate(scenario, seed, days, client, progress)
+        return _simulate(store, seed, days, client, progress)
     with tempfile.TemporaryDirectory(prefix="storetwin-") as tmp:
         path = db_path or Path(tmp) / "store.db"
         _remove_sqlite(path)
@@ -52,21 +70,19 @@ def run(
         db.create_schema()
         own = InProcessClient(db)
         try:
-            return _simulate(scenario, seed, days, own, progress)
+            return _simulate(store, seed, days, own, progress)
         finally:
             own.close()
 
 
 def _simulate(
-    scenario: Scenario,
+    store: StoreSpec,
     seed: int,
     days: int,
     client: StoreClient,
     progress: Callable[[float], None] | None,
-    store: StoreSpec | None = None,
 ) -> RunResult:
     started = time.perf_counter()
-    store = store or StoreSpec("S001", 0, "", scenario)
     streams = Streams(seed).child(store.index) if store.index else Streams(seed)
     model = StoreModel(store.scenario, streams, client, store_id=store.store_id)
     model.run(days, progress)
@@ -81,7 +97,7 @@ def _simulate(
         **model.log.tables(),
     }
     return RunResult(
-        scenario_id=scenario.versioned_id,
+        scenario_id=store.scenario.versioned_id,
         seed=seed,
         days=days,
         version=__version__,

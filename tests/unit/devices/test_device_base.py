@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from devices.base import Device, FaultModel
+from devices.base import Device
 from scenarios import load
+from scenarios.features import FaultModel
 from services.client import InProcessClient
 from twin.model import StoreModel
 from twin.rng import Streams
@@ -26,7 +27,9 @@ def model(db):
 
 
 def test_a_faulty_device_observes_nothing_and_the_run_goes_on(model):
-    device = Counter(model, "pc-1", (0.0, 0.0), np.random.default_rng(0), FaultModel(2.0, 1.0))
+    device = Counter(
+        model, "pc-1", (0.0, 0.0), np.random.default_rng(0), FaultModel(mtbf_h=2.0, repair_h=1.0)
+    )
     device.seen = []
     device.start()
     model.env.run(until=24 * 3600)
@@ -48,5 +51,5 @@ def test_a_device_without_faults_never_fails(model):
 
 
 def test_fault_model_checks_its_numbers():
-    with pytest.raises(ValueError, match="mtbf_h"):
+    with pytest.raises(ValueError, match="greater than 0"):
         FaultModel(mtbf_h=0)

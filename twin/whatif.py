@@ -1,0 +1,128 @@
+"""What-if: the base scenario and its variants, run with common random numbers, side by side.
+
+Every arm uses the same seed, so each shopper of the base run is the same shopper
+in the variant; the differences are the variant's effect, not sampling noise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from scenarios.overrides import apply
+from scenarios.schema import Scenario
+from twin.chain_run import run_chain
+from twin.run import run
+
+HEADLINE = (
+    "visitors",
+    "conversion",
+    "sales",
+    "gross_margin",
+    "queue_wait_p95_s",
+    "balked",
+    "reneged",
+    "lost_sales_oos",
+    "labour_cost",
+    "shrink_value",
+    "satisfaction",
+    "price_mismatches",
+    "contribution",
+)
+"""The KPIs a planner compares first (sales, margin, queue p95, labour, shrink, satisfaction)."""
+
+
+class Outcome(Protocol):
+    """A store or chain result: its KPIs, and a way to write it."""
+
+    kpis: Mapping[str, float]
+
+    def write(self, out: Path) -> dict[str, Path]:
+        """Write the result's files into ``out``."""
+        ...
+
+
+def variants_of(scenario: Scenario, sets: Mapping[str, Any]) -> dict[str, Scenario]:
+    """The variants to compare: ``--set`` changes as one variant, else the ``what_if`` block."""
+    base = scenario.model_copy(update={"what_if": None})
+    if sets:
+        return {"set": apply(base, sets)}
+    if scenario.what_if is None:
+        return {}
+    return {
+        v.name: apply(base, v.set, source=f"what_if {v.name}") for v in scenario.what_if.variants
+    }
+
+
+def run_arm(
+    scenario: Scenario,
+    seed: int,
+    days: int,
+    out: Path,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Outcome:
+    """Run a scenario (one store, or every store of its chain) and write it to ``out``."""
+    if scenario.chain is not None:
+        result: Outcome = run_chain(scenario, seed, days, out, workers, progress)
+    else:
+        result = run(scenario, seed=seed, days=days, db_path=out / "store.db", progress=progress)
+    result.write(out)
+    return result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """KPIs of the base and each variant."""
+
+    base: Mapping[str, float]
+    variants: Mapping[str, Mapping[str, float]]
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per KPI and variant: base, variant, difference and relative difference."""
+        out = []
+        for name, kpis in self.variants.items():
+            for key, b in self.base.items():
+                v = kpis[key]
+                out.append(
+                    {
+                        "variant": name,
+                        "kpi": key,
+                        "base": b,
+                        "value": v,
+                        "diff": round(v - b, 4),
+                        "diff_pct": round((v - b) / abs(b) * 100, 2) if b else None,
+                    }
+                )
+        return out
+
+    def write(self, path: Path) -> None:
+        """what_if.json: the rows, deterministic for the same scenario and seed."""
+        path.write_text(json.dumps({"rows": self.rows()}, indent=2) + "\n")
+
+
+def compare(
+    scenario: Scenario,
+    variants: Mapping[str, Scenario],
+    seed: int,
+    days: int,
+    out: Path,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> Comparison:
+    """Run base and variants with the same seed; results in out/base and out/<variant>."""
+    arms = {"base": scenario.model_copy(update={"what_if": None}), **variants}
+    results = {}
+    for i, (name, sc) in enumerate(arms.items()):
+
+        def tick(done: float, i: int = i) -> None:
+            if progress:
+                progress((i + done) / len(arms))
+
+        results[name] = run_arm(sc, seed, days, out / name, workers, tick).kpis
+    comparison = Comparison(results.pop("base"), results)
+    comparison.write(out / "what_if.json")
+    return comparison
