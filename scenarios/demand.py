@@ -35,18 +35,27 @@ def items_per_visit(scenario: Scenario) -> float:
     )
 
 
+def paying_share(scenario: Scenario) -> float:
+    """Expected share of visits that end with something to pay for."""
+    return sum(
+        s.share * (1.0 - (1.0 - s.buy_probability) ** max(s.list_mean, 1.0))
+        for s in scenario.shoppers.segments
+    )
+
+
 def mean_service_s(scenario: Scenario) -> float:
-    """Expected seconds at a staffed till for an average basket."""
+    """Expected seconds at a staffed till for an average paying basket."""
     c = scenario.checkout
     payment = sum(share * c.payment_s[m] for m, share in scenario.shoppers.payment_mix.items())
-    return c.fixed_s + c.scan_s_per_item * items_per_visit(scenario) + payment
+    items = items_per_visit(scenario) / max(paying_share(scenario), 1e-9)
+    return c.fixed_s + c.scan_s_per_item * items + payment
 
 
 def cashiers_needed(scenario: Scenario, utilisation: float = 0.75) -> np.ndarray:
     """Cashiers to keep each hour's expected till load at ``utilisation`` (an average weekday)."""
     weekday_mean = float(np.mean(scenario.arrivals.weekday_factors))
     arrivals = hourly_rates(scenario, 0) / scenario.arrivals.weekday_factors[0] * weekday_mean
-    erlangs = arrivals * mean_service_s(scenario) / HOUR
+    erlangs = arrivals * paying_share(scenario) * mean_service_s(scenario) / HOUR
     need = np.ceil(erlangs / utilisation).astype(int)
     open_hours = hourly_rates(scenario, 0) > 0
     return np.where(open_hours, np.maximum(need, 1), 0)

@@ -54,7 +54,7 @@ class SmartCarts(Frozen):
     scan_s_per_item: NonNeg = 3.0
     exit_s: Pos = Field(20.0, description="Pay on the cart and pass the exit check.")
     offer_lift: NonNeg = Field(
-        0.8, description="Relative lift of impulse picks from on-screen offers (case: basket +4%)."
+        3.5, description="Relative lift of impulse picks from on-screen offers (case: basket +4%)."
     )
 
 
@@ -82,7 +82,7 @@ class Promoters(Frozen):
 
     from_day: Day = 0
     count: int = Field(2, ge=1)
-    lift: NonNeg = Field(0.94, description="Relative lift of the promoted item's pick probability.")
+    lift: NonNeg = Field(2.2, description="Relative lift of the impulse pick rate of the item.")
 
 
 class AIScale(Frozen):

@@ -289,6 +289,12 @@ class Promotions(Frozen):
     impulse_probability: Share = Field(
         0.04, description="Chance a shopper in the zone picks a promoted SKU they did not plan."
     )
+    promo_stock_days: NonNeg = Field(
+        2.0, description="Extra back-room stock of each promoted SKU, in days of demand."
+    )
+    display_factor: Pos = Field(
+        3.0, description="Shelf capacity of a promoted SKU on its display, times its facing."
+    )
 
 
 class Replenishment(Frozen):

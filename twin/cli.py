@@ -125,6 +125,35 @@ def interventions(
     console.print(table)
 
 
+@app.command()
+def calibrate(
+    seed: Annotated[int, typer.Option(min=0)] = 1,
+    days: Annotated[int, typer.Option(min=1)] = 3,
+    visitors: Annotated[float, typer.Option(min=50, help="Daily visitors of the store.")] = 3000,
+    write: Annotated[
+        Path | None, typer.Option(help="Put the table into this Markdown file's sanity section.")
+    ] = None,
+) -> None:
+    """Run each intervention against the base store and print the twin beside the case figures."""
+    from twin.calibration import markdown, sanity_table, write_into
+
+    with progress("calibration arms") as tick:
+        rows = sanity_table(seed, days, visitors, tick)
+    table = Table(title="Sanity table: the twin vs the case figures")
+    for column in ("intervention", "case figure", "twin measures", "twin gives", "default"):
+        table.add_column(column, overflow="fold")
+    for r in rows:
+        tuned = "tuned" if r.tuned else "check"
+        table.add_row(r.intervention, r.case_figure, r.measure, r.twin, tuned)
+    console.print(table)
+    if write is not None:
+        try:
+            write_into(write, markdown(rows, seed, days, visitors))
+        except (OSError, ValueError) as exc:
+            raise fail(str(exc)) from None
+        console.print(f"table written into {write}")
+
+
 @bench_app.command("twin")
 def bench_twin(
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,

@@ -48,6 +48,25 @@ from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
 
+SKU_DAILY = pa.schema(
+    [
+        ("day", pa.int32()),
+        ("sku", pa.string()),
+        ("zone", pa.string()),
+        ("sold", pa.int64()),
+        ("lost_oos", pa.int64()),
+        ("stolen", pa.int64()),
+        ("shelf_end", pa.int64()),
+        ("backroom_end", pa.int64()),
+        ("price_cents", pa.int64()),
+        ("label_cents", pa.int64()),
+        ("promoted", pa.bool_()),
+        ("voice_promoter", pa.bool_()),
+        ("signage", pa.bool_()),
+    ]
+)
+"""What happened to each SKU each day: sold, wanted but missing, stolen, left over."""
+
 VISITS = pa.schema(
     [
         ("visit_id", pa.int64()),
@@ -132,6 +151,7 @@ class StoreModel(mesa.Model):
         backroom = np.round(self.catalog.daily_demand * rep.backroom_days)
         self.stock = Stock(self.catalog.capacity, backroom, rep.forecast_days)
         self.lost_units = np.zeros(len(self.catalog), dtype=np.int64)
+        self._lost_before = self.lost_units.copy()
         a = scenario.arrivals
         pool = round(a.daily_visitors * a.traffic_factor * scenario.shoppers.customer_pool_factor)
         self.customers = CustomerPool(
@@ -345,12 +365,22 @@ class StoreModel(mesa.Model):
             step(day)
 
     def _deliver(self, day: int) -> None:
-        order = self._pending_order
-        if order is None or not order.any():
+        order = self._pending_order if self._pending_order is not None else self._no_order()
+        if day % 7 == 0:  # a new promotion week: displays go up, promo stock comes in
+            promo = self.scenario.promotions
+            extra = self.catalog.daily_demand * promo.promo_stock_days
+            promoted = self.promotions.promoted_skus(day)
+            self.stock.display(promoted, promo.display_factor)
+            order = order.copy()
+            order[promoted] += np.ceil(extra[promoted]).astype(np.int64)
+        if not order.any():
             return
         self.stock.receive(order)
         self.client.receive_stock(self.store_id, self._counts(order))
         self._pending_order = None
+
+    def _no_order(self) -> np.ndarray:
+        return np.zeros(len(self.catalog), dtype=np.int64)
 
     def _arrivals(self, day: int, last: bool) -> Generator[simpy.Event, object, None]:
         env, sc = self.env, self.scenario
@@ -412,11 +442,37 @@ class StoreModel(mesa.Model):
         target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
         self._pending_order = np.maximum(target.astype(np.int64) - book, 0)
         self.daily.append(self._day_stats(day, shrink_found_cents))
+        self._book_skus(day)
         self.stock.close_day()
         if self.wifi is not None:
             self.wifi.close_day(day)
         self._nights_done += 1
         self._maybe_close()
+
+    def _book_skus(self, day: int) -> None:
+        n = len(self.catalog)
+        promoted = set(self.promotions.promoted_skus(day))
+        voice, screen = self.promotions.featured(day)
+        zones = [z.id for z in self.scenario.layout.zones]
+        lost_today = self.lost_units - self._lost_before
+        self._lost_before = self.lost_units.copy()
+        self.log.table("sku_daily", SKU_DAILY).extend(
+            {
+                "day": [day] * n,
+                "sku": self.catalog.skus,
+                "zone": [zones[z] for z in self.catalog.zone.tolist()],
+                "sold": self.stock.sold_today.tolist(),
+                "lost_oos": lost_today.tolist(),
+                "stolen": self.stock.stolen_today.tolist(),
+                "shelf_end": self.stock.shelf.tolist(),
+                "backroom_end": self.stock.backroom.tolist(),
+                "price_cents": self.pricing.cents.tolist(),
+                "label_cents": self.labels.shown_cents.tolist(),
+                "promoted": [i in promoted for i in range(n)],
+                "voice_promoter": [i in voice for i in range(n)],
+                "signage": [i in screen for i in range(n)],
+            }
+        )
 
     def _counts_all(self, units: np.ndarray) -> list[StockCount]:
         products = self.catalog.products

@@ -111,6 +111,20 @@ class Promotions:
             out.append((sku, lift))
         return out
 
+    def featured(self, day: int) -> tuple[set[int], set[int]]:
+        """SKUs with a working voice robot and SKUs on a screen, on ``day``."""
+        self._refresh(day)
+        voice, screen = set(), set()
+        for rank, zone in enumerate(self.zones_by_traffic):
+            skus = self.promoted.get(zone, [])
+            if not skus:
+                continue
+            if rank < len(self.voice) and day >= self.voice[rank].spec.from_day:
+                voice.add(skus[0])
+            if rank < len(self.screens) and day >= self.screens[rank].spec.from_day:
+                screen.update(skus)
+        return voice, screen
+
     def promoted_skus(self, day: int) -> list[int]:
         """All SKUs on promotion on ``day``."""
         self._refresh(day)

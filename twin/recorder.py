@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pyarrow as pa
@@ -19,6 +19,14 @@ class Recorder:
         """Append one row; every column of the schema must be present."""
         for name, column in self._columns.items():
             column.append(row[name])
+
+    def extend(self, columns: Mapping[str, Sequence[Any]]) -> None:
+        """Append many rows given column by column (all the same length)."""
+        lengths = {len(columns[name]) for name in self._columns}
+        if len(lengths) > 1:
+            raise ValueError(f"columns of different lengths: {sorted(lengths)}")
+        for name, column in self._columns.items():
+            column.extend(columns[name])
 
     def __len__(self) -> int:
         return len(next(iter(self._columns.values()), []))

@@ -14,7 +14,8 @@ class Stock:
     """Shelf and back-room units per SKU index, with per-day sales for the forecast."""
 
     def __init__(self, capacity: np.ndarray, backroom: np.ndarray, history_days: int):
-        self.capacity = capacity.astype(np.int64)
+        self.facing = capacity.astype(np.int64)
+        self.capacity = self.facing.copy()
         self.shelf = self.capacity.copy()
         self.backroom = backroom.astype(np.int64).copy()
         self.sold_today = np.zeros_like(self.capacity)
@@ -52,6 +53,12 @@ class Stock:
     def empty(self) -> np.ndarray:
         """SKU indices with nothing on the shelf."""
         return np.flatnonzero(self.shelf == 0)
+
+    def display(self, skus: list[int], factor: float) -> None:
+        """Promotion displays: ``skus`` hold ``factor`` times their facing, others one facing."""
+        self.capacity = self.facing.copy()
+        if skus:
+            self.capacity[skus] = np.ceil(self.facing[skus] * factor).astype(np.int64)
 
     def receive(self, units: np.ndarray) -> None:
         """A delivery into the back room."""

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 class ShiftOptimizerParams(Frozen):
     """Target till utilisation, shift length and cost of the shift optimiser."""
 
-    utilisation: Share = Field(0.75, gt=0, description="Target share of a cashier's time busy.")
-    block_h: int = Field(4, ge=2, le=12, description="Length of the shifts it plans.")
+    utilisation: Share = Field(0.85, gt=0, description="Target share of a cashier's time busy.")
+    block_h: int = Field(3, ge=2, le=12, description="Length of the shifts it plans.")
     monthly: NonNeg = 1500.0
 
 
