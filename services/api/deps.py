@@ -1,0 +1,67 @@
+"""Dependencies every router shares, as typed aliases: session, clock, access, member cipher."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader
+from sqlalchemy.orm import Session
+
+from services.api.auth import Access
+from services.clock import utcnow
+from services.db import Database
+from services.db.engine import session_in
+from services.domain.errors import Unauthorized
+from services.domain.privacy import MemberCipher
+from services.settings import Settings
+
+_API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key of a role.")
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was built with."""
+    return request.app.state.settings
+
+
+def get_db(request: Request) -> Database:
+    """The app's database."""
+    return request.app.state.db
+
+
+def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
+    """A session in one transaction: committed before the reply, rolled back on any error."""
+    with db.engine.connect() as conn, session_in(conn) as session:
+        yield session
+
+
+def get_now() -> dt.datetime:
+    """The time a request without its own ``at`` happens at."""
+    return utcnow()
+
+
+def get_cipher(request: Request) -> MemberCipher:
+    """The member-data cipher, built once per app from the settings' key."""
+    return request.app.state.cipher
+
+
+def get_access(
+    settings: Annotated[Settings, Depends(get_settings)],
+    key: Annotated[str | None, Security(_API_KEY)] = None,
+) -> Access:
+    """Who is calling, from the ``X-API-Key`` header (401 without a known key)."""
+    if not key:
+        raise Unauthorized("X-API-Key: header missing")
+    principal = settings.api_keys.get(key)
+    if principal is None:
+        raise Unauthorized("X-API-Key: unknown key")
+    return Access(principal)
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+NowDep = Annotated[dt.datetime, Depends(get_now)]
+CipherDep = Annotated[MemberCipher, Depends(get_cipher)]
+AccessDep = Annotated[Access, Depends(get_access)]
