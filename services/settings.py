@@ -40,7 +40,9 @@ class Principal(BaseModel):
 class Settings(BaseSettings):
     """Everything the services read from their environment."""
 
-    model_config = SettingsConfigDict(env_prefix="STORETWIN_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="STORETWIN_", extra="ignore", populate_by_name=True
+    )
 
     database_url: str = Field(
         "sqlite:///store.db",

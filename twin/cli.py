@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from twin.commands import services as service_commands
 from twin.terminal import console, fail, progress
 
 app = typer.Typer(
@@ -56,9 +57,21 @@ def run(
         Path | None, typer.Option(help="Output folder (default runs/<scenario>-s<seed>).")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or KPI table.")] = False,
+    services: Annotated[
+        str | None,
+        typer.Option(
+            help="URL of a running `storetwin serve` to use instead of in-process services "
+            "(API key from $STORETWIN_API_KEY)."
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario and write summary.json and Parquet tables."""
+    import os
+
+    import httpx
+
     from scenarios import ScenarioError, load
+    from services.client import HttpClient
     from twin.run import run as run_twin
 
     try:
@@ -66,13 +79,22 @@ def run(
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     out = out or Path("runs") / f"{sc.id}-s{seed}"
-    with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
-        result = run_twin(sc, seed=seed, days=days, db_path=out / "store.db", progress=tick)
+    client = HttpClient(services, os.environ.get("STORETWIN_API_KEY")) if services else None
+    try:
+        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
+            result = run_twin(
+                sc, seed=seed, days=days, client=client, db_path=out / "store.db", progress=tick
+            )
+    except httpx.TransportError as exc:
+        raise fail(f"cannot reach the services at {services}: {exc}") from None
+    finally:
+        if client is not None:
+            client.close()
     paths = result.write(out)
     if not quiet:
         console.print(kpi_table(result.kpis, f"{sc.name} ({sc.versioned_id}, seed {seed})"))
         console.print(f"outputs in [bold]{out}[/]: " + ", ".join(p.name for p in paths.values()))
-        console.print(f"database: {out / 'store.db'}")
+        console.print(f"database: {services or out / 'store.db'}")
 
 
 @bench_app.command("twin")
@@ -120,3 +142,5 @@ def kpi_table(kpis: dict, title: str) -> Table:
 
 # Commands that live in twin/commands/ are registered here, one line each, so the
 # whole CLI is visible in one place while each command keeps its own module.
+app.command()(service_commands.serve)
+bench_app.command("services")(service_commands.bench_services)

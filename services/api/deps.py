@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
 from services.api.auth import Access
 from services.clock import utcnow
 from services.db import Database
-from services.db.engine import session_in
 from services.domain.errors import Unauthorized
 from services.domain.privacy import MemberCipher
 from services.settings import Settings
@@ -21,33 +21,54 @@ from services.settings import Settings
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key of a role.")
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was built with."""
     return request.app.state.settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The app's database."""
     return request.app.state.db
 
 
-def get_session(db: Annotated[Database, Depends(get_db)]) -> Iterator[Session]:
-    """A session in one transaction: committed before the reply, rolled back on any error."""
-    with db.engine.connect() as conn, session_in(conn) as session:
+async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Session]:
+    """A session in one transaction: committed before the reply, rolled back on any error.
+
+    The transaction begins at the handler's first statement (in the handler's
+    worker thread) and ends here in a worker thread too, so the event loop
+    never waits for the database; the other dependencies are ``async`` because
+    a sync one costs a thread hop per request.
+    """
+    session = Session(bind=db.engine, expire_on_commit=False)
+    try:
         yield session
+    except BaseException:
+        await run_in_threadpool(_end, session, commit=False)
+        raise
+    await run_in_threadpool(_end, session, commit=True)
 
 
-def get_now() -> dt.datetime:
+def _end(session: Session, commit: bool) -> None:
+    try:
+        if commit:
+            session.commit()
+        else:
+            session.rollback()
+    finally:
+        session.close()
+
+
+async def get_now() -> dt.datetime:
     """The time a request without its own ``at`` happens at."""
     return utcnow()
 
 
-def get_cipher(request: Request) -> MemberCipher:
+async def get_cipher(request: Request) -> MemberCipher:
     """The member-data cipher, built once per app from the settings' key."""
     return request.app.state.cipher
 
 
-def get_access(
+async def get_access(
     settings: Annotated[Settings, Depends(get_settings)],
     key: Annotated[str | None, Security(_API_KEY)] = None,
 ) -> Access:
