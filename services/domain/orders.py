@@ -21,7 +21,7 @@ from services.db.dialect import insert_on_conflict
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
 from services.db.prepared import Prepared
 from services.domain import catalog, inventory, marketing, members, payments, pricing
-from services.domain.errors import Conflict, NotFound
+from services.domain.errors import Conflict, DomainError, NotFound
 from services.schemas import (
     Channel,
     CheckoutLine,
@@ -130,6 +130,10 @@ def _claim_order(dialect: str) -> Prepared:
     )
 
 
+def _order_for_key(session: Session, key: str) -> int | None:
+    return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar()
+
+
 def _order_id_for_key(session: Session, key: str) -> int:
     return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
 
@@ -143,9 +147,14 @@ def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receip
     """
     at = req.at or now
     payments.require_payer(req.payment_method, req.member_id)
-    basket = _Basket(
-        session, req.store_id, req.lines, req.member_id, req.coupon_codes, req.payment_method, at
-    )
+    try:
+        basket = _Basket(
+            session, req.store_id, req.lines, req.member_id, req.coupon_codes, req.payment_method, at
+        )
+    except DomainError:  # a replay whose coupon the first request used is still a replay
+        if (done := _order_for_key(session, req.idempotency_key)) is None:
+            raise
+        return receipt(session, done)
     order_id = _claim(
         session,
         {
@@ -228,7 +237,12 @@ def create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Order
     The same idempotency key again returns the first order unchanged.
     """
     at = req.at or now
-    basket = _Basket(session, req.store_id, req.lines, req.member_id, req.coupon_codes, None, at)
+    try:
+        basket = _Basket(session, req.store_id, req.lines, req.member_id, req.coupon_codes, None, at)
+    except DomainError:
+        if (done := _order_for_key(session, req.idempotency_key)) is None:
+            raise
+        return get_order(session, done)
     order_id = _claim(
         session,
         {
