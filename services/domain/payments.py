@@ -128,6 +128,9 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
         .values(status=OrderStatus.paid.value, updated_at=at)
     )
     if moved.rowcount != 1:
+        raced = by_key(session, req.idempotency_key)  # the same payment, committed meanwhile
+        if raced is not None and raced.order_id == order.id:
+            return public(raced)
         raise Conflict(f"order {order.id} is {order.status}, not awaiting payment")
     done = settle(
         session,
