@@ -56,7 +56,7 @@ def client(db: Database) -> InProcessClient:
 
 @pytest.fixture(params=BACKENDS)
 def services_db(request, tmp_path: Path) -> Database:
-    """A fresh, empty services database: SQLite, and PostgreSQL when STORETWIN_TEST_DB_URL is set."""
+    """A fresh, empty services database: SQLite, and PostgreSQL if STORETWIN_TEST_DB_URL is set."""
     if request.param == "sqlite":
         database = Database(sqlite_url(tmp_path / "services.db"))
         database.create_schema()

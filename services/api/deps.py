@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request, Security
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
@@ -31,31 +30,28 @@ async def get_db(request: Request) -> Database:
     return request.app.state.db
 
 
-async def get_session(db: Annotated[Database, Depends(get_db)]) -> AsyncIterator[Session]:
+async def get_session(request: Request) -> AsyncIterator[Session]:
     """A session in one transaction: committed before the reply, rolled back on any error.
 
-    The transaction begins at the handler's first statement (in the handler's
-    worker thread) and ends here in a worker thread too, so the event loop
-    never waits for the database; the other dependencies are ``async`` because
-    a sync one costs a thread hop per request.
+    A request first waits, on the event loop, for one of the database's
+    transaction slots (SQLite: one; PostgreSQL: ten), so worker threads never
+    block on database locks. Otherwise, under load, every worker could wait for
+    a lock held by a transaction whose reply needs a worker to be serialised:
+    a deadlock. The transaction begins at the handler's first statement and is
+    committed here on the loop (short: the locks are already held).
     """
-    session = Session(bind=db.engine, expire_on_commit=False)
-    try:
-        yield session
-    except BaseException:
-        await run_in_threadpool(_end, session, commit=False)
-        raise
-    await run_in_threadpool(_end, session, commit=True)
-
-
-def _end(session: Session, commit: bool) -> None:
-    try:
-        if commit:
-            session.commit()
-        else:
+    db: Database = request.app.state.db
+    async with request.app.state.db_slots:
+        session = Session(bind=db.engine, expire_on_commit=False)
+        try:
+            yield session
+        except BaseException:
             session.rollback()
-    finally:
-        session.close()
+            raise
+        else:
+            session.commit()
+        finally:
+            session.close()
 
 
 async def get_now() -> dt.datetime:

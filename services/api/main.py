@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import FastAPI
 
 from services.api import errors
@@ -49,6 +51,7 @@ def create_app(settings: Settings | None = None, *, create_schema: bool = True) 
     )
     app.state.settings = settings
     app.state.db = Database(settings.database_url)
+    app.state.db_slots = asyncio.Semaphore(app.state.db.concurrent_writers)
     app.state.cipher = MemberCipher(settings.member_key.get_secret_value())
     if create_schema:
         app.state.db.create_schema()

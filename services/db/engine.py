@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -36,31 +35,10 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
-class _WriterQueue:
-    """Threads of one process take turns at SQLite's single write lock.
-
-    Every transaction starts with BEGIN IMMEDIATE (a transaction that reads
-    stock and then writes it cannot be overtaken between the two). Without
-    this queue, threads that find the lock taken poll for it with SQLite's
-    busy handler, sleeping up to 100 ms between tries: under concurrent
-    requests that wastes most of the time and makes p99 latency seconds.
-    Queuing on a Python lock first hands the database to the next thread as
-    soon as the last one commits; other processes still meet SQLite's lock.
-    """
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-
-    def begin(self, connection) -> None:
-        self._lock.acquire()
-        try:
-            connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
-        except BaseException:
-            self._lock.release()
-            raise
-
-    def end(self, _connection) -> None:
-        self._lock.release()
+def _sqlite_begin(connection) -> None:
+    # Take the write lock at the start: a transaction that reads stock and then
+    # writes it cannot be overtaken between the two.
+    connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -74,11 +52,8 @@ class Database:
         self.url = url
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
-            writers = _WriterQueue()
             event.listen(self.engine, "connect", _sqlite_connect)
-            event.listen(self.engine, "begin", writers.begin)
-            event.listen(self.engine, "commit", writers.end)
-            event.listen(self.engine, "rollback", writers.end)
+            event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
@@ -94,6 +69,11 @@ class Database:
     def create_schema(self) -> None:
         """Create every table that does not exist yet."""
         Base.metadata.create_all(self.engine)
+
+    @property
+    def concurrent_writers(self) -> int:
+        """How many transactions can make progress at once (SQLite: one writer)."""
+        return 1 if self.engine.dialect.name == "sqlite" else 10
 
     def dispose(self) -> None:
         """Close all pooled connections (needed before deleting a SQLite file)."""

@@ -149,7 +149,13 @@ def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receip
     payments.require_payer(req.payment_method, req.member_id)
     try:
         basket = _Basket(
-            session, req.store_id, req.lines, req.member_id, req.coupon_codes, req.payment_method, at
+            session,
+            req.store_id,
+            req.lines,
+            req.member_id,
+            req.coupon_codes,
+            req.payment_method,
+            at,
         )
     except DomainError:  # a replay whose coupon the first request used is still a replay
         if (done := _order_for_key(session, req.idempotency_key)) is None:
@@ -238,7 +244,9 @@ def create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Order
     """
     at = req.at or now
     try:
-        basket = _Basket(session, req.store_id, req.lines, req.member_id, req.coupon_codes, None, at)
+        basket = _Basket(
+            session, req.store_id, req.lines, req.member_id, req.coupon_codes, None, at
+        )
     except DomainError:
         if (done := _order_for_key(session, req.idempotency_key)) is None:
             raise

@@ -25,7 +25,11 @@ from .conftest import live_server
 def seed(client, stock):
     client.register_store(StoreIn(id="S1", name="One", format="supermarket"))
     client.upsert_products(
-        [ProductIn(sku="LAST", name="Last", category="x", brand="b", price_cents=999, cost_cents=500)]
+        [
+            ProductIn(
+                sku="LAST", name="Last", category="x", brand="b", price_cents=999, cost_cents=500
+            )
+        ]
     )
     client.set_stock("S1", [StockCount(sku="LAST", qty=stock)])
 
@@ -41,7 +45,9 @@ def test_fifty_checkouts_race_for_the_last_ten_units(app, db):
                 payment_method=PaymentChannel.cash,
                 idempotency_key=f"race-{i}",
             ).model_dump(mode="json")
-            reply = httpx.post(f"{url}/orders/checkout", json=body, headers={"X-API-Key": "s1"}, timeout=60)
+            reply = httpx.post(
+                f"{url}/orders/checkout", json=body, headers={"X-API-Key": "s1"}, timeout=60
+            )
             if reply.status_code == 409:
                 assert reply.json()["error"] == "OutOfStock" and reply.json()["sku"] == "LAST"
             return reply.status_code
@@ -82,7 +88,9 @@ def test_one_payment_sent_five_times_at_once_charges_once(app, db):
                 idempotency_key="web-1",
             )
         )
-        pay = PaymentCreate(order_id=order.id, method=PaymentChannel.mobile, idempotency_key="pay-once")
+        pay = PaymentCreate(
+            order_id=order.id, method=PaymentChannel.mobile, idempotency_key="pay-once"
+        )
         with ThreadPoolExecutor(max_workers=5) as pool:
             replies = list(pool.map(lambda _: client.pay(pay), range(5)))
         assert len({r.id for r in replies}) == 1

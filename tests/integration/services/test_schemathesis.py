@@ -21,7 +21,14 @@ def _seeded_app():
     app = create_app(Settings(database_url=f"sqlite:///{folder / 'api.db'}", api_keys=KEYS))
     with TestClient(app, headers={"X-API-Key": "hq"}) as hq:
         hq.put("/stores/S1", json={"id": "S1", "name": "One", "format": "supermarket"})
-        milk = {"sku": "MILK", "name": "Milk", "category": "dairy", "brand": "B", "price_cents": 100, "cost_cents": 50}
+        milk = {
+            "sku": "MILK",
+            "name": "Milk",
+            "category": "dairy",
+            "brand": "B",
+            "price_cents": 100,
+            "cost_cents": 50,
+        }
         hq.put("/products", json=[milk])
         hq.put("/inventory/S1/stock-take", json=[{"sku": "MILK", "qty": 1000}])
     return app

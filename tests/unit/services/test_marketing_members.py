@@ -13,8 +13,8 @@ from services.schemas import (
     CouponTemplateCreate,
     FlashSale,
     MemberCreate,
-    PaymentChannel,
     PayGift,
+    PaymentChannel,
     PriceChangeIn,
     PromotionCreate,
     Segment,
@@ -49,7 +49,13 @@ def promo(rule, quota=None, store="S1", name="promo"):
 @pytest.fixture
 def member(shop):
     return shop.register_member(
-        MemberCreate(store_id="S1", name="Li Lei", phone="13812345678", birthday=dt.date(1990, 3, 2), tags=["vip"])
+        MemberCreate(
+            store_id="S1",
+            name="Li Lei",
+            phone="13812345678",
+            birthday=dt.date(1990, 3, 2),
+            tags=["vip"],
+        )
     )
 
 
@@ -135,8 +141,18 @@ def test_segments_visit_and_birthday_gifts(shop, member):
     t = shop.create_coupon_template(
         CouponTemplateCreate(name="hi", kind=CouponKind.amount, value=100, valid_days=3)
     )
-    assert len(shop.issue_coupons(CouponIssue(template_id=t.id, segment=Segment(tag="vip"), at=AT))) == 1
-    assert len(shop.issue_coupons(CouponIssue(template_id=t.id, segment=Segment(rfm_segment="hibernating"), at=AT))) == 2
+    assert (
+        len(shop.issue_coupons(CouponIssue(template_id=t.id, segment=Segment(tag="vip"), at=AT)))
+        == 1
+    )
+    assert (
+        len(
+            shop.issue_coupons(
+                CouponIssue(template_id=t.id, segment=Segment(rfm_segment="hibernating"), at=AT)
+            )
+        )
+        == 2
+    )
     welcome = shop.create_coupon_template(
         CouponTemplateCreate(name="welcome", kind=CouponKind.amount, value=100, valid_days=3)
     )
@@ -160,12 +176,24 @@ def test_birthday_offers_once_a_year(shop, member, db):
 
 
 def test_price_changes_take_effect_at_their_time_and_by_group(shop):
-    shop.schedule_price(PriceChangeIn(sku="MILK", price_cents=1190, effective_at=AT + dt.timedelta(hours=1)))
     shop.schedule_price(
-        PriceChangeIn(sku="MILK", price_cents=1090, effective_at=AT + dt.timedelta(hours=2), price_group="city")
+        PriceChangeIn(sku="MILK", price_cents=1190, effective_at=AT + dt.timedelta(hours=1))
     )
     shop.schedule_price(
-        PriceChangeIn(sku="MILK", price_cents=999, effective_at=AT + dt.timedelta(hours=2), price_group="rural")
+        PriceChangeIn(
+            sku="MILK",
+            price_cents=1090,
+            effective_at=AT + dt.timedelta(hours=2),
+            price_group="city",
+        )
+    )
+    shop.schedule_price(
+        PriceChangeIn(
+            sku="MILK",
+            price_cents=999,
+            effective_at=AT + dt.timedelta(hours=2),
+            price_group="rural",
+        )
     )
     now = {p.sku: p for p in shop.price_list("S1", AT)}
     assert now["MILK"].price_cents == 1290 and now["MILK"].next_price_cents == 1190

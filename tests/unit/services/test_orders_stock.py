@@ -41,7 +41,9 @@ def online(key, channel=Channel.pickup, member=None, delivery=None, **lines):
 
 def payments_of(db, order_id):
     with db.sessions() as s:
-        return s.scalar(select(func.count()).select_from(Payment).where(Payment.order_id == order_id))
+        return s.scalar(
+            select(func.count()).select_from(Payment).where(Payment.order_id == order_id)
+        )
 
 
 def test_online_order_reserves_then_fulfils(shop):
@@ -93,7 +95,9 @@ def test_cancel_releases_stock_and_returns_money_to_stored_value(shop, db):
     m = shop.register_member(MemberCreate(store_id="S1", name="A", phone="1300000001"))
     shop.top_up(m.id, 10_000)
     order = shop.create_order(online("o1", member=m.id))
-    shop.pay(PaymentCreate(order_id=order.id, method=PaymentChannel.stored_value, idempotency_key="p"))
+    shop.pay(
+        PaymentCreate(order_id=order.id, method=PaymentChannel.stored_value, idempotency_key="p")
+    )
     assert shop.member_profile(m.id).stored_value_cents == 10_000 - 3870
     cancelled = shop.cancel_order(order.id)
     assert cancelled.status == OrderStatus.cancelled
@@ -126,10 +130,14 @@ def test_refund_of_a_till_sale_puts_goods_back_once(shop, db):
 
 def test_shrink_stocktake_and_replenishment(shop):
     shop.create_order(online("o1", MILK=10))
-    levels = shop.adjust_stock("S1", [StockAdjustment(sku="MILK", delta=-5, reason=AdjustmentReason.shrink)])
+    levels = shop.adjust_stock(
+        "S1", [StockAdjustment(sku="MILK", delta=-5, reason=AdjustmentReason.shrink)]
+    )
     assert levels[0].on_hand == 45
     with pytest.raises(Conflict, match="reserved"):
-        shop.adjust_stock("S1", [StockAdjustment(sku="MILK", delta=-40, reason=AdjustmentReason.damage)])
+        shop.adjust_stock(
+            "S1", [StockAdjustment(sku="MILK", delta=-40, reason=AdjustmentReason.damage)]
+        )
     with pytest.raises(Conflict, match="reserved"):
         shop.set_stock("S1", [StockCount(sku="MILK", qty=5)])
     shop.set_stock("S1", [StockCount(sku="EGGS", qty=2, safety_stock=10)])
@@ -144,8 +152,12 @@ def test_shrink_stocktake_and_replenishment(shop):
 
 
 def test_delivery_batches_by_window_and_direction(shop):
-    shop.add_courier(CourierCreate(store_id="S1", name="third", kind=CourierKind.third_party, capacity=2))
-    own = shop.add_courier(CourierCreate(store_id="S1", name="own", kind=CourierKind.own, capacity=2))
+    shop.add_courier(
+        CourierCreate(store_id="S1", name="third", kind=CourierKind.third_party, capacity=2)
+    )
+    own = shop.add_courier(
+        CourierCreate(store_id="S1", name="own", kind=CourierKind.own, capacity=2)
+    )
     window = AT + dt.timedelta(hours=1)
     ids = []
     for i, bearing in enumerate([10, 350, 20, 180]):

@@ -58,7 +58,10 @@ def test_best_promotion_wins_and_promotions_do_not_stack():
 
 
 def test_ties_go_to_the_oldest_promotion():
-    offers = [offer(7, Markdown(skus=["JAM"], save_cents=500)), offer(3, Markdown(skus=["MILK"], save_cents=250))]
+    offers = [
+        offer(7, Markdown(skus=["JAM"], save_cents=500)),
+        offer(3, Markdown(skus=["MILK"], save_cents=250)),
+    ]
     assert price(BASKET, offers).promotion.id == 3
 
 
@@ -93,5 +96,8 @@ def test_gifts_follow_the_amount_paid_and_the_channel():
 
 
 def test_excluded_promotions_are_skipped():
-    offers = [offer(1, SpendSave(threshold_cents=100, save_cents=50)), offer(2, SpendSave(threshold_cents=100, save_cents=90))]
+    offers = [
+        offer(1, SpendSave(threshold_cents=100, save_cents=50)),
+        offer(2, SpendSave(threshold_cents=100, save_cents=90)),
+    ]
     assert price(BASKET, offers, exclude=frozenset({2})).promotion.id == 1
