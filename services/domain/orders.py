@@ -138,35 +138,32 @@ def _order_id_for_key(session: Session, key: str) -> int:
     return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
 
 
-def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
-    """Sell the lines at the store's prices after promotions, charge, deduct stock, credit points.
+def _place(
+    session: Session,
+    req: CheckoutRequest | OrderCreate,
+    channel: Channel,
+    status: OrderStatus,
+    method: PaymentChannel | None,
+    at: dt.datetime,
+) -> tuple[_Basket | None, int]:
+    """Price the basket and claim the order by its key, with its lines and offers.
 
-    A request whose idempotency key was already used returns the first receipt
-    and changes nothing. Raises OutOfStock, NotFound or Conflict, after which
-    the caller must roll back: nothing of the sale is kept.
+    Returns (None, the first order's id) when the key was used before.
     """
-    at = req.at or now
-    payments.require_payer(req.payment_method, req.member_id)
     try:
         basket = _Basket(
-            session,
-            req.store_id,
-            req.lines,
-            req.member_id,
-            req.coupon_codes,
-            req.payment_method,
-            at,
+            session, req.store_id, req.lines, req.member_id, req.coupon_codes, method, at
         )
     except DomainError:  # a replay whose coupon the first request used is still a replay
         if (done := _order_for_key(session, req.idempotency_key)) is None:
             raise
-        return receipt(session, done)
+        return None, done
     order_id = _claim(
         session,
         {
             "store_id": req.store_id,
-            "channel": Channel.in_store.value,
-            "status": OrderStatus.fulfilled.value,
+            "channel": channel.value,
+            "status": status.value,
             "idempotency_key": req.idempotency_key,
             "items": basket.items,
             "cost_cents": basket.cost_cents,
@@ -176,10 +173,27 @@ def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receip
         },
     )
     if order_id is None:
-        return receipt(session, _order_id_for_key(session, req.idempotency_key))
+        return None, _order_id_for_key(session, req.idempotency_key)
     basket.commit_offers(session, order_id, at)
-    inventory.deduct(session, req.store_id, basket.qty)
     basket.insert_lines(session, order_id)
+    return basket, order_id
+
+
+def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
+    """Sell the lines at the store's prices after promotions, charge, deduct stock, credit points.
+
+    A request whose idempotency key was already used returns the first receipt
+    and changes nothing. Raises OutOfStock, NotFound or Conflict, after which
+    the caller must roll back: nothing of the sale is kept.
+    """
+    at = req.at or now
+    payments.require_payer(req.payment_method, req.member_id)
+    basket, order_id = _place(
+        session, req, Channel.in_store, OrderStatus.fulfilled, req.payment_method, at
+    )
+    if basket is None:
+        return receipt(session, order_id)
+    inventory.deduct(session, req.store_id, basket.qty)
     p = basket.pricing
     settled = payments.settle(
         session,
@@ -243,33 +257,10 @@ def create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Order
     The same idempotency key again returns the first order unchanged.
     """
     at = req.at or now
-    try:
-        basket = _Basket(
-            session, req.store_id, req.lines, req.member_id, req.coupon_codes, None, at
-        )
-    except DomainError:
-        if (done := _order_for_key(session, req.idempotency_key)) is None:
-            raise
-        return get_order(session, done)
-    order_id = _claim(
-        session,
-        {
-            "store_id": req.store_id,
-            "channel": req.channel.value,
-            "status": OrderStatus.created.value,
-            "idempotency_key": req.idempotency_key,
-            "items": basket.items,
-            "cost_cents": basket.cost_cents,
-            "created_at": at,
-            "member_id": req.member_id,
-            **basket.row(basket.pricing),
-        },
-    )
-    if order_id is None:
-        return get_order(session, _order_id_for_key(session, req.idempotency_key))
-    basket.commit_offers(session, order_id, at)
+    basket, order_id = _place(session, req, req.channel, OrderStatus.created, None, at)
+    if basket is None:
+        return get_order(session, order_id)
     inventory.reserve(session, req.store_id, basket.qty)
-    basket.insert_lines(session, order_id)
     if req.delivery is not None:
         session.add(Delivery(order_id=order_id, store_id=req.store_id, **req.delivery.model_dump()))
         session.flush()
