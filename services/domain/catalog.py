@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from functools import cache
 
-from sqlalchemy import ColumnElement, bindparam, distinct, func, or_, select
+from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.db.dialect import upsert
@@ -44,12 +44,12 @@ def list_products(session: Session, category: str | None = None) -> list[Product
 
 def categories(session: Session) -> list[str]:
     """Categories of the catalogue, sorted."""
-    return list(session.scalars(select(distinct(Product.category)).order_by(Product.category)))
+    return list(session.scalars(select(Product.category).distinct().order_by(Product.category)))
 
 
 def brands(session: Session) -> list[str]:
     """Brands of the catalogue, sorted."""
-    return list(session.scalars(select(distinct(Product.brand)).order_by(Product.brand)))
+    return list(session.scalars(select(Product.brand).distinct().order_by(Product.brand)))
 
 
 def require_products(session: Session, skus: Iterable[str]) -> None:
