@@ -15,7 +15,7 @@ Simple, stated estimates (the twin's pilots give the true effect):
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, distinct, func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.db.models import Coupon, Member, Order, Promotion
@@ -53,10 +53,8 @@ def review_promotion(session: Session, promotion_id: int) -> CampaignReview:
         session, [*window, or_(Order.promotion_id.is_(None), Order.promotion_id != promo.id)]
     )
     baseline = other_sales / others * n if others else 0
-    return _review(
-        f"promotion {promo.id}: {promo.name}", n, n, n, sales, discount, cost, sales - baseline,
-        promo.cost_cents,
-    )  # fmt: skip
+    name = f"promotion {promo.id}: {promo.name}"
+    return _review(name, n, n, sales, discount, cost, sales - baseline, promo.cost_cents)
 
 
 def review_template(session: Session, template_id: int) -> CampaignReview:
@@ -77,7 +75,7 @@ def _coupons(session, name, template_id, start, end, running_cents) -> CampaignR
     issued = [Coupon.template_id == template_id, Coupon.issued_at >= start, Coupon.issued_at < end]
     reached = set(
         session.scalars(
-            select(distinct(Coupon.member_id)).where(*issued, Coupon.member_id.is_not(None))
+            select(Coupon.member_id).distinct().where(*issued, Coupon.member_id.is_not(None))
         )
     )
     redeemed_orders = select(Coupon.order_id).where(*issued, Coupon.order_id.is_not(None))
@@ -100,24 +98,24 @@ def _coupons(session, name, template_id, start, end, running_cents) -> CampaignR
         baseline = sum(int(spend.get(m, 0)) for m in unreached) / len(unreached) * len(reached)
     else:
         baseline = reached_spend - sales  # without a control group: the redeeming orders only
-    return _review(
-        name, len(reached), n, n, sales, coupon_cents, cost, reached_spend - baseline, running_cents
-    )
+    incremental = reached_spend - baseline
+    return _review(name, len(reached), n, sales, coupon_cents, cost, incremental, running_cents)
 
 
 def _totals(session: Session, where: list[ColumnElement]) -> tuple[int, int, int, int]:
+    """Orders, sales, promotion discounts (coupons apart) and cost of the matching orders."""
     n, sales, discount, cost = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(Order.total_cents), 0),
-            func.coalesce(func.sum(Order.discount_cents), 0),
+            func.coalesce(func.sum(Order.discount_cents - Order.coupon_cents), 0),
             func.coalesce(func.sum(Order.cost_cents), 0),
         ).where(*where)
     ).one()
     return n, int(sales), int(discount), int(cost)
 
 
-def _review(name, reach, redemptions, orders, sales, discount, cost, incremental, running):
+def _review(name, reach, redemptions, sales, discount, cost, incremental, running):
     margin = (sales - cost) / sales if sales else 0.0
     spent = discount + running
     roi = round((incremental * margin - spent) / spent, 4) if spent else None

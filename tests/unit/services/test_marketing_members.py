@@ -202,3 +202,35 @@ def test_price_changes_take_effect_at_their_time_and_by_group(shop):
     assert shop.checkout(sale("p", at=AT + dt.timedelta(hours=3), MILK=1)).total_cents == 1090
     s2 = {p.sku: p for p in shop.price_list("S2", AT + dt.timedelta(hours=3))}
     assert s2["MILK"].price_cents == 1190
+
+
+def test_campaign_reviews(shop, member, db):
+    from services.domain import campaigns
+
+    p = shop.create_promotion(promo(SpendSave(threshold_cents=2000, save_cents=300)))
+    shop.checkout(sale("r1", member.id, MILK=2))  # 2580 - 300, promotion applies
+    shop.checkout(sale("r2", BREAD=1))  # 890, below the threshold
+    t = shop.create_coupon_template(
+        CouponTemplateCreate(name="5 off", kind=CouponKind.amount, value=500, valid_days=30)
+    )
+    other = shop.register_member(MemberCreate(store_id="S1", name="Han", phone="13900000000"))
+    code = shop.issue_coupons(CouponIssue(template_id=t.id, member_id=member.id, at=AT))[0]
+    shop.checkout(sale("r3", member.id, [code], at=AT + WEEK / 7, JAM=1))  # 1500 - 500
+    with db.sessions() as s:
+        promo_review = campaigns.review_promotion(s, p.id)
+        coupon_review = campaigns.review_template(s, t.id)
+    assert (promo_review.reach, promo_review.sales_cents, promo_review.discount_cents) == (
+        1,
+        2280,
+        300,
+    )
+    assert promo_review.incremental_sales_cents == 2280 - (890 + 1000) // 2
+    assert (coupon_review.reach, coupon_review.redemptions, coupon_review.discount_cents) == (
+        1,
+        1,
+        500,
+    )
+    assert coupon_review.redemption_rate == 1.0
+    # the reached member spent 2280 + 1000 from the first issue on; the unreached one nothing
+    assert coupon_review.incremental_sales_cents == 2280 + 1000
+    assert other.id != member.id
