@@ -69,11 +69,14 @@ def run_chain(
     out: Path,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    services: str | None = None,
 ) -> ChainResult:
     """Run each store as its own job (``twin.executor``); results land in out/stores/<id>/."""
     stores = expand(scenario)
     data = scenario.model_dump(mode="json")
-    jobs = [Job(data, seed, s.index, days, str(out / "stores" / s.store_id)) for s in stores]
+    jobs = [
+        Job(data, seed, s.index, days, str(out / "stores" / s.store_id), services) for s in stores
+    ]
     results = tuple(RunResult.read(p) for p in run_many(jobs, workers, progress))
     visits = pa.concat_tables([r.tables["visits"] for r in results])
     daily = pa.concat_tables([r.tables["daily"] for r in results], promote_options="default")

@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from twin.commands import services as service_commands
 from twin.terminal import console, fail, progress
 
 app = typer.Typer(
@@ -67,8 +68,17 @@ def run(
         int | None, typer.Option(min=1, help="Processes for chain runs (default: all cores).")
     ] = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar or KPI table.")] = False,
+    services: Annotated[
+        str | None,
+        typer.Option(
+            help="URL of a running `storetwin serve` to use instead of in-process services "
+            "(API key from $STORETWIN_API_KEY)."
+        ),
+    ] = None,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
+    import httpx
+
     from scenarios import ScenarioError, load
     from scenarios.overrides import parse_assignment
     from twin.whatif import compare, run_arm, variants_of
@@ -81,11 +91,14 @@ def run(
         raise fail(str(exc)) from None
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
-    with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
-        if variants:
-            result = compare(sc, variants, seed, days, out, workers, tick)
-        else:
-            outcome = run_arm(sc, seed, days, out, workers, tick)
+    try:
+        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
+            if variants:
+                result = compare(sc, variants, seed, days, out, workers, tick, services)
+            else:
+                outcome = run_arm(sc, seed, days, out, workers, tick, services)
+    except httpx.TransportError as exc:
+        raise fail(f"cannot reach the services at {services}: {exc}") from None
     if quiet:
         return
     if variants:
@@ -93,7 +106,7 @@ def run(
         console.print(f"outputs in [bold]{out}[/]: base/, " + ", ".join(f"{v}/" for v in variants))
     else:
         console.print(kpi_table(outcome.kpis, title))
-        console.print(f"outputs in [bold]{out}[/]")
+        console.print(f"outputs in [bold]{out}[/]; services: {services or out / 'store.db'}")
 
 
 @app.command()
@@ -221,3 +234,5 @@ def kpi_table(kpis: dict, title: str) -> Table:
 
 # Commands that live in twin/commands/ are registered here, one line each, so the
 # whole CLI is visible in one place while each command keeps its own module.
+app.command()(service_commands.serve)
+bench_app.command("services")(service_commands.bench_services)

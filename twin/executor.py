@@ -9,11 +9,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from services.client import StoreClient
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Job:
     store_index: int
     days: int
     out: str
+    services: str | None = None
 
     @property
     def label(self) -> str:
@@ -41,9 +46,30 @@ def run_job(job: Job) -> str:
     scenario = parse(job.scenario, source=job.label)
     store = expand(scenario)[job.store_index]
     out = Path(job.out)
-    result = run_store(store, seed=job.seed, days=job.days, db_path=out / "store.db")
+    with connect(job.services) as client:
+        result = run_store(
+            store, seed=job.seed, days=job.days, client=client, db_path=out / "store.db"
+        )
     result.write(out)
     return job.out
+
+
+@contextmanager
+def connect(services: str | None) -> Iterator[StoreClient | None]:
+    """An HTTP client for a running ``storetwin serve`` (key from $STORETWIN_API_KEY), or None.
+
+    None means each run makes its own in-process services.
+    """
+    if services is None:
+        yield None
+        return
+    from services.client import HttpClient
+
+    client = HttpClient(services, os.environ.get("STORETWIN_API_KEY"))
+    try:
+        yield client
+    finally:
+        client.close()
 
 
 def run_many(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from scenarios.overrides import apply
 from scenarios.schema import Scenario
 from twin.chain_run import run_chain
+from twin.executor import connect
 from twin.run import run
 
 HEADLINE = (
@@ -64,12 +65,25 @@ def run_arm(
     out: Path,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    services: str | None = None,
 ) -> Outcome:
-    """Run a scenario (one store, or every store of its chain) and write it to ``out``."""
+    """Run a scenario (one store, or every store of its chain) and write it to ``out``.
+
+    ``services`` is the URL of a running ``storetwin serve``; in-process services
+    on SQLite files under ``out`` when omitted.
+    """
     if scenario.chain is not None:
-        result: Outcome = run_chain(scenario, seed, days, out, workers, progress)
+        result: Outcome = run_chain(scenario, seed, days, out, workers, progress, services)
     else:
-        result = run(scenario, seed=seed, days=days, db_path=out / "store.db", progress=progress)
+        with connect(services) as client:
+            result = run(
+                scenario,
+                seed=seed,
+                days=days,
+                client=client,
+                db_path=out / "store.db",
+                progress=progress,
+            )
     result.write(out)
     return result
 
@@ -112,6 +126,7 @@ def compare(
     out: Path,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
+    services: str | None = None,
 ) -> Comparison:
     """Run base and variants with the same seed; results in out/base and out/<variant>."""
     arms = {"base": scenario.model_copy(update={"what_if": None}), **variants}
@@ -122,7 +137,7 @@ def compare(
             if progress:
                 progress((i + done) / len(arms))
 
-        results[name] = run_arm(sc, seed, days, out / name, workers, tick).kpis
+        results[name] = run_arm(sc, seed, days, out / name, workers, tick, services).kpis
     comparison = Comparison(results.pop("base"), results)
     comparison.write(out / "what_if.json")
     return comparison

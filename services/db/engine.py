@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
+T = TypeVar("T")
 
 
 def sqlite_url(path: Path) -> str:
@@ -56,10 +61,45 @@ class Database:
         """Use ``DATABASE_URL`` when set, else ``default_url``."""
         return cls(os.environ.get(DEFAULT_URL_ENV) or default_url)
 
+    def transaction(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in a transaction on a pooled connection (see ``transact``)."""
+        with self.engine.connect() as conn:
+            return transact(conn, work)
+
     def create_schema(self) -> None:
         """Create every table that does not exist yet."""
         Base.metadata.create_all(self.engine)
 
+    @property
+    def concurrent_writers(self) -> int:
+        """How many transactions can make progress at once (SQLite: one writer)."""
+        return 1 if self.engine.dialect.name == "sqlite" else 10
+
     def dispose(self) -> None:
         """Close all pooled connections (needed before deleting a SQLite file)."""
         self.engine.dispose()
+
+
+@contextmanager
+def session_in(conn: Connection) -> Iterator[Session]:
+    """A session in a new transaction of ``conn``: committed on exit, rolled back on error."""
+    with conn.begin(), Session(bind=conn) as session:
+        yield session
+        session.flush()  # the connection's transaction commits, not the session
+
+
+def transact(conn: Connection, work: Callable[[Session], T]) -> T:
+    """Run ``work`` in one transaction on ``conn``: committed if it returns, rolled back if not.
+
+    A lost race on a unique key (two requests creating the same row) is retried
+    once, when the retry sees the winner's row. Both the in-process client and
+    the HTTP API run every call through here.
+    """
+    for attempt in range(2):
+        try:
+            with session_in(conn) as session:
+                return work(session)
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")

@@ -1,123 +1,123 @@
-"""Order center: the in-store sale (order, payment, stock) as one idempotent transaction."""
+"""Order center: one place for POS sales and online orders, and their lifecycle.
+
+An in-store sale (``checkout``) is one idempotent transaction: price the
+basket (store prices, best promotion, at most one coupon), claim the order by
+its key, deduct stock, charge, credit the member. An online order (pickup or
+delivery) is created with its stock reserved and moves
+created -> paid -> picked -> fulfilled, or to cancelled / refunded.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import bindparam, insert, select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.db.dialect import insert_on_conflict
-from services.db.models import Order, OrderLine, Payment
+from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
 from services.db.prepared import Prepared
-from services.domain import catalog, inventory, payments
-from services.domain.errors import NotFound
+from services.domain import catalog, inventory, marketing, members, payments, pricing
+from services.domain.errors import Conflict, DomainError, NotFound
 from services.schemas import (
+    Channel,
+    CheckoutLine,
     CheckoutRequest,
+    OrderCreate,
+    OrderPublic,
     OrderStatus,
-    PaymentMethod,
+    PaymentChannel,
     Receipt,
     ReceiptLine,
+    RefundCreate,
 )
 
-
-def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
-    """Sell the lines at current prices, charge the payment and deduct stock.
-
-    A request whose idempotency key was already used returns the first receipt
-    and changes nothing. Raises OutOfStock or NotFound, after which the caller
-    must roll back: nothing of the sale is kept.
-    """
-    qty: Counter[str] = Counter()
-    for line in req.lines:
-        qty[line.sku] += line.qty
-    prices = catalog.store_prices(session, req.store_id, list(qty))
-    lines = [
-        ReceiptLine(sku=sku, qty=n, unit_price_cents=prices[sku][0], unit_cost_cents=prices[sku][1])
-        for sku, n in qty.items()
-    ]
-    sale = _receipt(0, req.store_id, OrderStatus.fulfilled, req.payment_method, lines)
-    at = req.at or now
-    # Inserting first, with the key unique, is both the idempotency check and the claim.
-    conn = session.connection()
-    claimed = (
-        _claim_order(conn.dialect.name)
-        .execute(
-            conn,
-            {
-                "store_id": req.store_id,
-                "channel": "in_store",
-                "status": sale.status.value,
-                "idempotency_key": req.idempotency_key,
-                "items": sale.items,
-                "total_cents": sale.total_cents,
-                "cost_cents": sale.cost_cents,
-                "created_at": at,
-            },
-        )
-        .fetchone()
-    )
-    if claimed is None:
-        return receipt(session, _order_id_for_key(session, req.idempotency_key))
-    order_id = claimed[0]
-    inventory.deduct(session, req.store_id, qty)
-    _INSERT_LINES.executemany(conn, [{"order_id": order_id, **line.model_dump()} for line in lines])
-    payments.record(
-        session, order_id, req.payment_method, sale.total_cents, req.idempotency_key, at
-    )
-    return sale.model_copy(update={"order_id": order_id})
-
-
-def receipt(session: Session, order_id: int) -> Receipt:
-    """The receipt of an existing order."""
-    order = session.get(Order, order_id)
-    if order is None:
-        raise NotFound(f"no order {order_id}")
-    lines = session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
-    ).all()
-    method = session.scalar(select(Payment.method).where(Payment.order_id == order_id))
-    return _receipt(
-        order.id,
-        order.store_id,
-        OrderStatus(order.status),
-        PaymentMethod(method),
-        [
-            ReceiptLine(
-                sku=x.sku,
-                qty=x.qty,
-                unit_price_cents=x.unit_price_cents,
-                unit_cost_cents=x.unit_cost_cents,
-            )
-            for x in lines
-        ],
-    )
-
-
-def _receipt(
-    order_id: int,
-    store_id: str,
-    status: OrderStatus,
-    method: PaymentMethod,
-    lines: list[ReceiptLine],
-) -> Receipt:
-    return Receipt(
-        order_id=order_id,
-        store_id=store_id,
-        status=status,
-        payment_method=method,
-        items=sum(x.qty for x in lines),
-        total_cents=sum(x.qty * x.unit_price_cents for x in lines),
-        cost_cents=sum(x.qty * x.unit_cost_cents for x in lines),
-        lines=lines,
-    )
-
-
+OPEN = (OrderStatus.created, OrderStatus.paid, OrderStatus.picked)
 _ORDERS = Order.__table__
 _INSERT_LINES = Prepared(insert(OrderLine.__table__))
 _ORDER_FOR_KEY = select(_ORDERS.c.id).where(_ORDERS.c.idempotency_key == bindparam("key"))
+
+
+class _Basket:
+    """A priced basket: lines at store prices and the stacking rule's outcome."""
+
+    def __init__(
+        self,
+        session: Session,
+        store_id: str,
+        lines: Sequence[CheckoutLine],
+        member_id: int | None,
+        coupon_codes: Sequence[str],
+        method: PaymentChannel | None,
+        at: dt.datetime,
+    ):
+        qty: Counter[str] = Counter()
+        for line in lines:
+            qty[line.sku] += line.qty
+        self.qty = qty
+        prices = catalog.store_prices(session, store_id, list(qty), at)
+        self.lines = [
+            ReceiptLine(sku=s, qty=n, unit_price_cents=prices[s][0], unit_cost_cents=prices[s][1])
+            for s, n in qty.items()
+        ]
+        self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
+        if member_id is not None:
+            members.require_member(session, member_id)
+        self.offers = marketing.offers(session, store_id, at)
+        self.coupons = marketing.usable_coupons(session, coupon_codes, member_id, store_id, at)
+        self.method = method
+        self.pricing = self.price()
+
+    def price(self, exclude: frozenset[int] = frozenset()) -> pricing.Pricing:
+        return pricing.price(self._engine_lines, self.offers, self.coupons, self.method, exclude)
+
+    @property
+    def items(self) -> int:
+        return sum(self.qty.values())
+
+    @property
+    def cost_cents(self) -> int:
+        return sum(x.qty * x.unit_cost_cents for x in self.lines)
+
+    def row(self, p: pricing.Pricing) -> dict:
+        """The order columns that depend on pricing."""
+        return {
+            "total_cents": p.total_cents,
+            "list_cents": p.list_cents,
+            "discount_cents": p.discount_cents,
+            "coupon_cents": p.coupon_cents,
+            "promotion_id": p.promotion.id if p.promotion else None,
+            "coupon_code": p.coupon.code if p.coupon else None,
+        }
+
+    def commit_offers(self, session: Session, order_id: int, at: dt.datetime) -> None:
+        """Use the chosen promotion's quota (re-pricing if it ran out) and redeem the coupon."""
+        excluded: frozenset[int] = frozenset()
+        while (p := self.pricing).promotion is not None and p.promotion.remaining is not None:
+            if marketing.use_quota(session, p.promotion.id, p.quota_units or 1):
+                break
+            excluded |= {p.promotion.id}
+            self.pricing = self.price(excluded)
+            session.execute(
+                update(_ORDERS).where(_ORDERS.c.id == order_id).values(self.row(self.pricing))
+            )
+        if self.pricing.coupon is not None:
+            marketing.redeem(session, self.pricing.coupon.id, order_id, at)
+
+    def insert_lines(self, session: Session, order_id: int) -> None:
+        _INSERT_LINES.executemany(
+            session.connection(), [{"order_id": order_id, **x.model_dump()} for x in self.lines]
+        )
+
+
+def _claim(session: Session, row: dict) -> int | None:
+    """Insert the order; None if its idempotency key was used (the key is the claim)."""
+    conn = session.connection()
+    found = _claim_order(conn.dialect.name).execute(conn, row).fetchone()
+    return None if found is None else found[0]
 
 
 @cache
@@ -130,5 +130,295 @@ def _claim_order(dialect: str) -> Prepared:
     )
 
 
+def _order_for_key(session: Session, key: str) -> int | None:
+    return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar()
+
+
 def _order_id_for_key(session: Session, key: str) -> int:
     return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
+
+
+def _place(
+    session: Session,
+    req: CheckoutRequest | OrderCreate,
+    channel: Channel,
+    status: OrderStatus,
+    method: PaymentChannel | None,
+    at: dt.datetime,
+) -> tuple[_Basket | None, int]:
+    """Price the basket and claim the order by its key, with its lines and offers.
+
+    Returns (None, the first order's id) when the key was used before.
+    """
+    try:
+        basket = _Basket(
+            session, req.store_id, req.lines, req.member_id, req.coupon_codes, method, at
+        )
+    except DomainError:  # a replay whose coupon the first request used is still a replay
+        if (done := _order_for_key(session, req.idempotency_key)) is None:
+            raise
+        return None, done
+    order_id = _claim(
+        session,
+        {
+            "store_id": req.store_id,
+            "channel": channel.value,
+            "status": status.value,
+            "idempotency_key": req.idempotency_key,
+            "items": basket.items,
+            "cost_cents": basket.cost_cents,
+            "created_at": at,
+            "member_id": req.member_id,
+            **basket.row(basket.pricing),
+        },
+    )
+    if order_id is None:
+        return None, _order_id_for_key(session, req.idempotency_key)
+    basket.commit_offers(session, order_id, at)
+    basket.insert_lines(session, order_id)
+    return basket, order_id
+
+
+def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
+    """Sell the lines at the store's prices after promotions, charge, deduct stock, credit points.
+
+    A request whose idempotency key was already used returns the first receipt
+    and changes nothing. Raises OutOfStock, NotFound or Conflict, after which
+    the caller must roll back: nothing of the sale is kept.
+    """
+    at = req.at or now
+    payments.require_payer(req.payment_method, req.member_id)
+    basket, order_id = _place(
+        session, req, Channel.in_store, OrderStatus.fulfilled, req.payment_method, at
+    )
+    if basket is None:
+        return receipt(session, order_id)
+    inventory.deduct(session, req.store_id, basket.qty)
+    p = basket.pricing
+    settled = payments.settle(
+        session,
+        order_id=order_id,
+        store_id=req.store_id,
+        member_id=req.member_id,
+        method=req.payment_method,
+        amount_cents=p.total_cents,
+        idempotency_key=req.idempotency_key,
+        at=at,
+        offers=basket.offers,
+    )
+    return Receipt(
+        order_id=order_id,
+        store_id=req.store_id,
+        status=OrderStatus.fulfilled,
+        payment_method=req.payment_method,
+        items=basket.items,
+        total_cents=p.total_cents,
+        cost_cents=basket.cost_cents,
+        lines=basket.lines,
+        list_cents=p.list_cents,
+        discount_cents=p.discount_cents,
+        promotion=p.promotion.name if p.promotion else None,
+        coupon_code=p.coupon.code if p.coupon else None,
+        member_id=req.member_id,
+        points_earned=settled.points_earned,
+        gift_coupons=list(settled.gift_coupons),
+    )
+
+
+def receipt(session: Session, order_id: int) -> Receipt:
+    """The receipt of an existing order."""
+    order = _require(session, order_id)
+    method = session.scalar(
+        select(Payment.method).where(Payment.order_id == order_id).order_by(Payment.id)
+    )
+    promotion = order.promotion_id and session.get(Promotion, order.promotion_id)
+    return Receipt(
+        order_id=order.id,
+        store_id=order.store_id,
+        status=order.status,
+        payment_method=method or PaymentChannel.cash,
+        items=order.items,
+        total_cents=order.total_cents,
+        cost_cents=order.cost_cents,
+        lines=_lines(session, order_id),
+        list_cents=order.list_cents if order.list_cents is not None else order.total_cents,
+        discount_cents=order.discount_cents,
+        promotion=promotion.name if promotion else None,
+        coupon_code=order.coupon_code,
+        member_id=order.member_id,
+        points_earned=order.points_earned,
+        gift_coupons=marketing.gifts_of(session, order_id),
+    )
+
+
+def create_online(session: Session, req: OrderCreate, now: dt.datetime) -> OrderPublic:
+    """Take a pickup or delivery order: price it, reserve its stock, await payment.
+
+    The same idempotency key again returns the first order unchanged.
+    """
+    at = req.at or now
+    basket, order_id = _place(session, req, req.channel, OrderStatus.created, None, at)
+    if basket is None:
+        return get_order(session, order_id)
+    inventory.reserve(session, req.store_id, basket.qty)
+    if req.delivery is not None:
+        session.add(Delivery(order_id=order_id, store_id=req.store_id, **req.delivery.model_dump()))
+        session.flush()
+    return get_order(session, order_id)
+
+
+def get_order(session: Session, order_id: int) -> OrderPublic:
+    """One order with its lines."""
+    o = _require(session, order_id)
+    return OrderPublic(
+        id=o.id,
+        store_id=o.store_id,
+        channel=o.channel,
+        status=o.status,
+        member_id=o.member_id,
+        items=o.items,
+        list_cents=o.list_cents if o.list_cents is not None else o.total_cents,
+        discount_cents=o.discount_cents,
+        total_cents=o.total_cents,
+        cost_cents=o.cost_cents,
+        created_at=o.created_at,
+        lines=_lines(session, order_id),
+    )
+
+
+def list_orders(
+    session: Session,
+    store_id: str | None = None,
+    member_id: int | None = None,
+    open_only: bool = False,
+    limit: int = 200,
+) -> list[OrderPublic]:
+    """Orders of a store and/or member, oldest first; ``open_only``: online orders not yet done."""
+    stmt = select(Order.id).order_by(Order.id).limit(limit)
+    if store_id is not None:
+        stmt = stmt.where(Order.store_id == store_id)
+    if member_id is not None:
+        stmt = stmt.where(Order.member_id == member_id)
+    if open_only:
+        stmt = stmt.where(
+            Order.channel != Channel.in_store.value, Order.status.in_([s.value for s in OPEN])
+        )
+    return [get_order(session, i) for i in session.scalars(stmt)]
+
+
+def pick(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
+    """A paid online order has been picked and packed in the store."""
+    _move(session, order_id, (OrderStatus.paid,), OrderStatus.picked, at)
+    return get_order(session, order_id)
+
+
+def fulfil(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
+    """The customer has the goods: reserved stock leaves the book."""
+    order = _move(
+        session, order_id, (OrderStatus.paid, OrderStatus.picked), OrderStatus.fulfilled, at
+    )
+    inventory.take_reserved(session, order.store_id, _quantities(session, order_id))
+    return get_order(session, order_id)
+
+
+def cancel(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
+    """Cancel an online order before fulfilment: stock and coupon released, money returned."""
+    order = _move(session, order_id, OPEN, OrderStatus.cancelled, at)
+    inventory.release(session, order.store_id, _quantities(session, order_id))
+    marketing.give_back(session, order_id)
+    _return_money(session, order, f"cancel:{order_id}", at)
+    return get_order(session, order_id)
+
+
+def refund(session: Session, order_id: int, req: RefundCreate, now: dt.datetime) -> OrderPublic:
+    """Refund a paid order in full; goods of a fulfilled order go back into stock.
+
+    The same key again returns the order unchanged; a second refund with another key is a Conflict.
+    """
+    at = req.at or now
+    done = payments.by_key(session, req.idempotency_key)
+    if done is not None:
+        if done.order_id != order_id or done.status != "refunded":
+            raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another payment")
+        return get_order(session, order_id)
+    before = _require(session, order_id).status
+    order = _move(
+        session,
+        order_id,
+        (OrderStatus.paid, OrderStatus.picked, OrderStatus.fulfilled),
+        OrderStatus.refunded,
+        at,
+    )
+    quantities = _quantities(session, order_id)
+    if before == OrderStatus.fulfilled.value:
+        inventory.put_back(session, order.store_id, quantities, at)
+    else:
+        inventory.release(session, order.store_id, quantities)
+    _return_money(session, order, req.idempotency_key, at)
+    return get_order(session, order_id)
+
+
+def _return_money(session: Session, order: Order, key: str, at: dt.datetime) -> None:
+    """Pay back what was charged (to the balance it came from) and undo the member's credit."""
+    charge = session.scalar(
+        select(Payment).where(Payment.order_id == order.id, Payment.amount_cents > 0)
+    )
+    if charge is None:
+        return
+    method = PaymentChannel(charge.method)
+    payments.record(session, order.id, method, -charge.amount_cents, key, at, status="refunded")
+    if order.member_id is None:
+        return
+    if method in payments.BALANCES:
+        account = payments.BALANCES[method]
+        members.change(
+            session, order.member_id, account, charge.amount_cents, "refund", order.id, at
+        )
+    members.reverse_earn(
+        session, order.member_id, charge.amount_cents, order.points_earned, order.id, at
+    )
+
+
+def _move(
+    session: Session,
+    order_id: int,
+    allowed: Sequence[OrderStatus],
+    to: OrderStatus,
+    at: dt.datetime,
+) -> Order:
+    """Change an order's status if it is in one of ``allowed`` (checked in the UPDATE)."""
+    done = session.execute(
+        update(_ORDERS)
+        .where(_ORDERS.c.id == order_id, _ORDERS.c.status.in_([s.value for s in allowed]))
+        .values(status=to.value, updated_at=at)
+    )
+    order = _require(session, order_id)
+    if done.rowcount != 1:
+        raise Conflict(f"order {order_id} is {order.status}; it cannot become {to.value}")
+    return order
+
+
+def _require(session: Session, order_id: int) -> Order:
+    order = session.get(Order, order_id, populate_existing=True)
+    if order is None:
+        raise NotFound(f"no order {order_id}")
+    return order
+
+
+def _lines(session: Session, order_id: int) -> list[ReceiptLine]:
+    rows = session.scalars(
+        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
+    )
+    return [
+        ReceiptLine(
+            sku=x.sku,
+            qty=x.qty,
+            unit_price_cents=x.unit_price_cents,
+            unit_cost_cents=x.unit_cost_cents,
+        )
+        for x in rows
+    ]
+
+
+def _quantities(session: Session, order_id: int) -> dict[str, int]:
+    return {x.sku: x.qty for x in _lines(session, order_id)}

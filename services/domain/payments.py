@@ -1,60 +1,171 @@
-"""Payment center: charges against orders, idempotent by key."""
+"""Payment center: charges and refunds against orders, each once per idempotency key.
+
+Cash, card and mobile are captured as they are; stored value and points are
+taken off the member's balance in the same transaction (1 point = 1 cent).
+Settling a payment also credits the member (points, tier) and hands out the
+gift coupons the payment earned, so the POS checkout and the payment of an
+online order share one path.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from services.db.models import Payment
+from services.db.models import Order, Payment
 from services.db.prepared import Prepared
-from services.domain.errors import Conflict
-from services.schemas import PaymentMethod
+from services.domain import marketing, members
+from services.domain.errors import Conflict, DomainError, NotFound
+from services.domain.pricing import gifts_earned
+from services.schemas import OrderStatus, PaymentChannel, PaymentCreate, PaymentPublic
 
 _PAYMENTS = Payment.__table__
+_ORDERS = Order.__table__
 _INSERT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
+BALANCES = {PaymentChannel.stored_value: "stored_value", PaymentChannel.points: "points"}
 
 
-def charge(
+@dataclass(frozen=True, slots=True)
+class Settled:
+    """What settling a payment did besides charging."""
+
+    payment_id: int
+    points_earned: int = 0
+    gift_coupons: tuple[str, ...] = ()
+
+
+def require_payer(method: PaymentChannel, member_id: int | None) -> None:
+    """Stored value and points belong to a member: paying with them needs one."""
+    if method in BALANCES and member_id is None:
+        raise DomainError(f"member_id: paying with {method.value} needs a member")
+
+
+def settle(
     session: Session,
+    *,
     order_id: int,
-    method: PaymentMethod,
+    store_id: str,
+    member_id: int | None,
+    method: PaymentChannel,
     amount_cents: int,
     idempotency_key: str,
     at: dt.datetime,
-) -> int:
-    """Charge an order once per key; a retry with the same key returns the first payment's id."""
-    existing = session.execute(
-        select(_PAYMENTS.c.id, _PAYMENTS.c.order_id, _PAYMENTS.c.amount_cents).where(
-            _PAYMENTS.c.idempotency_key == idempotency_key
+    offers=None,
+) -> Settled:
+    """Charge an order whose key the caller knows to be new, and credit the member.
+
+    ``offers`` are the promotions in force (fetched when not given), for gifts.
+    """
+    require_payer(method, member_id)
+    if method in BALANCES:
+        members.change(session, member_id, BALANCES[method], -amount_cents, "payment", order_id, at)
+    payment_id = record(session, order_id, method, amount_cents, idempotency_key, at)
+    if member_id is None:
+        return Settled(payment_id)
+    points = members.earn(session, member_id, amount_cents, order_id, at)
+    if points:
+        session.execute(
+            update(_ORDERS).where(_ORDERS.c.id == order_id).values(points_earned=points)
         )
-    ).first()
-    if existing is not None:
-        if (existing.order_id, existing.amount_cents) != (order_id, amount_cents):
-            raise Conflict(f"payment key {idempotency_key!r} was used for another charge")
-        return existing.id
-    return record(session, order_id, method, amount_cents, idempotency_key, at)
+    if offers is None:
+        offers = marketing.offers(session, store_id, at)
+    templates = [g.rule.template_id for g in gifts_earned(offers, amount_cents, method)]
+    codes = marketing.gift(session, templates, member_id, order_id, at)
+    return Settled(payment_id, points, tuple(codes))
 
 
 def record(
     session: Session,
     order_id: int,
-    method: PaymentMethod,
+    method: PaymentChannel,
     amount_cents: int,
     idempotency_key: str,
     at: dt.datetime,
+    status: str = "captured",
 ) -> int:
-    """Insert a captured payment whose key the caller knows to be new (the key stays unique)."""
+    """Insert a payment whose key the caller knows to be new (the key stays unique)."""
     row = _INSERT.execute(
         session.connection(),
         {
             "order_id": order_id,
             "method": method.value,
             "amount_cents": amount_cents,
-            "status": "captured",
+            "status": status,
             "idempotency_key": idempotency_key,
             "created_at": at,
         },
     ).fetchone()
     return row[0]
+
+
+def by_key(session: Session, idempotency_key: str) -> Payment | None:
+    """The payment recorded under a key, if any."""
+    return session.scalar(select(Payment).where(Payment.idempotency_key == idempotency_key))
+
+
+def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPublic:
+    """Pay an online order's total; the same key again returns the first payment unchanged.
+
+    Raises:
+        NotFound: no such order.
+        Conflict: the key was used for another order, or the order is not awaiting payment.
+    """
+    existing = by_key(session, req.idempotency_key)
+    if existing is not None:
+        if existing.order_id != req.order_id or existing.method != req.method.value:
+            raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another payment")
+        return public(existing)
+    order = session.get(Order, req.order_id, populate_existing=True)
+    if order is None:
+        raise NotFound(f"no order {req.order_id}")
+    at = req.at or now
+    moved = session.execute(
+        update(_ORDERS)
+        .where(_ORDERS.c.id == order.id, _ORDERS.c.status == OrderStatus.created.value)
+        .values(status=OrderStatus.paid.value, updated_at=at)
+    )
+    if moved.rowcount != 1:
+        raced = by_key(session, req.idempotency_key)  # the same payment, committed meanwhile
+        if raced is not None and raced.order_id == order.id:
+            return public(raced)
+        raise Conflict(f"order {order.id} is {order.status}, not awaiting payment")
+    done = settle(
+        session,
+        order_id=order.id,
+        store_id=order.store_id,
+        member_id=order.member_id,
+        method=req.method,
+        amount_cents=order.total_cents,
+        idempotency_key=req.idempotency_key,
+        at=at,
+    )
+    return get_payment(session, done.payment_id)
+
+
+def get_payment(session: Session, payment_id: int) -> PaymentPublic:
+    """One payment or refund."""
+    row = session.get(Payment, payment_id)
+    if row is None:
+        raise NotFound(f"no payment {payment_id}")
+    return public(row)
+
+
+def for_order(session: Session, order_id: int) -> list[PaymentPublic]:
+    """An order's charges and refunds, oldest first."""
+    rows = session.scalars(select(Payment).where(Payment.order_id == order_id).order_by(Payment.id))
+    return [public(p) for p in rows]
+
+
+def public(p: Payment) -> PaymentPublic:
+    """The public form of a payment row."""
+    return PaymentPublic(
+        id=p.id,
+        order_id=p.order_id,
+        method=p.method,
+        amount_cents=p.amount_cents,
+        status=p.status,
+        created_at=p.created_at,
+    )

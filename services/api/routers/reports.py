@@ -1,0 +1,72 @@
+"""Data center over HTTP: manager reports and dashboard KPIs for a store or (HQ) the chain."""
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from services.api.deps import AccessDep, SessionDep
+from services.domain import reports
+from services.schemas import (
+    CategorySales,
+    Dashboard,
+    DaySales,
+    DepartmentRevenue,
+    MonthProfit,
+    PaymentSplit,
+    Schema,
+)
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+
+
+class Range(Schema):
+    """A store (or the chain when omitted) and an inclusive date range."""
+
+    start: dt.date
+    end: dt.date
+    store_id: str | None = None
+
+
+def _range(a: AccessDep, start: dt.date, end: dt.date, store_id: str | None = None) -> Range:
+    a.store(store_id)
+    return Range(start=start, end=end, store_id=store_id)
+
+
+RangeDep = Annotated[Range, Depends(_range)]
+
+
+@router.get("/sales")
+def sales(r: RangeDep, s: SessionDep) -> list[DaySales]:
+    """Sales per day."""
+    return reports.sales_by_day(s, r.store_id, r.start, r.end)
+
+
+@router.get("/categories")
+def categories(r: RangeDep, s: SessionDep) -> list[CategorySales]:
+    """Sales per category."""
+    return reports.sales_by_category(s, r.store_id, r.start, r.end)
+
+
+@router.get("/payments")
+def payment_methods(r: RangeDep, s: SessionDep) -> list[PaymentSplit]:
+    """Payments per channel."""
+    return reports.sales_by_payment(s, r.store_id, r.start, r.end)
+
+
+@router.get("/departments")
+def departments(r: RangeDep, s: SessionDep) -> list[DepartmentRevenue]:
+    """Department revenue: orders, customers, average spend."""
+    return reports.department_revenue(s, r.store_id, r.start, r.end)
+
+
+@router.get("/profit")
+def profit(r: RangeDep, s: SessionDep) -> list[MonthProfit]:
+    """Gross profit per month."""
+    return reports.monthly_profit(s, r.store_id, r.start, r.end)
+
+
+@router.get("/dashboard")
+def dashboard(r: RangeDep, s: SessionDep) -> Dashboard:
+    """Headline KPIs for the dashboard."""
+    return reports.dashboard(s, r.store_id, r.start, r.end)

@@ -1,0 +1,129 @@
+"""Delivery center: couriers and the dispatch of delivery orders in batches.
+
+Paid delivery orders whose window has started are grouped by window and
+direction (eight compass sectors of the bearing from the store); each group is
+cut into batches of at most one courier's capacity, nearest first. The
+store's own riders take batches before third-party couriers; each courier
+takes one batch per window, and a batch no courier is left for waits with no
+courier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from itertools import groupby
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.db.models import Courier, Delivery, DeliveryBatch, Order
+from services.domain.stores import require_store
+from services.schemas import BatchPublic, CourierCreate, CourierKind, CourierPublic, OrderStatus
+
+SECTORS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
+DEFAULT_BATCH = 5
+
+
+def direction(bearing_deg: float) -> str:
+    """The compass sector of a bearing (N is 337.5..22.5 degrees)."""
+    return SECTORS[int(((bearing_deg + 22.5) % 360) // 45)]
+
+
+def add_courier(session: Session, req: CourierCreate) -> CourierPublic:
+    """Register a courier for a store."""
+    require_store(session, req.store_id)
+    row = Courier(**req.model_dump(), active=True)
+    session.add(row)
+    session.flush()
+    return _courier(row)
+
+
+def couriers(session: Session, store_id: str) -> list[CourierPublic]:
+    """A store's couriers, own riders first."""
+    require_store(session, store_id)
+    rows = session.scalars(select(Courier).where(Courier.store_id == store_id).order_by(Courier.id))
+    return sorted((_courier(c) for c in rows), key=lambda c: c.kind != CourierKind.own)
+
+
+def dispatch(
+    session: Session, store_id: str, until: dt.datetime, at: dt.datetime
+) -> list[BatchPublic]:
+    """Batch the store's paid or picked delivery orders with a window starting before ``until``."""
+    fleet = [c for c in couriers(session, store_id) if c.active]
+    rows = session.execute(
+        select(Delivery)
+        .join(Order, Order.id == Delivery.order_id)
+        .where(
+            Delivery.store_id == store_id,
+            Delivery.batch_id.is_(None),
+            Delivery.window_start < until,
+            Order.status.in_([OrderStatus.paid.value, OrderStatus.picked.value]),
+        )
+    ).scalars()
+    groups: dict[tuple[dt.datetime, str], list[Delivery]] = defaultdict(list)
+    for d in rows:
+        groups[(d.window_start, direction(d.bearing_deg))].append(d)
+    batches = []
+    for window, keys in groupby(sorted(groups), key=lambda k: k[0]):
+        free = list(fleet)
+        for key in keys:
+            pending = sorted(groups[key], key=lambda d: (d.distance_km, d.order_id))
+            while pending:
+                courier = free.pop(0) if free else None
+                size = courier.capacity if courier else DEFAULT_BATCH
+                chunk, pending = pending[:size], pending[size:]
+                batch = DeliveryBatch(
+                    store_id=store_id,
+                    courier_id=courier.id if courier else None,
+                    window_start=window,
+                    direction=key[1],
+                    dispatched_at=at,
+                )
+                session.add(batch)
+                session.flush()
+                for d in chunk:
+                    d.batch_id = batch.id
+                batches.append(_batch(batch, courier, [d.order_id for d in chunk]))
+    session.flush()
+    return batches
+
+
+def batches(session: Session, store_id: str) -> list[BatchPublic]:
+    """Every batch dispatched for a store, oldest first."""
+    require_store(session, store_id)
+    kinds = {c.id: c for c in couriers(session, store_id)}
+    rows = session.scalars(
+        select(DeliveryBatch).where(DeliveryBatch.store_id == store_id).order_by(DeliveryBatch.id)
+    ).all()
+    members: dict[int, list[int]] = defaultdict(list)
+    for batch_id, order_id in session.execute(
+        select(Delivery.batch_id, Delivery.order_id)
+        .where(Delivery.batch_id.in_([b.id for b in rows]))
+        .order_by(Delivery.order_id)
+    ):
+        members[batch_id].append(order_id)
+    return [_batch(b, kinds.get(b.courier_id), members[b.id]) for b in rows]
+
+
+def _batch(b: DeliveryBatch, courier: CourierPublic | None, order_ids: list[int]) -> BatchPublic:
+    return BatchPublic(
+        id=b.id,
+        store_id=b.store_id,
+        courier_id=b.courier_id,
+        courier_kind=courier.kind if courier else None,
+        window_start=b.window_start,
+        direction=b.direction,
+        order_ids=order_ids,
+    )
+
+
+def _courier(c: Courier) -> CourierPublic:
+    return CourierPublic(
+        id=c.id,
+        store_id=c.store_id,
+        name=c.name,
+        kind=c.kind,
+        capacity=c.capacity,
+        active=c.active,
+    )

@@ -1,0 +1,65 @@
+"""``storetwin serve`` and ``storetwin bench services``: the store services over HTTP."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from twin.terminal import console, err, fail
+
+
+def serve(
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database URL: sqlite:///store.db (default, or $DATABASE_URL) "
+            "or postgresql+psycopg://user:pass@host/name.",
+        ),
+    ] = None,
+    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+) -> None:
+    """Serve the store services (OpenAPI of every center at /docs)."""
+    import uvicorn
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from services.api.main import create_app
+    from services.settings import Settings
+
+    settings = Settings(database_url=db) if db else Settings()
+    try:
+        app = create_app(settings)
+    except (SQLAlchemyError, ValueError) as exc:
+        raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
+    for name in settings.development_defaults():
+        err.print(f"[yellow]warning:[/] {name} is at its development default; set it in production")
+    url = f"http://{host}:{port}"
+    console.print(f"store services on {url} (docs: {url}/docs), database {settings.database_url}")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def bench_services(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    requests: Annotated[int, typer.Option(min=10, help="Requests per endpoint.")] = 2000,
+    workers: Annotated[int, typer.Option(min=1, help="Concurrent client threads.")] = 8,
+) -> None:
+    """Checkout vs a trivial endpoint over HTTP (uvicorn on SQLite): req/s, p50/p95/p99."""
+    from services.bench import bench_services as measure
+
+    try:
+        figures = measure(requests, workers)
+    except RuntimeError as exc:
+        raise fail(str(exc)) from None
+    if as_json:
+        typer.echo(json.dumps(figures))
+        return
+    table = Table(title="Store services over HTTP: full checkout vs trivial endpoint")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in figures.items():
+        table.add_row(key, f"{value:,}")
+    console.print(table)
