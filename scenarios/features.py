@@ -125,6 +125,26 @@ class Energy(Frozen):
     fridge_categories: list[Id] = Field(default=["dairy", "frozen", "beverages", "meat", "seafood"])
 
 
+class Coupons(Frozen):
+    """Targeted coupons (千人千券): issued to RFM segments of members by the marketing center."""
+
+    from_day: Day = 7
+    every_days: int = Field(7, ge=1, description="Issue a new round every this many days.")
+    segments: list[str] = Field(
+        default=["new", "promising", "needs_attention", "at_risk", "hibernating"],
+        min_length=1,
+        description="RFM segments to target.",
+    )
+    value_cents: int = Field(1000, gt=0, description="Amount off.")
+    threshold_cents: int = Field(6000, ge=0, description="Minimum spend to use it.")
+    valid_days: int = Field(7, ge=1)
+    response: Share = Field(
+        0.0235,
+        description="Chance a holder comes in just to use it (case: member reach, "
+        "5.89% click x 39.88% buy).",
+    )
+
+
 class Devices(Frozen):
     """Devices of the store; missing ones are absent."""
 

@@ -9,6 +9,7 @@ ESL, smart carts, ...) exist from the start and switch on at their ``from_day``.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import simpy
 
-from agents.arrivals import arrival_times
+from agents.arrivals import arrival_times, hourly_rates
 from agents.customers import CustomerPool
 from agents.mission import MissionMaker
 from agents.satisfaction import Satisfaction
@@ -42,6 +43,7 @@ from twin.checkout import Lane, SelfCheckoutBay, ServiceTime
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.layout import FloorPlan
+from twin.members import CouponCampaign, Members
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
@@ -94,6 +96,10 @@ VISITS = pa.schema(
         ("recovered_units", pa.int32()),
         ("flagged", pa.bool_()),
         ("price_mismatches", pa.int32()),
+        ("captured", pa.bool_()),
+        ("coupon_visit", pa.bool_()),
+        ("coupon_used", pa.bool_()),
+        ("discount_cents", pa.int64()),
         ("satisfaction", pa.float64()),
         ("converted", pa.bool_()),
         ("failed", pa.bool_()),
@@ -135,13 +141,16 @@ class StoreModel(mesa.Model):
         streams: Streams,
         client: StoreClient,
         store_id: str = "S001",
+        store_number: int = 1,
     ):
         super().__init__(rng=streams.generator("mesa"))
         scenario = resolve(scenario)
         self.scenario = scenario
         self.streams = streams
         self.store_id = store_id
-        self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}"
+        # The nonce keeps a second run against the same services from replaying the first
+        # run's receipts; nothing in the results depends on it.
+        self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}:{uuid.uuid4().hex[:8]}"
         self.env = CountingEnvironment()
         self.client = client
         co = scenario.checkout
@@ -173,6 +182,8 @@ class StoreModel(mesa.Model):
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
         self.satisfaction = Satisfaction()
+        self.members = Members(self, store_number)
+        self.campaign = CouponCampaign(self, scenario.coupons) if scenario.coupons else None
         self.staff = Team(self)
         self.alerts = simpy.Store(self.env)
         self.alerted: set[int] = set()
@@ -184,6 +195,7 @@ class StoreModel(mesa.Model):
         self._pending_order: np.ndarray | None = None
         self._arrivals_over = False
         self._nights_done = 0
+        self._extra_pending = 0
         self._days = 0
         self.devices: list[Device] = []
         self._install_devices()
@@ -337,6 +349,8 @@ class StoreModel(mesa.Model):
             self.env.process(self._night(day))
         self.env.process(self._hourly())
         self.staff.start(days)
+        if self.campaign is not None:
+            self.env.process(self.campaign.run(days))
         for device in self.devices:
             device.start()
         self.env.run(until=self._closed)
@@ -390,38 +404,60 @@ class StoreModel(mesa.Model):
         times = day * DAY + arrival_times(
             sc, date.weekday(), self.streams.generator("arrivals", day), factor
         )
-        segments = sc.shoppers.segments
-        shares = np.cumsum([s.share for s in segments])
-        methods = list(sc.shoppers.payment_mix)
-        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
-        speed_mean, speed_sd = sc.shoppers.walking_speed_mps, sc.shoppers.walking_speed_sd
         for i, t in enumerate(times.tolist()):
             yield env.timeout(t - env.now)
-            rng = self.streams.generator("visit", day, i)
-            u = rng.random(4)
-            segment = segments[
-                min(int(np.searchsorted(shares, u[1] * shares[-1])), len(segments) - 1)
-            ]
-            method = methods[
-                min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)
-            ]
-            shopper = Shopper(
-                self,
-                visit_id=int(self.flows["visitors"]),
-                customer=self.customers.pick(u[0]),
-                segment=segment,
-                speed=float(np.clip(speed_mean + speed_sd * rng.standard_normal(), 0.4, 2.0)),
-                payment=method,
-                mission=self.missions.draw(rng, segment),
-                rng=rng,
-            )
-            self.flows["visitors"] += 1
-            if self.door is not None:
-                self.door.entered()
-            env.process(shopper.visit())
+            self._spawn(self.streams.generator("visit", day, i))
         if last:
             self._arrivals_over = True
             self._maybe_close()
+
+    def _spawn(self, rng: np.random.Generator, customer: int | None = None) -> Shopper:
+        """A shopper walks in now; every choice of the visit comes from ``rng``."""
+        sc = self.scenario
+        segments = sc.shoppers.segments
+        u = rng.random(4)
+        seg_cdf = np.cumsum([s.share for s in segments])
+        segment = segments[
+            min(int(np.searchsorted(seg_cdf, u[1] * seg_cdf[-1])), len(segments) - 1)
+        ]
+        methods = list(sc.shoppers.payment_mix)
+        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
+        method = methods[min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)]
+        speed = sc.shoppers.walking_speed_mps + sc.shoppers.walking_speed_sd * rng.standard_normal()
+        shopper = Shopper(
+            self,
+            visit_id=int(self.flows["visitors"]),
+            customer=self.customers.pick(u[0]) if customer is None else customer,
+            segment=segment,
+            speed=float(np.clip(speed, 0.4, 2.0)),
+            payment=method,
+            mission=self.missions.draw(rng, segment),
+            rng=rng,
+        )
+        self.flows["visitors"] += 1
+        if self.door is not None:
+            self.door.entered()
+        self.env.process(shopper.visit())
+        return shopper
+
+    def extra_visit(self, day: int, customer: int, key: tuple[int, int]) -> None:
+        """Schedule a visit by ``customer`` on ``day`` (a coupon brought them), at a usual hour."""
+        if day >= self._days:
+            return
+        rng = self.streams.generator("extra_visit", *key)
+        rates = hourly_rates(self.scenario, (self.scenario.start_date.weekday() + day) % 7)
+        hour = int(rng.choice(24, p=rates / rates.sum()))
+        h = self.scenario.hours
+        t = day * DAY + min(max(hour * HOUR + rng.random() * HOUR, h.open_s), h.close_s - 60)
+
+        def come() -> Generator[simpy.Event, object, None]:
+            yield self._at(t)
+            self._spawn(rng, customer).coupon_visit = True
+            self._extra_pending -= 1
+            self._maybe_close()
+
+        self._extra_pending += 1
+        self.env.process(come())
 
     def _night(self, day: int) -> Generator[simpy.Event, object, None]:
         """After closing: order for tomorrow, count stock when due, book the day."""
@@ -559,6 +595,10 @@ class StoreModel(mesa.Model):
                 "recovered_units": s.recovered_units,
                 "flagged": s.flagged,
                 "price_mismatches": s.mismatches,
+                "captured": s.captured,
+                "coupon_visit": s.coupon_visit,
+                "coupon_used": s.coupon_used,
+                "discount_cents": s.discount_cents,
                 "satisfaction": score,
                 "converted": converted,
                 "failed": bool(s.basket) and not converted and not gave_up and not s.stolen_units,

@@ -53,6 +53,10 @@ KPI_DOC: dict[str, tuple[str, str]] = {
     "self_checkout_share": ("share", "transactions at self-checkout"),
     "smart_cart_share": ("share", "transactions paid on a smart cart"),
     "members_captured": ("people", "shoppers who signed up as members"),
+    "member_share": ("share", "transactions by members"),
+    "coupons_redeemed": ("count", "coupons used at the till"),
+    "coupon_visits": ("people", "visits made to use a coupon"),
+    "discount": ("currency", "promotion and coupon discounts given"),
     "energy_kwh": ("kWh", "electricity used"),
 }
 
@@ -99,6 +103,10 @@ def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captu
         "self_checkout_share": _ratio(till.count("self_checkout"), tx, 4),
         "smart_cart_share": _ratio(till.count("smart_cart"), tx, 4),
         "members_captured": captured,
+        "member_share": _ratio(_sum(converted, "member"), tx, 4),
+        "coupons_redeemed": _sum(visits, "coupon_used"),
+        "coupon_visits": _sum(visits, "coupon_visit"),
+        "discount": round(_sum(converted, "discount_cents") / 100, 2),
         "energy_kwh": round(_sum(daily, "energy_kwh"), 1),
     }
     assert list(kpis) == list(KPI_DOC), "KPI_DOC and compute_kpis disagree"
