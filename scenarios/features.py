@@ -6,9 +6,9 @@ changes the roster), so a planner can also write them into a scenario directly.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share
+from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share, check_clock
 
 
 class FaultModel(Frozen):
@@ -123,6 +123,24 @@ class Energy(Frozen):
     )
     alarm_c: float = 8.0
     fridge_categories: list[Id] = Field(default=["dairy", "frozen", "beverages", "meat", "seafood"])
+
+
+class OnlineOrders(Frozen):
+    """Online orders the store picks from its own shelves (pickup and delivery)."""
+
+    daily_orders: Pos = Field(60.0, description="Mean orders a day at traffic factor 1.")
+    pickup_share: Share = 0.4
+    items_mean: Pos = Field(8.0, description="Mean lines per order.")
+    pick_s_per_item: Pos = 15.0
+    last_order: str | None = Field(None, description="'HH:MM'; two hours before closing if None.")
+
+    @field_validator("last_order", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        return value if value is None else check_clock(value)
+
+    delivery_km_mean: Pos = 3.0
+    couriers: int = Field(2, ge=0, description="Own riders registered with the delivery center.")
 
 
 class Coupons(Frozen):

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import simpy
 
 from scenarios.features import Coupons
+from services.domain.errors import Conflict
 from services.schemas import CouponIssue, CouponTemplateCreate, MemberCreate, Segment
 from twin.clock import DAY
 
@@ -39,14 +40,18 @@ class Members:
         if found is not None:
             return found
         m = self.model
-        member = m.client.register_member(
-            MemberCreate(
-                store_id=m.store_id,
-                name=f"Customer {self.store_number}-{customer}",
-                phone=f"1{self.store_number:03d}{customer:07d}",
-                at=m.clock(),
+        phone = f"1{self.store_number:03d}{customer:07d}"
+        try:
+            member = m.client.register_member(
+                MemberCreate(
+                    store_id=m.store_id,
+                    name=f"Customer {self.store_number}-{customer}",
+                    phone=phone,
+                    at=m.clock(),
+                )
             )
-        )
+        except Conflict:  # registered by an earlier run against the same services
+            member = m.client.find_member(phone)
         self._account[customer] = member.id
         self._customer[member.id] = customer
         self.registered += 1

@@ -44,6 +44,7 @@ from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.layout import FloorPlan
 from twin.members import CouponCampaign, Members
+from twin.online import OnlineDesk
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
@@ -144,6 +145,7 @@ class StoreModel(mesa.Model):
         store_number: int = 1,
     ):
         super().__init__(rng=streams.generator("mesa"))
+        self.log = EventLog()
         scenario = resolve(scenario)
         self.scenario = scenario
         self.streams = streams
@@ -184,10 +186,9 @@ class StoreModel(mesa.Model):
         self.satisfaction = Satisfaction()
         self.members = Members(self, store_number)
         self.campaign = CouponCampaign(self, scenario.coupons) if scenario.coupons else None
+        self.online = OnlineDesk(self, scenario.online) if scenario.online else None
         self.staff = Team(self)
-        self.alerts = simpy.Store(self.env)
-        self.alerted: set[int] = set()
-        self.log = EventLog()
+        self.claimed_alerts: set[int] = set()
         self.visits = Recorder(VISITS)
         self.failures: list[str] = []
         self.flows = dict.fromkeys(FLOWS, 0.0)
@@ -323,15 +324,14 @@ class StoreModel(mesa.Model):
         if self.energy is not None:
             self.energy.door_opened()
 
-    def raise_alert(self, sku: int) -> None:
-        """A low facing for restockers to refill."""
-        self.alerted.add(sku)
-        self.alerts.put(sku)
-
     def clock(self) -> dt.datetime:
-        """Simulated wall-clock time, for the services."""
+        """Simulated wall-clock time now, for the services."""
+        return self.clock_at(self.env.now)
+
+    def clock_at(self, t: float) -> dt.datetime:
+        """Simulated wall-clock time of second ``t`` of the run."""
         start = dt.datetime.combine(self.scenario.start_date, dt.time())
-        return start + dt.timedelta(seconds=self.env.now)
+        return start + dt.timedelta(seconds=t)
 
     # --- running -------------------------------------------------------------------------
 
@@ -351,6 +351,8 @@ class StoreModel(mesa.Model):
         self.staff.start(days)
         if self.campaign is not None:
             self.env.process(self.campaign.run(days))
+        if self.online is not None:
+            self.online.start(days)
         for device in self.devices:
             device.start()
         self.env.run(until=self._closed)
@@ -477,7 +479,8 @@ class StoreModel(mesa.Model):
             book = physical.copy()
         target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
         self._pending_order = np.maximum(target.astype(np.int64) - book, 0)
-        self.daily.append(self._day_stats(day, shrink_found_cents))
+        online = self.online.close_day(day) if self.online is not None else {}
+        self.daily.append({**self._day_stats(day, shrink_found_cents), **online})
         self._book_skus(day)
         self.stock.close_day()
         if self.wifi is not None:
@@ -531,7 +534,7 @@ class StoreModel(mesa.Model):
             "shrink_found": round(shrink_found_cents / 100, 2),
             "price_changes": self.pricing.changes,
             "label_mismatches_at_close": len(self.labels.mismatches(self.pricing.cents)),
-            "alerts": len(self.alerted),
+            "alerts": self.smart_shelves.alerts_sent if self.smart_shelves else 0,
             "energy_kwh": round(self.energy.kwh_today, 2) if self.energy else 0.0,
             "fridge_alarms": self.energy.alarms if self.energy else 0,
             "door_count": self.door.counted_total if self.door else 0,
@@ -542,6 +545,8 @@ class StoreModel(mesa.Model):
             self.energy.alarms = 0
         if self.door is not None:
             self.door.counted_total = 0
+        if self.smart_shelves is not None:
+            self.smart_shelves.alerts_sent = 0
         return stats
 
     def _hourly(self) -> Generator[simpy.Event, object, None]:

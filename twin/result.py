@@ -58,6 +58,9 @@ KPI_DOC: dict[str, tuple[str, str]] = {
     "coupon_visits": ("people", "visits made to use a coupon"),
     "discount": ("currency", "promotion and coupon discounts given"),
     "energy_kwh": ("kWh", "electricity used"),
+    "online_orders": ("count", "online orders taken (pickup and delivery)"),
+    "online_fulfilled": ("count", "online orders handed over"),
+    "online_sales": ("currency", "revenue of fulfilled online orders"),
 }
 
 
@@ -108,6 +111,9 @@ def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captu
         "coupon_visits": _sum(visits, "coupon_visit"),
         "discount": round(_sum(converted, "discount_cents") / 100, 2),
         "energy_kwh": round(_sum(daily, "energy_kwh"), 1),
+        "online_orders": _column_sum(daily, "online_orders"),
+        "online_fulfilled": _column_sum(daily, "online_fulfilled"),
+        "online_sales": round(_column_sum(daily, "online_sales"), 2),
     }
     assert list(kpis) == list(KPI_DOC), "KPI_DOC and compute_kpis disagree"
     return kpis
@@ -260,6 +266,11 @@ def _atomic(path: Path, write: Any) -> None:
 
 def _sum(table: pa.Table, column: str) -> Any:
     return pc.sum(table[column]).as_py() or 0
+
+
+def _column_sum(table: pa.Table, column: str) -> Any:
+    """Sum of a column that only some stores' tables have (zero where absent)."""
+    return _sum(table, column) if column in table.column_names else 0
 
 
 def _ratio(num: float, den: float, digits: int) -> float:
