@@ -91,6 +91,7 @@ class AIScale(Frozen):
     from_day: Day = 0
     accuracy: Share = Field(0.99, description="Case: AI scale, 99%+ recognition.")
     s_per_item: Pos = 1.0
+    correction_s: NonNeg = Field(10.0, description="Cashier time to correct a wrong recognition.")
 
 
 class PeopleCounter(Frozen):

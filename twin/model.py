@@ -193,7 +193,7 @@ class StoreModel(mesa.Model):
         self.failures: list[str] = []
         self.flows = dict.fromkeys(FLOWS, 0.0)
         self.daily: list[dict[str, Any]] = []
-        self._pending_order: np.ndarray | None = None
+        self._pending_order: tuple[int, np.ndarray] | None = None
         self._arrivals_over = False
         self._nights_done = 0
         self._extra_pending = 0
@@ -302,7 +302,7 @@ class StoreModel(mesa.Model):
         """Seconds to weigh one produce item, at a lane or at self-checkout."""
         scale = self.scenario.devices.ai_scale
         if scale is not None and self.day >= scale.from_day:
-            return scale.s_per_item
+            return scale.s_per_item + (1.0 - scale.accuracy) * scale.correction_s
         manual = self.scenario.checkout.produce_s_per_item
         return manual if lane else manual * 1.5
 
@@ -381,22 +381,26 @@ class StoreModel(mesa.Model):
             step(day)
 
     def _deliver(self, day: int) -> None:
-        order = self._pending_order if self._pending_order is not None else self._no_order()
-        if day % 7 == 0:  # a new promotion week: displays go up, promo stock comes in
+        """Last night's replenishment order arrives; on a new promotion week, promo stock too."""
+        if self._pending_order is not None:
+            order_id, units = self._pending_order
+            self.client.receive_goods(order_id)
+            self.stock.receive(units)
+            self._pending_order = None
+        if day % 7 == 0:  # a new promotion week: displays go up, HQ pushes promo stock
             promo = self.scenario.promotions
-            extra = self.catalog.daily_demand * promo.promo_stock_days
             promoted = self.promotions.promoted_skus(day)
             self.stock.display(promoted, promo.display_factor)
-            order = order.copy()
-            order[promoted] += np.ceil(extra[promoted]).astype(np.int64)
-        if not order.any():
-            return
-        self.stock.receive(order)
-        self.client.receive_stock(self.store_id, self._counts(order))
-        self._pending_order = None
+            extra = np.zeros(len(self.catalog), dtype=np.int64)
+            push = np.ceil(self.catalog.daily_demand * promo.promo_stock_days)
+            extra[promoted] = push[promoted].astype(np.int64)
+            if extra.any():
+                self.client.receive_goods(self._order_goods(extra))
+                self.stock.receive(extra)
 
-    def _no_order(self) -> np.ndarray:
-        return np.zeros(len(self.catalog), dtype=np.int64)
+    def _order_goods(self, units: np.ndarray) -> int:
+        """Raise a replenishment order in the inventory center; its id."""
+        return self.client.order_goods(self.store_id, self._counts(units)).id
 
     def _arrivals(self, day: int, last: bool) -> Generator[simpy.Event, object, None]:
         env, sc = self.env, self.scenario
@@ -478,7 +482,9 @@ class StoreModel(mesa.Model):
             self.client.set_stock(self.store_id, self._counts_all(physical))
             book = physical.copy()
         target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
-        self._pending_order = np.maximum(target.astype(np.int64) - book, 0)
+        order = np.maximum(target.astype(np.int64) - book, 0)
+        if order.any():
+            self._pending_order = (self._order_goods(order), order)
         online = self.online.close_day(day) if self.online is not None else {}
         self.daily.append({**self._day_stats(day, shrink_found_cents), **online})
         self._book_skus(day)
@@ -528,7 +534,8 @@ class StoreModel(mesa.Model):
             "day": day,
             "labour_hours": round(sum(hours.values()), 2),
             "labour_cost": round(sum(cost.values()), 2),
-            "cashier_hours": round(hours[Role.cashier], 2),
+            **{f"{role.value}_hours": round(h, 2) for role, h in hours.items()},
+            **{f"{role.value}_cost": round(c, 2) for role, c in cost.items()},
             "shrink_units": int(stolen.sum()),
             "shrink_value": round(float(np.dot(stolen, self._cost_cents())) / 100, 2),
             "shrink_found": round(shrink_found_cents / 100, 2),
