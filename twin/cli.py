@@ -120,3 +120,4 @@ def kpi_table(kpis: dict, title: str) -> Table:
 
 # Commands that live in twin/commands/ are registered here, one line each, so the
 # whole CLI is visible in one place while each command keeps its own module.
+bench_app.command("models")(__import__("twin.commands.models", fromlist=["*"]).bench_models)

@@ -1,0 +1,238 @@
+"""The renderer: frames of the store from the twin's state, each with its truth.
+
+Scenery (floor, shelves, tills) depends only on the layout and the camera, so it
+is drawn once per camera and reused; people are drawn far to near over it, and
+lighting, blur and noise come last, as a sensor would add them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFilter
+
+from devices.vision.figures import Look, draw_from_above, draw_upright
+from devices.vision.frames import NORMAL, Box, Conditions, Frame, PersonTruth
+from devices.vision.geometry import Pinhole
+from scenarios.schema import Layout
+
+Rect = tuple[float, float, float, float]
+"""x0, y0, x1, y1 on the floor, in metres."""
+
+FLOOR = (196, 190, 178)
+WALL = (225, 222, 214)
+SHELF = (150, 155, 165)
+COUNTER = (110, 100, 95)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person to draw: id, floor position and the direction they face (radians)."""
+
+    pid: int
+    x: float
+    y: float
+    heading: float
+
+
+def is_top_down(cam: Pinhole) -> bool:
+    """True for a camera looking (nearly) straight down."""
+    return cam.rotation[2][2] < -0.9
+
+
+def _cuboid(draw: ImageDraw.ImageDraw, cam: Pinhole, rect: Rect, top: float, colour) -> None:
+    x0, y0, x1, y1 = rect
+    corners = np.array(
+        [[x, y, z] for z in (0.0, top) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    )
+    uv, depth = cam.project(corners)
+    if (depth <= 0.05).any():
+        return
+    hull = _hull(uv)
+    draw.polygon(hull, fill=tuple(int(c * 0.8) for c in colour), outline=(70, 70, 70))
+    draw.polygon([tuple(p) for p in uv[4:].tolist()], fill=colour, outline=(70, 70, 70))
+
+
+def _hull(points: np.ndarray) -> list[tuple[float, float]]:
+    """Convex hull (monotone chain) of 2-D points."""
+    pts = sorted(map(tuple, points.tolist()))
+
+    def half(seq: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2:
+                (ax, ay), (bx, by) = out[-2], out[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(reversed(pts))
+    return lower[:-1] + upper[:-1]
+
+
+class Renderer:
+    """Draws one store's floor for any camera; keeps each camera's scenery.
+
+    Frames are drawn ``supersample`` times larger and scaled down, which gives
+    the soft edges a real lens has (and a detector trained on photos expects).
+    """
+
+    def __init__(self, layout: Layout, supersample: int = 2):
+        if supersample not in (1, 2, 3, 4):
+            raise ValueError(f"supersample must be 1..4, got {supersample}")
+        self.layout = layout
+        self.supersample = supersample
+        self._scenery: dict[Pinhole, Image.Image] = {}
+
+    def scenery(self, cam: Pinhole) -> Image.Image:
+        """Floor, shelves and tills as ``cam`` sees them (cached)."""
+        image = self._scenery.get(cam)
+        if image is None:
+            image = self._scenery[cam] = self._draw_scenery(cam)
+        return image
+
+    def _draw_scenery(self, cam: Pinhole) -> Image.Image:
+        lay = self.layout
+        image = Image.new("RGB", (cam.width, cam.height), WALL)
+        draw = ImageDraw.Draw(image)
+        far = 60.0
+        floor = np.array([[-far, -far, 0], [far, -far, 0], [far, far, 0], [-far, far, 0]])
+        uv, _ = cam.project(_clip_to_front(cam, floor))
+        draw.polygon([tuple(p) for p in uv.tolist()], fill=FLOOR)
+        for k in range(0, int(lay.depth_m) + 1, 2):
+            self._floor_line(draw, cam, (0, k), (lay.width_m, k))
+        for zone in lay.zones:
+            for x in (zone.x, zone.x + zone.width - 0.6):
+                _cuboid(draw, cam, (x, zone.y, x + 0.6, zone.y + zone.depth), 1.8, SHELF)
+        c = lay.checkout
+        for lane in range(c.lanes):
+            x = c.x + lane * c.spacing_m
+            _cuboid(draw, cam, (x + 0.55, c.y - 1.2, x + 1.15, c.y + 1.0), 0.9, COUNTER)
+        return image
+
+    @staticmethod
+    def _floor_line(draw, cam: Pinhole, a, b) -> None:
+        seg = np.array([[a[0], a[1], 0.0], [b[0], b[1], 0.0]])
+        uv, depth = cam.project(seg)
+        if (depth > 0.1).all():
+            draw.line([tuple(p) for p in uv.tolist()], fill=(175, 170, 160), width=1)
+
+    def people(
+        self,
+        cam: Pinhole,
+        crowd: Iterable[Person],
+        t: float = 0.0,
+        conditions: Conditions = NORMAL,
+        rng: np.random.Generator | None = None,
+        regions: Mapping[str, Rect] | None = None,
+    ) -> Frame:
+        """A frame of ``crowd`` seen by ``cam``, with person boxes and counts per floor region."""
+        k = self.supersample
+        big = replace(cam, width=cam.width * k, height=cam.height * k)
+        image = self.scenery(big).copy()
+        draw = ImageDraw.Draw(image)
+        top = is_top_down(cam)
+        crowd = list(crowd)
+        if crowd:
+            _, depth = cam.project(np.array([[p.x, p.y, 1.0] for p in crowd]))
+            order = np.argsort(-depth, kind="stable")
+        else:
+            depth, order = np.zeros(0), np.zeros(0, dtype=int)
+        drawn: list[tuple[Person, Box, Box, bool]] = []
+        for i in order.tolist():
+            p = crowd[i]
+            if depth[i] <= 0.3:
+                continue
+            look = Look.of(p.pid)
+            if top:
+                body, head = draw_from_above(draw, big, (p.x, p.y), look, p.heading)
+                facing = True
+            else:
+                to_cam = math.atan2(cam.position[1] - p.y, cam.position[0] - p.x)
+                facing = math.cos(p.heading - to_cam) > 0
+                body, head = draw_upright(draw, big, (p.x, p.y), look, facing)
+            drawn.append((p, _scaled(body, k), _scaled(head, k), facing))
+        people = _truth(drawn, cam, top)
+        counts = {
+            name: sum(_inside(person.floor, rect) for person in people)
+            for name, rect in (regions or {}).items()
+        }
+        if k > 1:
+            image = image.resize((cam.width, cam.height), Image.Resampling.BOX)
+        pixels = apply_conditions(image, conditions, rng)
+        return Frame(pixels, t, people=people, regions=counts)
+
+
+def _clip_to_front(cam: Pinhole, quad: np.ndarray) -> np.ndarray:
+    """Pull points behind the camera forward so the floor polygon stays drawable."""
+    cam_pts = (quad - cam.position) @ cam.rotation.T
+    if (cam_pts[:, 2] > 0.1).all():
+        return quad
+    forward = cam.rotation[2]
+    out = quad.copy()
+    for k, depth in enumerate(cam_pts[:, 2]):
+        if depth <= 0.1:
+            out[k] = out[k] + forward * (0.1 - depth) / max(forward @ forward, 1e-9)
+            out[k, 2] = 0.0
+    return out
+
+
+def _truth(drawn, cam: Pinhole, top: bool) -> tuple[PersonTruth, ...]:
+    """Truth for everyone whose head centre is in the image; visibility from later draws."""
+    out = []
+    for k, (p, body, head, facing) in enumerate(drawn):
+        cx, cy = (head[0] + head[2]) / 2, (head[1] + head[3]) / 2
+        if not (0 <= cx < cam.width and 0 <= cy < cam.height):
+            continue
+        covered = sum(_overlap(head, later[1]) for later in drawn[k + 1 :])
+        out.append(
+            PersonTruth(
+                pid=p.pid,
+                box=body,
+                head=head,
+                floor=(p.x, p.y),
+                facing_camera=facing,
+                visible=max(0.0, 1.0 - covered) if not top else 1.0,
+            )
+        )
+    return tuple(out)
+
+
+def _scaled(box: Box, k: int) -> Box:
+    return (box[0] / k, box[1] / k, box[2] / k, box[3] / k)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Share of box ``a`` covered by box ``b``."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-9)
+    return w * h / area
+
+
+def _inside(point: tuple[float, float], rect: Rect) -> bool:
+    x, y = point
+    return rect[0] <= x <= rect[2] and rect[1] <= y <= rect[3]
+
+
+def apply_conditions(
+    image: Image.Image, conditions: Conditions, rng: np.random.Generator | None
+) -> np.ndarray:
+    """Light level with vignetting, lens blur and sensor noise; returns uint8 RGB."""
+    if conditions.blur > 0:
+        image = image.filter(ImageFilter.GaussianBlur(conditions.blur))
+    pixels = np.asarray(image, dtype=np.float32)
+    h, w = pixels.shape[:2]
+    yy = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    xx = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    gain = conditions.light * (1.0 - 0.25 * (xx * xx + yy * yy) / 2)
+    pixels *= gain[..., None]
+    if conditions.noise > 0:
+        rng = rng or np.random.default_rng(0)
+        pixels += rng.normal(0.0, conditions.noise, pixels.shape).astype(np.float32)
+    return np.clip(pixels, 0, 255).astype(np.uint8)
