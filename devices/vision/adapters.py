@@ -44,7 +44,10 @@ class AdapterSpec(BaseModel):
     mean: float = Field(127.5, description="Subtracted from 0..255 pixels.")
     scale: float = Field(127.5, gt=0, description="Pixels are divided by this after the mean.")
     threshold: float = Field(0.5, gt=0, lt=1, description="Lowest score kept.")
-    grid: tuple[int, int] = Field((3, 3), description="Tiles (columns, rows) per frame.")
+    grid: tuple[int, int] = Field((6, 4), description="Tiles (columns, rows) per frame.")
+    tile: int | None = Field(
+        200, ge=16, description="Tile side in pixels; tiles overlap to cover the frame."
+    )
     strides: tuple[int, ...] = Field((8, 16, 32, 32, 32), description="SSD layer strides.")
     anchors_per_layer: int = Field(2, ge=1, description="SSD anchors per cell and layer.")
     box: float = Field(0.12, gt=0, le=1, description="Heatmap box side, share of the tile.")
@@ -79,10 +82,11 @@ class AdapterSpec(BaseModel):
                 self.threshold,
                 device=device,
                 name=name,
+                tile=self.tile,
             )
         if self.decoder == "heatmap":
             return HeatmapDetector(
-                path, frame_size, self.grid, spec, self.threshold, self.box, device, name=name
+                path, frame_size, self.grid, spec, self.threshold, self.box, device, name, self.tile
             )
         reader = TextReader(frame_size, device=device, rec_path=Path(path))
         reader.name = name

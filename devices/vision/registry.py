@@ -49,7 +49,7 @@ def builtin() -> dict[str, Entry]:
         "blazepose": Entry(
             "blazepose",
             ASSETS / "blazepose" / "pose_detection.tflite",
-            AdapterSpec(task=Task.people, grid=(3, 3)),
+            AdapterSpec(task=Task.people, grid=(6, 4), tile=200),
         ),
         "topdown": Entry(
             "topdown",
@@ -62,6 +62,7 @@ def builtin() -> dict[str, Entry]:
                 scale=255.0,
                 threshold=0.35,
                 grid=(1, 1),
+                tile=None,
             ),
         ),
         "ppocr": Entry("ppocr", _rapidocr_rec(), AdapterSpec(task=Task.ocr, decoder="ppocr_rec")),

@@ -10,9 +10,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFilter
+from PIL import Image, ImageDraw
 
 from devices.vision.figures import Look, draw_from_above, draw_upright
 from devices.vision.frames import NORMAL, Box, Conditions, Frame, PersonTruth
@@ -26,6 +27,17 @@ FLOOR = (196, 190, 178)
 WALL = (225, 222, 214)
 SHELF = (150, 155, 165)
 COUNTER = (110, 100, 95)
+PRODUCTS = (
+    (190, 50, 45),
+    (230, 200, 60),
+    (60, 120, 190),
+    (240, 240, 235),
+    (70, 150, 80),
+    (200, 110, 40),
+    (120, 70, 140),
+    (30, 30, 35),
+    (210, 160, 170),
+)
 
 
 @dataclass(frozen=True)
@@ -54,6 +66,30 @@ def _cuboid(draw: ImageDraw.ImageDraw, cam: Pinhole, rect: Rect, top: float, col
     hull = _hull(uv)
     draw.polygon(hull, fill=tuple(int(c * 0.8) for c in colour), outline=(70, 70, 70))
     draw.polygon([tuple(p) for p in uv[4:].tolist()], fill=colour, outline=(70, 70, 70))
+
+
+def _stock(draw: ImageDraw.ImageDraw, cam: Pinhole, rect: Rect) -> None:
+    """Rows of products on the faces of a shelf unit that face the camera."""
+    x0, y0, x1, y1 = rect
+    cx, cy = cam.position[:2]
+    faces = []
+    if cx < x0:
+        faces.append([((x0, y), (x0, y + 0.34)) for y in np.arange(y0 + 0.05, y1 - 0.35, 0.4)])
+    if cx > x1:
+        faces.append([((x1, y), (x1, y + 0.34)) for y in np.arange(y0 + 0.05, y1 - 0.35, 0.4)])
+    if cy < y0:
+        faces.append([((x, y0), (x + 0.12, y0)) for x in np.arange(x0 + 0.05, x1 - 0.1, 0.17)])
+    for face in faces:
+        for level in range(4):
+            z0 = 0.15 + 0.42 * level
+            for k, ((ax, ay), (bx, by)) in enumerate(face):
+                quad = np.array(
+                    [[ax, ay, z0], [bx, by, z0], [bx, by, z0 + 0.3], [ax, ay, z0 + 0.3]]
+                )
+                uv, depth = cam.project(quad)
+                if (depth > 0.1).all():
+                    colour = PRODUCTS[(k * 7 + level * 3 + int(ax + ay)) % len(PRODUCTS)]
+                    draw.polygon([tuple(p) for p in uv.tolist()], fill=colour)
 
 
 def _hull(points: np.ndarray) -> list[tuple[float, float]]:
@@ -106,9 +142,15 @@ class Renderer:
         draw.polygon([tuple(p) for p in uv.tolist()], fill=FLOOR)
         for k in range(0, int(lay.depth_m) + 1, 2):
             self._floor_line(draw, cam, (0, k), (lay.width_m, k))
-        for zone in lay.zones:
-            for x in (zone.x, zone.x + zone.width - 0.6):
-                _cuboid(draw, cam, (x, zone.y, x + 0.6, zone.y + zone.depth), 1.8, SHELF)
+        units = [
+            (x, zone.y, x + 0.6, zone.y + zone.depth)
+            for zone in lay.zones
+            for x in (zone.x, zone.x + zone.width - 0.6)
+        ]
+        centres = np.array([[(r[0] + r[2]) / 2, (r[1] + r[3]) / 2, 0.9] for r in units])
+        for k in np.argsort(-cam.project(centres)[1]).tolist():
+            _cuboid(draw, cam, units[k], 1.8, SHELF)
+            _stock(draw, cam, units[k])
         c = lay.checkout
         for lane in range(c.lanes):
             x = c.x + lane * c.spacing_m
@@ -162,9 +204,12 @@ class Renderer:
             name: sum(_inside(person.floor, rect) for person in people)
             for name, rect in (regions or {}).items()
         }
+        pixels = np.asarray(image)
         if k > 1:
-            image = image.resize((cam.width, cam.height), Image.Resampling.BOX)
-        pixels = apply_conditions(image, conditions, rng)
+            import cv2
+
+            pixels = cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
+        pixels = apply_conditions(pixels, conditions, rng)
         return Frame(pixels, t, people=people, regions=counts)
 
 
@@ -221,18 +266,39 @@ def _inside(point: tuple[float, float], rect: Rect) -> bool:
 
 
 def apply_conditions(
-    image: Image.Image, conditions: Conditions, rng: np.random.Generator | None
+    image: Image.Image | np.ndarray, conditions: Conditions, rng: np.random.Generator | None
 ) -> np.ndarray:
-    """Light level with vignetting, lens blur and sensor noise; returns uint8 RGB."""
+    """Light level with vignetting, lens blur and sensor noise; returns uint8 RGB.
+
+    Noise is cut at a random offset from a fixed bank of Gaussian noise per
+    frame size, which costs one addition instead of drawing a fresh field.
+    """
+    import cv2
+
+    pixels = np.asarray(image)
     if conditions.blur > 0:
-        image = image.filter(ImageFilter.GaussianBlur(conditions.blur))
-    pixels = np.asarray(image, dtype=np.float32)
+        pixels = cv2.GaussianBlur(pixels, (0, 0), conditions.blur)
     h, w = pixels.shape[:2]
-    yy = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
-    xx = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
-    gain = conditions.light * (1.0 - 0.25 * (xx * xx + yy * yy) / 2)
-    pixels *= gain[..., None]
+    out = pixels * _vignette(h, w, conditions.light)
     if conditions.noise > 0:
         rng = rng or np.random.default_rng(0)
-        pixels += rng.normal(0.0, conditions.noise, pixels.shape).astype(np.float32)
-    return np.clip(pixels, 0, 255).astype(np.uint8)
+        bank = _noise_bank(h, w)
+        dy, dx = (int(v) for v in rng.integers(0, NOISE_MARGIN, 2))
+        out += bank[dy : dy + h, dx : dx + w] * np.float32(conditions.noise)
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+
+NOISE_MARGIN = 32
+
+
+@lru_cache(maxsize=16)
+def _vignette(h: int, w: int, light: float) -> np.ndarray:
+    yy = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    xx = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    return (light * (1.0 - 0.125 * (xx * xx + yy * yy)))[..., None].astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _noise_bank(h: int, w: int) -> np.ndarray:
+    rng = np.random.default_rng(h * 100_003 + w)
+    return rng.standard_normal((h + NOISE_MARGIN, w + NOISE_MARGIN, 3), dtype=np.float32)

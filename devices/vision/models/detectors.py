@@ -71,25 +71,39 @@ def compile_for_tiles(model: Any, path: Path, tile: int, spec: InputSpec, device
 
 
 def tile_origins(
-    width: int, height: int, grid: tuple[int, int]
+    width: int, height: int, grid: tuple[int, int], side: int | None = None
 ) -> tuple[int, list[tuple[int, int]]]:
     """Square tiles covering a ``width`` x ``height`` frame in a ``cols`` x ``rows`` grid.
 
+    Args:
+        width: Frame width.
+        height: Frame height.
+        grid: Tiles across and down.
+        side: Tile side; by default the smallest that covers the frame.
+
     Returns:
         The tile side and the top-left corner of each tile; neighbours overlap
-        evenly when the grid does not divide the frame.
+        evenly, so a larger ``side`` (or more tiles) means more overlap.
     """
     cols, rows = grid
     if cols < 1 or rows < 1:
         raise ModelError(f"tile grid must be at least 1x1, got {cols}x{rows}")
-    side = int(min(max(np.ceil(width / cols), np.ceil(height / rows)), min(width, height)))
+    cover = max(np.ceil(width / cols), np.ceil(height / rows))
+    if side is not None and side < cover:
+        raise ModelError(f"{cols}x{rows} tiles of {side} px do not cover {width}x{height}")
+    side = int(min(side or cover, width, height))
     xs = np.linspace(0, width - side, cols).round().astype(int) if cols > 1 else [0]
     ys = np.linspace(0, height - side, rows).round().astype(int) if rows > 1 else [0]
     return side, [(int(x), int(y)) for y in ys for x in xs]
 
 
-def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:
-    """Indices kept by greedy non-maximum suppression, best first."""
+def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, nested: float = 0.6) -> np.ndarray:
+    """Indices kept by greedy non-maximum suppression, best first.
+
+    A box is dropped when it overlaps a kept one by more than ``iou``, or when
+    more than ``nested`` of the smaller box lies inside the other: the same head
+    found in two overlapping tiles at different scales.
+    """
     order = np.argsort(-scores)
     keep: list[int] = []
     area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
@@ -97,19 +111,12 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float) -> np.ndarray:
         i = order[0]
         keep.append(int(i))
         rest = order[1:]
-        w = np.clip(
-            np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0]),
-            0,
-            None,
-        )
-        h = np.clip(
-            np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1]),
-            0,
-            None,
-        )
-        inter = w * h
-        overlap = inter / np.maximum(area[i] + area[rest] - inter, 1e-9)
-        order = rest[overlap <= iou]
+        w = np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0])
+        h = np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1])
+        inter = np.clip(w, 0, None) * np.clip(h, 0, None)
+        union = np.maximum(area[i] + area[rest] - inter, 1e-9)
+        smaller = np.maximum(np.minimum(area[i], area[rest]), 1e-9)
+        order = rest[(inter / union <= iou) & (inter / smaller <= nested)]
     return np.asarray(keep, dtype=int)
 
 
@@ -127,11 +134,12 @@ class TiledDetector(Model[Detections]):
         threshold: float,
         iou: float = 0.3,
         device: str = "CPU",
+        tile: int | None = None,
     ):
         network = read_model(path)
         self.size = net_size(network, path, spec)
         self.frame_size = frame_size
-        self.side, self.origins = tile_origins(*frame_size, grid)
+        self.side, self.origins = tile_origins(*frame_size, grid, tile)
         super().__init__(compile_for_tiles(network, path, self.side, spec, device), path)
         self.grid = grid
         self.threshold = threshold
@@ -208,9 +216,10 @@ class SsdDetector(TiledDetector):
         iou: float = 0.3,
         device: str = "CPU",
         name: str = "blazepose",
+        tile: int | None = None,
     ):
         self.name = name
-        super().__init__(path, frame_size, grid, spec, threshold, iou, device)
+        super().__init__(path, frame_size, grid, spec, threshold, iou, device, tile)
         self.anchors = ssd_anchors(self.size, strides, per_layer)
         regs = [o for o in self.compiled.outputs if o.partial_shape[-1].get_length() >= 4]
         if not regs or regs[0].partial_shape[1].get_length() != len(self.anchors):
@@ -250,9 +259,10 @@ class HeatmapDetector(TiledDetector):
         box: float = 0.12,
         device: str = "CPU",
         name: str = "topdown",
+        tile: int | None = None,
     ):
         self.name = name
-        super().__init__(path, frame_size, grid, spec, threshold, 0.3, device)
+        super().__init__(path, frame_size, grid, spec, threshold, 0.3, device, tile)
         self.box = box
 
     def decode(self, outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
