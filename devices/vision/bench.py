@@ -258,6 +258,7 @@ def run(
         "latency_ms_p50",
         "recall",
         "recall_by_count",
+        "count_error_by_count",
         "fp_per_frame",
         "exact_price_rate",
         "no_read_rate",

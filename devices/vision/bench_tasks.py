@@ -19,6 +19,7 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     """
     rows = []
     person_rows = []
+    deltas: dict[str, list[int]] = {}
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
         if s.region is not None and s.cam is not None:
@@ -35,6 +36,7 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
         else:
             seen = len(det)
         err = abs(seen - s.frame.count)
+        deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
         rows.append(
             (
                 s.condition,
@@ -87,6 +89,11 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
         "exact_count_rate": total["exact_count_rate"],
         "fp_per_frame": round(sum(r[1]["extra"] for r in rows) / len(rows), 4),
         "recall_by_count": {k: v["recall"] for k, v in crowd.items() if k.isdigit()},
+        "count_error_by_count": {
+            k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
+            for k, v in sorted(deltas.items())
+            if k.isdigit()
+        },
         "by_condition": conditions,
     }
 

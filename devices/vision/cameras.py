@@ -127,23 +127,26 @@ class PeopleCamera(Camera):
             return 0.0
         return self.errors.people(self.model_name).latency_s * len(self.views)
 
-    def sight(self, view: View, t: float) -> tuple[np.ndarray, list[Person]]:
+    def detect(self, view: View, t: float, crowd: list[Person]) -> np.ndarray:
+        """Render ``view`` at ``t`` and run the model: floor points (N, 2) of the people found."""
+        from devices.vision.registry import shared
+
+        cam = view.cam
+        frame = self.renderer.people(cam, crowd, t, self.conditions, self.rng)
+        detections = shared(self.model_name, (cam.width, cam.height))(frame.image)
+        return cam.unproject(detections.points, HEAD_Z).reshape(-1, 2)
+
+    def sight(self, view: View, t: float, crowd: list[Person]) -> tuple[np.ndarray, list[Person]]:
         """Floor points (N, 2) this camera sees in ``view`` at ``t``, and who is truly there."""
-        truth = view.in_view(people_at(self.model, t))
+        truth = view.in_view(crowd)
         true_points = np.array([(p.x, p.y) for p in truth], dtype=float).reshape(-1, 2)
         if self.fidelity is Fidelity.oracle:
             return true_points, truth
         if self.fidelity is Fidelity.measured:
             assert self.errors is not None
-            return self.errors.people(self.model_name).sample(
-                true_points, view.bounds, self.rng
-            ), truth
-        from devices.vision.registry import shared
-
-        cam = view.cam
-        frame = self.renderer.people(cam, truth, t, self.conditions, self.rng)
-        detections = shared(self.model_name, (cam.width, cam.height))(frame.image)
-        return cam.unproject(detections.points, HEAD_Z).reshape(-1, 2), truth
+            rates = self.errors.people(self.model_name)
+            return rates.sample(true_points, view.bounds, self.rng), truth
+        return self.detect(view, t, truth), truth
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """Take a frame every ``interval_s``; publish after the latency."""
@@ -154,13 +157,18 @@ class PeopleCamera(Camera):
                 self.publish(None, env.now)
                 continue
             t = env.now
-            sightings = [self.sight(view, t) for view in self.views]
+            seen = self.observe(t)
             if self.latency_s:
                 yield env.timeout(self.latency_s)
-            self.publish(sightings, t)
+            self.publish(seen, t)
 
-    def publish(self, sightings: list[tuple[np.ndarray, list[Person]]] | None, t: float) -> None:
-        """Turn sightings (None while faulty) into the camera's observation."""
+    def observe(self, t: float):
+        """What the frames at ``t`` show, with the truth at that moment."""
+        crowd = people_at(self.model, t)
+        return [self.sight(view, t, crowd) for view in self.views]
+
+    def publish(self, seen, t: float) -> None:
+        """Turn what ``observe`` returned (None while faulty) into the camera's observation."""
         raise NotImplementedError
 
 
@@ -193,14 +201,32 @@ class QueueCamera(PeopleCamera):
         """People seen at each watched lane (paying and waiting); None when faulty."""
         return dict(self._lengths)
 
-    def publish(self, sightings, t: float) -> None:
-        """Count the points in each lane's queue area; log observed vs the lane's true length."""
+    def observe(self, t: float) -> list[tuple[int, int]]:
+        """(seen, true) length of each lane at ``t``.
+
+        The truth is the lane's length in the twin; ``measured`` draws the count
+        error the benchmark measured for that many people; ``real`` counts the
+        detections whose floor position lies in the lane's queue area.
+        """
+        truths = [len(self.model.lanes[lane]) for lane in self.lanes]
+        if self.fidelity is Fidelity.oracle:
+            return list(zip(truths, truths, strict=True))
+        if self.fidelity is Fidelity.measured:
+            assert self.errors is not None
+            rates = self.errors.people(self.model_name)
+            return [(rates.sample_count(n, self.rng), n) for n in truths]
+        crowd = people_at(self.model, t)
+        return [
+            (_inside(self.detect(view, t, view.in_view(crowd)), region), n)
+            for view, region, n in zip(self.views, self.regions, truths, strict=True)
+        ]
+
+    def publish(self, seen: list[tuple[int, int]] | None, t: float) -> None:
+        """Log observed vs true length per lane; the observation is None while faulty."""
         for k, lane in enumerate(self.lanes):
-            truth = len(self.model.lanes[lane])
-            seen = None if sightings is None else _inside(sightings[k][0], self.regions[k])
-            self._lengths[lane] = self.report(f"queue_len_{lane}", seen, truth)
-            if self._lengths[lane] is not None:
-                self._lengths[lane] = int(self._lengths[lane])
+            truth = len(self.model.lanes[lane]) if seen is None else seen[k][1]
+            got = self.report(f"queue_len_{lane}", None if seen is None else seen[k][0], truth)
+            self._lengths[lane] = None if got is None else int(got)
 
 
 class LineCounter:
@@ -261,12 +287,12 @@ class DoorCounter(PeopleCamera):
         """Entries counted since the run began; None while faulty."""
         return self._count
 
-    def publish(self, sightings, t: float) -> None:
+    def publish(self, seen, t: float) -> None:
         """Link this frame to the last and count line crossings."""
-        if sightings is None:
+        if seen is None:
             self._count = self.report("entries", None, self.true.entries)
             return
-        points, truth = sightings[0]
+        points, truth = seen[0]
         before = (self.seen.entries, self.true.entries)
         self.seen.update(points)
         self.true.update(np.array([(p.x, p.y) for p in truth]), [p.pid for p in truth])
@@ -288,13 +314,13 @@ class CeilingCamera(PeopleCamera):
         """People in view at the last frame; None when faulty or before the first frame."""
         return self._count
 
-    def publish(self, sightings, t: float) -> None:
+    def publish(self, seen, t: float) -> None:
         """Count what the frame shows; log it against the truth."""
-        if sightings is None:
+        if seen is None:
             self._count = self.report(
                 "people", None, len(self.views[0].in_view(people_at(self.model, t)))
             )
             return
-        points, truth = sightings[0]
-        seen = self.report("people", _inside(points, self.views[0].bounds), len(truth))
-        self._count = None if seen is None else int(seen)
+        points, truth = seen[0]
+        got = self.report("people", _inside(points, self.views[0].bounds), len(truth))
+        self._count = None if got is None else int(got)

@@ -10,7 +10,7 @@ thousands of store-days, and honest about what the model misses.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -26,7 +26,23 @@ class PeopleErrors:
     recall_by_count: dict[int, float]
     fp_per_frame: float
     latency_s: float
+    count_error_by_count: dict[int, dict[int, float]] = field(default_factory=dict)
     loc_sd_m: float = 0.12
+
+    def sample_count(self, n: int, rng: np.random.Generator) -> int:
+        """A count of ``n`` people as the model reports it: ``n`` plus a measured error.
+
+        The error is drawn from the benchmark's distribution for the nearest
+        crowd size; an empty scene shows the false positives per frame.
+        """
+        if n == 0 or not self.count_error_by_count:
+            kept = rng.binomial(n, self.recall_for(n)) if n else 0
+            return int(kept + rng.poisson(self.fp_per_frame if n == 0 else 0.0))
+        sizes = np.array(sorted(self.count_error_by_count))
+        errors = self.count_error_by_count[int(sizes[np.argmin(np.abs(sizes - n))])]
+        weights = np.array(list(errors.values()))
+        delta = list(errors)[rng.choice(len(errors), p=weights / weights.sum())]
+        return max(0, n + int(delta))
 
     def recall_for(self, n: int) -> float:
         """Recall when ``n`` people are in view (the nearest measured crowd size)."""
@@ -100,6 +116,10 @@ class ErrorTable:
                     },
                     fp_per_frame=float(entry.get("fp_per_frame", 0.0)),
                     latency_s=latency,
+                    count_error_by_count={
+                        int(n): {int(d): float(p) for d, p in hist.items()}
+                        for n, hist in entry.get("count_error_by_count", {}).items()
+                    },
                 )
             elif entry.get("task") == "ocr" and entry.get("exact_price_rate") is not None:
                 rates[entry["name"]] = OcrErrors(

@@ -233,7 +233,7 @@ class SsdDetector(TiledDetector):
         """Anchor offsets to boxes; sigmoid scores over the threshold."""
         reg = outputs[self._reg][0]
         logits = outputs[1 - self._reg][0, :, 0]
-        scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -100, 100)))
+        scores = 1.0 / (1.0 + np.exp(-np.clip(logits, -80.0, 80.0)))
         hit = np.flatnonzero(scores >= self.threshold)
         reg, a = reg[hit] / self.size, self.anchors[hit]
         cx, cy = reg[:, 0] + a[:, 0], reg[:, 1] + a[:, 1]
