@@ -5,8 +5,8 @@ import pytest
 from pydantic import ValidationError
 
 from devices.vision import CamerasSpec, install_cameras
-from devices.vision.cameras import LineCounter, QueueCamera
 from devices.vision.audit import PriceAuditCamera
+from devices.vision.cameras import LineCounter, QueueCamera
 from devices.vision.specs import QueueCameraSpec
 
 HOUR = 3600.0
@@ -73,7 +73,7 @@ def test_a_faulty_camera_gives_none_and_the_fault_is_an_event(store):
 
 
 def test_a_real_queue_camera_runs_the_model_on_rendered_frames(store):
-    (cam,) = install_cameras(store, _spec("real", lanes=[0], interval_s=600.0))
+    install_cameras(store, _spec("real", lanes=[0], interval_s=600.0))
     store.run(1)
     rows = [r for r in store.log.tables()["readings"].to_pylist() if r["metric"] == "queue_len_0"]
     assert len(rows) > 20
