@@ -29,7 +29,8 @@ from devices.vision.registry import Entry
 TARGET_FPS = 5.0
 """Per-stream frame rate for the stream-density figure."""
 
-Tick = Callable[[str, float], None]
+Tick = Callable[[float], None]
+"""Progress callback: the share of the work done, 0..1."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,6 @@ def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | No
     from devices.vision.bench_tasks import score_ocr, score_people
 
     n = config.frames
-    label = f"{entry.name}: accuracy"
     frames: list[Sample] = []
     render_s: list[float] = []
     it = samples(entry, n, config.seed)
@@ -70,12 +70,12 @@ def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | No
         frames.append(next(it))
         render_s.append(time.perf_counter() - t0)
         if tick:
-            tick(label, (i + 1) / (2 * n))
+            tick(0.3 * (i + 1) / n)
     results = []
     for i, s in enumerate(frames):
         results.append(model(s.frame.image))
         if tick:
-            tick(label, 0.5 + (i + 1) / (2 * n))
+            tick(0.3 + 0.3 * (i + 1) / n)
     score = score_people if entry.task.value == "people" else score_ocr
     accuracy = score(frames, results)
     speed = measure_speed(entry, model, config, render_s, tick)
@@ -98,13 +98,12 @@ def measure_speed(
     per_frame = np.array(tm.per_frame) * 1000
     requests_per_frame = tm.requests / max(tm.calls, 1)
     n = config.frames
-    label = f"{entry.name}: throughput"
     count = [0]
 
     def done() -> None:
         count[0] += 1
         if tick:
-            tick(label, count[0] / n)
+            tick(0.6 + 0.4 * count[0] / n)
 
     rendered = (s.frame.image for s in samples(entry, n, config.seed + 1))
     t0 = time.perf_counter()
@@ -211,6 +210,27 @@ def finish(t: dict[str, float]) -> dict[str, float | None]:
     }
 
 
+def _part(tick: Tick, k: int, n: int) -> Tick:
+    """Progress of the k-th of n equal parts of the work."""
+    return lambda done: tick((k + done) / n)
+
+
+SUMMARY = (
+    "name",
+    "task",
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "fps",
+    "benchmark_app_fps",
+    "overhead_ratio",
+    "recall",
+    "precision",
+    "count_mae",
+    "exact_price_rate",
+)
+"""The headline columns of bench.json, in the order tables show them."""
+
+
 def run(
     config: BenchConfig,
     out: Path,
@@ -238,10 +258,11 @@ def run(
     else:
         entries = [e for e in builtin().values() if e.path.is_file()]
     models = []
-    for entry in entries:
+    for k, entry in enumerate(entries):
         model = entry.spec.build(entry.path, frame_size(entry), config.device)
         model.name = entry.name
-        models.append(bench_model(entry, model, config, tick))
+        share = None if tick is None else _part(tick, k, len(entries))
+        models.append(bench_model(entry, model, config, share))
     bench = {
         "openvino": ov.__version__,
         "device": f"{config.device} ({platform.processor() or platform.machine()})",

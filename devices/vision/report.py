@@ -11,6 +11,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from devices.vision.bench import SUMMARY
+
 STYLE = (
     "body{font-family:sans-serif;margin:2em} table{border-collapse:collapse} "
     "td,th{border:1px solid #ccc;padding:4px 8px}"
@@ -75,19 +77,7 @@ def condition_figure(model: dict, key: str) -> go.Figure:
 
 def summary_table(models: list[dict]) -> str:
     """The headline figures as an HTML table."""
-    cols = (
-        "name",
-        "task",
-        "latency_ms_p50",
-        "latency_ms_p99",
-        "fps",
-        "benchmark_app_fps",
-        "overhead_ratio",
-        "recall",
-        "precision",
-        "count_mae",
-        "exact_price_rate",
-    )
+    cols = SUMMARY
     head = "".join(f"<th>{c}</th>" for c in cols)
     rows = "".join(
         "<tr>" + "".join(f"<td>{html.escape(str(m.get(c, '')))}</td>" for c in cols) + "</tr>"

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from twin.terminal import console, err, fail
+from twin.terminal import console, fail, progress
 
 
 def bench_models(
@@ -30,10 +30,9 @@ def bench_models(
     ] = 10,
 ) -> None:
     """Score the vision models against the twin's truth and time them against benchmark_app."""
-    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
     from rich.table import Table
 
-    from devices.vision.bench import BenchConfig, run
+    from devices.vision.bench import SUMMARY, BenchConfig, run
     from devices.vision.models.base import ModelError
 
     if adapter is not None and model is None:
@@ -41,42 +40,15 @@ def bench_models(
     if model is not None and adapter is None:
         raise fail("--model needs --adapter (people, ocr or an adapter .yaml)")
     config = BenchConfig(frames=frames, device=device, seed=seed, benchmark_app_s=benchmark_app_s)
-    bar = Progress(
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TextColumn("{task.percentage:>3.0f}%"),
-        TimeElapsedColumn(),
-        console=err,
-    )
-    tasks: dict[str, int] = {}
-
-    def tick(label: str, done: float) -> None:
-        if label not in tasks:
-            tasks[label] = bar.add_task(label, total=1.0)
-        bar.update(tasks[label], completed=done)
-
     try:
-        with bar:
+        with progress(f"bench models: {frames} frames each") as tick:
             result = run(config, out, model, adapter, tick)
     except (ModelError, ValueError) as exc:
         raise fail(str(exc)) from None
     table = Table(title=f"Vision models ({frames} frames each, {device})")
-    cols = (
-        "name",
-        "task",
-        "latency_ms_p50",
-        "latency_ms_p99",
-        "fps",
-        "benchmark_app_fps",
-        "overhead_ratio",
-        "recall",
-        "precision",
-        "count_mae",
-        "exact_price_rate",
-    )
-    for c in cols:
-        table.add_column(c)
+    for column in SUMMARY:
+        table.add_column(column)
     for m in result["models"]:
-        table.add_row(*(str(m.get(c, "")) for c in cols))
+        table.add_row(*(str(m.get(c, "")) for c in SUMMARY))
     console.print(table)
     console.print(f"results in [bold]{out}[/]: bench.json, error_table.json, index.html")

@@ -118,6 +118,7 @@ def export(net, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     with torch.no_grad():
         model = ov.convert_model(net, example_input=torch.zeros(1, 3, NET, NET))
+    model.reshape([1, 3, NET, NET])
     model.inputs[0].get_node().set_friendly_name("image")
     xml = out / "topdown.xml"
     ov.save_model(model, str(xml), compress_to_fp16=True)
