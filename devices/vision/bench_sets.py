@@ -58,14 +58,23 @@ def oblique_samples(n: int, seed: int, size: tuple[int, int] = (640, 480)) -> It
         yield Sample(frame, {"crowd": str(crowd), "pose": pose, **labels}, region, cam)
 
 
-def top_samples(n: int, seed: int) -> Iterator[Sample]:
-    """Ceiling frames with 0-10 people at random places (held-out seed)."""
-    from devices.vision.training.data import top_down_frame
+def top_samples(n: int, seed: int, poses: int = 0) -> Iterator[Sample]:
+    """Ceiling frames with 0-10 people (held-out seed).
+
+    Args:
+        n: Frames.
+        seed: Seed of places, crowds and conditions.
+        poses: 0 puts every frame's camera somewhere new (accuracy); k > 0
+            cycles through k fixed cameras, as installed cameras are (speed).
+    """
+    from devices.vision.training.data import random_ceiling, top_down_frame
 
     rng = np.random.default_rng(seed + 77_777)
     renderer = Renderer(load("supermarket").layout)
+    fixed = [random_ceiling(renderer, rng, 320) for _ in range(poses)]
     for i in range(n):
-        frame = top_down_frame(renderer, rng, 320, 10, pid=seed * 100_000 + i * 20)
+        cam = fixed[i % poses] if poses else None
+        frame = top_down_frame(renderer, rng, 320, 10, pid=seed * 100_000 + i * 20, cam=cam)
         crowd = len(frame.people)
         bucket = "0-2" if crowd <= 2 else "3-5" if crowd <= 5 else "6+"
         light = "dim" if frame.condition.get("light", 1.0) < 0.7 else "normal"

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from devices.vision.frames import Conditions, Frame
+from devices.vision.geometry import Pinhole
 from devices.vision.render import Renderer
 from devices.vision.scenes import ceiling_camera, floor_crowd
 from scenarios import load
@@ -35,18 +36,28 @@ def random_conditions(rng: np.random.Generator) -> Conditions:
     )
 
 
-def top_down_frame(
-    renderer: Renderer, rng: np.random.Generator, size: int, max_people: int, pid: int
-) -> Frame:
-    """One random ceiling view of the store with up to ``max_people`` people."""
+def random_ceiling(renderer: Renderer, rng: np.random.Generator, size: int) -> Pinhole:
+    """A ceiling camera at a random place, height and field of view over the store."""
     lay = renderer.layout
-    cam = ceiling_camera(
+    return ceiling_camera(
         float(rng.uniform(2.0, lay.width_m - 2.0)),
         float(rng.uniform(1.0, lay.depth_m - 2.0)),
         height=float(rng.uniform(3.0, 4.2)),
         hfov_deg=float(rng.uniform(80.0, 100.0)),
         size=size,
     )
+
+
+def top_down_frame(
+    renderer: Renderer,
+    rng: np.random.Generator,
+    size: int,
+    max_people: int,
+    pid: int,
+    cam: Pinhole | None = None,
+) -> Frame:
+    """One ceiling view (random unless ``cam`` is given) with up to ``max_people`` people."""
+    cam = cam or random_ceiling(renderer, rng, size)
     crowd = floor_crowd(cam, int(rng.integers(0, max_people + 1)), rng, first_pid=pid)
     cond = random_conditions(rng)
     frame = renderer.people(cam, crowd, conditions=cond, rng=rng)
