@@ -41,7 +41,7 @@ class PriceAuditCamera(Camera):
         ]
         self.at_s = sorted(h * 3600.0 for h in at_h)
         self.bay = bay
-        self._readings: list[tuple[int, int | None]] | None = None
+        self._last_pass: list[tuple[int, int | None]] | None = None
         self._mismatches: list[int] = []
 
     def audit(self) -> list[tuple[int, int | None]] | None:
@@ -49,9 +49,9 @@ class PriceAuditCamera(Camera):
 
         None before the first pass and while the camera is faulty.
         """
-        if not self.ok or self._readings is None:
+        if not self.ok or self._last_pass is None:
             return None
-        return list(self._readings)
+        return list(self._last_pass)
 
     def mismatches(self) -> list[int]:
         """SKU indices read, at the last pass, with a price the services do not charge."""
@@ -97,7 +97,7 @@ class PriceAuditCamera(Camera):
         if not self.ok:
             self.event("pass_lost", "fault during the pass")
             return
-        self._readings = readings
+        self._last_pass = readings
         self._mismatches = []
         for spec, (sku, read) in zip(specs, readings, strict=True):
             self.report("tag_price", read, spec.shown_cents)

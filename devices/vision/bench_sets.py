@@ -78,7 +78,9 @@ def top_samples(n: int, seed: int, poses: int = 0) -> Iterator[Sample]:
         crowd = len(frame.people)
         bucket = "0-2" if crowd <= 2 else "3-5" if crowd <= 5 else "6+"
         light = "dim" if frame.condition.get("light", 1.0) < 0.7 else "normal"
-        yield Sample(frame, {"crowd": bucket, "pose": "top-down", "light": light})
+        blur = "sharp" if frame.condition.get("blur", 0.0) == 0 else "soft"
+        labels = {"crowd": bucket, "pose": "top-down", "light": light, "blur": blur}
+        yield Sample(frame, labels)
 
 
 def shelf_samples(

@@ -233,24 +233,30 @@ class LineCounter:
     """Counts tracks that cross a line ``y = line`` inwards (towards larger y).
 
     Points are linked frame to frame by nearest neighbour within ``gate_m``;
-    with ``ids`` the links are exact (used for the truth).
+    with ``ids`` the links are exact (used for the truth). A crossing counts
+    only for a track already seen in ``min_age`` frames, so a stray false
+    detection that happens to link to another does not count as a visitor.
     """
 
-    def __init__(self, line: float, gate_m: float = 1.2):
+    def __init__(self, line: float, gate_m: float = 1.2, min_age: int = 2):
         self.line = line
         self.gate_m = gate_m
+        self.min_age = min_age
         self.entries = 0
         self._last: np.ndarray = np.zeros((0, 2))
         self._last_ids: list[int] = []
+        self._age = np.zeros(0, dtype=int)
 
     def update(self, points: np.ndarray, ids: list[int] | None = None) -> int:
         """Add one frame's points; returns the entries counted so far."""
         points = np.asarray(points, dtype=float).reshape(-1, 2)
-        prev = self._pairs(points, ids)
-        for i, j in prev:
-            if self._last[j, 1] < self.line <= points[i, 1]:
+        age = np.ones(len(points), dtype=int)
+        for i, j in self._pairs(points, ids):
+            age[i] = self._age[j] + 1
+            crossed = self._last[j, 1] < self.line <= points[i, 1]
+            if crossed and (ids is not None or self._age[j] >= self.min_age):
                 self.entries += 1
-        self._last, self._last_ids = points, list(ids or [])
+        self._last, self._last_ids, self._age = points, list(ids or []), age
         return self.entries
 
     def _pairs(self, points: np.ndarray, ids: list[int] | None) -> list[tuple[int, int]]:
@@ -294,8 +300,9 @@ class DoorCounter(PeopleCamera):
             return
         points, truth = seen[0]
         before = (self.seen.entries, self.true.entries)
-        self.seen.update(points)
-        self.true.update(np.array([(p.x, p.y) for p in truth]), [p.pid for p in truth])
+        ids = [p.pid for p in truth]
+        self.seen.update(points, ids if self.fidelity is Fidelity.oracle else None)
+        self.true.update(np.array([(p.x, p.y) for p in truth]), ids)
         self._count = self.seen.entries
         if (self.seen.entries, self.true.entries) != before:
             self.report("entries", self.seen.entries, self.true.entries)

@@ -8,6 +8,10 @@ from devices.vision import CamerasSpec, install_cameras
 from devices.vision.audit import PriceAuditCamera
 from devices.vision.cameras import LineCounter, QueueCamera
 from devices.vision.specs import QueueCameraSpec
+from scenarios import load
+from services.client import InProcessClient
+from twin.model import StoreModel
+from twin.rng import Streams
 
 HOUR = 3600.0
 
@@ -73,10 +77,10 @@ def test_a_faulty_camera_gives_none_and_the_fault_is_an_event(store):
 
 
 def test_a_real_queue_camera_runs_the_model_on_rendered_frames(store):
-    install_cameras(store, _spec("real", lanes=[0], interval_s=600.0))
+    install_cameras(store, _spec("real", lanes=[0], interval_s=1800.0))
     store.run(1)
     rows = [r for r in store.log.tables()["readings"].to_pylist() if r["metric"] == "queue_len_0"]
-    assert len(rows) > 20
+    assert len(rows) > 20 // 3
     busy = [r for r in rows if r["truth"] > 0]
     assert busy, "some frames must show a queue"
     assert np.mean([abs(r["observed"] - r["truth"]) for r in busy]) <= 1.0
@@ -119,14 +123,21 @@ def test_an_esl_sync_failure_is_missed_by_no_fidelity(store):
     assert cam.mismatches() == [sku]
 
 
-def test_the_door_counter_counts_entries(store):
+@pytest.mark.parametrize("fidelity", ["oracle", "measured"])
+def test_the_door_counter_counts_entries(db, small, fidelity):
+    client = InProcessClient(db)
+    store = StoreModel(small(load("convenience"), 400), Streams(2), client)
     spec = CamerasSpec.model_validate(
-        {"fidelity": "oracle", "cameras": [{"kind": "door", "id": "door"}]}
+        {"fidelity": fidelity, "cameras": [{"kind": "door", "id": "d"}]}
     )
     (door,) = install_cameras(store, spec)
     store.run(1)
-    visitors = store.flows["visitors"]
-    assert door.count == pytest.approx(visitors, rel=0.02)
+    client.close()
+    assert door.true.entries == store.flows["visitors"]
+    if fidelity == "oracle":
+        assert door.count == door.true.entries
+    else:
+        assert door.count == pytest.approx(door.true.entries, rel=0.25)
 
 
 def test_a_line_counter_links_points_frame_to_frame():
@@ -159,11 +170,6 @@ def test_lanes_and_zones_the_store_lacks_are_refused(store):
 
 
 def test_adding_a_camera_changes_no_other_stream(db, small):
-    from scenarios import load
-    from services.client import InProcessClient
-    from twin.model import StoreModel
-    from twin.rng import Streams
-
     def day(with_camera):
         client = InProcessClient(db)
         m = StoreModel(
