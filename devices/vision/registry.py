@@ -60,7 +60,7 @@ def builtin() -> dict[str, Entry]:
                 layout="NCHW",
                 mean=0.0,
                 scale=255.0,
-                threshold=0.35,
+                threshold=0.4,
                 grid=(1, 1),
                 tile=None,
             ),
