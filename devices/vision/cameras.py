@@ -119,6 +119,7 @@ class PeopleCamera(Camera):
         super().__init__(*args, **kwargs)
         self.views = views
         self.interval_s = interval_s
+        self.position = views[0].cam.position[:2]
 
     @property
     def latency_s(self) -> float:

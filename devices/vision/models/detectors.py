@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from devices.vision.models.base import Model, ModelError, core, read_model
+from devices.vision.models.base import Model, ModelError, compile_model, read_model
 from devices.vision.results import Detections
 
 
@@ -63,7 +63,7 @@ def compile_for_tiles(model: Any, path: Path, tile: int, spec: InputSpec, device
         ov.Type.f32
     ).mean(spec.mean).scale(spec.scale)
     try:
-        return core().compile_model(ppp.build(), device)
+        return compile_model(ppp.build(), device)
     except RuntimeError as exc:
         raise ModelError(
             f"cannot compile {path} for {device}: {str(exc).splitlines()[0]}"

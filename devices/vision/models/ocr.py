@@ -10,13 +10,14 @@ reads all of a frame's text boxes in one batch.
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
 from devices.vision.frames import TagTruth
-from devices.vision.models.base import Model, ModelError, core, read_model
+from devices.vision.models.base import Model, ModelError, compile_model, read_model
 from devices.vision.results import TagReading, TextLine
 
 PRICE = re.compile(r"(\d{1,5})[.,](\d{2})(?!\d)")
@@ -56,7 +57,7 @@ def _compile_image_input(model: Any, shape: list[int], device: str) -> Any:
     pre = ppp.input().preprocess()
     pre.convert_color(ColorFormat.BGR).resize(ResizeAlgorithm.RESIZE_LINEAR)
     pre.convert_element_type(ov.Type.f32).mean(127.5).scale(127.5)
-    return core().compile_model(ppp.build(), device)
+    return compile_model(ppp.build(), device)
 
 
 class TextReader(Model[list[TextLine]]):
@@ -103,8 +104,18 @@ class TextReader(Model[list[TextLine]]):
         rec.reshape({rec.inputs[0]: [-1, 3, REC_HEIGHT, REC_WIDTH]})
         self.rec = _compile_image_input(rec, [-1, REC_HEIGHT, REC_WIDTH, 3], device)
         self.rec_request = self.rec.create_infer_request()
+        self.rec_path = rec_path
+        self.lines_read = 0
         self.boxes = DBPostProcess(thresh=0.3, box_thresh=0.5, unclip_ratio=1.6)
         self.decode = CTCLabelDecode(character=chars)
+
+    def networks(self) -> list[tuple[Path, list[int] | None, float]]:
+        """The detector once per frame, the recogniser once on a batch of the frame's lines."""
+        lines = max(1, round(self.lines_read / max(self.timings.calls, 1)))
+        return [
+            (self.source, self.net_shape, 1.0),
+            (self.rec_path, [lines, 3, REC_HEIGHT, REC_WIDTH], 1.0),
+        ]
 
     def preprocess(self, image: np.ndarray) -> tuple[list[np.ndarray], Any]:
         """The frame itself; the graph scales it to the detector's size."""
@@ -120,8 +131,11 @@ class TextReader(Model[list[TextLine]]):
         if len(boxes) == 0:
             return []
         crops = np.stack([_rec_crop(image, box) for box in boxes])
+        t0 = time.perf_counter()
         self.rec_request.infer({0: crops})
         preds = self.rec_request.get_output_tensor(0).data
+        self.timings.second_stage += time.perf_counter() - t0
+        self.lines_read += len(crops)
         lines, _ = self.decode(preds, False, wh_ratio_list=[1.0] * len(crops), max_wh_ratio=1.0)
         out = []
         for box, (text, score) in zip(boxes, lines, strict=True):
