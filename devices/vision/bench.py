@@ -173,15 +173,17 @@ def benchmark_app_figures(model: Model, config: BenchConfig) -> dict:
     """benchmark_app on every network a frame runs, and the frame rate that alone allows.
 
     ``benchmark_app_fps`` is the first (per-frame) network's own figure;
-    ``benchmark_app_frame_fps`` = 1 / sum(runs per frame / FPS) over all networks,
+    ``benchmark_app_frame_fps`` = 1 / sum(items per frame / FPS) over all networks,
     the most frames per second the networks allow without any pipeline around them.
     """
     runs = []
     for path, shape, per_frame in model.networks():
         fps = benchmark_app(path, shape, config)
-        runs.append({"file": Path(path).name, "shape": shape, "per_frame": per_frame, "fps": fps})
+        runs.append(
+            {"file": Path(path).name, "shape": shape, "items_per_frame": per_frame, "fps": fps}
+        )
     ok = all(r["fps"] for r in runs)
-    frame_fps = 1.0 / sum(r["per_frame"] / r["fps"] for r in runs) if ok else None
+    frame_fps = 1.0 / sum(r["items_per_frame"] / r["fps"] for r in runs) if ok else None
     return {
         "benchmark_app_fps": runs[0]["fps"],
         "benchmark_app_frame_fps": round(frame_fps, 2) if frame_fps else None,

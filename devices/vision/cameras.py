@@ -231,15 +231,15 @@ class QueueCamera(PeopleCamera):
 
 
 class LineCounter:
-    """Counts tracks that cross a line ``y = line`` inwards (towards larger y).
+    """Counts tracks that start before a line ``y = line`` and go past it (entries).
 
     Points are linked frame to frame by nearest neighbour within ``gate_m``;
-    with ``ids`` the links are exact (used for the truth). A crossing counts
-    only for a track already seen in ``min_age`` frames, so a stray false
-    detection that happens to link to another does not count as a visitor.
+    with ``ids`` the links are exact (used for the truth). A track counts once,
+    and only after it was seen in ``min_age`` frames, so stray false detections
+    that happen to link up do not count as visitors.
     """
 
-    def __init__(self, line: float, gate_m: float = 1.2, min_age: int = 2):
+    def __init__(self, line: float, gate_m: float = 2.4, min_age: int = 3):
         self.line = line
         self.gate_m = gate_m
         self.min_age = min_age
@@ -247,17 +247,23 @@ class LineCounter:
         self._last: np.ndarray = np.zeros((0, 2))
         self._last_ids: list[int] = []
         self._age = np.zeros(0, dtype=int)
+        self._origin = np.zeros(0)
+        self._counted = np.zeros(0, dtype=bool)
 
     def update(self, points: np.ndarray, ids: list[int] | None = None) -> int:
         """Add one frame's points; returns the entries counted so far."""
         points = np.asarray(points, dtype=float).reshape(-1, 2)
         age = np.ones(len(points), dtype=int)
+        origin = points[:, 1].copy()
+        counted = np.zeros(len(points), dtype=bool)
         for i, j in self._pairs(points, ids):
-            age[i] = self._age[j] + 1
-            crossed = self._last[j, 1] < self.line <= points[i, 1]
-            if crossed and (ids is not None or self._age[j] >= self.min_age):
-                self.entries += 1
-        self._last, self._last_ids, self._age = points, list(ids or []), age
+            age[i], origin[i], counted[i] = self._age[j] + 1, self._origin[j], self._counted[j]
+        old_enough = age >= (1 if ids is not None else self.min_age)
+        crossed = (origin < self.line) & (points[:, 1] >= self.line) & old_enough & ~counted
+        self.entries += int(crossed.sum())
+        counted |= crossed
+        self._last, self._last_ids = points, list(ids or [])
+        self._age, self._origin, self._counted = age, origin, counted
         return self.entries
 
     def _pairs(self, points: np.ndarray, ids: list[int] | None) -> list[tuple[int, int]]:
@@ -285,7 +291,8 @@ class DoorCounter(PeopleCamera):
         x, y = args[0].plan.entrance
         views = [View.of(ceiling_camera(x, y + line_m))]
         super().__init__(*args, views=views, **kwargs)
-        self.seen = LineCounter(y + line_m)
+        gate = 2.0 * kwargs["interval_s"] + 0.4  # the fastest walker's stride between frames
+        self.seen = LineCounter(y + line_m, gate_m=gate)
         self.true = LineCounter(y + line_m)
         self._count: int | None = 0
 

@@ -193,9 +193,10 @@ class Model(ABC, Generic[R]):
         return results
 
     def networks(self) -> list[tuple[Path, list[int] | None, float]]:
-        """The networks one frame runs: (file, static input shape or None, runs per frame).
+        """The networks one frame runs: (file, static input shape or None, items per frame).
 
-        What ``benchmark_app`` is run on to compare the pipeline with.
+        Items are what benchmark_app's FPS counts: inferences times batch. This
+        is what ``benchmark_app`` is run on to compare the pipeline with.
         """
         per_frame = self.timings.requests / max(self.timings.calls, 1)
         return [(self.source, getattr(self, "net_shape", None), per_frame or 1.0)]

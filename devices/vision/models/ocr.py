@@ -106,15 +106,16 @@ class TextReader(Model[list[TextLine]]):
         self.rec_request = self.rec.create_infer_request()
         self.rec_path = rec_path
         self.lines_read = 0
+        self.frames_read = 0
         self.boxes = DBPostProcess(thresh=0.3, box_thresh=0.5, unclip_ratio=1.6)
         self.decode = CTCLabelDecode(character=chars)
 
     def networks(self) -> list[tuple[Path, list[int] | None, float]]:
-        """The detector once per frame, the recogniser once on a batch of the frame's lines."""
-        lines = max(1, round(self.lines_read / max(self.timings.calls, 1)))
+        """The detector once per frame; the recogniser on every line the frame has, in one batch."""
+        lines = self.lines_read / max(self.frames_read, 1)
         return [
             (self.source, self.net_shape, 1.0),
-            (self.rec_path, [lines, 3, REC_HEIGHT, REC_WIDTH], 1.0),
+            (self.rec_path, [max(1, round(lines)), 3, REC_HEIGHT, REC_WIDTH], lines),
         ]
 
     def preprocess(self, image: np.ndarray) -> tuple[list[np.ndarray], Any]:
@@ -127,6 +128,7 @@ class TextReader(Model[list[TextLine]]):
     def postprocess(self, outputs: list[list[np.ndarray]], meta: Any) -> list[TextLine]:
         """Boxes from the probability map, then one recogniser batch over their crops."""
         image = meta
+        self.frames_read += 1
         boxes, _ = self.boxes(outputs[0][0], image.shape[:2])
         if len(boxes) == 0:
             return []

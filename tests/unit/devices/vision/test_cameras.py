@@ -45,12 +45,10 @@ def test_measured_fidelity_errs_as_the_benchmark_measured(store):
     cam, series = _queue_readings(store, "measured")
     observed, true = series.T
     assert cam.latency_s > 0
-    busy = true >= 3
-    mae = np.abs(observed - true)[busy].mean()
-    assert 0 < mae < 1.0
-    assert (
-        observed[busy].mean() < true[busy].mean()
-    )  # a detector misses people, it rarely invents them
+    busy = true >= 1
+    error = (observed - true)[busy]
+    assert 0 < np.abs(error).mean() < 1.0
+    assert 0.5 < (error == 0).mean() < 1.0
 
 
 def test_a_faulty_camera_gives_none_and_the_fault_is_an_event(store):
@@ -140,11 +138,16 @@ def test_the_door_counter_counts_entries(db, small, fidelity):
         assert door.count == pytest.approx(door.true.entries, rel=0.25)
 
 
-def test_a_line_counter_links_points_frame_to_frame():
+def test_a_line_counter_counts_each_walker_once_and_ignores_strays():
     counter = LineCounter(line=1.5)
-    for y in (0.2, 0.9, 1.6, 2.3):
+    for y in (0.2, 1.1, 2.0, 2.9, 1.0, 2.0):
         counter.update(np.array([[4.0, y], [9.0, 3.0]]))
     assert counter.entries == 1
+    strays = LineCounter(line=1.5)
+    strays.update(np.array([[4.0, 1.0]]))
+    strays.update(np.array([[4.0, 1.8]]))
+    strays.update(np.zeros((0, 2)))
+    assert strays.entries == 0
 
 
 def test_camera_specs_are_strict():
