@@ -1,0 +1,135 @@
+"""Adapters: how to feed a model file and decode its outputs, declared in YAML or Python.
+
+A data team brings any OpenVINO-readable file (.xml, .onnx, .tflite) and says
+what it is with an adapter: the built-in ``people`` (MediaPipe-style SSD
+anchors, like BlazePose) or ``ocr`` (a PP-OCR recogniser), a YAML file with
+the fields of ``AdapterSpec``, or a Python factory given to ``register``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from devices.vision.models.base import Model, ModelError
+
+Factory = Callable[[Path, tuple[int, int], str], Model]
+"""Builds a model from (file, frame size (w, h), device)."""
+
+
+class Task(StrEnum):
+    """What a model is for."""
+
+    people = "people"
+    ocr = "ocr"
+
+
+class AdapterSpec(BaseModel):
+    """A model's input layout and output decoder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    task: Task = Field(description="people: find people; ocr: read price tags.")
+    decoder: Literal["ssd", "heatmap", "ppocr_rec"] = Field(
+        "ssd",
+        description="ssd: SSD anchors (BlazePose); heatmap: centre heatmap; "
+        "ppocr_rec: a PP-OCR text recogniser with its character list in the metadata.",
+    )
+    layout: Literal["NHWC", "NCHW"] = Field("NHWC", description="The network's input layout.")
+    mean: float = Field(127.5, description="Subtracted from 0..255 pixels.")
+    scale: float = Field(127.5, gt=0, description="Pixels are divided by this after the mean.")
+    threshold: float = Field(0.5, gt=0, lt=1, description="Lowest score kept.")
+    grid: tuple[int, int] = Field((6, 4), description="Tiles (columns, rows) per frame.")
+    tile: int | None = Field(
+        200, ge=16, description="Tile side in pixels; tiles overlap to cover the frame."
+    )
+    strides: tuple[int, ...] = Field((8, 16, 32, 32, 32), description="SSD layer strides.")
+    anchors_per_layer: int = Field(2, ge=1, description="SSD anchors per cell and layer.")
+    box: float = Field(0.12, gt=0, le=1, description="Heatmap box side, share of the tile.")
+
+    @model_validator(mode="after")
+    def _fits_task(self) -> AdapterSpec:
+        ocr = self.decoder == "ppocr_rec"
+        if ocr != (self.task is Task.ocr):
+            raise ValueError(f"decoder {self.decoder!r} does not fit task {self.task.value!r}")
+        return self
+
+    @property
+    def view(self) -> str:
+        """The camera view the model is benchmarked on: oblique, top or shelf."""
+        return {"ssd": "oblique", "heatmap": "top", "ppocr_rec": "shelf"}[self.decoder]
+
+    def build(self, path: Path, frame_size: tuple[int, int], device: str = "CPU") -> Model:
+        """Load ``path`` as this adapter says."""
+        from devices.vision.models.detectors import HeatmapDetector, InputSpec, SsdDetector
+        from devices.vision.models.ocr import TextReader
+
+        spec = InputSpec(self.layout, self.mean, self.scale)
+        name = Path(path).stem
+        if self.decoder == "ssd":
+            return SsdDetector(
+                path,
+                frame_size,
+                self.grid,
+                self.strides,
+                self.anchors_per_layer,
+                spec,
+                self.threshold,
+                device=device,
+                name=name,
+                tile=self.tile,
+            )
+        if self.decoder == "heatmap":
+            return HeatmapDetector(
+                path, frame_size, self.grid, spec, self.threshold, self.box, device, name, self.tile
+            )
+        reader = TextReader(frame_size, device=device, rec_path=Path(path))
+        reader.name = name
+        return reader
+
+
+BUILTIN: dict[str, AdapterSpec] = {
+    "people": AdapterSpec(task=Task.people),
+    "ocr": AdapterSpec(task=Task.ocr, decoder="ppocr_rec"),
+}
+
+_PYTHON: dict[str, tuple[Task, str, Factory]] = {}
+
+
+def register(name: str, task: Task, view: str, factory: Factory) -> None:
+    """Declare an adapter in Python: ``factory(path, frame_size, device)`` returns a Model."""
+    if name in BUILTIN:
+        raise ValueError(f"adapter {name!r} is built in")
+    if view not in ("oblique", "top", "shelf"):
+        raise ValueError(f"view must be oblique, top or shelf, got {view!r}")
+    _PYTHON[name] = (task, view, factory)
+
+
+def adapter(name_or_yaml: str) -> AdapterSpec | tuple[Task, str, Factory]:
+    """The adapter named ``name_or_yaml``, or the one a YAML file declares.
+
+    Raises:
+        ModelError: For an unknown name or a file that is not a valid adapter.
+    """
+    if name_or_yaml in BUILTIN:
+        return BUILTIN[name_or_yaml]
+    if name_or_yaml in _PYTHON:
+        return _PYTHON[name_or_yaml]
+    path = Path(name_or_yaml)
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        known = sorted([*BUILTIN, *_PYTHON])
+        raise ModelError(f"unknown adapter {name_or_yaml!r}: use one of {known} or a .yaml file")
+    if not path.is_file():
+        raise ModelError(f"adapter file not found: {path}")
+    try:
+        return AdapterSpec.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(map(str, e['loc'])) or 'adapter'}: {e['msg']}" for e in exc.errors()
+        )
+        raise ModelError(f"{path}: {problems}") from None

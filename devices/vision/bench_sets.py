@@ -1,0 +1,107 @@
+"""The benchmark's labelled frames: one generator per view, each frame tagged with its condition.
+
+Conditions cycle deterministically so every bucket (crowd size, light, blur,
+distance, pose) is covered even by a short run; all randomness comes from the
+seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from devices.vision.frames import Conditions, Frame
+from devices.vision.geometry import Pinhole
+from devices.vision.render import Renderer
+from devices.vision.scenes import queue_camera, queue_people, queue_region
+from devices.vision.shelf import STANDARD_BAY, Bay, TagSpec, shelf_frame
+from scenarios import load
+
+LIGHTS = {"dim": 0.55, "normal": 1.0, "bright": 1.3}
+BLURS = {"sharp": 0.0, "soft": 1.0}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """A frame, its condition labels, and (for queue frames) the queue's floor area."""
+
+    frame: Frame
+    condition: dict[str, str]
+    region: tuple[float, float, float, float] | None = None
+    cam: Pinhole | None = None
+
+
+def _look(i: int, rng: np.random.Generator) -> tuple[dict[str, str], Conditions]:
+    light = list(LIGHTS)[i % len(LIGHTS)]
+    blur = list(BLURS)[(i // len(LIGHTS)) % len(BLURS)]
+    cond = Conditions(LIGHTS[light], BLURS[blur], float(rng.uniform(1.0, 6.0)))
+    return {"light": light, "blur": blur}, cond
+
+
+def oblique_samples(n: int, seed: int, size: tuple[int, int] = (640, 480)) -> Iterator[Sample]:
+    """Checkout-queue frames with 1-6 people, from the standard pose and a higher one."""
+    rng = np.random.default_rng(seed)
+    scenario = load("supermarket")
+    layout = scenario.layout
+    renderer = Renderer.of(scenario)
+    for i in range(n):
+        lane = i % scenario.checkout.lanes
+        front = queue_camera(layout, lane, *size)
+        high = replace(front, position=(front.position[0], front.position[1], 3.4))
+        pose, cam = (("standard", front), ("high", high))[(i // 6) % 2]
+        crowd = 1 + i % 6
+        labels, cond = _look(i // 12, rng)
+        people = queue_people(layout, lane, crowd, rng, first_pid=seed * 100_000 + i * 10)
+        frame = renderer.people(cam, people, conditions=cond, rng=rng)
+        region = queue_region(layout, lane)
+        yield Sample(frame, {"crowd": str(crowd), "pose": pose, **labels}, region, cam)
+
+
+def top_samples(n: int, seed: int, poses: int = 0) -> Iterator[Sample]:
+    """Ceiling frames with 0-10 people (held-out seed).
+
+    Args:
+        n: Frames.
+        seed: Seed of places, crowds and conditions.
+        poses: 0 puts every frame's camera somewhere new (accuracy); k > 0
+            cycles through k fixed cameras, as installed cameras are (speed).
+    """
+    from devices.vision.training.data import random_ceiling, top_down_frame
+
+    rng = np.random.default_rng(seed + 77_777)
+    renderer = Renderer.of(load("supermarket"))
+    fixed = [random_ceiling(renderer, rng, 320) for _ in range(poses)]
+    for i in range(n):
+        cam = fixed[i % poses] if poses else None
+        frame = top_down_frame(renderer, rng, 320, 10, pid=seed * 100_000 + i * 20, cam=cam)
+        crowd = len(frame.people)
+        bucket = "0-2" if crowd <= 2 else "3-5" if crowd <= 5 else "6+"
+        light = "dim" if frame.condition.get("light", 1.0) < 0.7 else "normal"
+        blur = "sharp" if frame.condition.get("blur", 0.0) == 0 else "soft"
+        labels = {"crowd": bucket, "pose": "top-down", "light": light, "blur": blur}
+        yield Sample(frame, labels)
+
+
+def shelf_samples(
+    n: int, seed: int, stale_share: float = 0.2, bay: Bay = STANDARD_BAY
+) -> Iterator[Sample]:
+    """Shelf bays of the supermarket's catalogue; some tags show a stale price."""
+    from twin.catalog import build_catalog
+
+    rng = np.random.default_rng(seed + 55_555)
+    products = build_catalog(load("supermarket")).products
+    distances = {"near": 0.9, "mid": 1.1, "far": 1.3}
+    for i in range(n):
+        picks = rng.choice(len(products), bay.per_frame, replace=False)
+        tags = []
+        for k in picks.tolist():
+            p = products[k]
+            stale = rng.random() < stale_share
+            shown = p.price_cents + (int(rng.integers(1, 20)) * 100 if stale else 0)
+            tags.append(TagSpec(k, p.name, p.sku, shown, p.price_cents))
+        labels, cond = _look(i, rng)
+        dist = list(distances)[(i // 6) % len(distances)]
+        frame = shelf_frame(tags, replace(bay, distance_m=distances[dist]), cond, rng)
+        yield Sample(frame, {"distance": dist, "pose": "front", **labels})

@@ -1,0 +1,129 @@
+"""Scoring a model's results on benchmark frames: people counting and price-tag reading."""
+
+from __future__ import annotations
+
+from devices.vision.bench import by_condition, finish
+from devices.vision.bench_sets import Sample
+from devices.vision.metrics import match_heads
+from devices.vision.models.ocr import read_tags
+from devices.vision.results import Detections, TextLine
+
+HEAD_Z = 1.6
+
+
+def score_people(frames: list[Sample], results: list[Detections]) -> dict:
+    """Recall, precision, count error overall, by crowd size, and by condition.
+
+    Queue frames count people in the lane's queue area (detections turned back
+    into floor positions); ceiling frames count everyone in view.
+    """
+    rows = []
+    person_rows = []
+    deltas: dict[str, list[int]] = {}
+    for s, det in zip(frames, results, strict=True):
+        m = match_heads(det, [p.head for p in s.frame.people])
+        if s.region is not None and s.cam is not None:
+            floor = s.cam.unproject(det.points, HEAD_Z).reshape(-1, 2)
+            x0, y0, x1, y1 = s.region
+            seen = int(
+                (
+                    (floor[:, 0] >= x0)
+                    & (floor[:, 0] <= x1)
+                    & (floor[:, 1] >= y0)
+                    & (floor[:, 1] <= y1)
+                ).sum()
+            )
+        else:
+            seen = len(det)
+        err = abs(seen - s.frame.count)
+        deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
+        rows.append(
+            (
+                s.condition,
+                {
+                    "hit": m.hit,
+                    "miss": m.miss,
+                    "extra": m.extra,
+                    "frames": 1,
+                    "abs_err": err,
+                    "exact": float(err == 0),
+                },
+            )
+        )
+        for person, found in zip(s.frame.people, m.found, strict=True):
+            height = person.head[3] - person.head[1]
+            labels = {
+                "occlusion": "visible" if person.visible >= 0.8 else "occluded",
+                "distance": "near (head >= 30 px)"
+                if height >= 30
+                else "mid (18-30 px)"
+                if height >= 18
+                else "far (< 18 px)",
+            }
+            person_rows.append(
+                (
+                    labels,
+                    {
+                        "hit": float(found),
+                        "miss": float(not found),
+                        "extra": 0.0,
+                        "frames": 0.0,
+                        "abs_err": 0.0,
+                        "exact": 0.0,
+                    },
+                )
+            )
+    total = finish({k: sum(r[1][k] for r in rows) for k in rows[0][1]})
+    conditions = by_condition(rows)
+    per_person = by_condition(person_rows)
+    for key in ("occlusion", "distance"):
+        conditions[key] = {
+            b: {"recall": v["recall"], "people": v["people"]}
+            for b, v in per_person.get(key, {}).items()
+        }
+    crowd = conditions.get("crowd", {})
+    return {
+        "recall": total["recall"],
+        "precision": total["precision"],
+        "count_mae": total["count_mae"],
+        "exact_count_rate": total["exact_count_rate"],
+        "fp_per_frame": round(sum(r[1]["extra"] for r in rows) / len(rows), 4),
+        "recall_by_count": {k: v["recall"] for k, v in crowd.items() if k.isdigit()},
+        "count_error_by_count": {
+            k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
+            for k, v in sorted(deltas.items())
+            if k.isdigit()
+        },
+        "by_condition": conditions,
+    }
+
+
+def score_ocr(frames: list[Sample], results: list[list[TextLine]]) -> dict:
+    """Exact price and name rates, unreadable rate, and stale-tag detection precision/recall."""
+    rows = []
+    flagged = stale = caught = unread = 0
+    for s, lines in zip(frames, results, strict=True):
+        tags = list(s.frame.tags)
+        readings = read_tags(lines, tags)
+        price_ok = name_ok = 0
+        for tag, r in zip(tags, readings, strict=True):
+            price_ok += r.price_cents == tag.shown_cents
+            name_ok += r.text.split(" | ")[0] == tag.name
+            unread += r.price_cents is None
+            is_stale = tag.shown_cents != tag.price_cents
+            says_stale = r.price_cents is not None and r.price_cents != tag.price_cents
+            stale += is_stale
+            flagged += says_stale
+            caught += is_stale and says_stale
+        rows.append((s.condition, {"tags": len(tags), "price_ok": price_ok, "name_ok": name_ok}))
+    total = finish({k: sum(r[1][k] for r in rows) for k in rows[0][1]})
+    n_tags = sum(r[1]["tags"] for r in rows)
+    return {
+        "exact_price_rate": total["exact_price_rate"],
+        "exact_name_rate": total["exact_name_rate"],
+        "no_read_rate": round(unread / n_tags, 4),
+        "mismatch_recall": round(caught / stale, 4) if stale else None,
+        "mismatch_precision": round(caught / flagged, 4) if flagged else None,
+        "tags": n_tags,
+        "by_condition": by_condition(rows),
+    }

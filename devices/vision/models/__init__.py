@@ -1,0 +1,1 @@
+"""OpenVINO model wrappers: the base pipeline, people detectors and the tag reader."""

@@ -1,0 +1,186 @@
+"""Price-tag OCR: rapidocr's PP-OCR det/rec ONNX files compiled by OpenVINO.
+
+rapidocr ships the networks (Apache-2.0) and the DB box decoder and CTC label
+decoder this module reuses; OpenVINO runs both networks, with resize, colour
+order, scaling and layout in the compiled graphs (PrePostProcessor). The
+detector runs once per frame (AsyncInferQueue in ``stream``); the recogniser
+reads all of a frame's text boxes in one batch.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from devices.vision.frames import TagTruth
+from devices.vision.models.base import Model, ModelError, compile_model, read_model
+from devices.vision.results import TagReading, TextLine
+
+PRICE = re.compile(r"(\d{1,5})[.,](\d{2})(?!\d)")
+REC_HEIGHT, REC_WIDTH = 48, 320
+
+
+def rapidocr_models() -> Path:
+    """The folder where the installed rapidocr package keeps its ONNX files."""
+    try:
+        import rapidocr
+    except ImportError as exc:  # pragma: no cover - rapidocr is a dependency
+        raise ModelError("the OCR model needs the rapidocr package") from exc
+    return Path(rapidocr.__file__).parent / "models"
+
+
+def parse_price(text: str) -> int | None:
+    """Cents of the last price-like number in ``text`` (``12.90`` -> 1290), or None."""
+    found = PRICE.findall(text.replace(" ", ""))
+    if not found:
+        return None
+    units, cents = found[-1]
+    return int(units) * 100 + int(cents)
+
+
+def _compile_image_input(model: Any, shape: list[int], device: str) -> Any:
+    """Compile a PaddleOCR network to take uint8 RGB NHWC images of ``shape``."""
+    import openvino as ov
+    from openvino.preprocess import ColorFormat, PrePostProcessor, ResizeAlgorithm
+
+    ppp = PrePostProcessor(model)
+    tensor = ppp.input().tensor()
+    tensor.set_element_type(ov.Type.u8).set_layout(ov.Layout("NHWC")).set_color_format(
+        ColorFormat.RGB
+    )
+    tensor.set_shape(shape)
+    ppp.input().model().set_layout(ov.Layout("NCHW"))
+    pre = ppp.input().preprocess()
+    pre.convert_color(ColorFormat.BGR).resize(ResizeAlgorithm.RESIZE_LINEAR)
+    pre.convert_element_type(ov.Type.f32).mean(127.5).scale(127.5)
+    return compile_model(ppp.build(), device)
+
+
+class TextReader(Model[list[TextLine]]):
+    """Finds and reads every line of text in a frame: DB detector, then CTC recogniser.
+
+    Args:
+        frame_size: (width, height) of the frames the camera takes.
+        det_side: The detector works on the frame scaled so its short side is
+            this many pixels (rounded to multiples of 32), like rapidocr's
+            ``Det.limit_side_len``.
+        device: OpenVINO device.
+    """
+
+    name = "ppocr"
+    task = "ocr"
+
+    def __init__(
+        self,
+        frame_size: tuple[int, int],
+        det_side: int = 544,
+        device: str = "CPU",
+        det_path: Path | None = None,
+        rec_path: Path | None = None,
+    ):
+        from rapidocr.ch_ppocr_det.utils import DBPostProcess
+        from rapidocr.ch_ppocr_rec.utils import CTCLabelDecode
+
+        root = rapidocr_models()
+        det_path = det_path or root / "PP-OCRv6_det_small.onnx"
+        rec_path = rec_path or root / "PP-OCRv6_rec_small.onnx"
+        w, h = frame_size
+        ratio = det_side / min(w, h)
+        dh, dw = (max(32, round(v * ratio / 32) * 32) for v in (h, w))
+        det = read_model(det_path)
+        self.net_shape = [1, 3, dh, dw]
+        det.reshape({det.inputs[0]: self.net_shape})
+        super().__init__(_compile_image_input(det, [1, h, w, 3], device), det_path)
+        self.frame_size = frame_size
+        rec = read_model(rec_path)
+        try:
+            chars = rec.get_rt_info()["framework"]["character"].value.splitlines()
+        except (KeyError, RuntimeError) as exc:
+            raise ModelError(f"{rec_path}: no character list in the model's metadata") from exc
+        rec.reshape({rec.inputs[0]: [-1, 3, REC_HEIGHT, REC_WIDTH]})
+        self.rec = _compile_image_input(rec, [-1, REC_HEIGHT, REC_WIDTH, 3], device)
+        self.rec_request = self.rec.create_infer_request()
+        self.rec_path = rec_path
+        self.lines_read = 0
+        self.frames_read = 0
+        self.boxes = DBPostProcess(thresh=0.3, box_thresh=0.5, unclip_ratio=1.6)
+        self.decode = CTCLabelDecode(character=chars)
+
+    def networks(self) -> list[tuple[Path, list[int] | None, float]]:
+        """The detector once per frame; the recogniser on every line the frame has, in one batch."""
+        lines = self.lines_read / max(self.frames_read, 1)
+        return [
+            (self.source, self.net_shape, 1.0),
+            (self.rec_path, [max(1, round(lines)), 3, REC_HEIGHT, REC_WIDTH], lines),
+        ]
+
+    def preprocess(self, image: np.ndarray) -> tuple[list[np.ndarray], Any]:
+        """The frame itself; the graph scales it to the detector's size."""
+        h, w = image.shape[:2]
+        if (w, h) != self.frame_size:
+            raise ModelError(f"{self.name} was compiled for {self.frame_size} frames, got {(w, h)}")
+        return [np.ascontiguousarray(image)[None]], image
+
+    def postprocess(self, outputs: list[list[np.ndarray]], meta: Any) -> list[TextLine]:
+        """Boxes from the probability map, then one recogniser batch over their crops."""
+        image = meta
+        self.frames_read += 1
+        boxes, _ = self.boxes(outputs[0][0], image.shape[:2])
+        if len(boxes) == 0:
+            return []
+        crops = np.stack([_rec_crop(image, box) for box in boxes])
+        t0 = time.perf_counter()
+        self.rec_request.infer({0: crops})
+        preds = self.rec_request.get_output_tensor(0).data
+        self.timings.second_stage += time.perf_counter() - t0
+        self.lines_read += len(crops)
+        lines, _ = self.decode(preds, False, wh_ratio_list=[1.0] * len(crops), max_wh_ratio=1.0)
+        out = []
+        for box, (text, score) in zip(boxes, lines, strict=True):
+            x0, y0 = box.min(axis=0)
+            x1, y1 = box.max(axis=0)
+            out.append(TextLine((float(x0), float(y0), float(x1), float(y1)), text, float(score)))
+        return out
+
+
+def _rec_crop(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
+    """A text box straightened, scaled to the recogniser's height and padded to its width."""
+    import cv2
+    from rapidocr.utils.process_img import get_rotate_crop_image
+
+    crop = get_rotate_crop_image(image, quad.astype(np.float32))
+    h, w = crop.shape[:2]
+    new_w = min(REC_WIDTH, max(1, int(np.ceil(REC_HEIGHT * w / max(h, 1)))))
+    out = np.full((REC_HEIGHT, REC_WIDTH, 3), 128, dtype=np.uint8)
+    out[:, :new_w] = cv2.resize(crop, (new_w, REC_HEIGHT))
+    return out
+
+
+def read_tags(lines: list[TextLine], tags: list[TagTruth]) -> list[TagReading]:
+    """Assign text lines to the tag slots they fall in; a tag's price is its tallest price text.
+
+    The slots come from the planogram (where each SKU's tag hangs); only what is
+    printed on them is read.
+    """
+    out = []
+    for tag in tags:
+        x0, y0, x1, y1 = tag.box
+        mine = [
+            line
+            for line in lines
+            if x0 <= (line.box[0] + line.box[2]) / 2 <= x1
+            and y0 <= (line.box[1] + line.box[3]) / 2 <= y1
+        ]
+        mine.sort(key=lambda line: line.box[1])
+        prices = [
+            (line.box[3] - line.box[1], cents)
+            for line in mine
+            if (cents := parse_price(line.text)) is not None
+        ]
+        price = max(prices)[1] if prices else None
+        out.append(TagReading(tag.sku, " | ".join(line.text for line in mine), price))
+    return out

@@ -1,0 +1,310 @@
+"""The renderer: frames of the store from the twin's state, each with its truth.
+
+Scenery (floor, shelves, tills) depends only on the layout and the camera, so it
+is drawn once per camera and reused; people are drawn far to near over it, and
+lighting, blur and noise come last, as a sensor would add them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from devices.vision.figures import Look, draw_from_above, draw_upright
+from devices.vision.frames import NORMAL, Box, Conditions, Frame, PersonTruth
+from devices.vision.geometry import Pinhole
+from scenarios.schema import Layout, Scenario
+
+Rect = tuple[float, float, float, float]
+"""x0, y0, x1, y1 on the floor, in metres."""
+
+FLOOR = (196, 190, 178)
+WALL = (225, 222, 214)
+SHELF = (150, 155, 165)
+COUNTER = (110, 100, 95)
+PRODUCTS = (
+    (190, 50, 45),
+    (230, 200, 60),
+    (60, 120, 190),
+    (240, 240, 235),
+    (70, 150, 80),
+    (200, 110, 40),
+    (120, 70, 140),
+    (30, 30, 35),
+    (210, 160, 170),
+)
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person to draw: id, floor position and the direction they face (radians)."""
+
+    pid: int
+    x: float
+    y: float
+    heading: float
+
+
+def is_top_down(cam: Pinhole) -> bool:
+    """True for a camera looking (nearly) straight down."""
+    return cam.rotation[2][2] < -0.9
+
+
+def _cuboid(draw: ImageDraw.ImageDraw, cam: Pinhole, rect: Rect, top: float, colour) -> None:
+    x0, y0, x1, y1 = rect
+    corners = np.array(
+        [[x, y, z] for z in (0.0, top) for x, y in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))]
+    )
+    uv, depth = cam.project(corners)
+    if (depth <= 0.05).any():
+        return
+    hull = _hull(uv)
+    draw.polygon(hull, fill=tuple(int(c * 0.8) for c in colour), outline=(70, 70, 70))
+    draw.polygon([tuple(p) for p in uv[4:].tolist()], fill=colour, outline=(70, 70, 70))
+
+
+def _stock(draw: ImageDraw.ImageDraw, cam: Pinhole, rect: Rect) -> None:
+    """Rows of products on the faces of a shelf unit that face the camera."""
+    x0, y0, x1, y1 = rect
+    cx, cy = cam.position[:2]
+    faces = []
+    if cx < x0:
+        faces.append([((x0, y), (x0, y + 0.34)) for y in np.arange(y0 + 0.05, y1 - 0.35, 0.4)])
+    if cx > x1:
+        faces.append([((x1, y), (x1, y + 0.34)) for y in np.arange(y0 + 0.05, y1 - 0.35, 0.4)])
+    if cy < y0:
+        faces.append([((x, y0), (x + 0.12, y0)) for x in np.arange(x0 + 0.05, x1 - 0.1, 0.17)])
+    for face in faces:
+        for level in range(4):
+            z0 = 0.15 + 0.42 * level
+            for k, ((ax, ay), (bx, by)) in enumerate(face):
+                quad = np.array(
+                    [[ax, ay, z0], [bx, by, z0], [bx, by, z0 + 0.3], [ax, ay, z0 + 0.3]]
+                )
+                uv, depth = cam.project(quad)
+                if (depth > 0.1).all():
+                    colour = PRODUCTS[(k * 7 + level * 3 + int(ax + ay)) % len(PRODUCTS)]
+                    draw.polygon([tuple(p) for p in uv.tolist()], fill=colour)
+
+
+def _hull(points: np.ndarray) -> list[tuple[float, float]]:
+    """Convex hull (monotone chain) of 2-D points."""
+    pts = sorted(map(tuple, points.tolist()))
+
+    def half(seq: Iterable[tuple[float, float]]) -> list[tuple[float, float]]:
+        out: list[tuple[float, float]] = []
+        for p in seq:
+            while len(out) >= 2:
+                (ax, ay), (bx, by) = out[-2], out[-1]
+                if (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) > 0:
+                    break
+                out.pop()
+            out.append(p)
+        return out
+
+    lower, upper = half(pts), half(reversed(pts))
+    return lower[:-1] + upper[:-1]
+
+
+class Renderer:
+    """Draws one store's floor for any camera; keeps each camera's scenery.
+
+    Frames are drawn ``supersample`` times larger and scaled down, which gives
+    the soft edges a real lens has (and a detector trained on photos expects).
+    """
+
+    def __init__(self, layout: Layout, lanes: int, supersample: int = 2):
+        if supersample not in (1, 2, 3, 4):
+            raise ValueError(f"supersample must be 1..4, got {supersample}")
+        self.layout = layout
+        self.lanes = lanes
+        self.supersample = supersample
+        self._scenery: dict[Pinhole, Image.Image] = {}
+
+    @classmethod
+    def of(cls, scenario: Scenario, supersample: int = 2) -> Renderer:
+        """The renderer of a scenario's floor with all its staffed lanes built."""
+        return cls(scenario.layout, scenario.checkout.lanes, supersample)
+
+    def scenery(self, cam: Pinhole) -> Image.Image:
+        """Floor, shelves and tills as ``cam`` sees them (cached)."""
+        image = self._scenery.get(cam)
+        if image is None:
+            image = self._scenery[cam] = self._draw_scenery(cam)
+        return image
+
+    def _draw_scenery(self, cam: Pinhole) -> Image.Image:
+        lay = self.layout
+        image = Image.new("RGB", (cam.width, cam.height), WALL)
+        draw = ImageDraw.Draw(image)
+        far = 60.0
+        floor = np.array([[-far, -far, 0], [far, -far, 0], [far, far, 0], [-far, far, 0]])
+        uv, _ = cam.project(_clip_to_front(cam, floor))
+        draw.polygon([tuple(p) for p in uv.tolist()], fill=FLOOR)
+        for k in range(0, int(lay.depth_m) + 1, 2):
+            self._floor_line(draw, cam, (0, k), (lay.width_m, k))
+        units = [
+            (x, zone.y, x + 0.6, zone.y + zone.depth)
+            for zone in lay.zones
+            for x in (zone.x, zone.x + zone.width - 0.6)
+        ]
+        centres = np.array([[(r[0] + r[2]) / 2, (r[1] + r[3]) / 2, 0.9] for r in units])
+        for k in np.argsort(-cam.project(centres)[1]).tolist():
+            _cuboid(draw, cam, units[k], 1.8, SHELF)
+            _stock(draw, cam, units[k])
+        c = lay.tills
+        for lane in range(self.lanes):
+            x = c.x + lane * c.spacing_m
+            _cuboid(draw, cam, (x + 0.55, c.y - 1.2, x + 1.15, c.y + 1.0), 0.9, COUNTER)
+        return image
+
+    @staticmethod
+    def _floor_line(draw, cam: Pinhole, a, b) -> None:
+        seg = np.array([[a[0], a[1], 0.0], [b[0], b[1], 0.0]])
+        uv, depth = cam.project(seg)
+        if (depth > 0.1).all():
+            draw.line([tuple(p) for p in uv.tolist()], fill=(175, 170, 160), width=1)
+
+    def people(
+        self,
+        cam: Pinhole,
+        crowd: Iterable[Person],
+        t: float = 0.0,
+        conditions: Conditions = NORMAL,
+        rng: np.random.Generator | None = None,
+        regions: Mapping[str, Rect] | None = None,
+    ) -> Frame:
+        """A frame of ``crowd`` seen by ``cam``, with person boxes and counts per floor region."""
+        k = self.supersample
+        big = replace(cam, width=cam.width * k, height=cam.height * k)
+        image = self.scenery(big).copy()
+        draw = ImageDraw.Draw(image)
+        top = is_top_down(cam)
+        crowd = list(crowd)
+        if crowd:
+            _, depth = cam.project(np.array([[p.x, p.y, 1.0] for p in crowd]))
+            order = np.argsort(-depth, kind="stable")
+        else:
+            depth, order = np.zeros(0), np.zeros(0, dtype=int)
+        drawn: list[tuple[Person, Box, Box, bool]] = []
+        for i in order.tolist():
+            p = crowd[i]
+            if depth[i] <= 0.3:
+                continue
+            look = Look.of(p.pid)
+            if top:
+                body, head = draw_from_above(draw, big, (p.x, p.y), look, p.heading)
+                facing = True
+            else:
+                to_cam = math.atan2(cam.position[1] - p.y, cam.position[0] - p.x)
+                facing = math.cos(p.heading - to_cam) > 0
+                body, head = draw_upright(draw, big, (p.x, p.y), look, facing)
+            drawn.append((p, _scaled(body, k), _scaled(head, k), facing))
+        people = _truth(drawn, cam, top)
+        counts = {
+            name: sum(_inside(person.floor, rect) for person in people)
+            for name, rect in (regions or {}).items()
+        }
+        pixels = np.asarray(image)
+        if k > 1:
+            import cv2
+
+            pixels = cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
+        pixels = apply_conditions(pixels, conditions, rng)
+        return Frame(pixels, t, people=people, regions=counts)
+
+
+def _clip_to_front(cam: Pinhole, quad: np.ndarray) -> np.ndarray:
+    """Pull points behind the camera forward so the floor polygon stays drawable."""
+    cam_pts = (quad - cam.position) @ cam.rotation.T
+    if (cam_pts[:, 2] > 0.1).all():
+        return quad
+    forward = cam.rotation[2]
+    out = quad.copy()
+    for k, depth in enumerate(cam_pts[:, 2]):
+        if depth <= 0.1:
+            out[k] = out[k] + forward * (0.1 - depth) / max(forward @ forward, 1e-9)
+            out[k, 2] = 0.0
+    return out
+
+
+def _truth(drawn, cam: Pinhole, top: bool) -> tuple[PersonTruth, ...]:
+    """Truth for everyone whose head centre is in the image; visibility from later draws."""
+    out = []
+    for k, (p, body, head, facing) in enumerate(drawn):
+        cx, cy = (head[0] + head[2]) / 2, (head[1] + head[3]) / 2
+        if not (0 <= cx < cam.width and 0 <= cy < cam.height):
+            continue
+        covered = sum(_overlap(head, later[1]) for later in drawn[k + 1 :])
+        out.append(
+            PersonTruth(
+                pid=p.pid,
+                box=body,
+                head=head,
+                floor=(p.x, p.y),
+                facing_camera=facing,
+                visible=max(0.0, 1.0 - covered) if not top else 1.0,
+            )
+        )
+    return tuple(out)
+
+
+def _scaled(box: Box, k: int) -> Box:
+    return (box[0] / k, box[1] / k, box[2] / k, box[3] / k)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Share of box ``a`` covered by box ``b``."""
+    w = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
+    h = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
+    area = max((a[2] - a[0]) * (a[3] - a[1]), 1e-9)
+    return w * h / area
+
+
+def _inside(point: tuple[float, float], rect: Rect) -> bool:
+    x, y = point
+    return rect[0] <= x <= rect[2] and rect[1] <= y <= rect[3]
+
+
+def apply_conditions(
+    image: Image.Image | np.ndarray, conditions: Conditions, rng: np.random.Generator | None
+) -> np.ndarray:
+    """Light level with vignetting, lens blur and sensor noise; returns uint8 RGB.
+
+    Noise is cut at a random offset from a fixed bank of Gaussian noise per
+    frame size, which costs one addition instead of drawing a fresh field.
+    """
+    import cv2
+
+    pixels = np.asarray(image)
+    if conditions.blur > 0:
+        pixels = cv2.GaussianBlur(pixels, (0, 0), conditions.blur)
+    h, w = pixels.shape[:2]
+    out = pixels * _vignette(h, w, conditions.light)
+    if conditions.noise > 0:
+        rng = rng or np.random.default_rng(0)
+        bank = _noise_bank(h, w)
+        dy, dx = (int(v) for v in rng.integers(0, NOISE_MARGIN, 2))
+        out += bank[dy : dy + h, dx : dx + w] * np.float32(conditions.noise)
+    return np.clip(out, 0, 255, out=out).astype(np.uint8)
+
+
+NOISE_MARGIN = 32
+
+
+@lru_cache(maxsize=16)
+def _vignette(h: int, w: int, light: float) -> np.ndarray:
+    yy = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
+    xx = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
+    return (light * (1.0 - 0.125 * (xx * xx + yy * yy)))[..., None].astype(np.float32)
+
+
+@lru_cache(maxsize=8)
+def _noise_bank(h: int, w: int) -> np.ndarray:
+    rng = np.random.default_rng(h * 100_003 + w)
+    return rng.standard_normal((h + NOISE_MARGIN, w + NOISE_MARGIN, 3), dtype=np.float32)

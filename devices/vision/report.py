@@ -1,0 +1,109 @@
+"""The benchmark's HTML page: Plotly charts of speed and accuracy by condition.
+
+Figures are pure functions of the bench.json data (no browser needed to test
+them); the page embeds plotly.js once so it opens offline.
+"""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import plotly.graph_objects as go
+
+from devices.vision.bench import SUMMARY
+
+STYLE = (
+    "body{font-family:sans-serif;margin:2em} table{border-collapse:collapse} "
+    "td,th{border:1px solid #ccc;padding:4px 8px}"
+)
+
+
+def speed_figure(models: list[dict]) -> go.Figure:
+    """Pipeline inference rate next to benchmark_app's, per model."""
+    names = [m["name"] for m in models]
+    fig = go.Figure(
+        [
+            go.Bar(
+                name="pipeline (inferences/s, rendering included)",
+                x=names,
+                y=[m["inferences_per_s"] for m in models],
+            ),
+            go.Bar(name="benchmark_app (FPS)", x=names, y=[m["benchmark_app_fps"] for m in models]),
+        ]
+    )
+    fig.update_layout(
+        title="Throughput: our pipeline vs OpenVINO benchmark_app",
+        barmode="group",
+        yaxis_title="per second",
+    )
+    return fig
+
+
+def latency_figure(models: list[dict]) -> go.Figure:
+    """Where a frame's time goes: render, pre-process, infer, post-process."""
+    names = [m["name"] for m in models]
+    stages = ("render_ms", "preprocess_ms", "infer_ms", "postprocess_ms")
+    fig = go.Figure(
+        [go.Bar(name=s.removesuffix("_ms"), x=names, y=[m[s] for m in models]) for s in stages]
+    )
+    fig.update_layout(title="Time per frame by stage (sync, ms)", barmode="stack", yaxis_title="ms")
+    return fig
+
+
+def condition_figure(model: dict, key: str) -> go.Figure:
+    """One model's main accuracy figure per bucket of one condition."""
+    metric = "recall" if model["task"] == "people" else "exact_price_rate"
+    buckets = model["by_condition"][key]
+    fig = go.Figure(
+        go.Bar(x=list(buckets), y=[b.get(metric) for b in buckets.values()], name=metric)
+    )
+    if model["task"] == "people" and any("count_mae" in b for b in buckets.values()):
+        fig.add_trace(
+            go.Scatter(
+                x=list(buckets),
+                y=[b.get("count_mae") for b in buckets.values()],
+                name="count MAE",
+                yaxis="y2",
+                mode="lines+markers",
+            )
+        )
+        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "count MAE"})
+    fig.update_layout(
+        title=f"{model['name']}: {metric} by {key}", yaxis={"range": [0, 1.05], "title": metric}
+    )
+    return fig
+
+
+def summary_table(models: list[dict]) -> str:
+    """The headline figures as an HTML table."""
+    cols = SUMMARY
+    head = "".join(f"<th>{c}</th>" for c in cols)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(m.get(c, '')))}</td>" for c in cols) + "</tr>"
+        for m in models
+    )
+    return f"<table><tr>{head}</tr>{rows}</table>"
+
+
+def write_html(bench: dict, path: Path) -> Path:
+    """Write the page for a bench.json dict."""
+    models = bench["models"]
+    figures = [speed_figure(models), latency_figure(models)]
+    for m in models:
+        figures += [condition_figure(m, key) for key in m.get("by_condition", {})]
+    parts = []
+    for i, fig in enumerate(figures):
+        parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False))
+    meta = html.escape(
+        f"OpenVINO {bench['openvino']} on {bench['device']}, "
+        f"{bench['frames']} frames per model, seed {bench['seed']}"
+    )
+    page = (
+        '<!doctype html><html><head><meta charset="utf-8">'
+        f"<title>storetwin model benchmark</title><style>{STYLE}</style></head><body>"
+        f"<h1>Model benchmark</h1><p>{meta}</p>{summary_table(models)}{''.join(parts)}"
+        "</body></html>"
+    )
+    path.write_text(page, encoding="utf-8")
+    return path

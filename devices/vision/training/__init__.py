@@ -1,0 +1,1 @@
+"""Offline tools: training the top-down net and re-extracting the vendored BlazePose file."""

@@ -1,0 +1,84 @@
+"""``storetwin bench models`` end to end, on a few frames."""
+
+import json
+
+from typer.testing import CliRunner
+
+from twin.cli import app
+
+KEYS = {
+    "name",
+    "task",
+    "latency_ms_p50",
+    "latency_ms_p99",
+    "fps",
+    "benchmark_app_fps",
+    "overhead_ratio",
+}
+
+
+def test_bench_models_writes_json_and_html(tmp_path):
+    out = tmp_path / "bench"
+    result = CliRunner().invoke(
+        app, ["bench", "models", "--frames", "4", "--benchmark-app-s", "1", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    bench = json.loads((out / "bench.json").read_text())
+    models = {m["name"]: m for m in bench["models"]}
+    assert set(models) == {"blazepose", "topdown", "ppocr"}
+    for m in models.values():
+        assert set(m) >= KEYS
+        assert m["fps"] > 0 and m["latency_ms_p99"] >= m["latency_ms_p50"] > 0
+        assert m["benchmark_app_fps"] > 0 and m["overhead_ratio"] > 0
+    for name in ("blazepose", "topdown"):
+        assert {"recall", "precision", "count_mae"} <= set(models[name])
+        assert {"crowd", "light", "pose"} <= set(models[name]["by_condition"])
+    assert 0 <= models["ppocr"]["exact_price_rate"] <= 1
+    assert "plotly" in (out / "index.html").read_text()
+    assert json.loads((out / "error_table.json").read_text())["models"]
+
+
+def test_bench_a_model_of_ones_own(tmp_path):
+    out = tmp_path / "mine"
+    result = CliRunner().invoke(
+        app,
+        [
+            "bench",
+            "models",
+            "--model",
+            "devices/vision/assets/blazepose/pose_detection.tflite",
+            "--adapter",
+            "people",
+            "--frames",
+            "2",
+            "--benchmark-app-s",
+            "1",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    (model,) = json.loads((out / "bench.json").read_text())["models"]
+    assert model["name"] == "pose_detection" and model["task"] == "people"
+
+
+def test_bad_model_input_is_a_clear_error(tmp_path):
+    runner = CliRunner()
+    missing = runner.invoke(
+        app,
+        [
+            "bench",
+            "models",
+            "--model",
+            str(tmp_path / "x.onnx"),
+            "--adapter",
+            "people",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert missing.exit_code == 2 and "model file not found" in missing.stderr
+    no_adapter = runner.invoke(app, ["bench", "models", "--model", "m.xml"])
+    assert no_adapter.exit_code == 2 and "--adapter" in no_adapter.stderr
+    wrong = runner.invoke(app, ["bench", "models", "--model", "m.xml", "--adapter", "faces"])
+    assert wrong.exit_code == 2 and "unknown adapter" in wrong.stderr

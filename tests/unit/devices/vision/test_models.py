@@ -1,0 +1,116 @@
+"""The real models on rendered frames whose truth is known."""
+
+import numpy as np
+import pytest
+
+from devices.vision.adapters import AdapterSpec, adapter
+from devices.vision.bench_sets import oblique_samples, shelf_samples
+from devices.vision.bench_tasks import score_people
+from devices.vision.models.base import ModelError
+from devices.vision.models.detectors import ssd_anchors, tile_origins
+from devices.vision.models.ocr import parse_price, read_tags
+from devices.vision.registry import load, load_file
+from devices.vision.shelf import TagSpec, shelf_frame
+
+BLAZEPOSE = "devices/vision/assets/blazepose/pose_detection.tflite"
+
+
+@pytest.fixture(scope="module")
+def people():
+    return load("blazepose", (640, 480))
+
+
+@pytest.fixture(scope="module")
+def reader():
+    return load("ppocr", (960, 544))
+
+
+def test_a_rendered_tag_is_read_correctly(reader):
+    tags = [
+        TagSpec(0, "Fresh Milk 1L", "DAI0001", 1290, 1290),
+        TagSpec(1, "Rye Bread 400g", "BAK0007", 805, 805),
+        TagSpec(2, "Salmon Fillet 200g", "SEA0003", 4590, 4990),
+    ]
+    frame = shelf_frame(tags)
+    readings = read_tags(reader(frame.image), list(frame.tags))
+    assert [r.sku for r in readings] == [0, 1, 2]
+    assert [r.price_cents for r in readings] == [1290, 805, 4590]
+    assert readings[0].text.startswith("Fresh Milk 1L")
+
+
+def test_shelf_frames_are_read_at_the_exact_price(reader):
+    frames = list(shelf_samples(4, seed=3))
+    shown = [t.shown_cents for s in frames for t in s.frame.tags]
+    read = [
+        r.price_cents for s in frames for r in read_tags(reader(s.frame.image), list(s.frame.tags))
+    ]
+    exact = np.mean([a == b for a, b in zip(shown, read, strict=True)])
+    assert exact >= 0.9
+
+
+def test_a_rendered_queue_of_known_size_is_counted_within_tolerance(people):
+    frames = list(oblique_samples(12, seed=0))
+    result = score_people(frames, [people(s.frame.image) for s in frames])
+    assert result["count_mae"] <= 0.75
+    assert result["recall"] >= 0.75 and result["precision"] >= 0.85
+    assert set(result["recall_by_count"]) == {"1", "2", "3", "4", "5", "6"}
+
+
+def test_stream_gives_the_same_detections_as_sync_calls(people):
+    frames = [s.frame.image for s in oblique_samples(3, seed=5)]
+    sync = [people(f) for f in frames]
+    streamed = people.stream(iter(frames))
+    for a, b in zip(sync, streamed, strict=True):
+        np.testing.assert_allclose(a.boxes, b.boxes, atol=1e-3)
+
+
+def test_blazepose_anchors_match_its_outputs():
+    assert len(ssd_anchors(224, (8, 16, 32, 32, 32), 2)) == 2254
+
+
+def test_tiles_cover_the_frame_and_overlap():
+    side, origins = tile_origins(640, 480, (6, 4), 200)
+    assert side == 200 and len(origins) == 24
+    assert max(x for x, _ in origins) + side == 640 and max(y for _, y in origins) + side == 480
+    with pytest.raises(ModelError, match="do not cover"):
+        tile_origins(640, 480, (2, 2), 100)
+
+
+def test_prices_are_parsed_from_tag_text():
+    assert parse_price("12.90") == 1290
+    assert parse_price("Price 3,05") == 305
+    assert parse_price("DAI0012") is None
+
+
+def test_a_missing_model_file_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="not found"):
+        load_file(tmp_path / "nope.xml", "people", (640, 480))
+    with pytest.raises(ModelError, match="expected one of"):
+        load_file(tmp_path / "model.pt", "people", (640, 480))
+
+
+def test_a_wrong_adapter_is_a_clear_error(tmp_path):
+    with pytest.raises(ModelError, match="unknown adapter"):
+        adapter("faces")
+    bad = tmp_path / "a.yaml"
+    bad.write_text("task: people\ndecoder: ppocr_rec\n")
+    with pytest.raises(ModelError, match="does not fit task"):
+        adapter(str(bad))
+    typo = tmp_path / "b.yaml"
+    typo.write_text("task: people\nthreshhold: 0.3\n")
+    with pytest.raises(ModelError, match="threshhold"):
+        adapter(str(typo))
+    with pytest.raises(ModelError, match="anchors"):
+        AdapterSpec(task="people", strides=(8, 16)).build(BLAZEPOSE, (640, 480))
+
+
+def test_a_yaml_adapter_loads_a_model_of_ones_own(tmp_path):
+    spec = tmp_path / "mine.yaml"
+    spec.write_text("task: people\ngrid: [3, 3]\ntile: 240\nthreshold: 0.6\n")
+    model, view = load_file(BLAZEPOSE, str(spec), (640, 480))
+    assert view == "oblique" and model.threshold == 0.6 and len(model.origins) == 9
+
+
+def test_a_frame_of_another_size_is_refused(people):
+    with pytest.raises(ModelError, match="compiled for"):
+        people(np.zeros((100, 100, 3), dtype=np.uint8))

@@ -1,0 +1,70 @@
+import numpy as np
+import pytest
+
+from devices.vision.frames import Conditions
+from devices.vision.render import Person, Renderer
+from devices.vision.scenes import queue_camera, queue_people, queue_region
+from devices.vision.shelf import Bay, TagSpec, price_text, shelf_frame
+from scenarios import load
+
+
+@pytest.fixture(scope="module")
+def layout():
+    return load("supermarket").layout
+
+
+renderer = Renderer.of(load("supermarket"))
+
+
+def test_a_queue_frame_carries_every_person_and_the_count_of_its_region(layout):
+    rng = np.random.default_rng(1)
+    crowd = queue_people(layout, 2, 5, rng)
+    frame = renderer.people(
+        queue_camera(layout, 2), crowd, regions={"queue": queue_region(layout, 2)}, rng=rng
+    )
+    assert frame.image.shape == (480, 640, 3) and frame.image.dtype == np.uint8
+    assert sorted(p.pid for p in frame.people) == [0, 1, 2, 3, 4]
+    assert frame.regions == {"queue": 5}
+    nearest = min(frame.people, key=lambda p: p.floor[1])
+    furthest = max(frame.people, key=lambda p: p.floor[1])
+    height = lambda p: p.head[3] - p.head[1]  # noqa: E731
+    assert height(nearest) > height(furthest)
+    assert all(p.facing_camera for p in frame.people)
+
+
+def test_people_behind_the_camera_or_outside_the_image_are_not_in_the_truth(layout):
+    cam = queue_camera(layout, 0)
+    away = [Person(1, cam.position[0], cam.position[1] - 3, 0.0), Person(2, 40.0, 30.0, 0.0)]
+    assert renderer.people(cam, away).people == ()
+
+
+def test_the_same_generator_state_gives_the_same_pixels(layout):
+    cam = queue_camera(layout, 0)
+    crowd = queue_people(layout, 0, 3, np.random.default_rng(2))
+    look = Conditions(light=0.6, blur=1.0, noise=5.0)
+    a = renderer.people(cam, crowd, conditions=look, rng=np.random.default_rng(9))
+    b = renderer.people(cam, crowd, conditions=look, rng=np.random.default_rng(9))
+    np.testing.assert_array_equal(a.image, b.image)
+    dark = renderer.people(cam, crowd, conditions=Conditions(light=0.3, noise=0))
+    assert dark.image.mean() < a.image.mean()
+
+
+def test_a_shelf_frame_knows_each_tag_and_its_two_prices():
+    tags = [TagSpec(k, f"Item {k}", f"SKU{k:04d}", 1290 + k, 1290) for k in range(4)]
+    frame = shelf_frame(tags, Bay(cols=2, rows=2))
+    assert [t.sku for t in frame.tags] == [0, 1, 2, 3]
+    assert [t.shown_cents - t.price_cents for t in frame.tags] == [0, 1, 2, 3]
+    x0, y0, x1, y1 = frame.tags[3].box
+    assert 0 <= x0 < x1 <= 960 and 0 <= y0 < y1 <= 544
+    assert price_text(1290) == "12.90" and price_text(5) == "0.05"
+
+
+def test_a_bay_refuses_more_tags_than_it_holds():
+    tags = [TagSpec(k, "x", "y", 100, 100) for k in range(7)]
+    with pytest.raises(ValueError, match="do not fit"):
+        shelf_frame(tags)
+
+
+def test_conditions_check_their_range():
+    with pytest.raises(ValueError, match="light"):
+        Conditions(light=0.0)
