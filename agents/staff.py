@@ -45,6 +45,21 @@ class TrueQueue:
         return float(sum(len(lane) for lane in self.model.lanes if lane.open))
 
 
+class FirstSeeing:
+    """Queue sensors in order of preference: the first one that sees something answers."""
+
+    def __init__(self, sensors: list[QueueSensor]):
+        self.sensors = sensors
+
+    def waiting(self) -> float | None:
+        """The first sensor's reading that is not None, or None if all are blind."""
+        for sensor in self.sensors:
+            seen = sensor.waiting()
+            if seen is not None:
+                return seen
+        return None
+
+
 class Team:
     """The roster of one store: who is on duty, what it costs, and the staff processes."""
 

@@ -53,22 +53,30 @@ class SmartShelfNetwork(Device):
                 sku = int(self.skus[i])
                 if sku not in self.reported:
                     self.reported.add(sku)
-                    self._post(sku, seen[i])
+                    low_below = int(self.spec.alert_below * m.stock.capacity[sku])
+                    self.alerts_sent += post_low_facing(self, sku, round(seen[i]), low_below)
 
-    def _post(self, sku: int, seen: float) -> None:
-        m = self.model
-        capacity = int(m.stock.capacity[sku])
-        accepted = m.client.post_telemetry(
-            TelemetryIn(
-                device_id=self.device_id,
-                kind=self.kind,
-                store_id=m.store_id,
-                at=m.clock(),
-                payload={
-                    "sku": m.catalog.products[sku].sku,
-                    "units": max(round(seen), 0),
-                    "low_below": int(self.spec.alert_below * capacity),
-                },
-            )
+
+def post_low_facing(
+    device: Device, sku: int, units: int, low_below: int, kind: str | None = None
+) -> int:
+    """Report a facing that looks nearly empty to the device center; returns alerts raised.
+
+    ``kind`` is the telemetry kind the services' shelf rule knows (``smart_shelf``,
+    ``shelf``); it defaults to the device's own kind.
+    """
+    m = device.model
+    accepted = m.client.post_telemetry(
+        TelemetryIn(
+            device_id=device.device_id,
+            kind=kind or device.kind,
+            store_id=m.store_id,
+            at=m.clock(),
+            payload={
+                "sku": m.catalog.products[sku].sku,
+                "units": max(units, 0),
+                "low_below": low_below,
+            },
         )
-        self.alerts_sent += len(accepted.alerts)
+    )
+    return len(accepted.alerts)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pydantic import Field, field_validator
 
 from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share, check_clock
+from scenarios.cameras import CamerasSpec
 
 
 class FaultModel(Frozen):
@@ -174,3 +175,4 @@ class Devices(Frozen):
     voice_promoters: Promoters | None = None
     signage: Promoters | None = None
     ai_scale: AIScale | None = None
+    cameras: CamerasSpec | None = None

@@ -66,6 +66,7 @@ def sanity_table(
         ["ai_scale"],
         ["esl"],
         ["smart_shelf"],
+        ["shelf_camera"],
     ):
         arms["+".join(names)] = apply(base_sc, {"interventions": names})
     results: dict[str, RunResult] = {}
@@ -181,6 +182,22 @@ def sanity_table(
             "out-of-stock detection",
             "units lost to empty shelves",
             _pct(k["smart_shelf"]["lost_sales_oos"], k["base"]["lost_sales_oos"]),
+            False,
+        ),
+        Row(
+            "shelf_camera",
+            "smart shelf management (cameras)",
+            "tags checked by camera",
+            "items charged above the label",
+            _pct(k["shelf_camera"]["price_mismatches"], k["base"]["price_mismatches"]),
+            False,
+        ),
+        Row(
+            "shelf_camera",
+            "smart shelf management (cameras)",
+            "shelf-facing recognition 95%+, out-of-stock detection",
+            "units lost to empty shelves",
+            _pct(k["shelf_camera"]["lost_sales_oos"], k["base"]["lost_sales_oos"]),
             False,
         ),
     ]

@@ -23,7 +23,7 @@ from agents.customers import CustomerPool
 from agents.mission import MissionMaker
 from agents.satisfaction import Satisfaction
 from agents.shopper import Shopper
-from agents.staff import QueueSensor, Team, TrueQueue
+from agents.staff import FirstSeeing, QueueSensor, Team, TrueQueue
 from devices.base import Device
 from devices.energy import EnergyMeter
 from devices.labels import EslSystem, ShelfLabels
@@ -31,6 +31,10 @@ from devices.loss_prevention import LossPreventionCamera
 from devices.people_counter import DoorCounter, TillCounter
 from devices.smart_cart import CartFleet
 from devices.smart_shelf import SmartShelfNetwork
+from devices.vision import install_cameras
+from devices.vision.audit import COUNTS as AUDIT_COUNTS
+from devices.vision.audit import PriceAuditCamera
+from devices.vision.cameras import QueueCamera
 from devices.wifi_probe import WifiProbeNetwork
 from scenarios.demand import mean_service_s
 from scenarios.interventions import resolve
@@ -247,6 +251,7 @@ class StoreModel(mesa.Model):
             *self.promotions.devices,
         ]
         self.devices = [d for d in candidates if d is not None]
+        self.cameras = install_cameras(self, dev.cameras, s) if dev.cameras is not None else []
 
     def _stock_store(self) -> None:
         """Load this store's master data and opening stock into the services."""
@@ -316,8 +321,17 @@ class StoreModel(mesa.Model):
         return cam.check(rng, unscanned)
 
     def queue_sensor(self) -> QueueSensor:
-        """What cashiers read the queue from: the till counter, or the truth without one."""
-        return self.till_counter if self.till_counter is not None else TrueQueue(self)
+        """What cashiers read the queue from.
+
+        Queue cameras over every lane first, then the till counter (also while the
+        cameras are blind), or the truth without either.
+        """
+        sensors: list[QueueSensor] = [
+            c for c in self.cameras if isinstance(c, QueueCamera) and c.watches_every_lane
+        ]
+        if self.till_counter is not None:
+            sensors.append(self.till_counter)
+        return FirstSeeing(sensors) if sensors else TrueQueue(self)
 
     def fridge_door(self) -> None:
         """A shopper opened a fridge door."""
@@ -545,6 +559,7 @@ class StoreModel(mesa.Model):
             "energy_kwh": round(self.energy.kwh_today, 2) if self.energy else 0.0,
             "fridge_alarms": self.energy.alarms if self.energy else 0,
             "door_count": self.door.counted_total if self.door else 0,
+            **self._camera_counts(),
         }
         self.pricing.changes = 0
         if self.energy is not None:
@@ -555,6 +570,15 @@ class StoreModel(mesa.Model):
         if self.smart_shelves is not None:
             self.smart_shelves.alerts_sent = 0
         return stats
+
+    def _camera_counts(self) -> dict[str, int]:
+        """Today's audit tickets and camera alerts, summed over the store's audit cameras."""
+        totals = dict.fromkeys(AUDIT_COUNTS, 0)
+        for cam in self.cameras:
+            if isinstance(cam, PriceAuditCamera):
+                for key, n in cam.take_counts().items():
+                    totals[key] += n
+        return totals
 
     def _hourly(self) -> Generator[simpy.Event, object, None]:
         while True:

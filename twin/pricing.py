@@ -64,13 +64,24 @@ class PriceBook:
             lag = rng.exponential(m.scenario.staff.label_update_lag_h * HOUR)
             m.env.process(self._paper(sku, int(self.cents[sku]), lag))
 
-    def _paper(self, sku: int, cents: int, lag: float) -> Generator[simpy.Event, object, None]:
-        """Staff replace the paper label after ``lag`` seconds of their working time."""
+    def _paper(
+        self, sku: int, cents: int, lag: float, ticket: bool = False
+    ) -> Generator[simpy.Event, object, None]:
+        """Staff replace the label after ``lag`` seconds of their working time.
+
+        A paper round skips electronic labels; a ticket fixes any label (staff
+        reprint it, or force the ESL to resync).
+        """
         m = self.model
         due = m.staff.after_working_time(m.env.now, lag)
         yield m.env.timeout(due - m.env.now)
-        if self.cents[sku] == cents and not m.labels.electronic:
+        if self.cents[sku] == cents and (ticket or not m.labels.electronic):
             m.labels.show(sku, cents)
+
+    def ticket(self, sku: int, fix_h: float, rng: np.random.Generator) -> None:
+        """A price-audit ticket: staff put the services' price on the label within ``fix_h``."""
+        lag = rng.exponential(fix_h * HOUR)
+        self.model.env.process(self._paper(sku, int(self.cents[sku]), lag, ticket=True))
 
     def true_cents(self) -> np.ndarray:
         """The services' current price of every SKU (HQ's own record of it)."""

@@ -8,6 +8,5 @@
 """
 
 from devices.vision.install import install_cameras
-from devices.vision.specs import CamerasSpec, Fidelity
 
-__all__ = ["CamerasSpec", "Fidelity", "install_cameras"]
+__all__ = ["install_cameras"]

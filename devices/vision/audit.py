@@ -3,6 +3,9 @@
 A pass covers the SKUs of its zones bay by bay (the planogram says which tag
 hangs where), reads the printed price, and flags tags whose price differs from
 the one the services charge: paper labels nobody changed, ESL sync failures.
+Each flag is a ticket staff work off (a wrong read is a wasted ticket, a missed
+mismatch stays on the shelf). The same pass looks at the facings and reports
+nearly empty ones to the device center, whose alerts restockers pull.
 """
 
 from __future__ import annotations
@@ -12,10 +15,14 @@ from collections.abc import Generator
 import numpy as np
 import simpy
 
+from devices.smart_shelf import post_low_facing
 from devices.vision.cameras import Camera
 from devices.vision.shelf import STANDARD_BAY, Bay, TagSpec, shelf_frame
+from scenarios.cameras import Fidelity, PriceAuditSpec
 
 DAY = 86400.0
+COUNTS = ("price_tickets", "price_tickets_false", "camera_alerts")
+"""What every store reports per day from its audit cameras (zero without one)."""
 
 
 class PriceAuditCamera(Camera):
@@ -23,10 +30,10 @@ class PriceAuditCamera(Camera):
 
     kind = "price_audit_camera"
 
-    def __init__(
-        self, *args, zones: list[str] | None, at_h: list[float], bay: Bay = STANDARD_BAY, **kwargs
-    ):
+    def __init__(self, *args, spec: PriceAuditSpec, bay: Bay = STANDARD_BAY, **kwargs):
         super().__init__(*args, **kwargs)
+        self.spec = spec
+        zones, at_h = spec.zones, spec.at_h
         layout = self.model.scenario.layout
         ids = [z.id for z in layout.zones]
         unknown = sorted(set(zones or []) - set(ids))
@@ -43,6 +50,8 @@ class PriceAuditCamera(Camera):
         self.bay = bay
         self._last_pass: list[tuple[int, int | None]] | None = None
         self._mismatches: list[int] = []
+        self._reported_low: set[int] = set()
+        self.counts = dict.fromkeys(COUNTS, 0)
 
     def audit(self) -> list[tuple[int, int | None]] | None:
         """(SKU index, price read in cents or None if unreadable) from the last pass.
@@ -73,6 +82,8 @@ class PriceAuditCamera(Camera):
                 (day + 1) * DAY + self.at_s[0]
             ]
             yield env.timeout(upcoming[0] - env.now)
+            if not self.installed:
+                continue
             if not self.ok:
                 self.event("pass_skipped", "no frames")
                 continue
@@ -106,12 +117,49 @@ class PriceAuditCamera(Camera):
                 self.event(
                     "price_mismatch", f"{spec.code}: tag {read} vs services {spec.price_cents}"
                 )
+                self.model.pricing.ticket(sku, self.spec.fix_h, self.rng)
+                self.counts["price_tickets"] += 1
+                self.counts["price_tickets_false"] += int(spec.shown_cents == spec.price_cents)
+        if self.spec.out_of_stock:
+            self.look_at_facings()
+
+    def look_at_facings(self) -> None:
+        """Report facings that look nearly empty (once, until seen stocked again).
+
+        The shipped models read tags, not gaps, so every fidelity but ``oracle``
+        draws what a pass recognises from the spec's recall and false-alarm rate.
+        """
+        stock, spec = self.model.stock, self.spec
+        skus = np.asarray(self.skus, dtype=np.int64)
+        low_at = spec.low_below * stock.capacity[skus]
+        truly_low = stock.shelf[skus] < low_at
+        if self.fidelity is Fidelity.oracle:
+            seen_low = truly_low
+        else:
+            draw = self.rng.random(len(skus))
+            seen_low = np.where(truly_low, draw < spec.oos_recall, draw < spec.oos_false_rate)
+        if self.report("low_facings", float(seen_low.sum()), float(truly_low.sum())) is None:
+            return
+        self._reported_low -= set(skus[~seen_low].tolist())
+        for i in np.flatnonzero(seen_low).tolist():
+            sku = int(skus[i])
+            if sku not in self._reported_low:
+                self._reported_low.add(sku)
+                units = min(int(stock.shelf[sku]), int(low_at[i]))
+                self.counts["camera_alerts"] += post_low_facing(
+                    self, sku, units, int(low_at[i]), kind="shelf"
+                )
+
+    def take_counts(self) -> dict[str, int]:
+        """Tickets and alerts since the last call (the day's figures)."""
+        counts, self.counts = self.counts, dict.fromkeys(COUNTS, 0)
+        return counts
 
     def read_bay(self, tags: list[TagSpec], t: float) -> list[tuple[int, int | None]]:
         """Prices read off one bay's tags, in the camera's fidelity."""
-        if self.fidelity.value == "oracle":
+        if self.fidelity is Fidelity.oracle:
             return [(tag.sku, tag.shown_cents) for tag in tags]
-        if self.fidelity.value == "measured":
+        if self.fidelity is Fidelity.measured:
             assert self.errors is not None
             rates = self.errors.ocr(self.model_name)
             return [(tag.sku, rates.sample(tag.shown_cents, self.rng)) for tag in tags]

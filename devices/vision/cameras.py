@@ -30,10 +30,10 @@ from devices.vision.frames import Conditions
 from devices.vision.geometry import Pinhole
 from devices.vision.render import Person, Rect, Renderer
 from devices.vision.scenes import ceiling_camera, queue_camera, queue_region
-from devices.vision.specs import (
+from devices.vision.world import people_at
+from scenarios.cameras import (
     Fidelity,
 )
-from devices.vision.world import people_at
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -84,8 +84,10 @@ class Camera(Device):
         model_name: str,
         conditions: Conditions,
         errors: ErrorTable | None,
+        from_day: int = 0,
     ):
         super().__init__(model, device_id, position, rng, faults)
+        self.from_day = from_day
         self.fidelity = fidelity
         self.model_name = model_name
         self.conditions = conditions
@@ -100,6 +102,11 @@ class Camera(Device):
         if self._renderer is None:
             self._renderer = Renderer.of(self.model.scenario)
         return self._renderer
+
+    @property
+    def installed(self) -> bool:
+        """Whether the camera is up on the wall yet (a pilot installs it on its start day)."""
+        return self.model.day >= self.from_day
 
     def fail(self, detail: str = "no frames") -> None:
         """Stop taking frames until ``repair``; logged as a fault event."""
@@ -154,6 +161,8 @@ class PeopleCamera(Camera):
         env = self.model.env
         while True:
             yield env.timeout(self.interval_s)
+            if not self.installed:
+                continue
             if not self.ok:
                 self.publish(None, env.now)
                 continue
@@ -201,6 +210,20 @@ class QueueCamera(PeopleCamera):
     def queue_lengths(self) -> dict[int, int | None]:
         """People seen at each watched lane (paying and waiting); None when faulty."""
         return dict(self._lengths)
+
+    @property
+    def watches_every_lane(self) -> bool:
+        """Whether the camera sees all staffed lanes, so cashiers can steer by it."""
+        return set(self.lanes) == set(range(len(self.model.lanes)))
+
+    def waiting(self) -> float | None:
+        """Shoppers seen at the open lanes (the cashiers' queue sensor); None if blind."""
+        if not self.installed:
+            return None
+        seen = [self._lengths[k] for k in self.lanes if self.model.lanes[k].open]
+        if any(n is None for n in seen):
+            return None
+        return float(sum(seen))  # type: ignore[arg-type]
 
     def observe(self, t: float) -> list[tuple[int, int]]:
         """(seen, true) length of each lane at ``t``.

@@ -13,7 +13,7 @@ from devices.vision.cameras import CeilingCamera, DoorCounter, QueueCamera
 from devices.vision.errors import ErrorTable
 from devices.vision.frames import Conditions
 from devices.vision.scenes import ceiling_camera
-from devices.vision.specs import (
+from scenarios.cameras import (
     CamerasSpec,
     CeilingCameraSpec,
     DoorCounterSpec,
@@ -67,6 +67,7 @@ def install_cameras(
             model_name=cam.model,
             conditions=conditions,
             errors=errors,
+            from_day=spec.from_day,
         )
         head = (
             model,
@@ -90,7 +91,7 @@ def install_cameras(
             device = CeilingCamera(*head, cam=pose, interval_s=cam.interval_s, **common)
         else:
             assert isinstance(cam, PriceAuditSpec)
-            device = PriceAuditCamera(*head, zones=cam.zones, at_h=cam.at_h, **common)
+            device = PriceAuditCamera(*head, spec=cam, **common)
         built.append(device)
     model.devices.extend(built)
     return built

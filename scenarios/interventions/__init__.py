@@ -24,7 +24,11 @@ from scenarios.interventions.marketing import (
     TargetedCouponsIntervention,
     VoicePromoterIntervention,
 )
-from scenarios.interventions.shelf import EslIntervention, SmartShelfIntervention
+from scenarios.interventions.shelf import (
+    EslIntervention,
+    ShelfCameraIntervention,
+    SmartShelfIntervention,
+)
 from scenarios.interventions.staffing import ShiftOptimizerIntervention
 
 if TYPE_CHECKING:
@@ -43,6 +47,7 @@ REGISTRY: dict[str, Intervention] = {
         AIScaleIntervention(),
         SignageIntervention(),
         TargetedCouponsIntervention(),
+        ShelfCameraIntervention(),
     )
 }
 

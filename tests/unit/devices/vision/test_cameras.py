@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
-from devices.vision import CamerasSpec, install_cameras
+from devices.vision import install_cameras
 from devices.vision.audit import PriceAuditCamera
 from devices.vision.cameras import LineCounter, QueueCamera
-from devices.vision.specs import QueueCameraSpec
 from scenarios import load
+from scenarios.cameras import CamerasSpec, QueueCameraSpec
 from services.client import InProcessClient
 from twin.model import StoreModel
 from twin.rng import Streams

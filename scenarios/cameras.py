@@ -1,8 +1,7 @@
-"""Camera configuration: frozen pydantic models, ready to embed in the scenario schema.
+"""Cameras of a store (``devices.cameras`` in a scenario).
 
-``CamerasSpec`` is the block a scenario would carry (``cameras:``): the
-fidelity, the imaging conditions and one entry per camera, told apart by
-``kind``. Unknown keys are errors, as everywhere in scenarios.
+The block holds the fidelity, the imaging conditions and one entry per camera,
+told apart by ``kind``; ``devices.vision`` builds the cameras from it.
 """
 
 from __future__ import annotations
@@ -11,7 +10,9 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from scenarios.base import Day, Frozen, Share
 
 
 class Fidelity(StrEnum):
@@ -20,12 +21,6 @@ class Fidelity(StrEnum):
     real = "real"
     measured = "measured"
     oracle = "oracle"
-
-
-class Frozen(BaseModel):
-    """Frozen, no unknown keys."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class ConditionsSpec(Frozen):
@@ -85,6 +80,22 @@ class PriceAuditSpec(CameraBase):
         default=[6.5], description="Hours of the day when a pass starts (6.5 = 06:30)."
     )
     model: str = Field("ppocr", description="OCR model (registry name).")
+    fix_h: float = Field(
+        0.5,
+        gt=0,
+        description="Mean working hours until staff replace a label the audit ticketed.",
+    )
+    out_of_stock: bool = Field(
+        True, description="Also look for nearly empty facings and alert restockers."
+    )
+    low_below: Share = Field(0.2, description="Share of a facing's capacity that counts as low.")
+    oos_recall: Share = Field(
+        0.95,
+        description="Share of low facings a pass recognises (case: shelf-facing recognition 95%+).",
+    )
+    oos_false_rate: Share = Field(
+        0.005, description="Share of well-stocked facings a pass wrongly reports as low."
+    )
 
     @model_validator(mode="after")
     def _hours(self) -> PriceAuditSpec:
@@ -103,6 +114,7 @@ CameraSpec = Annotated[
 class CamerasSpec(Frozen):
     """A store's cameras."""
 
+    from_day: Day = 0
     fidelity: Fidelity = Field(Fidelity.measured, description="real, measured or oracle.")
     conditions: ConditionsSpec = ConditionsSpec()
     error_table: Path | None = Field(

@@ -1,0 +1,75 @@
+"""Cameras inside whole runs: what they see steers staff, and model error has a cost.
+
+Arms share the seed (common random numbers), so a difference between them is
+the cameras' doing.
+"""
+
+import pytest
+
+from agents.staff import FirstSeeing, TrueQueue
+from devices.vision.cameras import QueueCamera
+from scenarios import load
+from scenarios.overrides import apply
+from services.client import InProcessClient
+from twin.model import StoreModel
+from twin.rng import Streams
+from twin.run import run
+
+
+@pytest.fixture(scope="module")
+def market():
+    busy = {"pricing.changes_per_day": 60, "staff.label_update_lag_h": 10}
+    return apply(load("supermarket"), {"arrivals.daily_visitors": 1200, **busy})
+
+
+def queue_cameras(fidelity="oracle", lanes=None, interval_s=15):
+    return {
+        "fidelity": fidelity,
+        "cameras": [{"kind": "queue", "id": "q", "lanes": lanes, "interval_s": interval_s}],
+    }
+
+
+def test_shelf_cameras_ticket_stale_labels_and_alert_restockers(market):
+    paper = run(market, seed=4, days=2)
+    audited = run(apply(market, {"interventions": ["shelf_camera"]}), seed=4, days=2)
+    daily = audited.frame("daily")
+    assert daily["price_tickets"].sum() > 0
+    assert daily["camera_alerts"].sum() > 0
+    assert paper.frame("daily")["price_tickets"].sum() == 0
+    assert paper.kpis["price_mismatches"] > 2 * max(audited.kpis["price_mismatches"], 1)
+    readings = audited.frame("readings")
+    assert (readings["device_id"] == "shelf-cameras").any()
+
+
+def test_shelf_cameras_start_on_their_day(market):
+    later = run(
+        apply(market, {"interventions": [{"name": "shelf_camera", "start_day": 1}]}),
+        seed=4,
+        days=2,
+    )
+    tickets = later.frame("daily").set_index("day")["price_tickets"]
+    assert tickets[0] == 0 and tickets[1] > 0
+
+
+def test_queue_cameras_over_every_lane_become_the_cashiers_sensor(market, db):
+    client = InProcessClient(db)
+    every = StoreModel(apply(market, {"devices.cameras": queue_cameras()}), Streams(1), client)
+    sensor = every.queue_sensor()
+    assert isinstance(sensor, FirstSeeing) and isinstance(sensor.sensors[0], QueueCamera)
+    assert sensor.sensors[1] is every.till_counter
+    one = {"devices.cameras": queue_cameras(lanes=[0]), "devices.people_counter": None}
+    partial = StoreModel(apply(market, one), Streams(1), client)
+    assert isinstance(partial.queue_sensor(), TrueQueue)
+    client.close()
+
+
+def test_cashiers_steered_by_an_oracle_camera_do_as_well_as_the_oracle(market):
+    steered = {"staff.cashiers.mode": "observed", "devices.people_counter": None}
+    by_camera = run(apply(market, {**steered, "devices.cameras": queue_cameras()}), 3)
+    oracle = run(apply(market, {"staff.cashiers.mode": "oracle"}), 3)
+    assert (by_camera.frame("readings")["device_id"] == "q").any()
+    for kpi in ("queue_wait_mean_s", "queue_wait_p95_s"):
+        assert by_camera.kpis[kpi] == pytest.approx(oracle.kpis[kpi], rel=0.1)
+    stale = queue_cameras(interval_s=1800)  # one look every half hour: cashiers react late
+    late = run(apply(market, {**steered, "devices.cameras": stale}), 3).kpis
+    assert late["queue_wait_mean_s"] > 1.2 * oracle.kpis["queue_wait_mean_s"]
