@@ -218,7 +218,7 @@ class QueueCamera(PeopleCamera):
 
     def waiting(self) -> float | None:
         """Shoppers seen at the open lanes (the cashiers' queue sensor); None if blind."""
-        if not self.installed:
+        if not self.installed or not self.ok:
             return None
         seen = [self._lengths[k] for k in self.lanes if self.model.lanes[k].open]
         if any(n is None for n in seen):

@@ -73,3 +73,26 @@ def test_cashiers_steered_by_an_oracle_camera_do_as_well_as_the_oracle(market):
     stale = queue_cameras(interval_s=1800)  # one look every half hour: cashiers react late
     late = run(apply(market, {**steered, "devices.cameras": stale}), 3).kpis
     assert late["queue_wait_mean_s"] > 1.2 * oracle.kpis["queue_wait_mean_s"]
+
+
+def test_a_blind_queue_camera_hands_the_lanes_to_the_till_counter(market, db):
+    client = InProcessClient(db)
+    model = StoreModel(apply(market, {"devices.cameras": queue_cameras()}), Streams(1), client)
+    sensor = model.queue_sensor()
+    camera = sensor.sensors[0]
+    seen = []
+
+    def look():
+        yield model.env.timeout(11 * 3600)  # mid-morning: cameras have looked, shoppers queue
+        seen.append((sensor.waiting(), camera.waiting()))
+        camera.fail()
+        seen.append((sensor.waiting(), camera.waiting()))
+
+    model.env.process(look())
+    model.run(1)
+    (both, by_camera), (fallback, blind) = seen
+    assert both == by_camera is not None
+    assert blind is None and fallback is not None  # the till counter answers instead
+    events = model.log.tables()["device_events"].to_pylist()
+    assert any(e["device_id"] == "q" and e["event"] == "fault" for e in events)
+    client.close()
