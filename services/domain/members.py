@@ -11,11 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import case, func, insert, select, update
+from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.db.models import LedgerEntry, Member, MemberTag, Order
+from services.db.prepared import Prepared
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
 from services.domain.stores import require_store
@@ -32,6 +33,20 @@ _R_DAYS = (7, 30, 90, 180)  # recency at most this many days scores 5, 4, 3, 2
 _F_ORDERS = (20, 10, 5, 2)  # at least this many orders a year scores 5, 4, 3, 2
 _M_CENTS = (500_000, 200_000, 80_000, 20_000)  # at least this spend a year scores 5, 4, 3, 2
 _MEMBERS = Member.__table__
+# the checkout path's statements (a member's credit on every paid order), compiled once
+_TIER_OF = Prepared(
+    select(_MEMBERS.c.tier, _MEMBERS.c.lifetime_cents).where(_MEMBERS.c.id == bindparam("m_id"))
+)
+_CREDIT = Prepared(
+    update(_MEMBERS)
+    .where(_MEMBERS.c.id == bindparam("m_id"))
+    .values(
+        points=_MEMBERS.c.points + bindparam("m_points"),
+        lifetime_cents=_MEMBERS.c.lifetime_cents + bindparam("m_paid"),
+        tier=bindparam("m_tier"),
+    )
+)
+_LEDGER = Prepared(insert(LedgerEntry.__table__))
 
 
 def tier_for(lifetime_cents: int) -> str:
@@ -53,38 +68,39 @@ def register(
     index = cipher.phone_index(req.phone)
     if session.scalar(select(Member.id).where(Member.phone_hash == index)) is not None:
         raise Conflict("phone: this number is already registered")
-    member = Member(
-        store_id=req.store_id,
-        phone_hash=index,
-        phone_enc=cipher.encrypt(req.phone),
-        name_enc=cipher.encrypt(req.name),
-        birthday=req.birthday,
-        tier=tier_for(0),
-        points=0,
-        lifetime_cents=0,
-        stored_value_cents=0,
-        registered_at=req.at or now,
-    )
-    session.add(member)
-    try:
-        session.flush()
+    registered_at = req.at or now
+    try:  # Core, not the ORM: registration is on the checkout path of first-time members
+        member_id = session.execute(
+            insert(_MEMBERS).values(
+                store_id=req.store_id,
+                phone_hash=index,
+                phone_enc=cipher.encrypt(req.phone),
+                name_enc=cipher.encrypt(req.name),
+                birthday=req.birthday,
+                tier=tier_for(0),
+                points=0,
+                lifetime_cents=0,
+                stored_value_cents=0,
+                registered_at=registered_at,
+            )
+        ).inserted_primary_key[0]
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
     if req.tags:
-        add_tags(session, member.id, req.tags)
+        add_tags(session, member_id, req.tags)
     r, f, m = rfm_scores(None, 0, 0)
     return MemberPublic(  # a new member's profile needs no look-ups: nothing happened yet
-        id=member.id,
-        store_id=member.store_id,
+        id=member_id,
+        store_id=req.store_id,
         name=req.name,
         phone_masked=mask_phone(req.phone),
-        birthday=member.birthday,
-        tier=member.tier,
+        birthday=req.birthday,
+        tier=tier_for(0),
         points=0,
         stored_value_cents=0,
         lifetime_cents=0,
         tags=sorted({t.strip() for t in req.tags}),
-        registered_at=member.registered_at,
+        registered_at=registered_at,
         rfm=Rfm(
             recency_days=None,
             frequency=0,
@@ -186,20 +202,20 @@ def change(
 
 def earn(session: Session, member_id: int, paid_cents: int, order_id: int, at: dt.datetime) -> int:
     """Credit an order's spend: lifetime spend, tier and points. Returns points earned."""
-    row = session.execute(
-        select(_MEMBERS.c.tier, _MEMBERS.c.lifetime_cents).where(_MEMBERS.c.id == member_id)
-    ).first()
+    conn = session.connection()
+    row = _TIER_OF.execute(conn, {"m_id": member_id}).fetchone()
     if row is None:
         raise NotFound(f"no member {member_id}")
-    points = points_for(paid_cents, row.tier)
-    session.execute(
-        update(_MEMBERS)
-        .where(_MEMBERS.c.id == member_id)
-        .values(
-            points=_MEMBERS.c.points + points,
-            lifetime_cents=_MEMBERS.c.lifetime_cents + paid_cents,
-            tier=tier_for(row.lifetime_cents + paid_cents),
-        )
+    tier, lifetime = row
+    points = points_for(paid_cents, tier)
+    _CREDIT.execute(
+        conn,
+        {
+            "m_id": member_id,
+            "m_points": points,
+            "m_paid": paid_cents,
+            "m_tier": tier_for(lifetime + paid_cents),
+        },
     )
     if points:
         _ledger(session, member_id, "points", points, "earn", order_id, at)
@@ -225,8 +241,8 @@ def reverse_earn(
 
 
 def _ledger(session, member_id, account, delta, reason, order_id, at) -> None:
-    session.execute(
-        insert(LedgerEntry.__table__),
+    _LEDGER.execute(
+        session.connection(),
         {
             "member_id": member_id,
             "account": account,
