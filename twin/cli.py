@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
 from twin.terminal import console, fail, progress
 
@@ -236,3 +237,4 @@ def kpi_table(kpis: dict, title: str) -> Table:
 # whole CLI is visible in one place while each command keeps its own module.
 app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
+app.add_typer(pilot_commands.app, name="pilot")
