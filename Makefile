@@ -18,7 +18,7 @@ demo: setup
 	$(BIN)/storetwin run supermarket --seed 7 --days 1 --out runs/demo
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 bench: setup
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable --benchmark-only

@@ -37,6 +37,14 @@ class MissionMaker:
         direction = np.where(zone_rank % 2 == 0, 1.0, -1.0)
         self.route_key = zone_rank * 1e4 + direction * catalog.shelf_y
 
+    def draw_online(self, rng: np.random.Generator, lines_mean: float) -> Mission:
+        """An online order's lines: SKUs by popularity, all wanted, in route order."""
+        n = 1 + rng.poisson(max(lines_mean - 1.0, 0.0))
+        sku = np.unique(np.searchsorted(self.cdf, rng.random(n), side="right"))
+        sku = sku[np.argsort(self.route_key[sku], kind="stable")]
+        qty = 1 + (rng.random(len(sku)) < 0.25)
+        return Mission(sku, qty.astype(np.int64), np.ones(len(sku), bool), np.zeros(len(sku)))
+
     def draw(self, rng: np.random.Generator, segment: Segment) -> Mission:
         """One shopping list for a shopper of ``segment``."""
         n = 1 + rng.poisson(max(segment.list_mean - 1.0, 0.0))

@@ -90,6 +90,10 @@ class Shopper(mesa.Agent):
         self.total_cents = 0
         self.cost_cents = 0
         self.zone_dwell: dict[int, float] = {}
+        self.captured = False
+        self.coupon_used = False
+        self.discount_cents = 0
+        self.coupon_visit = False
 
     # --- the visit -------------------------------------------------------------------
 
@@ -220,9 +224,11 @@ class Shopper(mesa.Agent):
         )
         self.trajectory.wait_until(at_counter + service)
         yield env.timeout(self.trajectory.end - env.now)
-        self._pay(self.basket)
         if not self.member and self.visit_rng.random() < m.scenario.shoppers.capture_rate:
-            m.customers.capture(self.customer)
+            m.customers.capture(self.customer)  # the cashier signs them up before they pay
+            self.member = True
+            self.captured = True
+        self._pay(self.basket)
 
     def _self_scan(self, at_counter: float) -> Generator[simpy.Event, object, None]:
         """Scan alone: some items slip through (by mistake or on purpose), the camera may flag."""
@@ -282,12 +288,15 @@ class Shopper(mesa.Agent):
     def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
         skus = m.catalog.products
+        member_id = m.members.account(self.customer) if self.member else None
         request = CheckoutRequest(
             store_id=m.store_id,
             lines=[CheckoutLine(sku=skus[i].sku, qty=q) for i, q in lines.items()],
             payment_method=self.payment,
             idempotency_key=f"{m.run_key}:{self.visit_id}",
             at=m.clock(),
+            member_id=member_id,
+            coupon_codes=m.members.coupons(member_id) if member_id is not None else [],
         )
         try:
             receipt = m.client.checkout(request)
@@ -296,6 +305,8 @@ class Shopper(mesa.Agent):
             return
         self.total_cents = receipt.total_cents
         self.cost_cents = receipt.cost_cents
+        self.discount_cents = receipt.discount_cents
+        self.coupon_used = receipt.coupon_code is not None
         index = m.catalog.index
         for line in receipt.lines:
             sku = index[line.sku]

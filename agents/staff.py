@@ -15,8 +15,12 @@ import simpy
 
 from scenarios.base import clock_seconds
 from scenarios.staffing import Role, Shift
+from services.schemas import AckIn, AlertPublic
 from twin.clock import DAY, day_of, time_of_day
+from twin.online import Picker
 from twin.trajectory import Trajectory
+
+SHELF_ALERTS = ("low_stock", "out_of_stock")
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -111,9 +115,13 @@ class Team:
         m.env.process(CashierDesk(m, self).run())
         for day in range(days):
             for s in self.shifts:
-                if s.role is Role.restocker and s.on(day):
-                    for k in range(s.count):
+                if not s.on(day):
+                    continue
+                for k in range(s.count):
+                    if s.role is Role.restocker:
                         Restocker(m, day, s, k).start()
+                    elif s.role is Role.picker and m.online is not None:
+                        Picker(m, day, s).start()
 
 
 class CashierDesk:
@@ -188,16 +196,27 @@ class Restocker(mesa.Agent):
                 yield from self._patrol(end)
                 next_round = env.now + policy.patrol_every_min * 60
                 continue
-            wait = min(next_round, end) - env.now
-            if policy.mode == "alerts":
-                ask = m.alerts.get()
-                got = yield ask | env.timeout(wait)
-                if ask in got:
-                    yield from self._refill(got[ask], end)
-                else:
-                    ask.cancel()
-            else:
-                yield env.timeout(wait)
+            alert = self._next_alert() if policy.mode == "alerts" else None
+            if alert is not None:
+                yield from self._answer(alert)
+                continue
+            step = policy.alert_poll_s if policy.mode == "alerts" else next_round - env.now
+            yield env.timeout(max(min(step, next_round - env.now, end - env.now), 1.0))
+
+    def _next_alert(self) -> AlertPublic | None:
+        """The oldest open shelf alert nobody has taken yet (from the device center)."""
+        m = self.model
+        for alert in m.client.alerts(m.store_id):
+            if alert.kind in SHELF_ALERTS and alert.id not in m.claimed_alerts:
+                m.claimed_alerts.add(alert.id)
+                return alert
+        return None
+
+    def _answer(self, alert: AlertPublic) -> Generator[simpy.Event, object, None]:
+        m = self.model
+        sku = m.catalog.index[alert.subject]
+        yield from self._refill(sku)
+        m.client.ack_alert(alert.id, AckIn(by=f"restocker-{self.unique_id}", at=m.clock()))
 
     def _patrol(self, end: float) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
@@ -213,7 +232,7 @@ class Restocker(mesa.Agent):
                 if m.catalog.zone[sku] == zone:
                     yield from self._fill(sku)
 
-    def _refill(self, sku: int, end: float) -> Generator[simpy.Event, object, None]:
+    def _refill(self, sku: int) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
         target = (m.plan.aisle_x(int(m.catalog.zone[sku])), float(m.catalog.shelf_y[sku]))
         there = self.trajectory.walk(
@@ -221,7 +240,6 @@ class Restocker(mesa.Agent):
         )
         yield env.timeout(there - env.now)
         yield from self._fill(sku)
-        m.alerted.discard(sku)
 
     def _fill(self, sku: int) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env

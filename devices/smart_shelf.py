@@ -1,4 +1,9 @@
-"""Weight-sensing shelves under the fastest movers: stock levels and out-of-stock alerts."""
+"""Weight-sensing shelves under the fastest movers: stock levels and out-of-stock alerts.
+
+A facing that looks low is reported to the device center once (until it is seen
+full again); the services turn the reading into a low-stock or out-of-stock
+alert, which restockers pull from there.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +15,7 @@ import simpy
 
 from devices.base import Device
 from scenarios.features import SmartShelves
+from services.schemas import TelemetryIn
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -26,6 +32,7 @@ class SmartShelfNetwork(Device):
         n = max(1, round(len(model.catalog) * spec.coverage))
         self.skus = np.argsort(-model.catalog.daily_demand, kind="stable")[:n]
         self.alerts_sent = 0
+        self.reported: set[int] = set()
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """Read the sensors; alert for facings that look nearly empty."""
@@ -41,7 +48,27 @@ class SmartShelfNetwork(Device):
             flagged = self.report("low_facings", float(low.sum()), float(truly_low.sum()))
             if flagged is None:
                 continue
-            for sku in self.skus[low].tolist():
-                if sku not in m.alerted and m.stock.backroom[sku] > 0:
-                    m.raise_alert(sku)
-                    self.alerts_sent += 1
+            self.reported -= set(self.skus[~low].tolist())
+            for i in np.flatnonzero(low).tolist():
+                sku = int(self.skus[i])
+                if sku not in self.reported:
+                    self.reported.add(sku)
+                    self._post(sku, seen[i])
+
+    def _post(self, sku: int, seen: float) -> None:
+        m = self.model
+        capacity = int(m.stock.capacity[sku])
+        accepted = m.client.post_telemetry(
+            TelemetryIn(
+                device_id=self.device_id,
+                kind=self.kind,
+                store_id=m.store_id,
+                at=m.clock(),
+                payload={
+                    "sku": m.catalog.products[sku].sku,
+                    "units": max(round(seen), 0),
+                    "low_below": int(self.spec.alert_below * capacity),
+                },
+            )
+        )
+        self.alerts_sent += len(accepted.alerts)

@@ -6,9 +6,9 @@ changes the roster), so a planner can also write them into a scenario directly.
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share
+from scenarios.base import Day, Frozen, Id, NonNeg, Pos, Share, check_clock
 
 
 class FaultModel(Frozen):
@@ -91,6 +91,7 @@ class AIScale(Frozen):
     from_day: Day = 0
     accuracy: Share = Field(0.99, description="Case: AI scale, 99%+ recognition.")
     s_per_item: Pos = 1.0
+    correction_s: NonNeg = Field(10.0, description="Cashier time to correct a wrong recognition.")
 
 
 class PeopleCounter(Frozen):
@@ -123,6 +124,44 @@ class Energy(Frozen):
     )
     alarm_c: float = 8.0
     fridge_categories: list[Id] = Field(default=["dairy", "frozen", "beverages", "meat", "seafood"])
+
+
+class OnlineOrders(Frozen):
+    """Online orders the store picks from its own shelves (pickup and delivery)."""
+
+    daily_orders: Pos = Field(60.0, description="Mean orders a day at traffic factor 1.")
+    pickup_share: Share = 0.4
+    items_mean: Pos = Field(8.0, description="Mean lines per order.")
+    pick_s_per_item: Pos = 15.0
+    last_order: str | None = Field(None, description="'HH:MM'; two hours before closing if None.")
+
+    @field_validator("last_order", mode="before")
+    @classmethod
+    def _clock(cls, value: object) -> object:
+        return value if value is None else check_clock(value)
+
+    delivery_km_mean: Pos = 3.0
+    couriers: int = Field(2, ge=0, description="Own riders registered with the delivery center.")
+
+
+class Coupons(Frozen):
+    """Targeted coupons (千人千券): issued to RFM segments of members by the marketing center."""
+
+    from_day: Day = 7
+    every_days: int = Field(7, ge=1, description="Issue a new round every this many days.")
+    segments: list[str] = Field(
+        default=["new", "promising", "needs_attention", "at_risk", "hibernating"],
+        min_length=1,
+        description="RFM segments to target.",
+    )
+    value_cents: int = Field(1000, gt=0, description="Amount off.")
+    threshold_cents: int = Field(6000, ge=0, description="Minimum spend to use it.")
+    valid_days: int = Field(7, ge=1)
+    response: Share = Field(
+        0.0235,
+        description="Chance a holder comes in just to use it (case: member reach, "
+        "5.89% click x 39.88% buy).",
+    )
 
 
 class Devices(Frozen):

@@ -23,7 +23,14 @@ from scenarios.base import (
     clock_seconds,
 )
 from scenarios.chain import ChainSpec, WhatIf
-from scenarios.features import Devices, LossPrevention, SelfCheckout, SmartCarts
+from scenarios.features import (
+    Coupons,
+    Devices,
+    LossPrevention,
+    OnlineOrders,
+    SelfCheckout,
+    SmartCarts,
+)
 from scenarios.features import Labels as LabelSpec
 from scenarios.interventions import InterventionUse
 from scenarios.staffing import Staff
@@ -341,6 +348,8 @@ class Scenario(Frozen):
     pricing: Pricing = Pricing()
     promotions: Promotions = Promotions()
     replenishment: Replenishment = Replenishment()
+    coupons: Coupons | None = None
+    online: OnlineOrders | None = None
     interventions: list[InterventionUse] = Field(
         default_factory=list, description="Interventions applied from their start day."
     )

@@ -90,6 +90,7 @@ class RestockPolicy(Frozen):
     s_per_facing: Pos = Field(
         25.0, description="Time to refill one facing, walking to it excluded."
     )
+    alert_poll_s: Pos = Field(180.0, description="How often a restocker checks for shelf alerts.")
 
 
 class Staff(Frozen):

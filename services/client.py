@@ -215,6 +215,10 @@ class StoreClient(Protocol):
         """A new coupon template."""
         ...
 
+    def coupon_holders(self, template_id: int, at: dt.datetime | None = None) -> list[int]:
+        """Members holding an unused, unexpired coupon of the template."""
+        ...
+
     def issue_coupons(self, issue: CouponIssue) -> list[str]:
         """Issue coupons to a member or a segment; their codes."""
         ...
@@ -421,6 +425,10 @@ class InProcessClient(StoreClient):
     @override
     def create_coupon_template(self, template: CouponTemplateCreate) -> CouponTemplatePublic:
         return self._tx(lambda s: marketing.create_template(s, template, self._now()))
+
+    @override
+    def coupon_holders(self, template_id: int, at: dt.datetime | None = None) -> list[int]:
+        return self._tx(lambda s: marketing.holders(s, template_id, at or self._now()))
 
     @override
     def issue_coupons(self, issue: CouponIssue) -> list[str]:
@@ -696,6 +704,11 @@ class HttpClient(StoreClient):
     def create_coupon_template(self, template: CouponTemplateCreate) -> CouponTemplatePublic:
         path = "/marketing/coupon-templates"
         return self._call("POST", path, CouponTemplatePublic, template)
+
+    @override
+    def coupon_holders(self, template_id: int, at: dt.datetime | None = None) -> list[int]:
+        path = f"/marketing/coupon-templates/{template_id}/holders"
+        return self._call("GET", path, list[int], params={"at": at})
 
     @override
     def issue_coupons(self, issue: CouponIssue) -> list[str]:

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from scenarios import Scenario, load
 from services.client import InProcessClient
@@ -54,14 +54,32 @@ def client(db: Database) -> InProcessClient:
     c.close()
 
 
+@pytest.fixture(scope="session")
+def pg_url(worker_id: str) -> str | None:
+    """This test worker's own PostgreSQL database (pytest-xdist workers must not share one)."""
+    if not PG_URL:
+        return None
+    if worker_id == "master":
+        return PG_URL
+    url = make_url(PG_URL)
+    name = f"{url.database}_{worker_id}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(params=BACKENDS)
-def services_db(request, tmp_path: Path) -> Database:
+def services_db(request, tmp_path: Path, pg_url: str | None) -> Database:
     """A fresh, empty services database: SQLite, and PostgreSQL if STORETWIN_TEST_DB_URL is set."""
     if request.param == "sqlite":
         database = Database(sqlite_url(tmp_path / "services.db"))
         database.create_schema()
     else:
-        database = Database(PG_URL)
+        database = Database(pg_url)
         database.create_schema()
         tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
         with database.engine.begin() as conn:

@@ -9,6 +9,7 @@ ESL, smart carts, ...) exist from the start and switch on at their ``from_day``.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -17,7 +18,7 @@ import numpy as np
 import pyarrow as pa
 import simpy
 
-from agents.arrivals import arrival_times
+from agents.arrivals import arrival_times, hourly_rates
 from agents.customers import CustomerPool
 from agents.mission import MissionMaker
 from agents.satisfaction import Satisfaction
@@ -42,6 +43,8 @@ from twin.checkout import Lane, SelfCheckoutBay, ServiceTime
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.layout import FloorPlan
+from twin.members import CouponCampaign, Members
+from twin.online import OnlineDesk
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
@@ -94,6 +97,10 @@ VISITS = pa.schema(
         ("recovered_units", pa.int32()),
         ("flagged", pa.bool_()),
         ("price_mismatches", pa.int32()),
+        ("captured", pa.bool_()),
+        ("coupon_visit", pa.bool_()),
+        ("coupon_used", pa.bool_()),
+        ("discount_cents", pa.int64()),
         ("satisfaction", pa.float64()),
         ("converted", pa.bool_()),
         ("failed", pa.bool_()),
@@ -135,13 +142,17 @@ class StoreModel(mesa.Model):
         streams: Streams,
         client: StoreClient,
         store_id: str = "S001",
+        store_number: int = 1,
     ):
         super().__init__(rng=streams.generator("mesa"))
+        self.log = EventLog()
         scenario = resolve(scenario)
         self.scenario = scenario
         self.streams = streams
         self.store_id = store_id
-        self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}"
+        # The nonce keeps a second run against the same services from replaying the first
+        # run's receipts; nothing in the results depends on it.
+        self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}:{uuid.uuid4().hex[:8]}"
         self.env = CountingEnvironment()
         self.client = client
         co = scenario.checkout
@@ -173,17 +184,19 @@ class StoreModel(mesa.Model):
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
         self.satisfaction = Satisfaction()
+        self.members = Members(self, store_number)
+        self.campaign = CouponCampaign(self, scenario.coupons) if scenario.coupons else None
+        self.online = OnlineDesk(self, scenario.online) if scenario.online else None
         self.staff = Team(self)
-        self.alerts = simpy.Store(self.env)
-        self.alerted: set[int] = set()
-        self.log = EventLog()
+        self.claimed_alerts: set[int] = set()
         self.visits = Recorder(VISITS)
         self.failures: list[str] = []
         self.flows = dict.fromkeys(FLOWS, 0.0)
         self.daily: list[dict[str, Any]] = []
-        self._pending_order: np.ndarray | None = None
+        self._pending_order: tuple[int, np.ndarray] | None = None
         self._arrivals_over = False
         self._nights_done = 0
+        self._extra_pending = 0
         self._days = 0
         self.devices: list[Device] = []
         self._install_devices()
@@ -289,7 +302,7 @@ class StoreModel(mesa.Model):
         """Seconds to weigh one produce item, at a lane or at self-checkout."""
         scale = self.scenario.devices.ai_scale
         if scale is not None and self.day >= scale.from_day:
-            return scale.s_per_item
+            return scale.s_per_item + (1.0 - scale.accuracy) * scale.correction_s
         manual = self.scenario.checkout.produce_s_per_item
         return manual if lane else manual * 1.5
 
@@ -311,15 +324,14 @@ class StoreModel(mesa.Model):
         if self.energy is not None:
             self.energy.door_opened()
 
-    def raise_alert(self, sku: int) -> None:
-        """A low facing for restockers to refill."""
-        self.alerted.add(sku)
-        self.alerts.put(sku)
-
     def clock(self) -> dt.datetime:
-        """Simulated wall-clock time, for the services."""
+        """Simulated wall-clock time now, for the services."""
+        return self.clock_at(self.env.now)
+
+    def clock_at(self, t: float) -> dt.datetime:
+        """Simulated wall-clock time of second ``t`` of the run."""
         start = dt.datetime.combine(self.scenario.start_date, dt.time())
-        return start + dt.timedelta(seconds=self.env.now)
+        return start + dt.timedelta(seconds=t)
 
     # --- running -------------------------------------------------------------------------
 
@@ -337,6 +349,10 @@ class StoreModel(mesa.Model):
             self.env.process(self._night(day))
         self.env.process(self._hourly())
         self.staff.start(days)
+        if self.campaign is not None:
+            self.env.process(self.campaign.run(days))
+        if self.online is not None:
+            self.online.start(days)
         for device in self.devices:
             device.start()
         self.env.run(until=self._closed)
@@ -365,22 +381,26 @@ class StoreModel(mesa.Model):
             step(day)
 
     def _deliver(self, day: int) -> None:
-        order = self._pending_order if self._pending_order is not None else self._no_order()
-        if day % 7 == 0:  # a new promotion week: displays go up, promo stock comes in
+        """Last night's replenishment order arrives; on a new promotion week, promo stock too."""
+        if self._pending_order is not None:
+            order_id, units = self._pending_order
+            self.client.receive_goods(order_id)
+            self.stock.receive(units)
+            self._pending_order = None
+        if day % 7 == 0:  # a new promotion week: displays go up, HQ pushes promo stock
             promo = self.scenario.promotions
-            extra = self.catalog.daily_demand * promo.promo_stock_days
             promoted = self.promotions.promoted_skus(day)
             self.stock.display(promoted, promo.display_factor)
-            order = order.copy()
-            order[promoted] += np.ceil(extra[promoted]).astype(np.int64)
-        if not order.any():
-            return
-        self.stock.receive(order)
-        self.client.receive_stock(self.store_id, self._counts(order))
-        self._pending_order = None
+            extra = np.zeros(len(self.catalog), dtype=np.int64)
+            push = np.ceil(self.catalog.daily_demand * promo.promo_stock_days)
+            extra[promoted] = push[promoted].astype(np.int64)
+            if extra.any():
+                self.client.receive_goods(self._order_goods(extra))
+                self.stock.receive(extra)
 
-    def _no_order(self) -> np.ndarray:
-        return np.zeros(len(self.catalog), dtype=np.int64)
+    def _order_goods(self, units: np.ndarray) -> int:
+        """Raise a replenishment order in the inventory center; its id."""
+        return self.client.order_goods(self.store_id, self._counts(units)).id
 
     def _arrivals(self, day: int, last: bool) -> Generator[simpy.Event, object, None]:
         env, sc = self.env, self.scenario
@@ -390,38 +410,60 @@ class StoreModel(mesa.Model):
         times = day * DAY + arrival_times(
             sc, date.weekday(), self.streams.generator("arrivals", day), factor
         )
-        segments = sc.shoppers.segments
-        shares = np.cumsum([s.share for s in segments])
-        methods = list(sc.shoppers.payment_mix)
-        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
-        speed_mean, speed_sd = sc.shoppers.walking_speed_mps, sc.shoppers.walking_speed_sd
         for i, t in enumerate(times.tolist()):
             yield env.timeout(t - env.now)
-            rng = self.streams.generator("visit", day, i)
-            u = rng.random(4)
-            segment = segments[
-                min(int(np.searchsorted(shares, u[1] * shares[-1])), len(segments) - 1)
-            ]
-            method = methods[
-                min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)
-            ]
-            shopper = Shopper(
-                self,
-                visit_id=int(self.flows["visitors"]),
-                customer=self.customers.pick(u[0]),
-                segment=segment,
-                speed=float(np.clip(speed_mean + speed_sd * rng.standard_normal(), 0.4, 2.0)),
-                payment=method,
-                mission=self.missions.draw(rng, segment),
-                rng=rng,
-            )
-            self.flows["visitors"] += 1
-            if self.door is not None:
-                self.door.entered()
-            env.process(shopper.visit())
+            self._spawn(self.streams.generator("visit", day, i))
         if last:
             self._arrivals_over = True
             self._maybe_close()
+
+    def _spawn(self, rng: np.random.Generator, customer: int | None = None) -> Shopper:
+        """A shopper walks in now; every choice of the visit comes from ``rng``."""
+        sc = self.scenario
+        segments = sc.shoppers.segments
+        u = rng.random(4)
+        seg_cdf = np.cumsum([s.share for s in segments])
+        segment = segments[
+            min(int(np.searchsorted(seg_cdf, u[1] * seg_cdf[-1])), len(segments) - 1)
+        ]
+        methods = list(sc.shoppers.payment_mix)
+        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
+        method = methods[min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)]
+        speed = sc.shoppers.walking_speed_mps + sc.shoppers.walking_speed_sd * rng.standard_normal()
+        shopper = Shopper(
+            self,
+            visit_id=int(self.flows["visitors"]),
+            customer=self.customers.pick(u[0]) if customer is None else customer,
+            segment=segment,
+            speed=float(np.clip(speed, 0.4, 2.0)),
+            payment=method,
+            mission=self.missions.draw(rng, segment),
+            rng=rng,
+        )
+        self.flows["visitors"] += 1
+        if self.door is not None:
+            self.door.entered()
+        self.env.process(shopper.visit())
+        return shopper
+
+    def extra_visit(self, day: int, customer: int, key: tuple[int, int]) -> None:
+        """Schedule a visit by ``customer`` on ``day`` (a coupon brought them), at a usual hour."""
+        if day >= self._days:
+            return
+        rng = self.streams.generator("extra_visit", *key)
+        rates = hourly_rates(self.scenario, (self.scenario.start_date.weekday() + day) % 7)
+        hour = int(rng.choice(24, p=rates / rates.sum()))
+        h = self.scenario.hours
+        t = day * DAY + min(max(hour * HOUR + rng.random() * HOUR, h.open_s), h.close_s - 60)
+
+        def come() -> Generator[simpy.Event, object, None]:
+            yield self._at(t)
+            self._spawn(rng, customer).coupon_visit = True
+            self._extra_pending -= 1
+            self._maybe_close()
+
+        self._extra_pending += 1
+        self.env.process(come())
 
     def _night(self, day: int) -> Generator[simpy.Event, object, None]:
         """After closing: order for tomorrow, count stock when due, book the day."""
@@ -440,8 +482,11 @@ class StoreModel(mesa.Model):
             self.client.set_stock(self.store_id, self._counts_all(physical))
             book = physical.copy()
         target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
-        self._pending_order = np.maximum(target.astype(np.int64) - book, 0)
-        self.daily.append(self._day_stats(day, shrink_found_cents))
+        order = np.maximum(target.astype(np.int64) - book, 0)
+        if order.any():
+            self._pending_order = (self._order_goods(order), order)
+        online = self.online.close_day(day) if self.online is not None else {}
+        self.daily.append({**self._day_stats(day, shrink_found_cents), **online})
         self._book_skus(day)
         self.stock.close_day()
         if self.wifi is not None:
@@ -489,13 +534,14 @@ class StoreModel(mesa.Model):
             "day": day,
             "labour_hours": round(sum(hours.values()), 2),
             "labour_cost": round(sum(cost.values()), 2),
-            "cashier_hours": round(hours[Role.cashier], 2),
+            **{f"{role.value}_hours": round(h, 2) for role, h in hours.items()},
+            **{f"{role.value}_cost": round(c, 2) for role, c in cost.items()},
             "shrink_units": int(stolen.sum()),
             "shrink_value": round(float(np.dot(stolen, self._cost_cents())) / 100, 2),
             "shrink_found": round(shrink_found_cents / 100, 2),
             "price_changes": self.pricing.changes,
             "label_mismatches_at_close": len(self.labels.mismatches(self.pricing.cents)),
-            "alerts": len(self.alerted),
+            "alerts": self.smart_shelves.alerts_sent if self.smart_shelves else 0,
             "energy_kwh": round(self.energy.kwh_today, 2) if self.energy else 0.0,
             "fridge_alarms": self.energy.alarms if self.energy else 0,
             "door_count": self.door.counted_total if self.door else 0,
@@ -506,6 +552,8 @@ class StoreModel(mesa.Model):
             self.energy.alarms = 0
         if self.door is not None:
             self.door.counted_total = 0
+        if self.smart_shelves is not None:
+            self.smart_shelves.alerts_sent = 0
         return stats
 
     def _hourly(self) -> Generator[simpy.Event, object, None]:
@@ -559,6 +607,10 @@ class StoreModel(mesa.Model):
                 "recovered_units": s.recovered_units,
                 "flagged": s.flagged,
                 "price_mismatches": s.mismatches,
+                "captured": s.captured,
+                "coupon_visit": s.coupon_visit,
+                "coupon_used": s.coupon_used,
+                "discount_cents": s.discount_cents,
                 "satisfaction": score,
                 "converted": converted,
                 "failed": bool(s.basket) and not converted and not gave_up and not s.stolen_units,

@@ -53,7 +53,14 @@ KPI_DOC: dict[str, tuple[str, str]] = {
     "self_checkout_share": ("share", "transactions at self-checkout"),
     "smart_cart_share": ("share", "transactions paid on a smart cart"),
     "members_captured": ("people", "shoppers who signed up as members"),
+    "member_share": ("share", "transactions by members"),
+    "coupons_redeemed": ("count", "coupons used at the till"),
+    "coupon_visits": ("people", "visits made to use a coupon"),
+    "discount": ("currency", "promotion and coupon discounts given"),
     "energy_kwh": ("kWh", "electricity used"),
+    "online_orders": ("count", "online orders taken (pickup and delivery)"),
+    "online_fulfilled": ("count", "online orders handed over"),
+    "online_sales": ("currency", "revenue of fulfilled online orders"),
 }
 
 
@@ -99,7 +106,14 @@ def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captu
         "self_checkout_share": _ratio(till.count("self_checkout"), tx, 4),
         "smart_cart_share": _ratio(till.count("smart_cart"), tx, 4),
         "members_captured": captured,
+        "member_share": _ratio(_sum(converted, "member"), tx, 4),
+        "coupons_redeemed": _sum(visits, "coupon_used"),
+        "coupon_visits": _sum(visits, "coupon_visit"),
+        "discount": round(_sum(converted, "discount_cents") / 100, 2),
         "energy_kwh": round(_sum(daily, "energy_kwh"), 1),
+        "online_orders": _column_sum(daily, "online_orders"),
+        "online_fulfilled": _column_sum(daily, "online_fulfilled"),
+        "online_sales": round(_column_sum(daily, "online_sales"), 2),
     }
     assert list(kpis) == list(KPI_DOC), "KPI_DOC and compute_kpis disagree"
     return kpis
@@ -252,6 +266,11 @@ def _atomic(path: Path, write: Any) -> None:
 
 def _sum(table: pa.Table, column: str) -> Any:
     return pc.sum(table[column]).as_py() or 0
+
+
+def _column_sum(table: pa.Table, column: str) -> Any:
+    """Sum of a column that only some stores' tables have (zero where absent)."""
+    return _sum(table, column) if column in table.column_names else 0
 
 
 def _ratio(num: float, den: float, digits: int) -> float:

@@ -84,7 +84,9 @@ def _simulate(
 ) -> RunResult:
     started = time.perf_counter()
     streams = Streams(seed).child(store.index) if store.index else Streams(seed)
-    model = StoreModel(store.scenario, streams, client, store_id=store.store_id)
+    model = StoreModel(
+        store.scenario, streams, client, store_id=store.store_id, store_number=store.index + 1
+    )
     model.run(days, progress)
     prices = model.pricing.true_cents()
     lost_value = int(np.dot(model.lost_units, prices))

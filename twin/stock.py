@@ -34,6 +34,12 @@ class Stock:
         self.shelf[sku] -= got
         return got
 
+    def take_backroom(self, sku: int, qty: int) -> int:
+        """Take up to ``qty`` units straight from the back room (pickers may)."""
+        got = max(min(qty, int(self.backroom[sku])), 0)
+        self.backroom[sku] -= got
+        return got
+
     def put_back(self, sku: int, qty: int) -> None:
         """Return units to the shelf (an abandoned basket is reshelved)."""
         self.shelf[sku] += qty

@@ -19,7 +19,11 @@ from scenarios.interventions.checkout import (
     SelfCheckoutIntervention,
     SmartCartIntervention,
 )
-from scenarios.interventions.marketing import SignageIntervention, VoicePromoterIntervention
+from scenarios.interventions.marketing import (
+    SignageIntervention,
+    TargetedCouponsIntervention,
+    VoicePromoterIntervention,
+)
 from scenarios.interventions.shelf import EslIntervention, SmartShelfIntervention
 from scenarios.interventions.staffing import ShiftOptimizerIntervention
 
@@ -38,6 +42,7 @@ REGISTRY: dict[str, Intervention] = {
         ShiftOptimizerIntervention(),
         AIScaleIntervention(),
         SignageIntervention(),
+        TargetedCouponsIntervention(),
     )
 }
 

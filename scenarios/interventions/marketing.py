@@ -6,8 +6,8 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from scenarios.base import Frozen, NonNeg, replace
-from scenarios.features import Promoters
+from scenarios.base import Frozen, NonNeg, Share, replace
+from scenarios.features import Coupons, Promoters
 from scenarios.interventions.base import Cost, Intervention, Pillar
 
 if TYPE_CHECKING:
@@ -44,6 +44,41 @@ class VoicePromoterIntervention(Intervention):
         return Cost(
             one_off=params.count * params.one_off_each, monthly=params.count * params.monthly_each
         )
+
+
+class TargetedCouponsParams(Frozen):
+    """Targeting, value and costs of targeted coupons."""
+
+    segments: list[str] = Field(
+        default=["new", "promising", "needs_attention", "at_risk", "hibernating"]
+    )
+    value_cents: int = Field(1000, gt=0)
+    threshold_cents: int = Field(6000, ge=0)
+    every_days: int = Field(7, ge=1)
+    valid_days: int = Field(7, ge=1)
+    response: Share = Field(0.0235, description="Case: member reach, 5.89% click x 39.88% buy.")
+    one_off: NonNeg = Field(5000.0, description="Set-up of the campaign tooling.")
+    monthly: NonNeg = Field(800.0, description="Platform fee; the coupons' face value is in sales.")
+
+
+class TargetedCouponsIntervention(Intervention):
+    """Coupons issued to members by RFM segment; some come in to use them."""
+
+    name = "targeted_coupons"
+    pillar = Pillar.user_interaction
+    summary = "Targeted coupons (千人千券) to RFM segments through the marketing center."
+    case = "member reach: click 5.89%, purchase 39.88% of clickers; coupon redemption 50-65%"
+    Params = TargetedCouponsParams
+
+    def apply(self, scenario: Scenario, params: TargetedCouponsParams, start_day: int) -> Scenario:  # noqa: D102
+        coupons = Coupons(
+            from_day=start_day,
+            **params.model_dump(exclude={"one_off", "monthly"}),
+        )
+        return replace(scenario, "coupons", coupons)
+
+    def cost(self, scenario: Scenario, params: TargetedCouponsParams) -> Cost:  # noqa: D102
+        return Cost(one_off=params.one_off, monthly=params.monthly)
 
 
 class SignageParams(Frozen):

@@ -4,7 +4,8 @@ Readings are kept as they come. Some kinds carry a condition staff must act on;
 ``RULES`` turns those into alerts, at most one open alert per store, kind and
 subject (a SKU, a lane, a fridge), until someone acknowledges it:
 
-- ``shelf`` / ``smart_shelf`` ``{"sku", "units"}``: units 0 -> out_of_stock
+- ``shelf`` / ``smart_shelf`` ``{"sku", "units", "low_below"?}``: units 0 -> out_of_stock;
+  units at or below ``low_below`` -> low_stock
 - ``esl`` / ``price_label`` / ``shelf_camera`` ``{"sku", "shown_price_cents"}``: a price
   other than the store's price at that time -> price_mismatch
 - ``queue`` / ``people_counter`` ``{"lane", "length", "threshold"?}``: length at or
@@ -44,6 +45,9 @@ def _shelf(session: Session, t: TelemetryIn) -> Finding:
     sku, units = _field(t.payload, "sku", str), _field(t.payload, "units", int)
     if units <= 0:
         return "out_of_stock", sku, f"{sku} is out of stock on the shelf"
+    low = t.payload.get("low_below")
+    if isinstance(low, int | float) and not isinstance(low, bool) and units <= low:
+        return "low_stock", sku, f"{sku} is down to {units} on the shelf"
     return None
 
 

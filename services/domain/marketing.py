@@ -232,6 +232,24 @@ def member_coupons(session: Session, member_id: int, at: dt.datetime) -> list[Co
     return [_coupon(c, t) for c, t in rows]
 
 
+def holders(session: Session, template_id: int, at: dt.datetime) -> list[int]:
+    """Ids of members holding an unused, unexpired coupon of the template at ``at``."""
+    require_template(session, template_id)
+    rows = session.scalars(
+        select(Coupon.member_id)
+        .where(
+            Coupon.template_id == template_id,
+            Coupon.member_id.is_not(None),
+            Coupon.redeemed_at.is_(None),
+            Coupon.issued_at <= at,
+            Coupon.expires_at > at,
+        )
+        .distinct()
+        .order_by(Coupon.member_id)
+    )
+    return list(rows)
+
+
 def usable_coupons(
     session: Session, codes: Sequence[str], member_id: int | None, store_id: str, at: dt.datetime
 ) -> list[CouponOffer]:

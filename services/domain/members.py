@@ -70,8 +70,31 @@ def register(
         session.flush()
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
-    add_tags(session, member.id, req.tags)
-    return profile(session, cipher, member.id, req.at or now)
+    if req.tags:
+        add_tags(session, member.id, req.tags)
+    r, f, m = rfm_scores(None, 0, 0)
+    return MemberPublic(  # a new member's profile needs no look-ups: nothing happened yet
+        id=member.id,
+        store_id=member.store_id,
+        name=req.name,
+        phone_masked=mask_phone(req.phone),
+        birthday=member.birthday,
+        tier=member.tier,
+        points=0,
+        stored_value_cents=0,
+        lifetime_cents=0,
+        tags=sorted({t.strip() for t in req.tags}),
+        registered_at=member.registered_at,
+        rfm=Rfm(
+            recency_days=None,
+            frequency=0,
+            monetary_cents=0,
+            r=r,
+            f=f,
+            m=m,
+            segment=rfm_segment(r, f, m),
+        ),
+    )
 
 
 def require_member(session: Session, member_id: int) -> Member:

@@ -68,9 +68,14 @@ def test_services_hold_the_sales(supermarket, small, db):
 
     client = InProcessClient(db)
     result = run(small(supermarket), seed=4, client=client)
+    in_store = Order.channel == "in_store"
     with db.sessions() as s:
-        assert s.scalar(select(func.count()).select_from(Order)) == result.kpis["transactions"]
-        total = s.scalar(select(func.sum(Payment.amount_cents)))
+        assert s.scalar(select(func.count()).where(in_store)) == result.kpis["transactions"]
+        total = s.scalar(
+            select(func.sum(Payment.amount_cents))
+            .join(Order, Order.id == Payment.order_id)
+            .where(in_store)
+        )
     assert total / 100 == pytest.approx(result.kpis["sales"])
     client.close()
 

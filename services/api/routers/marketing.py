@@ -1,5 +1,7 @@
 """Marketing center over HTTP: promotions, coupons, visit and birthday gifts, campaign review."""
 
+import datetime as dt
+
 from fastapi import APIRouter
 
 from services.api.deps import AccessDep, NowDep, SessionDep
@@ -55,6 +57,15 @@ def review_template(template_id: int, s: SessionDep, a: AccessDep) -> CampaignRe
     """Reach, redemption, incremental sales and ROI of the coupons of a template."""
     a.store(marketing.get_template(s, template_id).store_id)
     return campaigns.review_template(s, template_id)
+
+
+@router.get("/coupon-templates/{template_id}/holders")
+def holders(
+    template_id: int, s: SessionDep, a: AccessDep, now: NowDep, at: dt.datetime | None = None
+) -> list[int]:
+    """Members who hold an unused, unexpired coupon of the template: whom a campaign reached."""
+    a.store(marketing.get_template(s, template_id).store_id)
+    return marketing.holders(s, template_id, at or now)
 
 
 @router.post("/coupons", status_code=201)
