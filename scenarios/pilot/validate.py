@@ -2,16 +2,28 @@
 
 A/A pilots (nobody gets the intervention) give the false-positive rate at
 alpha; pilots with the intervention give the CI's coverage of the true effect
-and the mean error. To be fast, each of a few tiny chains is run once without
-and once with the intervention in every store (common random numbers, through
-the executor), and many pilots are drawn from those runs: random pilot stores,
-references matched as in step 3, evaluated as in step 5 (Bertrand, Duflo and
-Mullainathan's placebo-law design).
+and the mean error. Running the twin for every one of hundreds of pilots would
+take hours on a laptop, so the twin runs a few small chains once, without and
+with the intervention in every store (common random numbers, through the
+executor), and each validation pilot is drawn from those runs:
+
+* every twin store's series of the KPI is split into its level, the chain's day
+  effects and its own residual series; its effect series is treated minus
+  untreated, day by day;
+* a drawn chain's store k takes the level and effect series of one twin store
+  and the whole residual series of another (so noise keeps its day-to-day
+  correlation within a store, and no two drawn stores are copies);
+* pilot stores are drawn at random, references matched as in step 3, and the
+  pilot evaluated as in step 5; its true effect is the mean of the pilot
+  stores' effect series over the pilot days.
+
+So the estimators meet the twin's noise and effects, and each drawn pilot has
+fresh noise, as independent pilots would (Bertrand, Duflo and Mullainathan's
+placebo design, on panels resampled from the twin).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,23 +52,28 @@ TARGETS = {
 
 @dataclass(frozen=True)
 class Study:
-    """Size of the validation: pilots drawn, chains run, and how small each is."""
+    """Size of the validation: pilots drawn, and the twin runs they are drawn from."""
 
     n: int = 200
-    chains: int | None = None
-    stores: int = 16
+    chains: int = 2
+    stores: int = 12
     visitors: float = 100.0
     pre_days: int = 5
     pilot_days: int = 5
 
     @property
-    def chain_count(self) -> int:
-        """Chains to run: one per 40 pilots (at least two), unless given."""
-        return self.chains or max(2, math.ceil(self.n / 40))
+    def days(self) -> int:
+        """Days every twin store runs: pre-period then pilot period."""
+        return self.pre_days + self.pilot_days
+
+    @property
+    def store_days(self) -> int:
+        """Store-days the twin simulates (each store without and with the intervention)."""
+        return self.chains * self.stores * 2 * self.days
 
 
 def chain_for(pilot: Pilot, study: Study, k: int) -> Scenario:
-    """Validation chain ``k``: tiny stores of the pilot's first eligible format."""
+    """Validation chain ``k``: small stores of the pilot's first eligible format."""
     fmt = pilot.spec.stores.formats[0]
     base = pilot.chain if pilot.chain.format is fmt else load(fmt.value)
     spec = pilot.chain.chain
@@ -72,16 +89,16 @@ def chain_for(pilot: Pilot, study: Study, k: int) -> Scenario:
 
 
 @dataclass(frozen=True)
-class ChainRuns:
-    """One validation chain: matching features, and its store-days without and with it."""
+class TwinStores:
+    """One KPI of every twin store, taken apart for resampling (arrays are [store, day])."""
 
-    features: pd.DataFrame
-    untreated: pd.DataFrame
-    treated: pd.DataFrame
-
-
-Estimator = Callable[..., dict[str, DidEstimate]]
-"""``did``'s signature: (panel, kpis, design, alpha, seed=...) -> estimate per KPI."""
+    kpi: str
+    level: np.ndarray
+    day_effects: np.ndarray
+    chain: np.ndarray
+    residual: np.ndarray
+    effect: np.ndarray
+    attributes: pd.DataFrame
 
 
 def simulate(
@@ -90,47 +107,71 @@ def simulate(
     out: Path,
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
-) -> list[ChainRuns]:
-    """Run every store of every validation chain twice (common random numbers), one batch."""
+) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Run every store of every validation chain twice (common random numbers), one batch.
+
+    Returns:
+        Per chain: store attributes, untreated and treated store-days.
+    """
     spec = pilot.spec
-    days = study.pre_days + study.pilot_days
     uses = pilot.uses(study.pre_days)
-    chains = [chain_for(pilot, study, k) for k in range(study.chain_count)]
+    chains = [chain_for(pilot, study, k) for k in range(study.chains)]
     arms = []
     for k, sc in enumerate(chains):
         ids = tuple(s.store_id for s in expand(sc))
         treated = sc.model_copy(update={"interventions": [*sc.interventions, *uses]})
         folder = out / f"chain{k}"
-        arms.append(Arm(f"untreated{k}", sc, ids, spec.seed + k, days, folder / "untreated"))
-        arms.append(Arm(f"treated{k}", treated, ids, spec.seed + k, days, folder / "treated"))
+        arms.append(Arm(f"untreated{k}", sc, ids, spec.seed + k, study.days, folder / "untreated"))
+        arms.append(Arm(f"treated{k}", treated, ids, spec.seed + k, study.days, folder / "treated"))
     frames = run_arms(arms, workers, progress)
-    match_on = [m.value for m in spec.stores.match_on]
-    runs = []
-    for k, sc in enumerate(chains):
-        untreated = frames[f"untreated{k}"]
-        history = untreated[untreated["day"] < study.pre_days]
-        table = matching.features(history, describe(expand(sc)), match_on)
-        runs.append(ChainRuns(table, untreated, frames[f"treated{k}"]))
-    return runs
+    return [
+        (
+            pd.DataFrame(describe(expand(sc))).set_index("store_id"),
+            frames[f"untreated{k}"],
+            frames[f"treated{k}"],
+        )
+        for k, sc in enumerate(chains)
+    ]
+
+
+def take_apart(runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]], kpi: str) -> TwinStores:
+    """Levels, day effects, residual and effect series of ``kpi`` for every twin store."""
+    levels, days, chain, resid, effect, attrs = [], [], [], [], [], []
+    for k, (table, untreated, treated) in enumerate(runs):
+        u = untreated.pivot(index="store_id", columns="day", values=kpi).astype(float)
+        t = treated.pivot(index="store_id", columns="day", values=kpi).astype(float)
+        level = u.mean(axis=1).to_numpy()
+        day = (u.sub(level, axis=0)).mean(axis=0).to_numpy()
+        levels.append(level)
+        days.append(day)
+        chain.append(np.full(len(u), k))
+        resid.append(u.to_numpy() - level[:, None] - day[None, :])
+        effect.append((t - u).loc[u.index].to_numpy())
+        attrs.append(table.loc[u.index, [*matching.ATTRIBUTES, "region", "format"]])
+    return TwinStores(
+        kpi,
+        np.concatenate(levels),
+        np.array(days),
+        np.concatenate(chain),
+        np.concatenate(resid),
+        np.concatenate(effect),
+        pd.concat(attrs, ignore_index=True),
+    )
+
+
+Estimator = Callable[..., dict[str, DidEstimate]]
+"""``did``'s signature: (panel, kpis, design, alpha, seed=...) -> estimate per KPI."""
 
 
 def score(
     pilot: Pilot,
     study: Study,
-    runs: list[ChainRuns],
-    kpi: str | None = None,
+    twin: TwinStores,
     estimator: Estimator = did,
 ) -> dict[str, Any]:
-    """Draw ``study.n`` pilots from the runs and score ``estimator`` on them."""
-    kpi = kpi or pilot.spec.decision.kpi.value
-    per_chain = math.ceil(study.n / len(runs))
-    rows = [
-        _draw(pilot, chain, study, kpi, k, j, estimator)
-        for k, chain in enumerate(runs)
-        for j in range(per_chain)
-    ][: study.n]
-    draws = pd.DataFrame(rows)
-    return {"summary": summarise(draws, pilot.spec.decision.alpha, kpi, study), "draws": draws}
+    """Draw ``study.n`` pilots from the twin's stores and score ``estimator`` on them."""
+    draws = pd.DataFrame([_draw(pilot, twin, study, j, estimator) for j in range(study.n)])
+    return {"summary": summarise(draws, pilot.spec.decision.alpha, twin, study), "draws": draws}
 
 
 def validate(
@@ -142,22 +183,50 @@ def validate(
     kpi: str | None = None,
 ) -> dict[str, Any]:
     """Simulate and score: the summary (rates, errors, targets) and one row per drawn pilot."""
-    return score(pilot, study, simulate(pilot, study, out, workers, progress), kpi)
+    runs = simulate(pilot, study, out, workers, progress)
+    return score(pilot, study, take_apart(runs, kpi or pilot.spec.decision.kpi.value))
+
+
+def drawn_chain(
+    twin: TwinStores, stores: int, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A chain of ``stores`` resampled stores: matching table, untreated and treated store-days.
+
+    Store k has the level, effect series and attributes of one twin store, the day
+    effects of that store's chain and the whole residual series of another store.
+    """
+    n = len(twin.level)
+    whose = rng.choice(n, size=stores, replace=stores > n)
+    noise = rng.choice(n, size=stores, replace=stores > n)
+    base = twin.level[whose, None] + twin.day_effects[twin.chain[whose]]
+    untreated = base + twin.residual[noise]
+    treated = untreated + twin.effect[whose]
+    ids = [f"V{k:03d}" for k in range(stores)]
+    days = np.arange(untreated.shape[1])
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "store_id": np.repeat(ids, len(days)),
+                "day": np.tile(days, stores),
+                twin.kpi: values.ravel(),
+            }
+        )
+
+    table = twin.attributes.iloc[whose].set_index(pd.Index(ids, name="store_id"))
+    return table, frame(untreated), frame(treated)
 
 
 def _draw(
-    pilot: Pilot,
-    runs: ChainRuns,
-    study: Study,
-    kpi: str,
-    chain: int,
-    j: int,
-    estimator: Estimator,
+    pilot: Pilot, twin: TwinStores, study: Study, j: int, estimator: Estimator
 ) -> dict[str, Any]:
     """One A/A pilot and one pilot with the intervention, on the same drawn stores."""
-    table, untreated, treated = runs.features, runs.untreated, runs.treated
-    stores = pilot.spec.stores
-    seed = pilot.spec.seed * 1_000_003 + chain * 10_007 + j
+    kpi, stores = twin.kpi, pilot.spec.stores
+    seed = pilot.spec.seed * 1_000_003 + j
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xA11,)))
+    attrs, untreated, treated = drawn_chain(twin, study.stores, rng)
+    history = untreated[untreated["day"] < study.pre_days]
+    table = history.groupby("store_id")[[kpi]].mean().join(attrs)
     pilots = matching.draw_pilots(list(table.index), stores.pilot, seed)
     found = matching.match(table, pilots, stores.references_per_pilot, stores.region_weight)
     references = sorted(r for refs in found.values() for r, _ in refs)
@@ -171,7 +240,6 @@ def _draw(
     truth = true_effects(observed, untreated, design, [kpi])[kpi]
     sc = synthetic_control(observed, kpi, pilots, references, study.pre_days, alpha)
     return {
-        "chain": chain,
         "draw": j,
         "pilot_stores": ",".join(pilots),
         "reference_stores": ",".join(references),
@@ -188,7 +256,7 @@ def _draw(
     }
 
 
-def summarise(draws: pd.DataFrame, alpha: float, kpi: str, study: Study) -> dict[str, Any]:
+def summarise(draws: pd.DataFrame, alpha: float, twin: TwinStores, study: Study) -> dict[str, Any]:
     """False-positive rate, coverage, mean error (and how each compares with its target)."""
     error = draws["estimate"] - draws["true_effect"]
     low = draws["ci_low"].astype(float).fillna(-np.inf)
@@ -204,11 +272,13 @@ def summarise(draws: pd.DataFrame, alpha: float, kpi: str, study: Study) -> dict
         "relative_mean_error": abs(float(error.mean())) / abs(effect) if effect else float("inf"),
     }
     return {
-        "kpi": kpi,
+        "kpi": twin.kpi,
         "alpha": alpha,
         "pilots": len(draws),
-        "chains": study.chain_count,
+        "chains": study.chains,
         "stores_per_chain": study.stores,
+        "twin_stores": len(twin.level),
+        "twin_store_days": study.store_days,
         "visitors": study.visitors,
         "pre_days": study.pre_days,
         "pilot_days": study.pilot_days,

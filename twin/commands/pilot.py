@@ -133,9 +133,9 @@ def validate(
         int, typer.Option("--n", min=10, help="Pilots of each kind (A/A and with effect).")
     ] = 200,
     chains: Annotated[
-        int | None, typer.Option(min=1, help="Chains to simulate (default: one per 40 pilots).")
-    ] = None,
-    stores: Annotated[int, typer.Option(min=4, help="Stores per chain.")] = 16,
+        int, typer.Option(min=1, help="Twin chains the pilots' stores are drawn from.")
+    ] = 2,
+    stores: Annotated[int, typer.Option(min=4, help="Stores per chain and per drawn pilot.")] = 12,
     visitors: Annotated[float, typer.Option(min=20, help="Daily visitors of a store.")] = 100.0,
     pre_days: Annotated[int, typer.Option(min=2)] = 5,
     pilot_days: Annotated[int, typer.Option(min=2)] = 5,
@@ -169,8 +169,7 @@ def validate(
             f"--stores {stores} is too few for {loaded.spec.stores.pilot} pilot stores "
             "with their references"
         )
-    runs = study.chain_count * stores * 2 * (pre_days + pilot_days)
-    with progress(f"validation: {runs:,} store-days", as_json) as tick:
+    with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
         result = study_run(loaded, study, out, workers, tick, chosen)
     summary = result["summary"]
     out.mkdir(parents=True, exist_ok=True)
@@ -186,9 +185,9 @@ def validate(
 def validation_table(summary: dict[str, Any]) -> Table:
     """The three promises to HQ with their targets."""
     table = Table(
-        title=f"Validation of {summary['kpi']}: {summary['pilots']} pilots from "
-        f"{summary['chains']} chains of {summary['stores_per_chain']} stores, "
-        f"{summary['pre_days']}+{summary['pilot_days']} days"
+        title=f"Validation of {summary['kpi']}: {summary['pilots']} pilots of "
+        f"{summary['stores_per_chain']} stores, {summary['pre_days']}+{summary['pilot_days']} "
+        f"days, drawn from {summary['twin_stores']} twin stores in {summary['chains']} chains"
     )
     for column in ("measure", "value", "target", "ok"):
         table.add_column(column, justify="left" if column == "measure" else "right")
