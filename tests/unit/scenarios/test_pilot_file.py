@@ -26,7 +26,7 @@ def problems(data: dict) -> list[str]:
 
 def test_every_shipped_pilot_loads_with_enough_stores():
     ids = {p.stem for p in library_files()}
-    assert {"self_checkout", "esl_smart_shelf", "smart_cart"} <= ids
+    assert {"self_checkout", "esl_smart_shelf", "targeted_coupons", "smart_cart"} <= ids
     for pid in ids:
         pilot = load_pilot(pid)
         spec = pilot.spec
