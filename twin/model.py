@@ -527,9 +527,7 @@ class StoreModel(mesa.Model):
     def _counts_all(self, units: np.ndarray, counted: np.ndarray) -> list[StockCount]:
         products = self.catalog.products
         return [
-            StockCount(sku=products[i].sku, qty=int(q))
-            for i, q in enumerate(units)
-            if counted[i]
+            StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units) if counted[i]
         ]
 
     def _held_for_orders(self) -> np.ndarray:

@@ -9,7 +9,11 @@ from scenarios.pilot.did import did
 from scenarios.pilot.validate import Study, score, simulate, take_apart
 
 # Wide bounds around the targets (3-7%, 92-98%, < 10%) for a 40-pilot sample.
-BOUNDS = {"false_positive_rate": (0.0, 0.15), "coverage": (0.80, 1.0), "relative_mean_error": (0, 0.2)}
+BOUNDS = {
+    "false_positive_rate": (0.0, 0.15),
+    "coverage": (0.80, 1.0),
+    "relative_mean_error": (0, 0.2),
+}
 
 
 def within(summary):

@@ -131,7 +131,9 @@ def test_each_reference_serves_one_pilot():
 
 
 def test_balance_table_shows_standardised_differences():
-    rows = {r["feature"]: r for r in matching.balance(store_table(), ["P1", "FAR"], ["TWIN", "NEAR"])}
+    rows = {
+        r["feature"]: r for r in matching.balance(store_table(), ["P1", "FAR"], ["TWIN", "NEAR"])
+    }
     assert rows["daily_visitors"]["pilot_mean"] == 1500.0
     assert rows["daily_visitors"]["std_diff"] > 0.5
     close = {r["feature"]: r for r in matching.balance(store_table(), ["P1"], ["TWIN", "NEAR"])}
@@ -164,13 +166,23 @@ def test_drivers_add_up_to_the_net_gain():
 
 def test_projection_pays_the_investment_in_year_one():
     rows = finance.projection(
-        [{"format": "supermarket", "stores": 2, "gain_per_store_day": 10.0, "one_off": 5000.0,
-          "monthly": 100.0, "source": "pilot"}],
+        [
+            {
+                "format": "supermarket",
+                "stores": 2,
+                "gain_per_store_day": 10.0,
+                "one_off": 5000.0,
+                "monthly": 100.0,
+                "source": "pilot",
+            }
+        ],
         rate=0.08,
     )
     assert [r["year"] for r in rows] == [1, 2, 3]
     assert rows[0]["investment"] == 5000 and rows[1]["investment"] == 0
-    assert rows[0]["value"] == 7300 and rows[2]["cumulative_net"] == pytest.approx(3 * 7300 - 3600 - 5000)
+    assert rows[0]["value"] == 7300 and rows[2]["cumulative_net"] == pytest.approx(
+        3 * 7300 - 3600 - 5000
+    )
 
 
 def test_recommendation_grows_the_pilot_when_the_mde_is_too_big():

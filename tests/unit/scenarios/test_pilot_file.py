@@ -63,7 +63,9 @@ def test_bad_kpi_and_bad_value_name_their_paths():
     data = base() | {"kpis": ["contribution", "happiness"], "stores": {"pilot": 0}}
     msgs = problems(data)
     assert any(m.startswith("kpis[1] = 'happiness':") and "'sales'" in m for m in msgs)
-    assert any(m.startswith("stores.pilot = 0:") and "greater than or equal to 1" in m for m in msgs)
+    assert any(
+        m.startswith("stores.pilot = 0:") and "greater than or equal to 1" in m for m in msgs
+    )
 
 
 def test_unknown_intervention_lists_the_library():
@@ -106,7 +108,7 @@ def test_an_intervention_that_cannot_apply_is_refused():
 
 
 def test_a_yaml_file_and_its_relative_chain_path(tmp_path):
-    chain = yaml.safe_load(open(library_files()[0]))["chain"]
+    chain = yaml.safe_load(library_files()[0].read_text())["chain"]
     assert chain["scenario"] in ("supermarket", "convenience")
     (tmp_path / "store.yaml").write_text(
         (library_files()[0].parent.parent / "library" / "supermarket.yaml").read_text()
