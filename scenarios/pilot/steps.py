@@ -414,8 +414,11 @@ def _by_day(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _percent(change: float, level: float) -> float | None:
-    """``change`` in % of ``level``; None where the level is too near zero to say (ten-fold)."""
-    if level == 0 or abs(change) > 10 * abs(level):
+    """``change`` in % of ``level``; None for a loss or a level too near zero (ten-fold).
+
+    A percentage of a loss reads backwards (a gain shows as a fall), so it is left out.
+    """
+    if level <= 0 or abs(change) > 10 * level:
         return None
     return round(100 * change / level, 3)
 

@@ -13,8 +13,9 @@ executor), and each validation pilot is drawn from those runs:
 * a drawn chain's store k takes the level and effect series of one twin store
   and the whole residual series of another (so noise keeps its day-to-day
   correlation within a store, and no two drawn stores are copies);
-* pilot stores are drawn at random, references matched as in step 3, and the
-  pilot evaluated as in step 5; its true effect is the mean of the pilot
+* pilot stores are drawn at random, references matched as in step 3 (on the
+  KPI's pre-period mean and the store attributes), and the pilot evaluated as
+  in step 5; its true effect is the mean of the pilot
   stores' effect series over the pilot days.
 
 So the estimators meet the twin's noise and effects, and each drawn pilot has
