@@ -80,6 +80,8 @@ def run_pilot(
     if quiet:
         return
     if step.value != "decide":
+        if "review" in arts:
+            console.print(review_lines(arts["review"], loaded.spec.decision.kpi.value))
         saved = ", ".join(f"{s} ({type(a).path(out)})" for s, a in arts.items())
         console.print(f"saved: {saved}")
         console.print(f"resume with: storetwin pilot {pilot} --out {out}")
@@ -88,6 +90,22 @@ def run_pilot(
     console.print(estimates_table(report))
     console.print(decision_lines(report))
     console.print(f"report: [bold]{out / 'report.html'}[/] and {out / 'report.json'}")
+
+
+def review_lines(reviewed: Any, kpi: str) -> str:
+    """Step 3 for the investment committee: stores, balance and the power of the design."""
+    worst = max(reviewed.balance, key=lambda row: abs(row["std_diff"]))
+    mde = reviewed.mde[kpi]
+    return "\n".join(
+        [
+            f"pilot stores: {', '.join(reviewed.pilot_stores)}; "
+            f"references: {', '.join(reviewed.reference_stores)}",
+            f"balance: largest standardised difference {worst['std_diff']:+.2f} "
+            f"({worst['feature']})",
+            f"MDE of {kpi} at 80% power: {mde['mde']:,.2f} per store-day "
+            f"(expected {mde['expected_effect']:+,.2f}); {reviewed.recommendation['note']}",
+        ]
+    )
 
 
 def estimates_table(report: dict[str, Any]) -> Table:
