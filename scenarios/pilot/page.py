@@ -128,6 +128,13 @@ def render(
         f"{_fmt(report['satisfaction']['after'])} during the pilot.</p>",
         "<h2>Charts</h2>",
         *(_chart(fig, i == 0) for i, fig in enumerate(charts)),
+        "<h2>Where the money comes from (per store and month)</h2>",
+        table(report["roi_drivers"], ["driver", "monthly", "true_monthly"]),
+        f"<p>Expected before the pilot (step 2, a {report['expected']['days']}-day twin run "
+        f"of typical stores): {html.escape(kpi)} {_fmt(report['expected']['effect'][kpi])} "
+        f"per store-day, investment {_fmt(report['expected']['investment']['one_off_per_store'])}"
+        f" {currency} per store and {_fmt(report['expected']['investment']['monthly_per_store'])}"
+        f" a month, payback {_fmt(report['expected']['payback_months'])} months.</p>",
         "<h2>Every KPI</h2>",
         table(estimate_rows, list(estimate_rows[0])),
         "<h2>Stores and how alike they were before</h2>",

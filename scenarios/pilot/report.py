@@ -41,6 +41,7 @@ def build(pilot: Pilot, arts: Mapping[str, Artefact]) -> dict[str, Any]:
         ],
         "expected": {
             "days": est.days,
+            "effect": est.expected,
             "per_format": est.formats,
             "investment": est.investment,
             **est.finance,
