@@ -205,7 +205,7 @@ def validation_table(summary: dict[str, Any]) -> Table:
     table = Table(
         title=f"Validation of {summary['kpi']}: {summary['pilots']} pilots of "
         f"{summary['stores_per_chain']} stores, {summary['pre_days']}+{summary['pilot_days']} "
-        f"days, drawn from {summary['twin_stores']} twin stores in {summary['chains']} chains"
+        f"days, drawn from {summary['twin_stores']} twin stores in {summary['chains']} chain(s)"
     )
     for column in ("measure", "value", "target", "ok"):
         table.add_column(column, justify="left" if column == "measure" else "right")
