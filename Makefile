@@ -15,7 +15,8 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: setup
-	$(BIN)/storetwin run supermarket --seed 7 --days 1 --out runs/demo
+	rm -rf runs/demo
+	$(BIN)/storetwin pilot self_checkout --out runs/demo
 
 test: setup
 	$(BIN)/python -m pytest -n auto --dist loadfile

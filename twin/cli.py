@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from twin.commands import models as model_commands
+from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
 from twin.terminal import console, fail, progress
 
@@ -238,3 +239,4 @@ def kpi_table(kpis: dict, title: str) -> Table:
 app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
 bench_app.command("models")(model_commands.bench_models)
+app.add_typer(pilot_commands.app, name="pilot")

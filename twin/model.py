@@ -484,22 +484,27 @@ class StoreModel(mesa.Model):
         sc = self.scenario
         yield self._at(day * DAY + sc.hours.close_s + 1800)
         rep = sc.replenishment
+        online = self.online.close_day(day) if self.online is not None else {}
         book = np.zeros(len(self.catalog), dtype=np.int64)
+        reserved = np.zeros(len(self.catalog), dtype=np.int64)
         index = self.catalog.index
         for level in self.client.stock_levels(self.store_id):
             book[index[level.sku]] = level.on_hand
+            reserved[index[level.sku]] = level.reserved
         shrink_found_cents = 0
         if (day + 1) % rep.stocktake_every_days == 0:
-            physical = self.stock.physical
-            missing = np.maximum(book - physical, 0)
+            physical = self.stock.physical + self._held_for_orders()
+            # Units a picker is carrying right now are neither on the shelf nor
+            # handed over: such SKUs wait for the next count.
+            counted = physical >= reserved
+            missing = np.where(counted, np.maximum(book - physical, 0), 0)
             shrink_found_cents = int(np.dot(missing, self._cost_cents()))
-            self.client.set_stock(self.store_id, self._counts_all(physical))
-            book = physical.copy()
+            self.client.set_stock(self.store_id, self._counts_all(physical, counted))
+            book = np.where(counted, physical, book)
         target = np.ceil(self.stock.forecast(self.catalog.daily_demand) * rep.cover_days)
         order = np.maximum(target.astype(np.int64) - book, 0)
         if order.any():
             self._pending_order = (self._order_goods(order), order)
-        online = self.online.close_day(day) if self.online is not None else {}
         self.daily.append({**self._day_stats(day, shrink_found_cents), **online})
         self._book_skus(day)
         self.stock.close_day()
@@ -533,9 +538,20 @@ class StoreModel(mesa.Model):
             }
         )
 
-    def _counts_all(self, units: np.ndarray) -> list[StockCount]:
+    def _counts_all(self, units: np.ndarray, counted: np.ndarray) -> list[StockCount]:
         products = self.catalog.products
-        return [StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units)]
+        return [
+            StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units) if counted[i]
+        ]
+
+    def _held_for_orders(self) -> np.ndarray:
+        """Units of picked online orders waiting for their customer or courier."""
+        held = np.zeros(len(self.catalog), dtype=np.int64)
+        if self.online is not None:
+            for ticket in self.online.ready.values():
+                for sku, qty in ticket.skus:
+                    held[sku] += qty
+        return held
 
     def _cost_cents(self) -> np.ndarray:
         return np.asarray([p.cost_cents for p in self.catalog.products], dtype=np.int64)

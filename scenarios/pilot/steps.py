@@ -1,0 +1,431 @@
+"""The six steps of the pilot method (DOMAIN.md section 5), each returning its typed artefact.
+
+Steps read the artefacts before them and the run folder, never each other's
+internals, so any step can be re-run from what is saved. Money is always judged
+on contribution (gross margin - labour - shrink), whatever KPI decides.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from scenarios.chain import StoreSpec, describe
+from scenarios.interventions import REGISTRY
+from scenarios.pilot import finance, matching, power
+from scenarios.pilot.artefacts import (
+    Decided,
+    Estimated,
+    Evaluated,
+    Identified,
+    PilotRun,
+    Reviewed,
+)
+from scenarios.pilot.did import Design, did
+from scenarios.pilot.kpis import DRIVERS, Kpi, better, unit
+from scenarios.pilot.loader import Pilot
+from scenarios.pilot.rule import apply_rule
+from scenarios.pilot.synth import synthetic_control
+from scenarios.pilot.twinruns import Arm, run_arms
+
+Progress = Callable[[float], None] | None
+MONEY = Kpi.contribution.value
+KPI_COLUMNS = [k.value for k in Kpi]
+
+
+def identify(pilot: Pilot, project_id: int, project_name: str) -> Identified:
+    """Step 1: the project as it enters the library, from the intervention catalogue."""
+    items = [(use, REGISTRY[use.name]) for use in pilot.spec.interventions]
+    formats = Counter(s.scenario.format.value for s in pilot.stores)
+    return Identified(
+        digest=pilot.digest,
+        project_id=project_id,
+        project_name=project_name,
+        pilot=pilot.spec.versioned_id,
+        name=pilot.spec.name,
+        interventions=[
+            {
+                "name": use.name,
+                "pillar": item.pillar.value,
+                "summary": item.summary,
+                "case": item.case,
+                "params": use.params.model_dump(mode="json"),
+            }
+            for use, item in items
+        ],
+        chain={
+            "scenario": pilot.chain.versioned_id,
+            "stores": len(pilot.stores),
+            "formats": dict(sorted(formats.items())),
+        },
+        eligible=[s.store_id for s in pilot.eligible],
+        candidates=pilot.candidates,
+    )
+
+
+def typical_stores(pilot: Pilot) -> list[StoreSpec]:
+    """One store per format of the chain: the one with the median expected traffic."""
+    picked = []
+    for fmt in sorted({s.scenario.format for s in pilot.stores}):
+        same = sorted(
+            (s for s in pilot.stores if s.scenario.format is fmt),
+            key=lambda s: (s.scenario.arrivals.traffic_factor, s.store_id),
+        )
+        picked.append(same[(len(same) - 1) // 2])
+    return picked
+
+
+def estimate(pilot: Pilot, out: Path, workers: int | None, progress: Progress) -> Estimated:
+    """Step 2: typical stores with and without the intervention (common random numbers)."""
+    spec = pilot.spec
+    stores = typical_stores(pilot)
+    ids = tuple(s.store_id for s in stores)
+    days = spec.estimate.days
+    root = out / "twin" / "estimate"
+    frames = run_arms(
+        [
+            Arm("untreated", pilot.chain, ids, spec.seed, days, root / "untreated"),
+            Arm("treated", pilot.treated(0), ids, spec.seed, days, root / "treated"),
+        ],
+        workers,
+        progress,
+    )
+    diff = _by_store(frames["treated"]) - _by_store(frames["untreated"])
+    rows = []
+    for store in stores:
+        cost = pilot.cost(store)
+        effect = {k: round(float(diff.loc[store.store_id, k]), 4) for k in _columns(spec.evaluated)}
+        money = finance.appraise(
+            effect[MONEY],
+            cost.one_off,
+            cost.monthly,
+            spec.finance.discount_rate,
+            spec.finance.horizon_months,
+        )
+        rows.append(
+            {
+                "format": store.scenario.format.value,
+                "store_id": store.store_id,
+                "eligible": store.scenario.format in spec.stores.formats,
+                "effect": effect,
+                "labour_hours_saved": round(-float(diff.loc[store.store_id, "labour_hours"]), 2),
+                "one_off": cost.one_off,
+                "monthly": cost.monthly,
+                **money,
+            }
+        )
+    eligible = [r for r in rows if r["eligible"]]
+    expected = {
+        k: round(sum(r["effect"][k] for r in eligible) / len(eligible), 4)
+        for k in eligible[0]["effect"]
+    }
+    one_off = sum(r["one_off"] for r in eligible) / len(eligible)
+    monthly = sum(r["monthly"] for r in eligible) / len(eligible)
+    return Estimated(
+        digest=pilot.digest,
+        days=days,
+        formats=rows,
+        expected=expected,
+        investment={
+            "one_off_per_store": round(one_off, 2),
+            "monthly_per_store": round(monthly, 2),
+            "pilot_one_off": round(one_off * spec.stores.pilot, 2),
+            "pilot_monthly": round(monthly * spec.stores.pilot, 2),
+        },
+        finance=finance.appraise(
+            expected[MONEY],
+            one_off,
+            monthly,
+            spec.finance.discount_rate,
+            spec.finance.horizon_months,
+        ),
+    )
+
+
+def review(
+    pilot: Pilot, estimated: Estimated, out: Path, workers: int | None, progress: Progress
+) -> Reviewed:
+    """Step 3: pilot stores, matched references, balance table and MDE by A/A simulation.
+
+    Every eligible store runs without the intervention over the whole horizon
+    here, once: the review reads only its pre-period days (the history HQ has),
+    and step 4 reuses the rest as the reference stores' data and every store's
+    counterfactual, so no store-day is simulated twice.
+    """
+    spec = pilot.spec
+    eligible = pilot.eligible
+    ids = tuple(s.store_id for s in eligible)
+    frames = run_arms(
+        [
+            Arm(
+                "untreated",
+                pilot.chain,
+                ids,
+                spec.seed,
+                spec.periods.horizon,
+                out / "twin" / "untreated",
+            )
+        ],
+        workers,
+        progress,
+    )
+    untreated = out / "twin" / "untreated.parquet"
+    frames["untreated"].to_parquet(untreated, index=False)
+    history = frames["untreated"][frames["untreated"]["day"] < spec.periods.pre_days]
+    history.to_parquet(out / "history.parquet", index=False)
+    candidates = pilot.candidates
+    pilots = matching.draw_pilots(candidates, spec.stores.pilot, spec.seed)
+    table = matching.features(history, describe(eligible), _columns(spec.stores.match_on))
+    matches = matching.match(
+        table, pilots, spec.stores.references_per_pilot, spec.stores.region_weight
+    )
+    references = sorted(ref for refs in matches.values() for ref, _ in refs)
+    design = Design(tuple(pilots), tuple(references), spec.periods.pre_days)
+    kpis = _columns(spec.evaluated)
+    sizes = power.mde(
+        history, kpis, design, spec.periods.pilot_days, spec.decision.alpha, estimated.expected
+    )
+    rule = spec.decision.kpi.value
+    return Reviewed(
+        digest=pilot.digest,
+        pilot_stores=pilots,
+        reference_stores=references,
+        selection=f"{len(pilots)} pilot stores drawn at random (seed {spec.seed}) from "
+        f"{len(candidates)} candidates; {spec.stores.references_per_pilot} nearest eligible "
+        "stores each as references (pre-period KPIs and attributes)",
+        matches={
+            p: [{"store_id": r, "distance": d} for r, d in refs] for p, refs in matches.items()
+        },
+        balance=matching.balance(table, pilots, references),
+        mde=sizes,
+        recommendation=power.recommend(
+            sizes[rule]["mde"],
+            abs(estimated.expected.get(rule, 0.0)),
+            len(pilots),
+            spec.stores.references_per_pilot,
+            len(eligible),
+            spec.periods.pre_days,
+            spec.periods.pilot_days,
+        ),
+        untreated=str(untreated.relative_to(out)),
+    )
+
+
+def run(
+    pilot: Pilot, reviewed: Reviewed, out: Path, workers: int | None, progress: Progress
+) -> PilotRun:
+    """Step 4: pilot stores with the intervention from the start day; the counterfactual beside.
+
+    Reference stores get no intervention, so their run from step 3 is both what
+    HQ observes and their counterfactual; only pilot stores need a second run.
+    """
+    spec = pilot.spec
+    start, days = spec.periods.pre_days, spec.periods.horizon
+    pilots = tuple(reviewed.pilot_stores)
+    treated = run_arms(
+        [Arm("treated", pilot.treated(start), pilots, spec.seed, days, out / "twin" / "pilot")],
+        workers,
+        progress,
+    )["treated"]
+    untreated = pd.read_parquet(out / reviewed.untreated)
+    pool = [*reviewed.pilot_stores, *reviewed.reference_stores]
+    counterfactual = untreated[untreated["store_id"].isin(pool)]
+    observed = pd.concat(
+        [treated, untreated[untreated["store_id"].isin(reviewed.reference_stores)]],
+        ignore_index=True,
+    )
+    pre_cf = counterfactual[
+        counterfactual["store_id"].isin(pilots) & (counterfactual["day"] < start)
+    ]
+    pre_tr = treated[treated["day"] < start]
+    same = _by_day(pre_tr).equals(_by_day(pre_cf))
+    group = {s: "pilot" for s in pilots} | {s: "reference" for s in reviewed.reference_stores}
+    panel = pd.concat(
+        [observed.assign(arm="observed"), counterfactual.assign(arm="counterfactual")],
+        ignore_index=True,
+    )
+    panel.insert(1, "group", panel["store_id"].map(group))
+    panel = panel[["store_id", "group", "arm", "day", *KPI_COLUMNS]].sort_values(
+        ["arm", "store_id", "day"], ignore_index=True
+    )
+    path = out / "panel.parquet"
+    panel.to_parquet(path, index=False)
+    return PilotRun(
+        digest=pilot.digest,
+        start_day=start,
+        days=days,
+        store_days={"pilot": len(pilots) * days, "reused_from_review": len(pool) * days},
+        pre_period_identical=bool(same),
+        panel=path.name,
+    )
+
+
+def evaluate(pilot: Pilot, reviewed: Reviewed, ran: PilotRun, out: Path) -> Evaluated:
+    """Step 5: DiD and synthetic control per KPI, money and its drivers, truth and error beside."""
+    spec = pilot.spec
+    panel = pd.read_parquet(out / ran.panel)
+    observed = panel[panel["arm"] == "observed"]
+    cf = panel[panel["arm"] == "counterfactual"]
+    design = Design(tuple(reviewed.pilot_stores), tuple(reviewed.reference_stores), ran.start_day)
+    kpis = _columns(spec.evaluated)
+    alpha = spec.decision.alpha
+    lifts = did(observed, kpis, design, alpha, seed=spec.seed)
+    truth = true_effects(observed, cf, design, kpis)
+    post = observed[observed["store_id"].isin(design.pilots) & (observed["day"] >= ran.start_day)]
+    estimates = {}
+    for kpi in kpis:
+        lift = lifts[kpi]
+        sc = synthetic_control(
+            observed, kpi, design.pilots, design.references, ran.start_day, alpha
+        )
+        base = float(post[kpi].mean()) - lift.estimate
+        estimates[kpi] = {
+            "unit": unit(Kpi(kpi)),
+            "better": "higher" if better(Kpi(kpi)) > 0 else "lower",
+            "counts": Kpi(kpi) in spec.kpis,
+            "method": "difference-in-differences (store and day effects), "
+            f"randomisation inference over {lift.assignments} assignments",
+            "estimate": round(lift.estimate, 4),
+            "ci_low": _round(lift.ci_low),
+            "ci_high": _round(lift.ci_high),
+            "p_value": round(lift.p_value, 4),
+            "baseline": round(base, 4),
+            "lift_pct": _percent(lift.estimate, base),
+            "true_effect": round(truth[kpi], 4),
+            "error": round(lift.estimate - truth[kpi], 4),
+            "synthetic_control": {
+                "estimate": round(sc.estimate, 4),
+                "p_value": round(sc.p_value, 4),
+                "placebo_band": [round(sc.band_low, 4), round(sc.band_high, 4)],
+                "pre_rmspe": round(sc.pre_rmspe, 4),
+                "weights": sc.weights,
+                "true_effect": round(truth[kpi], 4),
+                "error": round(sc.estimate - truth[kpi], 4),
+                "series": {
+                    "day": sc.days,
+                    "actual": _rounded(sc.actual),
+                    "synthetic": _rounded(sc.synthetic),
+                },
+            },
+        }
+    costs = [pilot.cost(s) for s in pilot.stores if s.store_id in design.pilots]
+    one_off = sum(c.one_off for c in costs) / len(costs)
+    monthly = sum(c.monthly for c in costs) / len(costs)
+    money = estimates[MONEY]
+    points = {
+        "measured": money["estimate"],
+        "ci_low": money["ci_low"],
+        "ci_high": money["ci_high"],
+        "true": money["true_effect"],
+    }
+    rate, months = spec.finance.discount_rate, spec.finance.horizon_months
+    sat = estimates[Kpi.satisfaction.value]
+    pre = observed[observed["store_id"].isin(design.pilots) & (observed["day"] < ran.start_day)]
+    return Evaluated(
+        digest=pilot.digest,
+        estimates=estimates,
+        costs={"one_off_per_store": round(one_off, 2), "monthly_per_store": round(monthly, 2)},
+        finance={
+            name: finance.appraise(value, one_off, monthly, rate, months)
+            for name, value in points.items()
+            if value is not None
+        },
+        drivers=[
+            {**m, "true_monthly": t["monthly"]}
+            for m, t in zip(
+                finance.drivers(
+                    {k.value: estimates[k.value]["estimate"] for k in DRIVERS}, monthly
+                ),
+                finance.drivers({k.value: truth[k.value] for k in DRIVERS}, monthly),
+                strict=True,
+            )
+        ],
+        satisfaction={
+            "before": round(float(pre["satisfaction"].mean()), 3),
+            "after": round(float(post["satisfaction"].mean()), 3),
+            "lift": sat["estimate"],
+            "ci_low": sat["ci_low"],
+            "ci_high": sat["ci_high"],
+            "true_effect": sat["true_effect"],
+        },
+    )
+
+
+def true_effects(
+    observed: pd.DataFrame, counterfactual: pd.DataFrame, design: Design, kpis: list[str]
+) -> dict[str, float]:
+    """What the intervention really did: pilot stores' pilot days, treated minus counterfactual."""
+
+    def post(frame: pd.DataFrame) -> pd.DataFrame:
+        rows = frame[frame["store_id"].isin(design.pilots) & (frame["day"] >= design.start_day)]
+        return rows.set_index(["store_id", "day"]).sort_index()[kpis]
+
+    return {k: float(v) for k, v in (post(observed) - post(counterfactual)).mean().items()}
+
+
+def decide(pilot: Pilot, estimated: Estimated, reviewed: Reviewed, evaluated: Evaluated) -> Decided:
+    """Step 6: the pilot's rule gives roll out, stop or next round; and the chain's projection."""
+    decision, reasons, changes = apply_rule(pilot.spec, reviewed, evaluated, len(pilot.eligible))
+    return Decided(
+        digest=pilot.digest,
+        decision=decision,
+        reasons=reasons,
+        next_round=changes,
+        projection=_projection(pilot, estimated, evaluated),
+    )
+
+
+def _projection(pilot: Pilot, estimated: Estimated, evaluated: Evaluated) -> list[dict]:
+    spec = pilot.spec
+    twin = {r["format"]: r["effect"][MONEY] for r in estimated.formats}
+    formats = []
+    for fmt in sorted({s.scenario.format for s in pilot.stores}):
+        stores = [s for s in pilot.stores if s.scenario.format is fmt]
+        costs = [pilot.cost(s) for s in stores]
+        piloted = fmt in spec.stores.formats
+        formats.append(
+            {
+                "format": fmt.value,
+                "stores": len(stores),
+                "gain_per_store_day": evaluated.estimates[MONEY]["estimate"]
+                if piloted
+                else twin[fmt.value],
+                "one_off": sum(c.one_off for c in costs),
+                "monthly": sum(c.monthly for c in costs),
+                "source": "pilot" if piloted else "twin estimate (not piloted)",
+            }
+        )
+    return finance.projection(formats, spec.finance.discount_rate, years=3)
+
+
+def _columns(kpis: list[Kpi]) -> list[str]:
+    return [k.value for k in kpis]
+
+
+def _by_store(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.groupby("store_id")[KPI_COLUMNS].mean()
+
+
+def _by_day(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.set_index(["store_id", "day"]).sort_index()[KPI_COLUMNS].astype(float)
+
+
+def _percent(change: float, level: float) -> float | None:
+    """``change`` in % of ``level``; None for a loss or a level too near zero (ten-fold).
+
+    A percentage of a loss reads backwards (a gain shows as a fall), so it is left out.
+    """
+    if level <= 0 or abs(change) > 10 * level:
+        return None
+    return round(100 * change / level, 3)
+
+
+def _round(x: float | None, digits: int = 4) -> float | None:
+    return None if x is None else round(x, digits)
+
+
+def _rounded(xs: list[float]) -> list[float]:
+    return [round(x, 3) for x in xs]

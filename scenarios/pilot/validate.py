@@ -1,0 +1,298 @@
+"""How far HQ can trust a pilot: many small pilots with known truth, scored.
+
+A/A pilots (nobody gets the intervention) give the false-positive rate at
+alpha; pilots with the intervention give the CI's coverage of the true effect
+and the mean error. Running the twin for every one of hundreds of pilots would
+take hours on a laptop, so the twin runs a few small chains once, without and
+with the intervention in every store (common random numbers, through the
+executor), and each validation pilot is drawn from those runs:
+
+* every twin store's series of the KPI is split into its level, the chain's day
+  effects and its own residual series; its effect series is treated minus
+  untreated, day by day;
+* a drawn chain's store k takes the level and effect series of one twin store
+  and the whole residual series of another (so noise keeps its day-to-day
+  correlation within a store, and no two drawn stores are copies);
+* pilot stores are drawn at random, references matched as in step 3 (on the
+  KPI's pre-period mean and the store attributes), and the pilot evaluated as
+  in step 5; its true effect is the mean of the pilot
+  stores' effect series over the pilot days.
+
+So the estimators meet the twin's noise and effects, and each drawn pilot has
+fresh noise, as independent pilots would (Bertrand, Duflo and Mullainathan's
+placebo design, on panels resampled from the twin).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from scenarios import load
+from scenarios.chain import describe, expand
+from scenarios.overrides import apply
+from scenarios.pilot import matching
+from scenarios.pilot.did import Design, DidEstimate, did
+from scenarios.pilot.loader import Pilot
+from scenarios.pilot.steps import true_effects
+from scenarios.pilot.synth import synthetic_control
+from scenarios.pilot.twinruns import Arm, run_arms
+from scenarios.schema import Scenario
+
+TARGETS = {
+    "false_positive_rate": (0.03, 0.07),
+    "coverage": (0.92, 0.98),
+    "relative_mean_error": (0, 0.10),
+}
+
+
+@dataclass(frozen=True)
+class Study:
+    """Size of the validation: pilots drawn, and the twin runs they are drawn from."""
+
+    n: int = 200
+    chains: int = 2
+    stores: int = 12
+    visitors: float = 100.0
+    pre_days: int = 5
+    pilot_days: int = 5
+
+    @property
+    def days(self) -> int:
+        """Days every twin store runs: pre-period then pilot period."""
+        return self.pre_days + self.pilot_days
+
+    @property
+    def store_days(self) -> int:
+        """Store-days the twin simulates (each store without and with the intervention)."""
+        return self.chains * self.stores * 2 * self.days
+
+
+def chain_for(pilot: Pilot, study: Study, k: int) -> Scenario:
+    """Validation chain ``k``: small stores of the pilot's first eligible format."""
+    fmt = pilot.spec.stores.formats[0]
+    base = pilot.chain if pilot.chain.format is fmt else load(fmt.value)
+    spec = pilot.chain.chain
+    chain = {
+        **(spec.model_dump(mode="json") if spec else {}),
+        "stores": study.stores,
+        "seed": (spec.seed if spec else 1) + 101 * k,
+        "formats": {fmt.value: 1.0},
+    }
+    return apply(
+        base, {"arrivals.daily_visitors": study.visitors, "chain": chain}, source="validate"
+    )
+
+
+@dataclass(frozen=True)
+class TwinStores:
+    """One KPI of every twin store, taken apart for resampling (arrays are [store, day])."""
+
+    kpi: str
+    level: np.ndarray
+    day_effects: np.ndarray
+    chain: np.ndarray
+    residual: np.ndarray
+    effect: np.ndarray
+    attributes: pd.DataFrame
+
+
+def simulate(
+    pilot: Pilot,
+    study: Study,
+    out: Path,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
+    """Run every store of every validation chain twice (common random numbers), one batch.
+
+    Returns:
+        Per chain: store attributes, untreated and treated store-days.
+    """
+    spec = pilot.spec
+    uses = pilot.uses(study.pre_days)
+    chains = [chain_for(pilot, study, k) for k in range(study.chains)]
+    arms = []
+    for k, sc in enumerate(chains):
+        ids = tuple(s.store_id for s in expand(sc))
+        treated = sc.model_copy(update={"interventions": [*sc.interventions, *uses]})
+        folder = out / f"chain{k}"
+        arms.append(Arm(f"untreated{k}", sc, ids, spec.seed + k, study.days, folder / "untreated"))
+        arms.append(Arm(f"treated{k}", treated, ids, spec.seed + k, study.days, folder / "treated"))
+    frames = run_arms(arms, workers, progress)
+    return [
+        (
+            pd.DataFrame(describe(expand(sc))).set_index("store_id"),
+            frames[f"untreated{k}"],
+            frames[f"treated{k}"],
+        )
+        for k, sc in enumerate(chains)
+    ]
+
+
+def take_apart(runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]], kpi: str) -> TwinStores:
+    """Levels, day effects, residual and effect series of ``kpi`` for every twin store."""
+    levels, days, chain, resid, effect, attrs = [], [], [], [], [], []
+    for k, (table, untreated, treated) in enumerate(runs):
+        u = untreated.pivot(index="store_id", columns="day", values=kpi).astype(float)
+        t = treated.pivot(index="store_id", columns="day", values=kpi).astype(float)
+        level = u.mean(axis=1).to_numpy()
+        day = (u.sub(level, axis=0)).mean(axis=0).to_numpy()
+        levels.append(level)
+        days.append(day)
+        chain.append(np.full(len(u), k))
+        resid.append(u.to_numpy() - level[:, None] - day[None, :])
+        effect.append((t - u).loc[u.index].to_numpy())
+        attrs.append(table.loc[u.index, [*matching.ATTRIBUTES, "region", "format"]])
+    return TwinStores(
+        kpi,
+        np.concatenate(levels),
+        np.array(days),
+        np.concatenate(chain),
+        np.concatenate(resid),
+        np.concatenate(effect),
+        pd.concat(attrs, ignore_index=True),
+    )
+
+
+Estimator = Callable[..., dict[str, DidEstimate]]
+"""``did``'s signature: (panel, kpis, design, alpha, seed=...) -> estimate per KPI."""
+
+
+def score(
+    pilot: Pilot,
+    study: Study,
+    twin: TwinStores,
+    estimator: Estimator = did,
+) -> dict[str, Any]:
+    """Draw ``study.n`` pilots from the twin's stores and score ``estimator`` on them."""
+    draws = pd.DataFrame([_draw(pilot, twin, study, j, estimator) for j in range(study.n)])
+    return {"summary": summarise(draws, pilot.spec.decision.alpha, twin, study), "draws": draws}
+
+
+def validate(
+    pilot: Pilot,
+    study: Study,
+    out: Path,
+    workers: int | None = None,
+    progress: Callable[[float], None] | None = None,
+    kpi: str | None = None,
+) -> dict[str, Any]:
+    """Simulate and score: the summary (rates, errors, targets) and one row per drawn pilot."""
+    runs = simulate(pilot, study, out, workers, progress)
+    return score(pilot, study, take_apart(runs, kpi or pilot.spec.decision.kpi.value))
+
+
+def drawn_chain(
+    twin: TwinStores, stores: int, rng: np.random.Generator
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """A chain of ``stores`` resampled stores: matching table, untreated and treated store-days.
+
+    Store k has the level, effect series and attributes of one twin store, the day
+    effects of that store's chain and the whole residual series of another store.
+    """
+    n = len(twin.level)
+    whose = rng.choice(n, size=stores, replace=stores > n)
+    noise = rng.choice(n, size=stores, replace=stores > n)
+    base = twin.level[whose, None] + twin.day_effects[twin.chain[whose]]
+    untreated = base + twin.residual[noise]
+    treated = untreated + twin.effect[whose]
+    ids = [f"V{k:03d}" for k in range(stores)]
+    days = np.arange(untreated.shape[1])
+
+    def frame(values: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "store_id": np.repeat(ids, len(days)),
+                "day": np.tile(days, stores),
+                twin.kpi: values.ravel(),
+            }
+        )
+
+    table = twin.attributes.iloc[whose].set_index(pd.Index(ids, name="store_id"))
+    return table, frame(untreated), frame(treated)
+
+
+def _draw(
+    pilot: Pilot, twin: TwinStores, study: Study, j: int, estimator: Estimator
+) -> dict[str, Any]:
+    """One A/A pilot and one pilot with the intervention, on the same drawn stores."""
+    kpi, stores = twin.kpi, pilot.spec.stores
+    seed = pilot.spec.seed * 1_000_003 + j
+    rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xA11,)))
+    attrs, untreated, treated = drawn_chain(twin, study.stores, rng)
+    history = untreated[untreated["day"] < study.pre_days]
+    table = history.groupby("store_id")[[kpi]].mean().join(attrs)
+    pilots = matching.draw_pilots(list(table.index), stores.pilot, seed)
+    found = matching.match(table, pilots, stores.references_per_pilot, stores.region_weight)
+    references = sorted(r for refs in found.values() for r, _ in refs)
+    design = Design(tuple(pilots), tuple(references), study.pre_days)
+    alpha = pilot.spec.decision.alpha
+    aa = estimator(untreated, [kpi], design, alpha, seed=seed)[kpi]
+    observed = pd.concat(
+        [treated[treated["store_id"].isin(pilots)], untreated[~untreated["store_id"].isin(pilots)]]
+    )
+    fx = estimator(observed, [kpi], design, alpha, seed=seed)[kpi]
+    truth = true_effects(observed, untreated, design, [kpi])[kpi]
+    sc = synthetic_control(observed, kpi, pilots, references, study.pre_days, alpha)
+    return {
+        "draw": j,
+        "pilot_stores": ",".join(pilots),
+        "reference_stores": ",".join(references),
+        "aa_estimate": aa.estimate,
+        "aa_p_value": aa.p_value,
+        "estimate": fx.estimate,
+        "ci_low": fx.ci_low,
+        "ci_high": fx.ci_high,
+        "p_value": fx.p_value,
+        "true_effect": truth,
+        "sc_estimate": sc.estimate,
+        "sc_band_low": sc.band_low,
+        "sc_band_high": sc.band_high,
+    }
+
+
+def summarise(draws: pd.DataFrame, alpha: float, twin: TwinStores, study: Study) -> dict[str, Any]:
+    """False-positive rate, coverage, mean error (and how each compares with its target)."""
+    error = draws["estimate"] - draws["true_effect"]
+    low = draws["ci_low"].astype(float).fillna(-np.inf)
+    high = draws["ci_high"].astype(float).fillna(np.inf)
+    covered = (low <= draws["true_effect"]) & (draws["true_effect"] <= high)
+    effect = float(draws["true_effect"].mean())
+    sc_error = draws["sc_estimate"] - draws["true_effect"]
+    truth = draws["true_effect"]
+    sc_covered = (draws["sc_band_low"] <= truth) & (truth <= draws["sc_band_high"])
+    figures = {
+        "false_positive_rate": float((draws["aa_p_value"] <= alpha).mean()),
+        "coverage": float(covered.mean()),
+        "relative_mean_error": abs(float(error.mean())) / abs(effect) if effect else float("inf"),
+    }
+    return {
+        "kpi": twin.kpi,
+        "alpha": alpha,
+        "pilots": len(draws),
+        "chains": study.chains,
+        "stores_per_chain": study.stores,
+        "twin_stores": len(twin.level),
+        "twin_store_days": study.store_days,
+        "visitors": study.visitors,
+        "pre_days": study.pre_days,
+        "pilot_days": study.pilot_days,
+        **{k: round(v, 4) for k, v in figures.items()},
+        "mean_true_effect": round(effect, 4),
+        "mean_error": round(float(error.mean()), 4),
+        "mean_abs_error": round(float(error.abs().mean()), 4),
+        "power": round(float((draws["p_value"] <= alpha).mean()), 4),
+        "synthetic_control": {
+            "mean_error": round(float(sc_error.mean()), 4),
+            "mean_abs_error": round(float(sc_error.abs().mean()), 4),
+            "placebo_band_coverage": round(float(sc_covered.mean()), 4),
+        },
+        "targets": {k: list(v) for k, v in TARGETS.items()},
+        "within_target": {k: bool(TARGETS[k][0] <= v <= TARGETS[k][1]) for k, v in figures.items()},
+    }

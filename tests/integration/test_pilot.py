@@ -1,0 +1,155 @@
+"""The six-step pilot end to end on a tiny chain: detection, decision, resuming, the CLI."""
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from scenarios.pilot import PilotError, parse_pilot, run_pilot
+from scenarios.pilot.artefacts import STEPS
+from services.client import InProcessClient
+from services.db import Database
+from services.db.engine import sqlite_url
+from twin.cli import app
+
+REPORT_KEYS = {
+    "steps",
+    "pilot_stores",
+    "reference_stores",
+    "balance",
+    "mde",
+    "estimates",
+    "roi",
+    "payback_months",
+    "npv",
+    "decision",
+}
+
+
+def tiny(intervention: dict, pilot_id: str) -> dict:
+    """Nine small supermarkets (three pilots, two references each), 4 + 2 days."""
+    return {
+        "id": pilot_id,
+        "name": f"tiny {pilot_id}",
+        "seed": 5,
+        "chain": {
+            "scenario": "supermarket",
+            "set": {
+                "arrivals.daily_visitors": 25,
+                "chain": {
+                    "stores": 10,
+                    "seed": 3,
+                    "formats": {"supermarket": 0.9, "convenience": 0.1},
+                },
+            },
+        },
+        "interventions": [intervention],
+        "stores": {"pilot": 3, "references_per_pilot": 2},
+        "periods": {"pre_days": 4, "pilot_days": 2},
+        "kpis": ["contribution", "labour_cost", "sales", "satisfaction"],
+        "estimate": {"days": 1},
+    }
+
+
+SELF_CHECKOUT = {"name": "self_checkout", "params": {"stations": 4, "cashiers_saved": 2}}
+NOBODY_RESPONDS = {"name": "targeted_coupons", "params": {"response": 0.0}}
+
+
+@pytest.fixture(scope="module")
+def strong(tmp_path_factory):
+    out = tmp_path_factory.mktemp("strong")
+    pilot = parse_pilot(tiny(SELF_CHECKOUT, "tiny_sco"))
+    run_pilot(pilot, out, workers=2)
+    return pilot, out
+
+
+def report(out):
+    return json.loads((out / "report.json").read_text())
+
+
+def test_a_strong_known_effect_is_found_and_rolled_out(strong):
+    _, out = strong
+    r = report(out)
+    assert set(r) >= REPORT_KEYS
+    assert [s["step"] for s in r["steps"]] == list(STEPS)
+    assert len(r["pilot_stores"]) == 3 and len(r["reference_stores"]) == 6
+    e = r["estimates"]["contribution"]
+    assert e["ci_low"] > 0 and e["p_value"] < 0.05
+    assert e["ci_low"] <= e["true_effect"] <= e["ci_high"]
+    assert e["error"] == pytest.approx(e["estimate"] - e["true_effect"], abs=1e-3)
+    assert r["estimates"]["labour_cost"]["true_effect"] < 0
+    assert r["decision"] == "roll_out"
+    assert r["payback_months"] > 0 and r["npv"] > 0
+    assert r["pre_period_identical"] is True
+    assert {row["feature"] for row in r["balance"]} >= {"sales", "daily_visitors"}
+    assert r["mde"]["contribution"]["mde"] > 0
+    assert {row["format"] for row in r["rollout_projection"]} == {"supermarket", "convenience"}
+    html = (out / "report.html").read_text()
+    assert "plotly" in html.lower() and "Roll out" in html
+
+
+def test_every_step_is_recorded_in_the_project_library(strong):
+    _, out = strong
+    db = Database(sqlite_url(out / "projects.db"))
+    client = InProcessClient(db)
+    [project] = client.list_projects()
+    assert project.status == "decided" and project.decision == "roll_out"
+    assert project.pilot_stores == report(out)["pilot_stores"]
+    client.close()
+    db.dispose()
+
+
+def test_resuming_from_a_saved_review_gives_the_same_report(strong, tmp_path):
+    pilot, whole = strong
+    out = tmp_path / "copy"
+    shutil.copytree(whole, out)
+    for step in STEPS[3:]:
+        (out / "steps" / f"{STEPS.index(step) + 1}_{step}.json").unlink()
+    (out / "report.json").unlink()
+    arts = run_pilot(pilot, out, workers=2)
+    assert list(arts) == list(STEPS)
+    assert report(out) == report(whole)
+
+
+def test_without_an_effect_stop_after_review_then_resume_to_stop_or_next_round(tmp_path):
+    pilot = parse_pilot(tiny(NOBODY_RESPONDS, "tiny_null"))
+    arts = run_pilot(pilot, tmp_path, until="review", workers=2)
+    assert list(arts) == ["identify", "estimate", "review"]
+    assert not (tmp_path / "report.json").exists()
+    run_pilot(pilot, tmp_path, workers=2)
+    r = report(tmp_path)
+    e = r["estimates"]["contribution"]
+    # Nobody responds to the coupons: what is left is the campaign's own small cost.
+    assert abs(e["true_effect"]) < 50
+    assert r["decision"] in {"stop", "next_round"}
+
+
+def test_a_run_folder_of_another_pilot_is_refused(strong):
+    _, out = strong
+    other = parse_pilot(tiny(NOBODY_RESPONDS, "other"))
+    with pytest.raises(ValueError, match="another pilot"):
+        run_pilot(other, out, until="identify")
+
+
+def test_a_bad_pilot_file_names_the_field(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    data = tiny(SELF_CHECKOUT, "bad")
+    data["periods"] = {"pre_days": 1, "pilot_days": 3}
+    data["stores"]["pilot_count"] = 3
+    bad.write_text(json.dumps(data))
+    result = CliRunner().invoke(app, ["pilot", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code != 0
+    assert "periods.pre_days" in result.output and "stores.pilot_count" in result.output
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(PilotError, match=r"periods\.pre_days"):
+        parse_pilot(data)
+
+
+def test_pilot_by_id_stops_after_identify(tmp_path):
+    result = CliRunner().invoke(
+        app, ["pilot", "self_checkout", "--step", "identify", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "steps" / "1_identify.json").exists()
+    assert "resume with" in result.output

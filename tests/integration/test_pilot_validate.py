@@ -1,0 +1,62 @@
+"""The validation in small: honest estimators meet wide bounds, a biased one does not."""
+
+from dataclasses import replace
+
+import pytest
+
+from scenarios.pilot import load_pilot
+from scenarios.pilot.did import did
+from scenarios.pilot.validate import Study, score, simulate, take_apart
+
+# Wide bounds around the targets (3-7%, 92-98%, < 10%) for a 40-pilot sample.
+BOUNDS = {
+    "false_positive_rate": (0.0, 0.15),
+    "coverage": (0.80, 1.0),
+    "relative_mean_error": (0, 0.2),
+}
+
+
+def within(summary):
+    return {k: lo <= summary[k] <= hi for k, (lo, hi) in BOUNDS.items()}
+
+
+@pytest.fixture(scope="module")
+def twin(tmp_path_factory):
+    pilot = load_pilot("self_checkout")
+    study = Study(n=40, chains=1, stores=10, visitors=25, pre_days=3, pilot_days=2)
+    runs = simulate(pilot, study, tmp_path_factory.mktemp("validate"), workers=2)
+    return pilot, study, take_apart(runs, "contribution")
+
+
+def test_the_estimator_meets_the_bounds_on_forty_pilots(twin):
+    pilot, study, stores = twin
+    summary = score(pilot, study, stores)["summary"]
+    assert summary["pilots"] == 40 and summary["twin_stores"] == 10
+    assert all(within(summary).values()), summary
+    assert summary["mean_true_effect"] > 0
+
+
+def test_a_biased_estimator_fails_the_bounds(twin):
+    pilot, study, stores = twin
+    shift = 0.3 * float(abs(stores.effect[:, study.pre_days :].mean()))
+
+    def biased(*args, **kwargs):
+        return {
+            k: replace(
+                e,
+                estimate=e.estimate + shift,
+                ci_low=None if e.ci_low is None else e.ci_low + shift,
+                ci_high=None if e.ci_high is None else e.ci_high + shift,
+            )
+            for k, e in did(*args, **kwargs).items()
+        }
+
+    summary = score(pilot, study, stores, estimator=biased)["summary"]
+    assert not all(within(summary).values()), summary
+
+
+def test_drawn_pilots_differ_and_their_truth_is_the_twins(twin):
+    pilot, study, stores = twin
+    draws = score(pilot, replace(study, n=12), stores)["draws"]
+    assert draws["pilot_stores"].nunique() > 1
+    assert draws["true_effect"].between(stores.effect.min(), stores.effect.max()).all()

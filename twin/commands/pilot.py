@@ -1,0 +1,232 @@
+"""``storetwin pilot``: the six-step pilot method (``pilot FILE``) and its validation."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import click
+import typer
+from rich.table import Table
+from typer.core import TyperGroup
+
+from scenarios.pilot.artefacts import STEPS
+from twin.terminal import console, fail, progress
+
+
+class _PilotGroup(TyperGroup):
+    """``storetwin pilot FILE`` runs the method; ``storetwin pilot validate`` is a subcommand."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("--help", "-h"):
+            args = ["run", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_PilotGroup,
+    no_args_is_help=True,
+    help="Pilot an intervention in pilot vs comparable reference stores (six steps), "
+    "or validate the estimators: `storetwin pilot FILE` / `storetwin pilot validate`.",
+)
+
+Step = StrEnum("Step", {s: s for s in STEPS})  # type: ignore[misc]
+
+
+@app.command("run")
+def run_pilot(
+    pilot: Annotated[str, typer.Argument(help="Pilot file (YAML) or id in scenarios/pilots/.")],
+    out: Annotated[Path | None, typer.Option(help="Run folder (default runs/<pilot id>).")] = None,
+    step: Annotated[
+        Step, typer.Option(help="Stop after this step; a later call resumes from the saved steps.")
+    ] = Step.decide,  # type: ignore[attr-defined]
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Processes (default: all cores).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option(help="No progress bar or tables.")] = False,
+    services: Annotated[
+        str | None,
+        typer.Option(
+            help="URL of a `storetwin serve` whose project library records the steps "
+            "(default: projects.db in the run folder)."
+        ),
+    ] = None,
+) -> None:
+    """Run the six steps (identify, estimate, review, run, evaluate, decide); write the report."""
+    import httpx
+
+    from scenarios.pilot import PilotError, RunFolderError, load_pilot
+    from scenarios.pilot import run_pilot as run_steps
+    from scenarios.pilot.method import store_days
+    from services.domain.errors import DomainError
+
+    try:
+        loaded = load_pilot(pilot)
+    except PilotError as exc:
+        raise fail(str(exc)) from None
+    out = out or Path("runs") / loaded.spec.id
+    total = sum(store_days(loaded).values())
+    try:
+        with progress(f"pilot {loaded.spec.id}: up to {total:,} store-days", quiet) as tick:
+            arts = run_steps(loaded, out, step.value, workers, tick, services)
+    except RunFolderError as exc:
+        raise fail(str(exc)) from None
+    except httpx.TransportError as exc:
+        raise fail(f"cannot reach the services at {services}: {exc}") from None
+    except DomainError as exc:
+        raise fail(f"project library: {exc}") from None
+    if quiet:
+        return
+    if step.value != "decide":
+        if "review" in arts:
+            console.print(review_lines(arts["review"], loaded.spec.decision.kpi.value))
+        saved = ", ".join(f"{s} ({type(a).path(out)})" for s, a in arts.items())
+        console.print(f"saved: {saved}")
+        console.print(f"resume with: storetwin pilot {pilot} --out {out}")
+        return
+    report = json.loads((out / "report.json").read_text())
+    console.print(estimates_table(report))
+    console.print(decision_lines(report))
+    console.print(f"report: [bold]{out / 'report.html'}[/] and {out / 'report.json'}")
+
+
+def review_lines(reviewed: Any, kpi: str) -> str:
+    """Step 3 for the investment committee: stores, balance and the power of the design."""
+    worst = max(reviewed.balance, key=lambda row: abs(row["std_diff"]))
+    mde = reviewed.mde[kpi]
+    return "\n".join(
+        [
+            f"pilot stores: {', '.join(reviewed.pilot_stores)}; "
+            f"references: {', '.join(reviewed.reference_stores)}",
+            f"balance: largest standardised difference {worst['std_diff']:+.2f} "
+            f"({worst['feature']})",
+            f"MDE of {kpi} at 80% power: {mde['mde']:,.2f} per store-day "
+            f"(expected {mde['expected_effect']:+,.2f}); {reviewed.recommendation['note']}",
+        ]
+    )
+
+
+def estimates_table(report: dict[str, Any]) -> Table:
+    """Lift per KPI beside the twin's truth."""
+    table = Table(title=f"{report['name']}: lift per store-day, pilot vs reference stores")
+    for column in ("KPI", "lift", "CI", "p", "lift %", "true effect", "error", "synth. control"):
+        table.add_column(column, justify="left" if column == "KPI" else "right")
+    for kpi, e in report["estimates"].items():
+        ci = "open" if e["ci_low"] is None else f"{e['ci_low']:,.1f} .. {e['ci_high']:,.1f}"
+        pct = "" if e["lift_pct"] is None else f"{e['lift_pct']:+.1f}%"
+        table.add_row(
+            kpi,
+            f"{e['estimate']:+,.2f}",
+            ci,
+            f"{e['p_value']:.3f}",
+            pct,
+            f"{e['true_effect']:+,.2f}",
+            f"{e['error']:+,.2f}",
+            f"{e['synthetic_control']['estimate']:+,.2f}",
+        )
+    return table
+
+
+def decision_lines(report: dict[str, Any]) -> str:
+    """The decision with its reasons, and the money."""
+    pay = report["payback_months"]
+    lines = [
+        f"[bold]decision: {report['decision']}[/]",
+        *(f"  - {r}" for r in report["decision_reasons"] + report["next_round"]),
+        f"per store: ROI {report['roi']}, "
+        f"payback {'never' if pay is None else f'{pay:.1f} months'}, "
+        f"NPV {report['npv']:,.0f}",
+    ]
+    return "\n".join(lines)
+
+
+@app.command("validate")
+def validate(
+    pilot: Annotated[
+        str, typer.Option(help="Pilot whose design and intervention are validated.")
+    ] = "self_checkout",
+    n: Annotated[
+        int, typer.Option("--n", min=10, help="Pilots of each kind (A/A and with effect).")
+    ] = 200,
+    chains: Annotated[
+        int, typer.Option(min=1, help="Twin chains the pilots' stores are drawn from.")
+    ] = 2,
+    stores: Annotated[int, typer.Option(min=4, help="Stores per chain and per drawn pilot.")] = 12,
+    visitors: Annotated[float, typer.Option(min=20, help="Daily visitors of a store.")] = 100.0,
+    pre_days: Annotated[int, typer.Option(min=2)] = 5,
+    pilot_days: Annotated[int, typer.Option(min=2)] = 5,
+    kpi: Annotated[
+        str | None, typer.Option(help="KPI to validate (default: the decision KPI).")
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Folder for the runs and validation.json.")] = Path(
+        "runs/validate"
+    ),
+    workers: Annotated[int | None, typer.Option(min=1)] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+) -> None:
+    """Many small pilots with known truth: false-positive rate, CI coverage, mean error."""
+    from scenarios.pilot import PilotError, load_pilot
+    from scenarios.pilot.kpis import Kpi
+    from scenarios.pilot.validate import Study
+    from scenarios.pilot.validate import validate as study_run
+
+    try:
+        loaded = load_pilot(pilot)
+        chosen = Kpi(kpi).value if kpi else None
+    except PilotError as exc:
+        raise fail(str(exc)) from None
+    except ValueError:
+        raise fail(
+            f"--kpi {kpi!r} is not a KPI; choose from {', '.join(k.value for k in Kpi)}"
+        ) from None
+    study = Study(n, chains, stores, visitors, pre_days, pilot_days)
+    if stores < loaded.spec.stores.pilot * (1 + loaded.spec.stores.references_per_pilot):
+        raise fail(
+            f"--stores {stores} is too few for {loaded.spec.stores.pilot} pilot stores "
+            "with their references"
+        )
+    with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
+        result = study_run(loaded, study, out, workers, tick, chosen)
+    summary = result["summary"]
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "validation.json").write_text(json.dumps(summary, indent=2) + "\n")
+    result["draws"].to_parquet(out / "draws.parquet", index=False)
+    if as_json:
+        typer.echo(json.dumps(summary))
+        return
+    console.print(validation_table(summary))
+    console.print(f"written: {out / 'validation.json'}, {out / 'draws.parquet'}")
+
+
+def validation_table(summary: dict[str, Any]) -> Table:
+    """The three promises to HQ with their targets."""
+    table = Table(
+        title=f"Validation of {summary['kpi']}: {summary['pilots']} pilots of "
+        f"{summary['stores_per_chain']} stores, {summary['pre_days']}+{summary['pilot_days']} "
+        f"days, drawn from {summary['twin_stores']} twin stores in {summary['chains']} chain(s)"
+    )
+    for column in ("measure", "value", "target", "ok"):
+        table.add_column(column, justify="left" if column == "measure" else "right")
+    for key, label in (
+        ("false_positive_rate", "A/A false-positive rate"),
+        ("coverage", "CI coverage of the true effect"),
+        ("relative_mean_error", "|mean error| / mean true effect"),
+    ):
+        low, high = summary["targets"][key]
+        table.add_row(
+            label,
+            f"{summary[key]:.1%}",
+            f"{low:.0%}..{high:.0%}",
+            "yes" if summary["within_target"][key] else "NO",
+        )
+    table.add_row("mean error (currency per store-day)", f"{summary['mean_error']:+,.2f}", "", "")
+    table.add_row("mean true effect", f"{summary['mean_true_effect']:+,.2f}", "", "")
+    table.add_row("power at this size", f"{summary['power']:.1%}", "", "")
+    sc = summary["synthetic_control"]
+    table.add_row("synthetic control mean error", f"{sc['mean_error']:+,.2f}", "", "")
+    table.add_row(
+        "synthetic control placebo-band coverage", f"{sc['placebo_band_coverage']:.1%}", "", ""
+    )
+    return table
