@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from services.db.models import Alert, Telemetry
 from services.domain import catalog
 from services.domain.errors import DomainError, NotFound
-from services.domain.stores import require_store
+from services.domain.stores import check_store, require_store
 from services.schemas import AckIn, AlertPublic, AlertStatus, TelemetryAccepted, TelemetryIn
 
 QUEUE_THRESHOLD = 4
@@ -89,7 +89,7 @@ RULES: dict[str, Callable[[Session, TelemetryIn], Finding]] = {
 
 def ingest(session: Session, t: TelemetryIn) -> TelemetryAccepted:
     """Store a reading and raise the alert it calls for (unless one is open already)."""
-    require_store(session, t.store_id)
+    check_store(session, t.store_id)
     rule = RULES.get(t.kind)
     finding = rule(session, t) if rule else None
     row = Telemetry(**t.model_dump())

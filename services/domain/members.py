@@ -19,7 +19,7 @@ from services.db.models import LedgerEntry, Member, MemberTag, Order
 from services.db.prepared import Prepared
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
-from services.domain.stores import require_store
+from services.domain.stores import check_store, require_store
 from services.schemas import MemberCreate, MemberPublic, OrderStatus, Rfm, Segment
 
 TIERS = (  # name, lifetime spend in cents from which it holds, points multiplier
@@ -47,6 +47,7 @@ _CREDIT = Prepared(
     )
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
+_BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
 
 
 def tier_for(lifetime_cents: int) -> str:
@@ -64,9 +65,9 @@ def register(
     session: Session, cipher: MemberCipher, req: MemberCreate, now: dt.datetime
 ) -> MemberPublic:
     """Register a member; a phone number already registered is a Conflict."""
-    require_store(session, req.store_id)
+    check_store(session, req.store_id)
     index = cipher.phone_index(req.phone)
-    if session.scalar(select(Member.id).where(Member.phone_hash == index)) is not None:
+    if _BY_PHONE.execute(session.connection(), {"m_hash": index}).fetchone() is not None:
         raise Conflict("phone: this number is already registered")
     registered_at = req.at or now
     try:  # Core, not the ORM: registration is on the checkout path of first-time members

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.db.models import Store
+from services.db.prepared import Prepared
 from services.domain.errors import NotFound
 from services.schemas import StoreIn, StorePublic
+
+_EXISTS = Prepared(select(Store.id).where(Store.id == bindparam("s_id")))
 
 
 def upsert_store(session: Session, store: StoreIn) -> StorePublic:
@@ -22,6 +25,12 @@ def require_store(session: Session, store_id: str) -> Store:
     if store is None:
         raise NotFound(f"no store {store_id!r}")
     return store
+
+
+def check_store(session: Session, store_id: str) -> None:
+    """NotFound unless the store exists; for hot paths that need no profile."""
+    if _EXISTS.execute(session.connection(), {"s_id": store_id}).fetchone() is None:
+        raise NotFound(f"no store {store_id!r}")
 
 
 def get_store(session: Session, store_id: str) -> StorePublic:
