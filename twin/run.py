@@ -66,7 +66,7 @@ def run_store(
         path = db_path or Path(tmp) / "store.db"
         _remove_sqlite(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database.from_env(sqlite_url(path))
+        db = Database.from_env(sqlite_url(path), scratch=db_path is None)
         db.create_schema()
         own = InProcessClient(db)
         try:

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
+_CONNECTION = "storetwin.connection"
 T = TypeVar("T")
 
 
@@ -23,16 +24,19 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
-    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's
-    # implicit transactions, which start too late to protect read-then-write.
-    dbapi_connection.isolation_level = None
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
-    cursor.close()
+def _sqlite_connect(synchronous: str) -> Callable:
+    def connect(dbapi_connection, _record) -> None:
+        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's
+        # implicit transactions, which start too late to protect read-then-write.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+
+    return connect
 
 
 def _sqlite_begin(connection) -> None:
@@ -45,21 +49,26 @@ class Database:
     """One database: its engine, a session factory, and schema creation.
 
     ``Database.from_env(default)`` honours ``DATABASE_URL`` so the same code runs on
-    the embedded SQLite file or on PostgreSQL.
+    the embedded SQLite file or on PostgreSQL. A ``scratch`` SQLite database (the
+    twin's own file for one run, deleted after it) skips the fsyncs of WAL
+    checkpoints: an OS crash can lose it, but a crash loses the run anyway, and
+    a store-day commits thousands of times.
     """
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, scratch: bool = False):
         self.url = url
         self.engine: Engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
-            event.listen(self.engine, "connect", _sqlite_connect)
+            synchronous = "OFF" if scratch else "NORMAL"
+            event.listen(self.engine, "connect", _sqlite_connect(synchronous))
             event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_env(cls, default_url: str) -> Database:
-        """Use ``DATABASE_URL`` when set, else ``default_url``."""
-        return cls(os.environ.get(DEFAULT_URL_ENV) or default_url)
+    def from_env(cls, default_url: str, *, scratch: bool = False) -> Database:
+        """Use ``DATABASE_URL`` when set, else ``default_url`` (``scratch``: see the class)."""
+        url = os.environ.get(DEFAULT_URL_ENV)
+        return cls(url) if url else cls(default_url, scratch=scratch)
 
     def transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction on a pooled connection (see ``transact``)."""
@@ -83,9 +92,18 @@ class Database:
 @contextmanager
 def session_in(conn: Connection) -> Iterator[Session]:
     """A session in a new transaction of ``conn``: committed on exit, rolled back on error."""
-    with conn.begin(), Session(bind=conn) as session:
+    with conn.begin(), Session(bind=conn, info={_CONNECTION: conn}) as session:
         yield session
         session.flush()  # the connection's transaction commits, not the session
+
+
+def connection_of(session: Session) -> Connection:
+    """The connection of the session's transaction, without the session's look-up each time.
+
+    Prepared statements on the checkout path ask for it several times per call,
+    and ``Session.connection()`` costs more than the statement itself.
+    """
+    return session.info.get(_CONNECTION) or session.connection()
 
 
 def transact(conn: Connection, work: Callable[[Session], T]) -> T:

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.db.dialect import upsert
+from services.db.engine import connection_of
 from services.db.models import Inventory, PriceChange, Product, Store
 from services.db.prepared import Prepared
 from services.domain.errors import NotFound
@@ -116,7 +117,7 @@ def store_prices(
     """
     wanted = sorted(set(skus))
     params = {"store_id": store_id, "at": at, **{f"sku{i}": s for i, s in enumerate(wanted)}}
-    rows = _store_prices(len(wanted)).execute(session.connection(), params).fetchall()
+    rows = _store_prices(len(wanted)).execute(connection_of(session), params).fetchall()
     prices = {sku: (price, cost) for sku, price, cost in rows}
     if len(prices) < len(wanted):
         require_store(session, store_id)

@@ -16,6 +16,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.db.dialect import upsert
+from services.db.engine import connection_of
 from services.db.models import Inventory, Replenishment, StockMovement
 from services.db.prepared import Prepared
 from services.domain.errors import Conflict, NotFound, OutOfStock
@@ -167,7 +168,7 @@ def _record(session: Session, store_id: str, deltas: Mapping[str, int], why: str
         if d
     ]
     if rows:
-        _MOVE.executemany(session.connection(), rows)
+        _MOVE.executemany(connection_of(session), rows)
 
 
 def _apply(session: Session, stmt: Prepared, params: list[dict]) -> bool:
@@ -175,7 +176,7 @@ def _apply(session: Session, stmt: Prepared, params: list[dict]) -> bool:
 
     Sent as one executemany where the driver sums row counts reliably.
     """
-    conn = session.connection()
+    conn = connection_of(session)
     if conn.dialect.supports_sane_multi_rowcount:
         return stmt.executemany(conn, params).rowcount == len(params)
     return all(stmt.execute(conn, p).rowcount == 1 for p in params)

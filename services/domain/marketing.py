@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.db.engine import connection_of
 from services.db.models import Coupon, CouponTemplate, Promotion
 from services.db.prepared import Prepared
 from services.domain import members
@@ -128,7 +129,7 @@ def end_promotion(session: Session, promotion_id: int, at: dt.datetime) -> Promo
 
 def offers(session: Session, store_id: str, at: dt.datetime) -> list[Offer]:
     """The promotions in force in a store at ``at``, as the pricing engine takes them."""
-    rows = _IN_FORCE.execute(session.connection(), {"store_id": store_id, "at": at}).fetchall()
+    rows = _IN_FORCE.execute(connection_of(session), {"store_id": store_id, "at": at}).fetchall()
     return [
         Offer(pid, name, _rule(params), None if quota is None else quota - used)
         for pid, name, params, quota, used in rows
@@ -138,7 +139,7 @@ def offers(session: Session, store_id: str, at: dt.datetime) -> list[Offer]:
 def use_quota(session: Session, promotion_id: int, units: int) -> bool:
     """Take ``units`` of a promotion's quota; False if not that many are left."""
     params = {"p_id": promotion_id, "p_n": units}
-    return _USE_QUOTA.execute(session.connection(), params).rowcount == 1
+    return _USE_QUOTA.execute(connection_of(session), params).rowcount == 1
 
 
 def _promotion(p: Promotion) -> PromotionPublic:

@@ -15,6 +15,7 @@ from sqlalchemy import bindparam, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.db.engine import connection_of
 from services.db.models import LedgerEntry, Member, MemberTag, Order
 from services.db.prepared import Prepared
 from services.domain.errors import Conflict, DomainError, NotFound
@@ -48,6 +49,8 @@ _CREDIT = Prepared(
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
 _BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
+_EXISTS = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.id == bindparam("m_id")))
+_REGISTER = Prepared(insert(_MEMBERS).returning(_MEMBERS.c.id))
 
 
 def tier_for(lifetime_cents: int) -> str:
@@ -67,24 +70,23 @@ def register(
     """Register a member; a phone number already registered is a Conflict."""
     check_store(session, req.store_id)
     index = cipher.phone_index(req.phone)
-    if _BY_PHONE.execute(session.connection(), {"m_hash": index}).fetchone() is not None:
+    if _BY_PHONE.execute(connection_of(session), {"m_hash": index}).fetchone() is not None:
         raise Conflict("phone: this number is already registered")
     registered_at = req.at or now
-    try:  # Core, not the ORM: registration is on the checkout path of first-time members
-        member_id = session.execute(
-            insert(_MEMBERS).values(
-                store_id=req.store_id,
-                phone_hash=index,
-                phone_enc=cipher.encrypt(req.phone),
-                name_enc=cipher.encrypt(req.name),
-                birthday=req.birthday,
-                tier=tier_for(0),
-                points=0,
-                lifetime_cents=0,
-                stored_value_cents=0,
-                registered_at=registered_at,
-            )
-        ).inserted_primary_key[0]
+    row = {
+        "store_id": req.store_id,
+        "phone_hash": index,
+        "phone_enc": cipher.encrypt(req.phone),
+        "name_enc": cipher.encrypt(req.name),
+        "birthday": req.birthday,
+        "tier": tier_for(0),
+        "points": 0,
+        "lifetime_cents": 0,
+        "stored_value_cents": 0,
+        "registered_at": registered_at,
+    }
+    try:  # prepared, not the ORM: registration is on the checkout path of first-time members
+        member_id = _REGISTER.execute(connection_of(session), row).fetchone()[0]
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
     if req.tags:
@@ -120,6 +122,12 @@ def require_member(session: Session, member_id: int) -> Member:
     if member is None:
         raise NotFound(f"no member {member_id}")
     return member
+
+
+def check_member(session: Session, member_id: int) -> None:
+    """NotFound unless the member exists; for hot paths that need no profile."""
+    if _EXISTS.execute(connection_of(session), {"m_id": member_id}).fetchone() is None:
+        raise NotFound(f"no member {member_id}")
 
 
 def find_by_phone(
@@ -203,7 +211,7 @@ def change(
 
 def earn(session: Session, member_id: int, paid_cents: int, order_id: int, at: dt.datetime) -> int:
     """Credit an order's spend: lifetime spend, tier and points. Returns points earned."""
-    conn = session.connection()
+    conn = connection_of(session)
     row = _TIER_OF.execute(conn, {"m_id": member_id}).fetchone()
     if row is None:
         raise NotFound(f"no member {member_id}")
@@ -243,7 +251,7 @@ def reverse_earn(
 
 def _ledger(session, member_id, account, delta, reason, order_id, at) -> None:
     _LEDGER.execute(
-        session.connection(),
+        connection_of(session),
         {
             "member_id": member_id,
             "account": account,

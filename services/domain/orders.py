@@ -14,10 +14,11 @@ from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.db.dialect import insert_on_conflict
+from services.db.engine import connection_of
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
 from services.db.prepared import Prepared
 from services.domain import catalog, inventory, marketing, members, payments, pricing
@@ -38,7 +39,24 @@ from services.schemas import (
 OPEN = (OrderStatus.created, OrderStatus.paid, OrderStatus.picked)
 _ORDERS = Order.__table__
 _INSERT_LINES = Prepared(insert(OrderLine.__table__))
+_LINES = OrderLine.__table__
 _ORDER_FOR_KEY = select(_ORDERS.c.id).where(_ORDERS.c.idempotency_key == bindparam("key"))
+# orders and their lines are written by Core statements only (never ORM objects), so
+# these reads through the connection see everything the transaction did
+_ORDER_BY_ID = select(_ORDERS).where(_ORDERS.c.id == bindparam("o_id"))
+_LINES_OF = (
+    select(_LINES.c.sku, _LINES.c.qty, _LINES.c.unit_price_cents, _LINES.c.unit_cost_cents)
+    .where(_LINES.c.order_id == bindparam("o_id"))
+    .order_by(_LINES.c.id)
+)
+_MOVE = (
+    update(_ORDERS)
+    .where(
+        _ORDERS.c.id == bindparam("o_id"),
+        _ORDERS.c.status.in_(bindparam("allowed", expanding=True)),
+    )
+    .values(status=bindparam("to"), updated_at=bindparam("at"))
+)
 
 
 class _Basket:
@@ -65,7 +83,7 @@ class _Basket:
         ]
         self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
         if member_id is not None:
-            members.require_member(session, member_id)
+            members.check_member(session, member_id)
         self.offers = marketing.offers(session, store_id, at)
         self.coupons = marketing.usable_coupons(session, coupon_codes, member_id, store_id, at)
         self.method = method
@@ -109,13 +127,23 @@ class _Basket:
 
     def insert_lines(self, session: Session, order_id: int) -> None:
         _INSERT_LINES.executemany(
-            session.connection(), [{"order_id": order_id, **x.model_dump()} for x in self.lines]
+            connection_of(session),
+            [
+                {
+                    "order_id": order_id,
+                    "sku": x.sku,
+                    "qty": x.qty,
+                    "unit_price_cents": x.unit_price_cents,
+                    "unit_cost_cents": x.unit_cost_cents,
+                }
+                for x in self.lines
+            ],
         )
 
 
 def _claim(session: Session, row: dict) -> int | None:
     """Insert the order; None if its idempotency key was used (the key is the claim)."""
-    conn = session.connection()
+    conn = connection_of(session)
     found = _claim_order(conn.dialect.name).execute(conn, row).fetchone()
     return None if found is None else found[0]
 
@@ -131,11 +159,11 @@ def _claim_order(dialect: str) -> Prepared:
 
 
 def _order_for_key(session: Session, key: str) -> int | None:
-    return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar()
+    return connection_of(session).execute(_ORDER_FOR_KEY, {"key": key}).scalar()
 
 
 def _order_id_for_key(session: Session, key: str) -> int:
-    return session.connection().execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
+    return connection_of(session).execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
 
 
 def _place(
@@ -358,7 +386,7 @@ def refund(session: Session, order_id: int, req: RefundCreate, now: dt.datetime)
     return get_order(session, order_id)
 
 
-def _return_money(session: Session, order: Order, key: str, at: dt.datetime) -> None:
+def _return_money(session: Session, order: Row, key: str, at: dt.datetime) -> None:
     """Pay back what was charged (to the balance it came from) and undo the member's credit."""
     charge = session.scalar(
         select(Payment).where(Payment.order_id == order.id, Payment.amount_cents > 0)
@@ -385,38 +413,29 @@ def _move(
     allowed: Sequence[OrderStatus],
     to: OrderStatus,
     at: dt.datetime,
-) -> Order:
+) -> Row:
     """Change an order's status if it is in one of ``allowed`` (checked in the UPDATE)."""
-    done = session.execute(
-        update(_ORDERS)
-        .where(_ORDERS.c.id == order_id, _ORDERS.c.status.in_([s.value for s in allowed]))
-        .values(status=to.value, updated_at=at)
-    )
+    params = {"o_id": order_id, "allowed": [s.value for s in allowed], "to": to.value, "at": at}
+    done = connection_of(session).execute(_MOVE, params)
     order = _require(session, order_id)
     if done.rowcount != 1:
         raise Conflict(f"order {order_id} is {order.status}; it cannot become {to.value}")
     return order
 
 
-def _require(session: Session, order_id: int) -> Order:
-    order = session.get(Order, order_id, populate_existing=True)
+def _require(session: Session, order_id: int) -> Row:
+    """The order's row (columns as attributes), or NotFound."""
+    order = connection_of(session).execute(_ORDER_BY_ID, {"o_id": order_id}).one_or_none()
     if order is None:
         raise NotFound(f"no order {order_id}")
     return order
 
 
 def _lines(session: Session, order_id: int) -> list[ReceiptLine]:
-    rows = session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order_id).order_by(OrderLine.id)
-    )
+    rows = connection_of(session).execute(_LINES_OF, {"o_id": order_id})
     return [
-        ReceiptLine(
-            sku=x.sku,
-            qty=x.qty,
-            unit_price_cents=x.unit_price_cents,
-            unit_cost_cents=x.unit_cost_cents,
-        )
-        for x in rows
+        ReceiptLine(sku=sku, qty=qty, unit_price_cents=price, unit_cost_cents=cost)
+        for sku, qty, price, cost in rows
     ]
 
 

@@ -12,9 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from services.db.engine import connection_of
 from services.db.models import Order, Payment
 from services.db.prepared import Prepared
 from services.domain import marketing, members
@@ -25,6 +26,19 @@ from services.schemas import OrderStatus, PaymentChannel, PaymentCreate, Payment
 _PAYMENTS = Payment.__table__
 _ORDERS = Order.__table__
 _INSERT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
+_POINTS_EARNED = Prepared(
+    update(_ORDERS)
+    .where(_ORDERS.c.id == bindparam("o_id"))
+    .values(points_earned=bindparam("o_points"))
+)
+_ORDER_TO_PAY = select(
+    _ORDERS.c.id, _ORDERS.c.status, _ORDERS.c.store_id, _ORDERS.c.member_id, _ORDERS.c.total_cents
+).where(_ORDERS.c.id == bindparam("o_id"))
+_MARK_PAID = (
+    update(_ORDERS)
+    .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == OrderStatus.created.value)
+    .values(status=OrderStatus.paid.value, updated_at=bindparam("at"))
+)
 BALANCES = {PaymentChannel.stored_value: "stored_value", PaymentChannel.points: "points"}
 
 
@@ -67,9 +81,7 @@ def settle(
         return Settled(payment_id)
     points = members.earn(session, member_id, amount_cents, order_id, at)
     if points:
-        session.execute(
-            update(_ORDERS).where(_ORDERS.c.id == order_id).values(points_earned=points)
-        )
+        _POINTS_EARNED.execute(connection_of(session), {"o_id": order_id, "o_points": points})
     if offers is None:
         offers = marketing.offers(session, store_id, at)
     templates = [g.rule.template_id for g in gifts_earned(offers, amount_cents, method)]
@@ -88,7 +100,7 @@ def record(
 ) -> int:
     """Insert a payment whose key the caller knows to be new (the key stays unique)."""
     row = _INSERT.execute(
-        session.connection(),
+        connection_of(session),
         {
             "order_id": order_id,
             "method": method.value,
@@ -118,15 +130,12 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
         if existing.order_id != req.order_id or existing.method != req.method.value:
             raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another payment")
         return public(existing)
-    order = session.get(Order, req.order_id, populate_existing=True)
+    conn = connection_of(session)
+    order = conn.execute(_ORDER_TO_PAY, {"o_id": req.order_id}).one_or_none()
     if order is None:
         raise NotFound(f"no order {req.order_id}")
     at = req.at or now
-    moved = session.execute(
-        update(_ORDERS)
-        .where(_ORDERS.c.id == order.id, _ORDERS.c.status == OrderStatus.created.value)
-        .values(status=OrderStatus.paid.value, updated_at=at)
-    )
+    moved = conn.execute(_MARK_PAID, {"o_id": order.id, "at": at})
     if moved.rowcount != 1:
         raced = by_key(session, req.idempotency_key)  # the same payment, committed meanwhile
         if raced is not None and raced.order_id == order.id:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from services.db.engine import connection_of
 from services.db.models import Store
 from services.db.prepared import Prepared
 from services.domain.errors import NotFound
@@ -29,7 +30,7 @@ def require_store(session: Session, store_id: str) -> Store:
 
 def check_store(session: Session, store_id: str) -> None:
     """NotFound unless the store exists; for hot paths that need no profile."""
-    if _EXISTS.execute(session.connection(), {"s_id": store_id}).fetchone() is None:
+    if _EXISTS.execute(connection_of(session), {"s_id": store_id}).fetchone() is None:
         raise NotFound(f"no store {store_id!r}")
 
 

@@ -126,6 +126,8 @@ def test_unknown_sku_and_store_are_not_found(store, db):
         store.checkout(sale("x2", store="S9"))
     with pytest.raises(NotFound, match="does not stock 'BREAD'"):
         store.checkout(sale("x3", bread=1, store="S2"))
+    with pytest.raises(NotFound, match="no member 999"):
+        store.checkout(sale("x4").model_copy(update={"member_id": 999}))
     assert counts(db) == (0, 0, 0)
 
 
