@@ -36,20 +36,28 @@ class MissionMaker:
         zone_rank = rank[catalog.zone]
         direction = np.where(zone_rank % 2 == 0, 1.0, -1.0)
         self.route_key = zone_rank * 1e4 + direction * catalog.shelf_y
+        self._route_key = self.route_key.tolist()
+
+    def _route(self, draws: np.ndarray) -> np.ndarray:
+        """The distinct SKUs picked by ``draws`` (uniforms), in the order of the walk.
+
+        Plain Python on these few-element lists: numpy's per-call overhead on
+        tiny arrays costs more than the work, and this runs once per visit.
+        """
+        picked = set(np.searchsorted(self.cdf, draws, side="right").tolist())
+        return np.array(sorted(sorted(picked), key=self._route_key.__getitem__), dtype=np.int64)
 
     def draw_online(self, rng: np.random.Generator, lines_mean: float) -> Mission:
         """An online order's lines: SKUs by popularity, all wanted, in route order."""
         n = 1 + rng.poisson(max(lines_mean - 1.0, 0.0))
-        sku = np.unique(np.searchsorted(self.cdf, rng.random(n), side="right"))
-        sku = sku[np.argsort(self.route_key[sku], kind="stable")]
+        sku = self._route(rng.random(n))
         qty = 1 + (rng.random(len(sku)) < 0.25)
         return Mission(sku, qty.astype(np.int64), np.ones(len(sku), bool), np.zeros(len(sku)))
 
     def draw(self, rng: np.random.Generator, segment: Segment) -> Mission:
         """One shopping list for a shopper of ``segment``."""
         n = 1 + rng.poisson(max(segment.list_mean - 1.0, 0.0))
-        sku = np.unique(np.searchsorted(self.cdf, rng.random(n), side="right"))
-        sku = sku[np.argsort(self.route_key[sku], kind="stable")]
+        sku = self._route(rng.random(n))
         k = len(sku)
         qty = 1 + (rng.random(k) < segment.multi_buy)
         intend = rng.random(k) < segment.buy_probability

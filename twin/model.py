@@ -187,6 +187,10 @@ class StoreModel(mesa.Model):
         self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
+        shoppers = scenario.shoppers
+        self._segment_cdf = np.cumsum([s.share for s in shoppers.segments])
+        self._methods = list(shoppers.payment_mix)
+        self._payment_cdf = np.cumsum(list(shoppers.payment_mix.values()))
         self.satisfaction = Satisfaction()
         self.members = Members(self, store_number)
         self.campaign = CouponCampaign(self, scenario.coupons) if scenario.coupons else None
@@ -433,23 +437,21 @@ class StoreModel(mesa.Model):
 
     def _spawn(self, rng: np.random.Generator, customer: int | None = None) -> Shopper:
         """A shopper walks in now; every choice of the visit comes from ``rng``."""
-        sc = self.scenario
-        segments = sc.shoppers.segments
+        shoppers = self.scenario.shoppers
+        segments, methods = shoppers.segments, self._methods
         u = rng.random(4)
-        seg_cdf = np.cumsum([s.share for s in segments])
+        seg_cdf, pay_cdf = self._segment_cdf, self._payment_cdf
         segment = segments[
-            min(int(np.searchsorted(seg_cdf, u[1] * seg_cdf[-1])), len(segments) - 1)
+            min(int(seg_cdf.searchsorted(u[1] * seg_cdf[-1])), len(segments) - 1)
         ]
-        methods = list(sc.shoppers.payment_mix)
-        pay_cdf = np.cumsum(list(sc.shoppers.payment_mix.values()))
-        method = methods[min(int(np.searchsorted(pay_cdf, u[2] * pay_cdf[-1])), len(methods) - 1)]
-        speed = sc.shoppers.walking_speed_mps + sc.shoppers.walking_speed_sd * rng.standard_normal()
+        method = methods[min(int(pay_cdf.searchsorted(u[2] * pay_cdf[-1])), len(methods) - 1)]
+        speed = shoppers.walking_speed_mps + shoppers.walking_speed_sd * rng.standard_normal()
         shopper = Shopper(
             self,
             visit_id=int(self.flows["visitors"]),
             customer=self.customers.pick(u[0]) if customer is None else customer,
             segment=segment,
-            speed=float(np.clip(speed, 0.4, 2.0)),
+            speed=min(max(float(speed), 0.4), 2.0),
             payment=method,
             mission=self.missions.draw(rng, segment),
             rng=rng,
