@@ -44,6 +44,9 @@ class AdapterSpec(BaseModel):
     mean: float = Field(127.5, description="Subtracted from 0..255 pixels.")
     scale: float = Field(127.5, gt=0, description="Pixels are divided by this after the mean.")
     threshold: float = Field(0.5, gt=0, lt=1, description="Lowest score kept.")
+    iou: float = Field(
+        0.3, gt=0, le=1, description="SSD: of two boxes overlapping more than this, one is kept."
+    )
     grid: tuple[int, int] = Field((6, 4), description="Tiles (columns, rows) per frame.")
     tile: int | None = Field(
         200, ge=16, description="Tile side in pixels; tiles overlap to cover the frame."
@@ -80,6 +83,7 @@ class AdapterSpec(BaseModel):
                 self.anchors_per_layer,
                 spec,
                 self.threshold,
+                self.iou,
                 device=device,
                 name=name,
                 tile=self.tile,

@@ -49,7 +49,9 @@ def builtin() -> dict[str, Entry]:
         "blazepose": Entry(
             "blazepose",
             ASSETS / "blazepose" / "pose_detection.tflite",
-            AdapterSpec(task=Task.people, grid=(6, 4), tile=200),
+            # threshold and NMS overlap chosen on seed-1 queue frames and checked on
+            # the benchmark's seed 0 (devices.vision.training.tune_people)
+            AdapterSpec(task=Task.people, grid=(6, 4), tile=200, threshold=0.45, iou=0.2),
         ),
         "topdown": Entry(
             "topdown",

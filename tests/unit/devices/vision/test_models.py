@@ -114,3 +114,18 @@ def test_a_yaml_adapter_loads_a_model_of_ones_own(tmp_path):
 def test_a_frame_of_another_size_is_refused(people):
     with pytest.raises(ModelError, match="compiled for"):
         people(np.zeros((100, 100, 3), dtype=np.uint8))
+
+
+def test_the_people_sweep_scores_every_setting_and_a_lower_threshold_finds_more():
+    from devices.vision.training.tune_people import OVERLAPS, THRESHOLDS, sweep
+
+    rows = sweep("blazepose", seed=3, frames=6)
+    assert len(rows) == len(THRESHOLDS) * len(OVERLAPS)
+    assert [r["count_mae"] for r in rows] == sorted(r["count_mae"] for r in rows)
+    recall = {(r["threshold"], r["iou"]): r["recall"] for r in rows}
+    assert recall[(min(THRESHOLDS), 0.3)] >= recall[(max(THRESHOLDS), 0.3)]
+
+
+def test_the_shipped_blazepose_uses_its_tuned_threshold_and_overlap(people):
+    assert (people.threshold, people.iou) == (0.45, 0.2)
+    assert AdapterSpec(task="people", iou=0.4).build(BLAZEPOSE, (640, 480)).iou == 0.4
