@@ -441,9 +441,7 @@ class StoreModel(mesa.Model):
         segments, methods = shoppers.segments, self._methods
         u = rng.random(4)
         seg_cdf, pay_cdf = self._segment_cdf, self._payment_cdf
-        segment = segments[
-            min(int(seg_cdf.searchsorted(u[1] * seg_cdf[-1])), len(segments) - 1)
-        ]
+        segment = segments[min(int(seg_cdf.searchsorted(u[1] * seg_cdf[-1])), len(segments) - 1)]
         method = methods[min(int(pay_cdf.searchsorted(u[2] * pay_cdf[-1])), len(methods) - 1)]
         speed = shoppers.walking_speed_mps + shoppers.walking_speed_sd * rng.standard_normal()
         shopper = Shopper(
