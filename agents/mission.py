@@ -45,6 +45,7 @@ class MissionMaker:
         tiny arrays costs more than the work, and this runs once per visit.
         """
         picked = set(np.searchsorted(self.cdf, draws, side="right").tolist())
+        # sorted by SKU first, so SKUs on the same spot keep that order (as np.unique did)
         return np.array(sorted(sorted(picked), key=self._route_key.__getitem__), dtype=np.int64)
 
     def draw_online(self, rng: np.random.Generator, lines_mean: float) -> Mission:

@@ -127,17 +127,7 @@ class _Basket:
 
     def insert_lines(self, session: Session, order_id: int) -> None:
         _INSERT_LINES.executemany(
-            connection_of(session),
-            [
-                {
-                    "order_id": order_id,
-                    "sku": x.sku,
-                    "qty": x.qty,
-                    "unit_price_cents": x.unit_price_cents,
-                    "unit_cost_cents": x.unit_cost_cents,
-                }
-                for x in self.lines
-            ],
+            connection_of(session), [{"order_id": order_id, **x.model_dump()} for x in self.lines]
         )
 
 
