@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import cache
 
 import numpy as np
 
@@ -18,6 +19,7 @@ from devices.vision.render import Renderer
 from devices.vision.scenes import queue_camera, queue_people, queue_region
 from devices.vision.shelf import STANDARD_BAY, Bay, TagSpec, shelf_frame
 from scenarios import load
+from scenarios.schema import Scenario
 
 LIGHTS = {"dim": 0.55, "normal": 1.0, "bright": 1.3}
 BLURS = {"sharp": 0.0, "soft": 1.0}
@@ -33,6 +35,17 @@ class Sample:
     cam: Pinhole | None = None
 
 
+@cache
+def bench_store() -> tuple[Scenario, Renderer]:
+    """The supermarket the benchmark films, and one renderer for it.
+
+    One renderer for the whole process keeps each installed camera's scenery,
+    drawn once, as a camera in a store would have it.
+    """
+    scenario = load("supermarket")
+    return scenario, Renderer.of(scenario)
+
+
 def _look(i: int, rng: np.random.Generator) -> tuple[dict[str, str], Conditions]:
     light = list(LIGHTS)[i % len(LIGHTS)]
     blur = list(BLURS)[(i // len(LIGHTS)) % len(BLURS)]
@@ -43,9 +56,8 @@ def _look(i: int, rng: np.random.Generator) -> tuple[dict[str, str], Conditions]
 def oblique_samples(n: int, seed: int, size: tuple[int, int] = (640, 480)) -> Iterator[Sample]:
     """Checkout-queue frames with 1-6 people, from the standard pose and a higher one."""
     rng = np.random.default_rng(seed)
-    scenario = load("supermarket")
+    scenario, renderer = bench_store()
     layout = scenario.layout
-    renderer = Renderer.of(scenario)
     for i in range(n):
         lane = i % scenario.checkout.lanes
         front = queue_camera(layout, lane, *size)
@@ -71,7 +83,7 @@ def top_samples(n: int, seed: int, poses: int = 0) -> Iterator[Sample]:
     from devices.vision.training.data import random_ceiling, top_down_frame
 
     rng = np.random.default_rng(seed + 77_777)
-    renderer = Renderer.of(load("supermarket"))
+    _, renderer = bench_store()
     fixed = [random_ceiling(renderer, rng, 320) for _ in range(poses)]
     for i in range(n):
         cam = fixed[i % poses] if poses else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from PIL import ImageDraw
@@ -44,6 +45,7 @@ class Look:
     trousers: RGB
 
     @classmethod
+    @lru_cache(maxsize=4096)
     def of(cls, pid: int) -> Look:
         """The look of person ``pid``; the same id always looks the same."""
         rng = np.random.default_rng(zlib.crc32(f"look:{pid}".encode()))

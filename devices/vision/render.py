@@ -8,6 +8,7 @@ lighting, blur and noise come last, as a sensor would add them.
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -38,6 +39,9 @@ PRODUCTS = (
     (30, 30, 35),
     (210, 160, 170),
 )
+
+SCENERY_KEPT = 64
+"""Cameras whose scenery a renderer keeps: installed cameras are few, random ones many."""
 
 
 @dataclass(frozen=True)
@@ -124,7 +128,7 @@ class Renderer:
         self.layout = layout
         self.lanes = lanes
         self.supersample = supersample
-        self._scenery: dict[Pinhole, Image.Image] = {}
+        self._scenery: OrderedDict[Pinhole, Image.Image] = OrderedDict()
 
     @classmethod
     def of(cls, scenario: Scenario, supersample: int = 2) -> Renderer:
@@ -132,10 +136,14 @@ class Renderer:
         return cls(scenario.layout, scenario.checkout.lanes, supersample)
 
     def scenery(self, cam: Pinhole) -> Image.Image:
-        """Floor, shelves and tills as ``cam`` sees them (cached)."""
+        """Floor, shelves and tills as ``cam`` sees them (kept for the most recent cameras)."""
         image = self._scenery.get(cam)
         if image is None:
             image = self._scenery[cam] = self._draw_scenery(cam)
+            if len(self._scenery) > SCENERY_KEPT:
+                self._scenery.popitem(last=False)
+        else:
+            self._scenery.move_to_end(cam)
         return image
 
     def _draw_scenery(self, cam: Pinhole) -> Image.Image:
@@ -181,7 +189,7 @@ class Renderer:
     ) -> Frame:
         """A frame of ``crowd`` seen by ``cam``, with person boxes and counts per floor region."""
         k = self.supersample
-        big = replace(cam, width=cam.width * k, height=cam.height * k)
+        big = _enlarged(cam, k)
         image = self.scenery(big).copy()
         draw = ImageDraw.Draw(image)
         top = is_top_down(cam)
@@ -217,6 +225,12 @@ class Renderer:
             pixels = cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
         pixels = apply_conditions(pixels, conditions, rng)
         return Frame(pixels, t, people=people, regions=counts)
+
+
+@lru_cache(maxsize=SCENERY_KEPT)
+def _enlarged(cam: Pinhole, k: int) -> Pinhole:
+    """``cam`` with ``k`` times the pixels (kept, so its pose is worked out once)."""
+    return replace(cam, width=cam.width * k, height=cam.height * k)
 
 
 def _clip_to_front(cam: Pinhole, quad: np.ndarray) -> np.ndarray:
@@ -277,7 +291,9 @@ def apply_conditions(
     """Light level with vignetting, lens blur and sensor noise; returns uint8 RGB.
 
     Noise is cut at a random offset from a fixed bank of Gaussian noise per
-    frame size, which costs one addition instead of drawing a fresh field.
+    frame size, which costs one addition instead of drawing a fresh field. The
+    float work happens in buffers kept per frame size: a fresh megabyte-sized
+    temporary costs its page faults on every frame, more than the arithmetic.
     """
     import cv2
 
@@ -285,12 +301,16 @@ def apply_conditions(
     if conditions.blur > 0:
         pixels = cv2.GaussianBlur(pixels, (0, 0), conditions.blur)
     h, w = pixels.shape[:2]
-    out = pixels * _vignette(h, w, conditions.light)
+    gain, out, noise = _scratch(h, w)
+    np.multiply(_vignette(h, w), conditions.light, out=gain)
+    np.copyto(out, pixels)
+    out *= gain
     if conditions.noise > 0:
         rng = rng or np.random.default_rng(0)
         bank = _noise_bank(h, w)
         dy, dx = (int(v) for v in rng.integers(0, NOISE_MARGIN, 2))
-        out += bank[dy : dy + h, dx : dx + w] * np.float32(conditions.noise)
+        np.multiply(bank[dy : dy + h, dx : dx + w], np.float32(conditions.noise), out=noise)
+        out += noise
     return np.clip(out, 0, 255, out=out).astype(np.uint8)
 
 
@@ -298,10 +318,23 @@ NOISE_MARGIN = 32
 
 
 @lru_cache(maxsize=16)
-def _vignette(h: int, w: int, light: float) -> np.ndarray:
+def _vignette(h: int, w: int) -> np.ndarray:
+    """Gain (h, w, 3) falling to 0.75 in the corners."""
     yy = np.linspace(-1, 1, h, dtype=np.float32)[:, None]
     xx = np.linspace(-1, 1, w, dtype=np.float32)[None, :]
-    return (light * (1.0 - 0.125 * (xx * xx + yy * yy)))[..., None].astype(np.float32)
+    gain = (1.0 - 0.125 * (xx * xx + yy * yy)).astype(np.float32)
+    return np.repeat(gain[..., None], 3, axis=2)
+
+
+@lru_cache(maxsize=8)
+def _scratch(h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Work buffers for one frame size: gain, image and noise, (h, w, 3) float32.
+
+    Shared by every frame of that size in the process; frames are drawn one at a
+    time. The gain is per channel too: numpy multiplies (h, w, 3) by (h, w, 1)
+    several times slower than by (h, w, 3).
+    """
+    return tuple(np.empty((h, w, 3), np.float32) for _ in range(3))  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=8)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -54,6 +55,36 @@ def read_model(path: Path):
         return core().read_model(str(path))
     except RuntimeError as exc:
         raise ModelError(f"OpenVINO cannot read {path}: {str(exc).splitlines()[0]}") from None
+
+
+def async_queue(compiled: Any, jobs: int) -> Any:
+    """An AsyncInferQueue of ``jobs`` requests on a compiled network."""
+    import openvino as ov
+
+    return ov.AsyncInferQueue(compiled, jobs)
+
+
+def _copies(request: Any) -> list[np.ndarray]:
+    """Copies of a finished request's outputs (the request's buffers are reused)."""
+    return [t.data.copy() for t in request.output_tensors]
+
+
+def run_queue(queue: Any, feeds: Iterable[tuple[Hashable, np.ndarray]]) -> dict[Hashable, list]:
+    """Run every ``(key, tensor)`` through ``queue``; copies of each request's outputs by key.
+
+    ``feeds`` may be lazy: whatever produces the next tensor (rendering,
+    cropping) runs while the queued requests infer.
+    """
+    out: dict[Hashable, list] = {}
+
+    def finished(request, key: Hashable) -> None:
+        out[key] = _copies(request)
+
+    queue.set_callback(finished)
+    for key, tensor in feeds:
+        queue.start_async({0: tensor}, key)
+    queue.wait_all()
+    return out
 
 
 @dataclass
@@ -117,21 +148,10 @@ class Model(ABC, Generic[R]):
         """Outputs of several requests (a frame's tiles), run in parallel."""
         if len(tensors) == 1:
             return [self.infer(tensors[0])]
-        import openvino as ov
-
         if self._queue is None:
-            self._queue = ov.AsyncInferQueue(self.compiled, self.jobs())
-        outputs: list[Any] = [None] * len(tensors)
-        n_out = self._n_outputs
-
-        def finished(request, k: int) -> None:
-            outputs[k] = [request.get_output_tensor(i).data.copy() for i in range(n_out)]
-
-        self._queue.set_callback(finished)
-        for k, tensor in enumerate(tensors):
-            self._queue.start_async({0: tensor}, k)
-        self._queue.wait_all()
-        return outputs
+            self._queue = async_queue(self.compiled, self.jobs())
+        done = run_queue(self._queue, enumerate(tensors))
+        return [done[k] for k in range(len(tensors))]
 
     def __call__(self, image: np.ndarray) -> R:
         """Run one frame: preprocess -> infer (its requests in parallel) -> postprocess."""
@@ -158,39 +178,53 @@ class Model(ABC, Generic[R]):
     ) -> list[R]:
         """Results for many frames, the requests in flight together in an AsyncInferQueue.
 
-        Frames are produced (rendered) and preprocessed while earlier requests
-        run, which is where the throughput comes from.
+        Frames are produced (rendered) and preprocessed, and finished ones
+        postprocessed, while other requests run: that is where the throughput
+        comes from.
 
         Args:
             images: Frames, possibly produced lazily.
             jobs: Requests in flight; 0 takes ``jobs()``.
             done: Called once per finished frame (progress bars).
         """
-        import openvino as ov
-
-        queue = ov.AsyncInferQueue(self.compiled, jobs or self.jobs())
-        n_out = self._n_outputs
-        outputs: list[list[list[np.ndarray] | None]] = []
-        metas: list[Any] = []
-
-        def finished(request, key: tuple[int, int]) -> None:
-            frame, k = key
-            outputs[frame][k] = [request.get_output_tensor(i).data.copy() for i in range(n_out)]
-
-        queue.set_callback(finished)
-        for frame, image in enumerate(images):
-            tensors, meta = self.preprocess(image)
-            outputs.append([None] * len(tensors))
-            metas.append(meta)
-            for k, tensor in enumerate(tensors):
-                queue.start_async({0: tensor}, (frame, k))
-        queue.wait_all()
-        results = []
-        for out, meta in zip(outputs, metas, strict=True):
-            results.append(self.postprocess(out, meta))  # type: ignore[arg-type]
+        results: dict[int, R] = {}
+        for frame, outputs, meta in self.stream_outputs(images, jobs):
+            results[frame] = self.postprocess(outputs, meta)
             if done:
                 done()
-        return results
+        return [results[k] for k in range(len(results))]
+
+    def stream_outputs(
+        self, images: Iterable[np.ndarray], jobs: int = 0
+    ) -> Iterator[tuple[int, list[list[np.ndarray]], Any]]:
+        """Frames as their requests finish: (frame index, outputs per request, preprocess meta).
+
+        Frames come out in the order they finish, which need not be the order in.
+        """
+        queue = async_queue(self.compiled, jobs or self.jobs())
+        finished: deque[tuple[tuple[int, int], list[np.ndarray]]] = deque()
+        pending: dict[int, tuple[list[Any], Any]] = {}
+        queue.set_callback(lambda request, key: finished.append((key, _copies(request))))
+
+        def complete() -> Iterator[tuple[int, list[list[np.ndarray]], Any]]:
+            while finished:
+                (frame, k), out = finished.popleft()
+                outputs, meta = pending[frame]
+                outputs[k] = out
+                if all(o is not None for o in outputs):
+                    del pending[frame]
+                    yield frame, outputs, meta
+
+        for frame, image in enumerate(images):
+            tensors, meta = self.preprocess(image)
+            if not tensors:
+                raise ModelError(f"{self.name}: preprocess gave no tensors for frame {frame}")
+            pending[frame] = ([None] * len(tensors), meta)
+            for k, tensor in enumerate(tensors):
+                queue.start_async({0: tensor}, (frame, k))
+            yield from complete()
+        queue.wait_all()
+        yield from complete()
 
     def networks(self) -> list[tuple[Path, list[int] | None, float]]:
         """The networks one frame runs: (file, static input shape or None, items per frame).

@@ -64,6 +64,18 @@ def test_stream_gives_the_same_detections_as_sync_calls(people):
         np.testing.assert_allclose(a.boxes, b.boxes, atol=1e-3)
 
 
+def test_the_reader_streams_the_same_lines_as_sync_calls(reader):
+    frames = [s.frame.image for s in shelf_samples(3, seed=6)]
+    sync = [[line.text for line in reader(f)] for f in frames]
+    streamed = [[line.text for line in lines] for lines in reader.stream(iter(frames))]
+    assert streamed == sync and all(sync)
+
+
+def test_the_recogniser_hands_back_only_the_best_character_per_step(reader):
+    shapes = [o.partial_shape for o in reader.rec.outputs]
+    assert len(shapes) == 2 and all(str(s[-1]) == "1" for s in shapes)
+
+
 def test_blazepose_anchors_match_its_outputs():
     assert len(ssd_anchors(224, (8, 16, 32, 32, 32), 2)) == 2254
 

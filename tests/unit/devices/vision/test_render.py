@@ -68,3 +68,25 @@ def test_a_bay_refuses_more_tags_than_it_holds():
 def test_conditions_check_their_range():
     with pytest.raises(ValueError, match="light"):
         Conditions(light=0.0)
+
+
+def test_a_frame_keeps_its_pixels_when_the_next_one_is_drawn(layout):
+    cam = queue_camera(layout, 1)
+    rng = np.random.default_rng(4)
+    cond = Conditions(light=0.7, blur=1.0, noise=5.0)
+    first = renderer.people(cam, queue_people(layout, 1, 3, rng), conditions=cond, rng=rng)
+    kept = first.image.copy()
+    renderer.people(cam, queue_people(layout, 1, 6, rng), conditions=cond, rng=rng)
+    assert np.array_equal(first.image, kept)
+
+
+def test_a_renderer_keeps_the_scenery_of_its_most_recent_cameras_only(layout, monkeypatch):
+    import devices.vision.render as render
+
+    monkeypatch.setattr(render, "SCENERY_KEPT", 2)
+    fresh = Renderer(layout, lanes=2, supersample=1)
+    cams = [queue_camera(layout, lane) for lane in range(3)]
+    for cam in cams:
+        fresh.scenery(cam)
+    fresh.scenery(cams[1])
+    assert list(fresh._scenery) == [cams[2], cams[1]]
