@@ -267,15 +267,11 @@ class HeatmapDetector(TiledDetector):
 
     def decode(self, outputs: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Local maxima of the heatmap (3x3) over the threshold."""
+        import cv2
+
         heat = outputs[0][0, 0]
-        padded = np.pad(heat, 1, constant_values=-1.0)
-        hmax = np.max(
-            [
-                padded[dy : dy + heat.shape[0], dx : dx + heat.shape[1]]
-                for dy in range(3)
-                for dx in range(3)
-            ],
-            axis=0,
+        hmax = cv2.dilate(
+            heat, np.ones((3, 3), np.uint8), borderType=cv2.BORDER_CONSTANT, borderValue=-1.0
         )
         ys, xs = np.nonzero((heat >= hmax) & (heat >= self.threshold))
         scores = heat[ys, xs]
