@@ -90,7 +90,9 @@ def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | No
 def measure_speed(entry: Entry, model: Model, config: BenchConfig, tick: Tick | None) -> dict:
     """Sync latency, render time, async throughput with and without rendering, benchmark_app.
 
-    The frames come from installed cameras (fixed poses). ``fps`` is the whole
+    benchmark_app runs just before and just after the pipeline's timing (see
+    ``benchmark_app_figures``). The frames come from installed cameras (fixed
+    poses). ``fps`` is the whole
     camera pipeline: each frame rendered while earlier requests run in the
     AsyncInferQueue; ``fps_prerendered`` is the same without rendering.
     """
@@ -104,6 +106,7 @@ def measure_speed(entry: Entry, model: Model, config: BenchConfig, tick: Tick | 
         t0 = time.perf_counter()
         images.append(next(it).frame.image)
         render_s.append(time.perf_counter() - t0)
+    before = benchmark_app_runs(model, config)
     count = [0]
 
     def done() -> None:
@@ -118,7 +121,7 @@ def measure_speed(entry: Entry, model: Model, config: BenchConfig, tick: Tick | 
     t0 = time.perf_counter()
     model.stream(rendered, done=done)
     fps = n / (time.perf_counter() - t0)
-    ba = benchmark_app_figures(model, config)
+    ba = benchmark_app_figures(before, benchmark_app_runs(model, config))
     infer_rate = fps * requests_per_frame
     calls = max(tm.calls, 1)
     render_ms = 1000 * float(np.median(render_s))
@@ -169,19 +172,33 @@ def benchmark_app(path: Path, shape: list[int] | None, config: BenchConfig) -> f
     return round(float(found.group(1)), 2) if found else None
 
 
-def benchmark_app_figures(model: Model, config: BenchConfig) -> dict:
-    """benchmark_app on every network a frame runs, and the frame rate that alone allows.
+def benchmark_app_runs(model: Model, config: BenchConfig) -> list[dict]:
+    """benchmark_app on every network a frame runs: file, shape, items per frame, FPS."""
+    return [
+        {
+            "file": Path(path).name,
+            "shape": shape,
+            "items_per_frame": per_frame,
+            "fps": benchmark_app(path, shape, config),
+        }
+        for path, shape, per_frame in model.networks()
+    ]
 
-    ``benchmark_app_fps`` is the first (per-frame) network's own figure;
-    ``benchmark_app_frame_fps`` = 1 / sum(items per frame / FPS) over all networks,
-    the most frames per second the networks allow without any pipeline around them.
+
+def benchmark_app_figures(before: list[dict], after: list[dict]) -> dict:
+    """benchmark_app's figures, from one run before the pipeline's timing and one after.
+
+    Each network's ``fps`` is the mean of the two (both are kept): on a shared
+    machine the load drifts, and bracketing the pipeline's timing keeps the
+    ratio from carrying that drift. ``benchmark_app_fps`` is the first
+    (per-frame) network's figure; ``benchmark_app_frame_fps`` = 1 / sum(items per
+    frame / FPS) over all networks, the most frames per second the networks
+    allow without any pipeline around them.
     """
     runs = []
-    for path, shape, per_frame in model.networks():
-        fps = benchmark_app(path, shape, config)
-        runs.append(
-            {"file": Path(path).name, "shape": shape, "items_per_frame": per_frame, "fps": fps}
-        )
+    for a, b in zip(before, after, strict=True):
+        fps = round((a["fps"] + b["fps"]) / 2, 2) if a["fps"] and b["fps"] else None
+        runs.append({**a, "fps": fps, "fps_before": a["fps"], "fps_after": b["fps"]})
     ok = all(r["fps"] for r in runs)
     frame_fps = 1.0 / sum(r["items_per_frame"] / r["fps"] for r in runs) if ok else None
     return {

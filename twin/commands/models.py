@@ -26,7 +26,12 @@ def bench_models(
     out: Annotated[Path, typer.Option("--out", help="Output folder.")] = Path("bench"),
     seed: Annotated[int, typer.Option(min=0, help="Seed of the rendered frames.")] = 0,
     benchmark_app_s: Annotated[
-        int, typer.Option("--benchmark-app-s", min=1, help="Seconds benchmark_app runs per model.")
+        int,
+        typer.Option(
+            "--benchmark-app-s",
+            min=1,
+            help="Seconds per benchmark_app run (one before, one after the pipeline timing).",
+        ),
     ] = 10,
 ) -> None:
     """Score the vision models against the twin's truth and time them against benchmark_app."""
