@@ -292,8 +292,9 @@ def apply_conditions(
 
     Noise is cut at a random offset from a fixed bank of Gaussian noise per
     frame size, which costs one addition instead of drawing a fresh field. The
-    float work happens in buffers kept per frame size: a fresh megabyte-sized
-    temporary costs its page faults on every frame, more than the arithmetic.
+    vignette is kept per frame size (the light level, which changes from frame
+    to frame, is one multiplication), and the float work happens in buffers kept
+    per frame size, so a frame allocates only its result.
     """
     import cv2
 
