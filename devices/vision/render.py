@@ -8,6 +8,7 @@ lighting, blur and noise come last, as a sensor would add them.
 from __future__ import annotations
 
 import math
+import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -327,15 +328,20 @@ def _vignette(h: int, w: int) -> np.ndarray:
     return np.repeat(gain[..., None], 3, axis=2)
 
 
-@lru_cache(maxsize=8)
+_buffers = threading.local()
+
+
 def _scratch(h: int, w: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Work buffers for one frame size: gain, image and noise, (h, w, 3) float32.
 
-    Shared by every frame of that size in the process; frames are drawn one at a
-    time. The gain is per channel too: numpy multiplies (h, w, 3) by (h, w, 1)
-    several times slower than by (h, w, 3).
+    Kept per thread, so frames drawn in different threads never share them. The
+    gain is per channel too: numpy multiplies (h, w, 3) by (h, w, 1) several
+    times slower than by (h, w, 3).
     """
-    return tuple(np.empty((h, w, 3), np.float32) for _ in range(3))  # type: ignore[return-value]
+    kept: dict[tuple[int, int], tuple[np.ndarray, ...]] = _buffers.__dict__.setdefault("kept", {})
+    if (h, w) not in kept:
+        kept[(h, w)] = tuple(np.empty((h, w, 3), np.float32) for _ in range(3))
+    return kept[(h, w)]  # type: ignore[return-value]
 
 
 @lru_cache(maxsize=8)

@@ -90,3 +90,19 @@ def test_a_renderer_keeps_the_scenery_of_its_most_recent_cameras_only(layout, mo
         fresh.scenery(cam)
     fresh.scenery(cams[1])
     assert list(fresh._scenery) == [cams[2], cams[1]]
+
+
+def test_frames_drawn_in_two_threads_match_frames_drawn_in_one(layout):
+    from concurrent.futures import ThreadPoolExecutor
+
+    cam = queue_camera(layout, 0)
+    cond = Conditions(light=0.8, blur=0.0, noise=6.0)
+
+    def frame(seed: int) -> np.ndarray:
+        rng = np.random.default_rng(seed)
+        return renderer.people(cam, queue_people(layout, 0, 4, rng), conditions=cond, rng=rng).image
+
+    alone = [frame(s) for s in range(24)]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(frame, range(24)))
+    assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
