@@ -6,6 +6,7 @@ shopper looks the same in every frame and every camera.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -182,29 +183,50 @@ def _face(draw: ImageDraw.ImageDraw, cx: float, cy: float, s: float, look: Look)
     )
 
 
+def from_above_points(floor: tuple[float, float], look: Look) -> list[tuple[float, float, float]]:
+    """The points a ceiling view of a person is drawn around: shoulders, then crown."""
+    x, y = floor
+    return [(x, y, 0.8 * look.height_m), (x, y, look.height_m - 0.1)]
+
+
 def draw_from_above(
-    draw: ImageDraw.ImageDraw,
-    cam: Pinhole,
-    floor: tuple[float, float],
+    image: np.ndarray,
+    shoulders: tuple[float, float],
+    crown: tuple[float, float],
+    scale: tuple[float, float],
     look: Look,
     heading: float,
 ) -> tuple[Box, Box]:
-    """Draw a person seen from the ceiling; returns the body and head boxes in pixels."""
-    x, y = floor
-    h = look.height_m
-    uv, depth = cam.project(np.array([[x, y, 0.8 * h], [x, y, h - 0.1]]))
-    (bx, by), (hx, hy) = uv.tolist()
-    s_body, s_head = (float(v) for v in cam.scale_at(depth))
-    c, sn = np.cos(heading), np.sin(heading)
-    # shoulders: an ellipse across the heading, drawn as a rotated polygon
-    angles = np.linspace(0, 2 * np.pi, 20, endpoint=False)
-    ex, ey = 0.25 * np.cos(angles), 0.13 * np.sin(angles)
-    px = bx + s_body * (ex * sn + ey * c)
-    py = by - s_body * (-ex * c + ey * sn)
-    draw.polygon(list(zip(px.tolist(), py.tolist(), strict=True)), fill=look.shirt)
+    """Draw a person seen from the ceiling onto ``image`` (uint8 RGB, drawn in place).
+
+    ``shoulders`` and ``crown`` are the pixels of ``from_above_points`` and
+    ``scale`` their pixels per metre. Shapes are anti-aliased cv2 fills at
+    sub-pixel precision, so the frame needs no supersampling. Returns the body
+    and head boxes in pixels.
+    """
+    import cv2
+
+    (bx, by), (hx, hy) = shoulders, crown
+    s_body, s_head = scale
+    # shoulders: an ellipse across the heading; its long axis points (sin h, cos h) in the image
+    angle = math.degrees(math.atan2(math.cos(heading), math.sin(heading)))
+    axes = (round(0.25 * s_body * _SUB), round(0.13 * s_body * _SUB))
+    cv2.ellipse(image, _px(bx, by), axes, angle, 0, 360, look.shirt, -1, cv2.LINE_AA, _SHIFT)
     r = 0.095 * s_head
-    _ellipse(draw, hx, hy, r, r, look.hair)
-    _ellipse(draw, hx - 0.3 * r, hy - 0.3 * r, 0.4 * r, 0.4 * r, shade(look.hair, 1.6))
+    cv2.circle(image, _px(hx, hy), round(r * _SUB), look.hair, -1, cv2.LINE_AA, _SHIFT)
+    highlight = _px(hx - 0.3 * r, hy - 0.3 * r)
+    cv2.circle(
+        image, highlight, round(0.4 * r * _SUB), shade(look.hair, 1.6), -1, cv2.LINE_AA, _SHIFT
+    )
     rb = 0.27 * s_body
     body = (min(bx - rb, hx - r), min(by - rb, hy - r), max(bx + rb, hx + r), max(by + rb, hy + r))
     return body, (hx - r, hy - r, hx + r, hy + r)
+
+
+_SHIFT = 4
+_SUB = 1 << _SHIFT
+"""cv2 draws at 1/16 pixel: coordinates and radii are passed times 16."""
+
+
+def _px(x: float, y: float) -> tuple[int, int]:
+    return round(x * _SUB), round(y * _SUB)

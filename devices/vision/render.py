@@ -10,18 +10,20 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Any, TypeVar
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-from devices.vision.figures import Look, draw_from_above, draw_upright
+from devices.vision.figures import Look, draw_from_above, draw_upright, from_above_points
 from devices.vision.frames import NORMAL, Box, Conditions, Frame, PersonTruth
 from devices.vision.geometry import Pinhole
 from scenarios.schema import Layout, Scenario
 
+T = TypeVar("T")
 Rect = tuple[float, float, float, float]
 """x0, y0, x1, y1 on the floor, in metres."""
 
@@ -119,8 +121,9 @@ def _hull(points: np.ndarray) -> list[tuple[float, float]]:
 class Renderer:
     """Draws one store's floor for any camera; keeps each camera's scenery.
 
-    Frames are drawn ``supersample`` times larger and scaled down, which gives
-    the soft edges a real lens has (and a detector trained on photos expects).
+    Upright views are drawn ``supersample`` times larger and scaled down, which
+    gives the soft edges a real lens has (and a detector trained on photos
+    expects); ceiling views get them from anti-aliased shapes instead.
     """
 
     def __init__(self, layout: Layout, lanes: int, supersample: int = 2):
@@ -129,7 +132,7 @@ class Renderer:
         self.layout = layout
         self.lanes = lanes
         self.supersample = supersample
-        self._scenery: OrderedDict[Pinhole, Image.Image] = OrderedDict()
+        self._scenery: OrderedDict[Hashable, Any] = OrderedDict()
 
     @classmethod
     def of(cls, scenario: Scenario, supersample: int = 2) -> Renderer:
@@ -138,14 +141,18 @@ class Renderer:
 
     def scenery(self, cam: Pinhole) -> Image.Image:
         """Floor, shelves and tills as ``cam`` sees them (kept for the most recent cameras)."""
-        image = self._scenery.get(cam)
-        if image is None:
-            image = self._scenery[cam] = self._draw_scenery(cam)
+        return self._kept(cam, lambda: self._draw_scenery(cam))
+
+    def _kept(self, key: Hashable, draw: Callable[[], T]) -> T:
+        """What ``draw`` gives for ``key``, drawn once while among the most recent keys."""
+        found = self._scenery.get(key)
+        if found is None:
+            found = self._scenery[key] = draw()
             if len(self._scenery) > SCENERY_KEPT:
                 self._scenery.popitem(last=False)
         else:
-            self._scenery.move_to_end(cam)
-        return image
+            self._scenery.move_to_end(key)
+        return found
 
     def _draw_scenery(self, cam: Pinhole) -> Image.Image:
         lay = self.layout
@@ -189,43 +196,83 @@ class Renderer:
         regions: Mapping[str, Rect] | None = None,
     ) -> Frame:
         """A frame of ``crowd`` seen by ``cam``, with person boxes and counts per floor region."""
-        k = self.supersample
-        big = _enlarged(cam, k)
-        image = self.scenery(big).copy()
-        draw = ImageDraw.Draw(image)
         top = is_top_down(cam)
         crowd = list(crowd)
-        if crowd:
-            _, depth = cam.project(np.array([[p.x, p.y, 1.0] for p in crowd]))
-            order = np.argsort(-depth, kind="stable")
-        else:
-            depth, order = np.zeros(0), np.zeros(0, dtype=int)
-        drawn: list[tuple[Person, Box, Box, bool]] = []
-        for i in order.tolist():
-            p = crowd[i]
-            if depth[i] <= 0.3:
-                continue
-            look = Look.of(p.pid)
-            if top:
-                body, head = draw_from_above(draw, big, (p.x, p.y), look, p.heading)
-                facing = True
-            else:
-                to_cam = math.atan2(cam.position[1] - p.y, cam.position[0] - p.x)
-                facing = math.cos(p.heading - to_cam) > 0
-                body, head = draw_upright(draw, big, (p.x, p.y), look, facing)
-            drawn.append((p, _scaled(body, k), _scaled(head, k), facing))
+        pixels, drawn = self._from_above(cam, crowd) if top else self._upright(cam, crowd)
         people = _truth(drawn, cam, top)
         counts = {
             name: sum(_inside(person.floor, rect) for person in people)
             for name, rect in (regions or {}).items()
         }
+        pixels = apply_conditions(pixels, conditions, rng)
+        return Frame(pixels, t, people=people, regions=counts)
+
+    def _upright(self, cam: Pinhole, crowd: list[Person]) -> tuple[np.ndarray, list[Drawn]]:
+        """People standing, far to near, drawn with PIL on the supersampled scenery."""
+        k = self.supersample
+        big = _enlarged(cam, k)
+        image = self.scenery(big).copy()
+        draw = ImageDraw.Draw(image)
+        drawn: list[Drawn] = []
+        if crowd:
+            _, depth = cam.project(np.array([[p.x, p.y, 1.0] for p in crowd]))
+            for i in np.argsort(-depth, kind="stable").tolist():
+                p = crowd[i]
+                if depth[i] <= 0.3:
+                    continue
+                to_cam = math.atan2(cam.position[1] - p.y, cam.position[0] - p.x)
+                facing = math.cos(p.heading - to_cam) > 0
+                body, head = draw_upright(draw, big, (p.x, p.y), Look.of(p.pid), facing)
+                drawn.append((p, _scaled(body, k), _scaled(head, k), facing))
         pixels = np.asarray(image)
         if k > 1:
             import cv2
 
             pixels = cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
-        pixels = apply_conditions(pixels, conditions, rng)
-        return Frame(pixels, t, people=people, regions=counts)
+        return pixels, drawn
+
+    def _from_above(self, cam: Pinhole, crowd: list[Person]) -> tuple[np.ndarray, list[Drawn]]:
+        """People seen from the ceiling, drawn with cv2 straight onto the frame-sized scenery.
+
+        A ceiling camera (the door counter) takes a frame a second all day, so
+        this path skips PIL and supersampling: the scenery is shrunk once per
+        camera, the crowd is projected in one call, and the anti-aliased
+        shapes give the soft edges.
+        """
+        image = self._kept(("frame-sized", cam), lambda: self._shrunk_scenery(cam)).copy()
+        drawn: list[Drawn] = []
+        if not crowd:
+            return image, drawn
+        looks = [Look.of(p.pid) for p in crowd]
+        points = [
+            [(p.x, p.y, 1.0), *from_above_points((p.x, p.y), look)]
+            for p, look in zip(crowd, looks, strict=True)
+        ]
+        uv, depth = cam.project(np.array(points))
+        scale = cam.scale_at(depth)
+        for i in np.argsort(-depth[:, 0], kind="stable").tolist():
+            if depth[i, 0] <= 0.3:
+                continue
+            p, (_, shoulders, crown) = crowd[i], uv[i].tolist()
+            body, head = draw_from_above(
+                image, shoulders, crown, (scale[i, 1], scale[i, 2]), looks[i], p.heading
+            )
+            drawn.append((p, body, head, True))
+        return image, drawn
+
+    def _shrunk_scenery(self, cam: Pinhole) -> np.ndarray:
+        """The scenery drawn supersampled and scaled down to ``cam``'s size (uint8 RGB)."""
+        k = self.supersample
+        pixels = np.asarray(self._draw_scenery(_enlarged(cam, k)))
+        if k == 1:
+            return pixels.copy()
+        import cv2
+
+        return cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
+
+
+Drawn = tuple[Person, Box, Box, bool]
+"""A person as drawn: who, body box, head box (frame pixels), facing the camera."""
 
 
 @lru_cache(maxsize=SCENERY_KEPT)
@@ -248,14 +295,13 @@ def _clip_to_front(cam: Pinhole, quad: np.ndarray) -> np.ndarray:
     return out
 
 
-def _truth(drawn, cam: Pinhole, top: bool) -> tuple[PersonTruth, ...]:
+def _truth(drawn: list[Drawn], cam: Pinhole, top: bool) -> tuple[PersonTruth, ...]:
     """Truth for everyone whose head centre is in the image; visibility from later draws."""
     out = []
     for k, (p, body, head, facing) in enumerate(drawn):
         cx, cy = (head[0] + head[2]) / 2, (head[1] + head[3]) / 2
         if not (0 <= cx < cam.width and 0 <= cy < cam.height):
             continue
-        covered = sum(_overlap(head, later[1]) for later in drawn[k + 1 :])
         out.append(
             PersonTruth(
                 pid=p.pid,
@@ -263,10 +309,15 @@ def _truth(drawn, cam: Pinhole, top: bool) -> tuple[PersonTruth, ...]:
                 head=head,
                 floor=(p.x, p.y),
                 facing_camera=facing,
-                visible=max(0.0, 1.0 - covered) if not top else 1.0,
+                visible=1.0 if top else _visible(head, drawn[k + 1 :]),
             )
         )
     return tuple(out)
+
+
+def _visible(head: Box, later: list[Drawn]) -> float:
+    """Share of a head not covered by the bodies drawn after it."""
+    return max(0.0, 1.0 - sum(_overlap(head, d[1]) for d in later))
 
 
 def _scaled(box: Box, k: int) -> Box:

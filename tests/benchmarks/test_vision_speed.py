@@ -5,7 +5,7 @@ import pytest
 
 from devices.vision.bench_sets import oblique_samples
 from devices.vision.registry import load
-from devices.vision.render import Renderer
+from devices.vision.render import Person, Renderer
 from devices.vision.scenes import queue_camera, queue_people
 from devices.vision.shelf import TagSpec, shelf_frame
 from scenarios import load as load_scenario
@@ -64,3 +64,14 @@ def test_ocr_frame(benchmark):
     frame = shelf_frame([TagSpec(0, "Fresh Milk 1L", "DAI0001", 1290, 1290)])
     lines = benchmark.pedantic(reader, args=(frame.image,), rounds=3, iterations=1)
     assert any(line.text == "12.90" for line in lines)
+
+
+def test_render_ceiling_frame(benchmark):
+    from devices.vision.scenes import ceiling_camera
+
+    renderer, cam = Renderer.of(load_scenario("supermarket")), ceiling_camera(10.0, 8.0)
+    rng = np.random.default_rng(0)
+    crowd = [Person(k, *rng.uniform((8.5, 6.5), (11.5, 9.5)), 0.0) for k in range(5)]
+    renderer.scenery(cam)
+    frame = benchmark(renderer.people, cam, crowd)
+    assert len(frame.people) == 5

@@ -106,3 +106,23 @@ def test_frames_drawn_in_two_threads_match_frames_drawn_in_one(layout):
     with ThreadPoolExecutor(2) as pool:
         together = list(pool.map(frame, range(24)))
     assert all(np.array_equal(a, b) for a, b in zip(alone, together, strict=True))
+
+
+def test_a_ceiling_frame_shows_each_head_where_its_truth_puts_it(layout):
+    from devices.vision.figures import Look
+    from devices.vision.scenes import ceiling_camera
+
+    cam = ceiling_camera(10.0, 8.0)
+    crowd = [Person(7, 9.0, 7.5, 0.3), Person(8, 11.0, 8.5, 2.0), Person(9, 10.2, 9.2, -1.0)]
+    plain = Conditions(light=1.0, blur=0.0, noise=0.0)
+    empty = renderer.people(cam, [], conditions=plain).image.astype(int)
+    frame = renderer.people(cam, crowd, conditions=plain)
+    assert sorted(p.pid for p in frame.people) == [7, 8, 9]
+    for person in frame.people:
+        x0, y0, x1, _ = person.head
+        r = (x1 - x0) / 2  # looked at below-right of the centre, away from the highlight
+        cx, cy = round(x0 + 1.4 * r), round(y0 + 1.4 * r)
+        pixel = frame.image[cy, cx].astype(int)
+        hair = np.array(Look.of(person.pid).hair)
+        assert np.abs(pixel - hair).sum() < np.abs(empty[cy, cx] - hair).sum()
+        assert person.box[0] <= x0 and person.box[2] >= x1 and person.visible == 1.0
