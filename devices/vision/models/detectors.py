@@ -45,8 +45,8 @@ def net_size(model: Any, path: Path, spec: InputSpec) -> int:
     return int(h.get_length())
 
 
-def compile_for_tiles(model: Any, path: Path, tile: int, spec: InputSpec, device: str) -> Any:
-    """Compile ``model`` to take uint8 NHWC tiles of ``tile`` x ``tile`` pixels.
+def tile_network(model: Any, tile: int, spec: InputSpec) -> Any:
+    """``model`` made to take uint8 NHWC tiles of ``tile`` x ``tile`` pixels.
 
     Resize to the network's own size, conversion to float, scaling and layout
     are put into the graph with PrePostProcessor.
@@ -62,8 +62,13 @@ def compile_for_tiles(model: Any, path: Path, tile: int, spec: InputSpec, device
     ppp.input().preprocess().resize(ResizeAlgorithm.RESIZE_LINEAR).convert_element_type(
         ov.Type.f32
     ).mean(spec.mean).scale(spec.scale)
+    return ppp.build()
+
+
+def compile_for(network: Any, path: Path, device: str, hint: str = "THROUGHPUT") -> Any:
+    """``compile_model`` with a clear error naming the file when the device refuses it."""
     try:
-        return compile_model(ppp.build(), device)
+        return compile_model(network, device, hint)
     except RuntimeError as exc:
         raise ModelError(
             f"cannot compile {path} for {device}: {str(exc).splitlines()[0]}"
@@ -140,7 +145,12 @@ class TiledDetector(Model[Detections]):
         self.size = net_size(network, path, spec)
         self.frame_size = frame_size
         self.side, self.origins = tile_origins(*frame_size, grid, tile)
-        super().__init__(compile_for_tiles(network, path, self.side, spec, device), path)
+        tiles = tile_network(network, self.side, spec)
+        super().__init__(
+            compile_for(tiles, path, device),
+            path,
+            latency=lambda: compile_for(tiles, path, device, "LATENCY"),
+        )
         self.grid = grid
         self.threshold = threshold
         self.iou = iou

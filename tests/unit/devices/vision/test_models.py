@@ -64,6 +64,21 @@ def test_stream_gives_the_same_detections_as_sync_calls(people):
         np.testing.assert_allclose(a.boxes, b.boxes, atol=1e-3)
 
 
+def test_a_one_request_frame_runs_sync_on_a_latency_compiled_copy_with_the_same_result():
+    from devices.vision.bench_sets import top_samples
+
+    ceiling = load("topdown", (320, 320))
+    frames = [s.frame.image for s in top_samples(4, seed=3)]
+    sync = [ceiling(f) for f in frames]
+    hint = ceiling._request.get_compiled_model().get_property("PERFORMANCE_HINT")
+    assert str(hint).endswith("LATENCY")
+    assert str(ceiling.compiled.get_property("PERFORMANCE_HINT")).endswith("THROUGHPUT")
+    streamed = ceiling.stream(iter(frames))
+    assert sum(len(d) for d in sync) > 0
+    for a, b in zip(sync, streamed, strict=True):
+        np.testing.assert_allclose(a.points, b.points, atol=1e-3)
+
+
 def test_the_reader_streams_the_same_lines_as_sync_calls(reader):
     frames = [s.frame.image for s in shelf_samples(3, seed=6)]
     sync = [[line.text for line in reader(f)] for f in frames]
