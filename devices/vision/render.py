@@ -265,7 +265,7 @@ class Renderer:
         k = self.supersample
         pixels = np.asarray(self._draw_scenery(_enlarged(cam, k)))
         if k == 1:
-            return pixels.copy()
+            return pixels
         import cv2
 
         return cv2.resize(pixels, (cam.width, cam.height), interpolation=cv2.INTER_AREA)
