@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from collections import deque
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
@@ -119,7 +119,6 @@ class Model(ABC, Generic[R]):
         self.source = Path(source)
         self.timings = Timings()
         self._latency = latency
-        self._request: Any = None
         self._queue: Any = None
 
     @abstractmethod
@@ -136,11 +135,12 @@ class Model(ABC, Generic[R]):
         Runs on the latency-compiled network when the model has one (compiled on
         first use): cameras in the twin send one frame at a time.
         """
-        if self._request is None:
-            compiled = self._latency() if self._latency else self.compiled
-            self._request = compiled.create_infer_request()
         self._request.infer({0: tensor})
         return [t.data.copy() for t in self._request.output_tensors]
+
+    @cached_property
+    def _request(self) -> Any:
+        return (self._latency() if self._latency else self.compiled).create_infer_request()
 
     def jobs(self) -> int:
         """Requests to keep in flight: four per request the device finds optimal.

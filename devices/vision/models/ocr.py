@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -50,8 +51,8 @@ def parse_price(text: str) -> int | None:
     return int(units) * 100 + int(cents)
 
 
-def _compile_image_input(model: Any, shape: list[int], device: str, best: bool = False) -> Any:
-    """Compile a PaddleOCR network to take uint8 RGB NHWC images of ``shape``.
+def _image_input(model: Any, shape: list[int], best: bool = False) -> Any:
+    """A PaddleOCR network made to take uint8 RGB NHWC images of ``shape``.
 
     The graph resizes only when ``shape`` differs from the network's own size.
     With ``best`` the graph ends in the most likely class per step (values,
@@ -81,7 +82,7 @@ def _compile_image_input(model: Any, shape: list[int], device: str, best: bool =
     if list(shape[1:3]) != size:
         pre.resize(ResizeAlgorithm.RESIZE_LINEAR)
     pre.convert_element_type(ov.Type.f32).mean(127.5).scale(127.5)
-    return compile_model(ppp.build(), device)
+    return ppp.build()
 
 
 class TextReader(Model[list[TextLine]]):
@@ -118,7 +119,12 @@ class TextReader(Model[list[TextLine]]):
         det = read_model(det_path)
         self.net_shape = [1, 3, dh, dw]
         det.reshape({det.inputs[0]: self.net_shape})
-        super().__init__(_compile_image_input(det, [1, h, w, 3], device), det_path)
+        det_net = _image_input(det, [1, h, w, 3])
+        super().__init__(
+            compile_model(det_net, device),
+            det_path,
+            latency=lambda: compile_model(det_net, device, "LATENCY"),
+        )
         self.frame_size = frame_size
         rec = read_model(rec_path)
         try:
@@ -126,8 +132,9 @@ class TextReader(Model[list[TextLine]]):
         except (KeyError, RuntimeError) as exc:
             raise ModelError(f"{rec_path}: no character list in the model's metadata") from exc
         rec.reshape({rec.inputs[0]: [-1, 3, REC_HEIGHT, REC_WIDTH]})
-        self.rec = _compile_image_input(rec, [-1, REC_HEIGHT, REC_WIDTH, 3], device, best=True)
-        self.rec_request = self.rec.create_infer_request()
+        rec_net = _image_input(rec, [-1, REC_HEIGHT, REC_WIDTH, 3], best=True)
+        self.rec = compile_model(rec_net, device)
+        self._rec_latency = lambda: compile_model(rec_net, device, "LATENCY")
         self.rec_path = rec_path
         self.lines_read = 0
         self.frames_read = 0
@@ -155,10 +162,15 @@ class TextReader(Model[list[TextLine]]):
         if crops is None:
             return []
         t0 = time.perf_counter()
-        self.rec_request.infer({0: crops})
-        best = [t.data for t in self.rec_request.output_tensors]
+        self._rec_request.infer({0: crops})
+        best = [t.data for t in self._rec_request.output_tensors]
         self.timings.second_stage += time.perf_counter() - t0
         return self.read(boxes, best)
+
+    @cached_property
+    def _rec_request(self) -> Any:
+        """The recogniser's request for synchronous reads, on its latency-compiled copy."""
+        return self._rec_latency().create_infer_request()
 
     def find(self, outputs: list[list[np.ndarray]], image: np.ndarray) -> tuple[Any, Any]:
         """Text boxes from the detector's probability map and their recogniser crops (or None)."""

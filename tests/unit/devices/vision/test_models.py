@@ -86,6 +86,14 @@ def test_the_reader_streams_the_same_lines_as_sync_calls(reader):
     assert streamed == sync and all(sync)
 
 
+def test_the_reader_reads_one_frame_on_latency_compiled_copies_of_both_networks(reader):
+    reader(next(shelf_samples(1, seed=2)).frame.image)
+    for request in (reader._request, reader._rec_request):
+        hint = request.get_compiled_model().get_property("PERFORMANCE_HINT")
+        assert str(hint).endswith("LATENCY")
+    assert str(reader.rec.get_property("PERFORMANCE_HINT")).endswith("THROUGHPUT")
+
+
 def test_the_recogniser_hands_back_only_the_best_character_per_step(reader):
     shapes = [o.partial_shape for o in reader.rec.outputs]
     assert len(shapes) == 2 and all(str(s[-1]) == "1" for s in shapes)
