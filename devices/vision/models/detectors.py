@@ -110,19 +110,21 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, nested: float = 0.6) 
     found in two overlapping tiles at different scales.
     """
     order = np.argsort(-scores)
+    b = boxes[order]
+    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    wh = np.minimum(b[:, None, 2:], b[None, :, 2:]) - np.maximum(b[:, None, :2], b[None, :, :2])
+    inter = np.clip(wh[..., 0], 0, None) * np.clip(wh[..., 1], 0, None)
+    union = np.maximum(area[:, None] + area[None, :] - inter, 1e-9)
+    smaller = np.maximum(np.minimum(area[:, None], area[None, :]), 1e-9)
+    # every pair at once (a frame has tens of boxes), then one cheap greedy pass
+    clash = (inter / union > iou) | (inter / smaller > nested)
     keep: list[int] = []
-    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
-    while order.size:
-        i = order[0]
-        keep.append(int(i))
-        rest = order[1:]
-        w = np.minimum(boxes[i, 2], boxes[rest, 2]) - np.maximum(boxes[i, 0], boxes[rest, 0])
-        h = np.minimum(boxes[i, 3], boxes[rest, 3]) - np.maximum(boxes[i, 1], boxes[rest, 1])
-        inter = np.clip(w, 0, None) * np.clip(h, 0, None)
-        union = np.maximum(area[i] + area[rest] - inter, 1e-9)
-        smaller = np.maximum(np.minimum(area[i], area[rest]), 1e-9)
-        order = rest[(inter / union <= iou) & (inter / smaller <= nested)]
-    return np.asarray(keep, dtype=int)
+    dropped = np.zeros(len(order), dtype=bool)
+    for i in range(len(order)):
+        if not dropped[i]:
+            keep.append(i)
+            dropped |= clash[i]
+    return order[keep]
 
 
 class TiledDetector(Model[Detections]):

@@ -7,7 +7,7 @@ from devices.vision.adapters import AdapterSpec, adapter
 from devices.vision.bench_sets import oblique_samples, shelf_samples
 from devices.vision.bench_tasks import score_people
 from devices.vision.models.base import ModelError
-from devices.vision.models.detectors import ssd_anchors, tile_origins
+from devices.vision.models.detectors import nms, ssd_anchors, tile_origins
 from devices.vision.models.ocr import parse_price, read_tags
 from devices.vision.registry import load, load_file
 from devices.vision.shelf import TagSpec, shelf_frame
@@ -101,6 +101,22 @@ def test_the_recogniser_hands_back_only_the_best_character_per_step(reader):
 
 def test_blazepose_anchors_match_its_outputs():
     assert len(ssd_anchors(224, (8, 16, 32, 32, 32), 2)) == 2254
+
+
+def test_nms_keeps_the_best_of_overlapping_and_nested_boxes_best_first():
+    boxes = np.array(
+        [
+            [0.0, 0.0, 10.0, 10.0],  # overlaps the next one by IoU 0.68: dropped
+            [1.0, 1.0, 11.0, 11.0],  # the better of the pair
+            [30.0, 30.0, 40.0, 40.0],  # holds the top box (IoU 0.04): dropped as nested
+            [31.0, 31.0, 33.0, 33.0],  # the top score
+            [50.0, 50.0, 60.0, 60.0],  # apart, weakest: kept last
+        ]
+    )
+    scores = np.array([0.8, 0.9, 0.7, 0.95, 0.1])
+    assert nms(boxes, scores, iou=0.3).tolist() == [3, 1, 4]
+    assert nms(boxes, scores, iou=0.3, nested=1.0).tolist() == [3, 1, 2, 4]
+    assert nms(np.zeros((0, 4)), np.zeros(0), iou=0.3).tolist() == []
 
 
 def test_tiles_cover_the_frame_and_overlap():
