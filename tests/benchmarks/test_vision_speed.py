@@ -75,3 +75,14 @@ def test_render_ceiling_frame(benchmark):
     renderer.scenery(cam)
     frame = benchmark(renderer.people, cam, crowd)
     assert len(frame.people) == 5
+
+
+def test_topdown_postprocess(benchmark):
+    from devices.vision.bench_sets import top_samples
+
+    frame = next(s.frame for s in top_samples(20, seed=0) if len(s.frame.people) >= 6)
+    topdown = load("topdown", (320, 320))
+    tensors, meta = topdown.preprocess(frame.image)
+    outputs = [topdown.infer(t) for t in tensors]
+    found = benchmark(topdown.postprocess, outputs, meta)
+    assert abs(len(found) - len(frame.people)) <= 1
