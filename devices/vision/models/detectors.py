@@ -102,29 +102,51 @@ def tile_origins(
     return side, [(int(x), int(y)) for y in ys for x in xs]
 
 
+NMS_BLOCK = 256
+"""Best boxes whose overlaps ``nms`` takes at once (bounds its memory to a block by all)."""
+
+
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, nested: float = 0.6) -> np.ndarray:
     """Indices kept by greedy non-maximum suppression, best first.
 
     A box is dropped when it overlaps a kept one by more than ``iou``, or when
     more than ``nested`` of the smaller box lies inside the other: the same head
-    found in two overlapping tiles at different scales.
+    found in two overlapping tiles at different scales. The overlaps of the best
+    remaining boxes (a block) with all remaining ones are taken at once; a walk
+    down the block keeps or drops each, and what they drop leaves the race. A
+    frame has tens of boxes, so that is one block; a low threshold gives thousands.
     """
     order = np.argsort(-scores)
-    b = boxes[order]
-    area = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
-    wh = np.minimum(b[:, None, 2:], b[None, :, 2:]) - np.maximum(b[:, None, :2], b[None, :, :2])
-    inter = np.clip(wh[..., 0], 0, None) * np.clip(wh[..., 1], 0, None)
-    union = np.maximum(area[:, None] + area[None, :] - inter, 1e-9)
-    smaller = np.maximum(np.minimum(area[:, None], area[None, :]), 1e-9)
-    # every pair at once (a frame has tens of boxes), then one cheap greedy pass
-    clash = (inter / union > iou) | (inter / smaller > nested)
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
     keep: list[int] = []
-    dropped = np.zeros(len(order), dtype=bool)
-    for i in range(len(order)):
-        if not dropped[i]:
-            keep.append(i)
-            dropped |= clash[i]
-    return order[keep]
+    while order.size:
+        head = order[:NMS_BLOCK]
+        clash = _clashes(boxes[head], area[head], boxes[order], area[order], iou, nested)
+        dropped = np.zeros(len(order), dtype=bool)
+        for i, row in enumerate(clash):
+            if not dropped[i]:
+                keep.append(int(head[i]))
+                dropped |= row
+        order = order[len(head) :][~dropped[len(head) :]]
+    return np.asarray(keep, dtype=int)
+
+
+def _clashes(
+    rows: np.ndarray,
+    rows_area: np.ndarray,
+    b: np.ndarray,
+    area: np.ndarray,
+    iou: float,
+    nested: float,
+) -> np.ndarray:
+    """(len(rows), len(b)): whether each of ``rows`` suppresses each box of ``b``."""
+    wh = np.minimum(rows[:, None, 2:], b[None, :, 2:]) - np.maximum(
+        rows[:, None, :2], b[None, :, :2]
+    )
+    inter = np.clip(wh[..., 0], 0, None) * np.clip(wh[..., 1], 0, None)
+    union = np.maximum(rows_area[:, None] + area[None, :] - inter, 1e-9)
+    smaller = np.maximum(np.minimum(rows_area[:, None], area[None, :]), 1e-9)
+    return (inter / union > iou) | (inter / smaller > nested)
 
 
 class TiledDetector(Model[Detections]):

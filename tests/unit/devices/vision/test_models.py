@@ -7,7 +7,7 @@ from devices.vision.adapters import AdapterSpec, adapter
 from devices.vision.bench_sets import oblique_samples, shelf_samples
 from devices.vision.bench_tasks import score_people
 from devices.vision.models.base import ModelError
-from devices.vision.models.detectors import nms, ssd_anchors, tile_origins
+from devices.vision.models.detectors import NMS_BLOCK, nms, ssd_anchors, tile_origins
 from devices.vision.models.ocr import parse_price, read_tags
 from devices.vision.registry import load, load_file
 from devices.vision.shelf import TagSpec, shelf_frame
@@ -117,6 +117,28 @@ def test_nms_keeps_the_best_of_overlapping_and_nested_boxes_best_first():
     assert nms(boxes, scores, iou=0.3).tolist() == [3, 1, 4]
     assert nms(boxes, scores, iou=0.3, nested=1.0).tolist() == [3, 1, 2, 4]
     assert nms(np.zeros((0, 4)), np.zeros(0), iou=0.3).tolist() == []
+
+
+def test_nms_over_several_blocks_is_box_by_box_greedy_suppression():
+    rng = np.random.default_rng(3)
+    corner = rng.uniform(0, 200, (3 * NMS_BLOCK, 2))
+    boxes = np.concatenate([corner, corner + rng.uniform(2, 30, corner.shape)], axis=1)
+    scores = rng.random(len(boxes)).round(2)  # with ties
+
+    def overlaps(a, b):
+        w = max(min(a[2], b[2]) - max(a[0], b[0]), 0.0)
+        h = max(min(a[3], b[3]) - max(a[1], b[1]), 0.0)
+        areas = [(x[2] - x[0]) * (x[3] - x[1]) for x in (a, b)]
+        return w * h / (sum(areas) - w * h), w * h / min(areas)
+
+    kept: list[int] = []
+    for i in np.argsort(-scores):
+        if all(
+            iou <= 0.3 and inside <= 0.6
+            for iou, inside in (overlaps(boxes[k], boxes[i]) for k in kept)
+        ):
+            kept.append(int(i))
+    assert nms(boxes, scores, iou=0.3).tolist() == kept
 
 
 def test_tiles_cover_the_frame_and_overlap():
