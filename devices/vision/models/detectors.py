@@ -103,7 +103,10 @@ def tile_origins(
 
 
 NMS_BLOCK = 256
-"""Best boxes whose overlaps ``nms`` takes at once (bounds its memory to a block by all)."""
+"""How many of the best remaining boxes ``nms`` compares with all others at once.
+
+Its memory is this many rows by the number of boxes.
+"""
 
 
 def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, nested: float = 0.6) -> np.ndarray:
@@ -134,18 +137,17 @@ def nms(boxes: np.ndarray, scores: np.ndarray, iou: float, nested: float = 0.6) 
 def _clashes(
     rows: np.ndarray,
     rows_area: np.ndarray,
-    b: np.ndarray,
-    area: np.ndarray,
+    others: np.ndarray,
+    others_area: np.ndarray,
     iou: float,
     nested: float,
 ) -> np.ndarray:
-    """(len(rows), len(b)): whether each of ``rows`` suppresses each box of ``b``."""
-    wh = np.minimum(rows[:, None, 2:], b[None, :, 2:]) - np.maximum(
-        rows[:, None, :2], b[None, :, :2]
-    )
-    inter = np.clip(wh[..., 0], 0, None) * np.clip(wh[..., 1], 0, None)
-    union = np.maximum(rows_area[:, None] + area[None, :] - inter, 1e-9)
-    smaller = np.maximum(np.minimum(rows_area[:, None], area[None, :]), 1e-9)
+    """(len(rows), len(others)): whether each box of ``rows`` suppresses each of ``others``."""
+    lo = np.maximum(rows[:, None, :2], others[None, :, :2])
+    hi = np.minimum(rows[:, None, 2:], others[None, :, 2:])
+    inter = np.clip(hi[..., 0] - lo[..., 0], 0, None) * np.clip(hi[..., 1] - lo[..., 1], 0, None)
+    union = np.maximum(rows_area[:, None] + others_area[None, :] - inter, 1e-9)
+    smaller = np.maximum(np.minimum(rows_area[:, None], others_area[None, :]), 1e-9)
     return (inter / union > iou) | (inter / smaller > nested)
 
 
