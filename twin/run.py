@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -14,7 +13,7 @@ from scenarios.interventions import costs
 from scenarios.schema import Scenario
 from services.client import InProcessClient, StoreClient
 from services.db import Database
-from services.db.engine import sqlite_url
+from services.db.engine import MEMORY_URL
 from twin import __version__
 from twin.model import FLOWS, StoreModel
 from twin.result import RunResult, compute_kpis, daily_table, hourly_table
@@ -40,9 +39,10 @@ def run(
         seed: Run seed; the same scenario and seed give the same result.
         days: Days to simulate; stock carries over from one day to the next.
         client: Store services to use; by default in-process services on a fresh
-            SQLite file at ``db_path`` (or ``DATABASE_URL`` when set).
-        db_path: Where the default SQLite file goes; a temporary file when omitted.
-            An existing file there is replaced.
+            in-memory SQLite database (or on ``DATABASE_URL`` when set).
+        db_path: Where that in-memory database is saved as a SQLite file when the
+            run ends, also when it fails; an existing file there is replaced.
+            Not saved when omitted.
         progress: Called with the share of simulated time done, from 0 to 1.
     """
     return run_store(
@@ -62,17 +62,15 @@ def run_store(
     """Simulate one store of a scenario (see ``run`` for the arguments)."""
     if client is not None:
         return _simulate(store, seed, days, client, progress)
-    with tempfile.TemporaryDirectory(prefix="storetwin-") as tmp:
-        path = db_path or Path(tmp) / "store.db"
-        _remove_sqlite(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        db = Database.from_env(sqlite_url(path), scratch=db_path is None)
-        db.create_schema()
-        own = InProcessClient(db)
-        try:
-            return _simulate(store, seed, days, own, progress)
-        finally:
-            own.close()
+    db = Database.from_env(MEMORY_URL)
+    db.create_schema()
+    own = InProcessClient(db)
+    try:
+        return _simulate(store, seed, days, own, progress)
+    finally:
+        if db_path is not None and db.in_memory:
+            db.save(db_path)
+        own.close()
 
 
 def _simulate(
@@ -128,8 +126,3 @@ def intervention_costs(scenario: Scenario) -> list[dict]:
         }
         for u in scenario.interventions
     ]
-
-
-def _remove_sqlite(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        Path(f"{path}{suffix}").unlink(missing_ok=True)

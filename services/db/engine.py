@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
 
 from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
+MEMORY_URL = "sqlite://"
 _CONNECTION = "storetwin.connection"
 T = TypeVar("T")
 
@@ -24,19 +27,16 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-def _sqlite_connect(synchronous: str) -> Callable:
-    def connect(dbapi_connection, _record) -> None:
-        # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's
-        # implicit transactions, which start too late to protect read-then-write.
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute(f"PRAGMA synchronous={synchronous}")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-
-    return connect
+def _sqlite_connect(dbapi_connection, _record) -> None:
+    # Let SQLAlchemy emit BEGIN itself (see _sqlite_begin) instead of pysqlite's
+    # implicit transactions, which start too late to protect read-then-write.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
 
 
 def _sqlite_begin(connection) -> None:
@@ -49,26 +49,26 @@ class Database:
     """One database: its engine, a session factory, and schema creation.
 
     ``Database.from_env(default)`` honours ``DATABASE_URL`` so the same code runs on
-    the embedded SQLite file or on PostgreSQL. A ``scratch`` SQLite database (the
-    twin's own file for one run, deleted after it) skips the fsyncs of WAL
-    checkpoints: an OS crash can lose it, but a crash loses the run anyway, and
-    a store-day commits thousands of times.
+    the embedded SQLite file or on PostgreSQL. ``MEMORY_URL`` is one in-memory
+    SQLite database behind a single shared connection: the twin's own services
+    run there, because a store-day commits thousands of times and each commit
+    to a file costs a score of page writes; ``save`` keeps it as a file.
     """
 
-    def __init__(self, url: str, *, scratch: bool = False):
+    def __init__(self, url: str):
         self.url = url
-        self.engine: Engine = create_engine(url)
+        self.in_memory = url == MEMORY_URL
+        pool = {"poolclass": StaticPool} if self.in_memory else {}
+        self.engine: Engine = create_engine(url, **pool)
         if self.engine.dialect.name == "sqlite":
-            synchronous = "OFF" if scratch else "NORMAL"
-            event.listen(self.engine, "connect", _sqlite_connect(synchronous))
+            event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
     @classmethod
-    def from_env(cls, default_url: str, *, scratch: bool = False) -> Database:
-        """Use ``DATABASE_URL`` when set, else ``default_url`` (``scratch``: see the class)."""
-        url = os.environ.get(DEFAULT_URL_ENV)
-        return cls(url) if url else cls(default_url, scratch=scratch)
+    def from_env(cls, default_url: str) -> Database:
+        """Use ``DATABASE_URL`` when set, else ``default_url``."""
+        return cls(os.environ.get(DEFAULT_URL_ENV) or default_url)
 
     def transaction(self, work: Callable[[Session], T]) -> T:
         """Run ``work`` in a transaction on a pooled connection (see ``transact``)."""
@@ -83,6 +83,16 @@ class Database:
     def concurrent_writers(self) -> int:
         """How many transactions can make progress at once (SQLite: one writer)."""
         return 1 if self.engine.dialect.name == "sqlite" else 10
+
+    def save(self, path: Path) -> None:
+        """Copy an in-memory database to a SQLite file at ``path``, replacing what is there."""
+        if not self.in_memory:
+            raise ValueError(f"only an in-memory database is saved, not {self.url}")
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with self.engine.connect() as conn, closing(sqlite3.connect(path)) as target:
+            conn.connection.driver_connection.backup(target)
 
     def dispose(self) -> None:
         """Close all pooled connections (needed before deleting a SQLite file)."""

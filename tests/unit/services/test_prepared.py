@@ -59,17 +59,3 @@ def test_driver_errors_become_sqlalchemy_errors(conn):
     stmt.execute(conn, row("same", at))
     with pytest.raises(IntegrityError):
         stmt.execute(conn, row("same", at))
-
-
-def test_only_a_scratch_sqlite_file_skips_checkpoint_fsyncs(tmp_path):
-    from services.db import Database
-    from services.db.engine import sqlite_url
-
-    def synchronous(db: Database) -> int:
-        with db.engine.connect() as c:
-            value = c.exec_driver_sql("PRAGMA synchronous").scalar()
-        db.dispose()
-        return value
-
-    assert synchronous(Database(sqlite_url(tmp_path / "kept.db"))) == 1  # NORMAL
-    assert synchronous(Database(sqlite_url(tmp_path / "run.db"), scratch=True)) == 0  # OFF
