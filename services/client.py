@@ -22,7 +22,7 @@ from typing_extensions import override
 
 from services.clock import utcnow
 from services.db import Database
-from services.db.engine import transact
+from services.db.engine import session_for, transact
 from services.domain import (
     catalog,
     delivery,
@@ -296,11 +296,12 @@ class InProcessClient(StoreClient):
     ):
         self.db = db
         self._conn = db.engine.connect()
+        self._session = session_for(self._conn)
         self._now = clock or utcnow
         self._cipher = MemberCipher(member_key or Settings().member_key.get_secret_value())
 
     def _tx(self, work: Callable[[Session], T]) -> T:
-        return transact(self._conn, work)
+        return transact(self._conn, work, self._session)
 
     @override
     def register_store(self, store: StoreIn) -> StorePublic:
@@ -489,6 +490,7 @@ class InProcessClient(StoreClient):
 
     @override
     def close(self) -> None:
+        self._session.close()
         self._conn.close()
         self.db.dispose()
 

@@ -1,0 +1,58 @@
+"""``transact``: one transaction per call, on a session the caller may reuse between calls."""
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from services.db.engine import session_for, transact
+from services.db.models import Store
+
+
+def store(store_id: str) -> Store:
+    return Store(id=store_id, name=store_id, format="supermarket", currency="CNY")
+
+
+def ids(s: Session) -> list[str]:
+    return list(s.scalars(select(Store.id).order_by(Store.id)))
+
+
+def test_a_reused_session_keeps_nothing_of_a_failed_transaction(db):
+    with db.engine.connect() as conn:
+        session = session_for(conn)
+
+        def fail(s: Session) -> None:
+            s.add(store("S1"))
+            s.flush()
+            raise RuntimeError("the sale fails after its first write")
+
+        with pytest.raises(RuntimeError, match="first write"):
+            transact(conn, fail, session)
+        assert not session.identity_map and not session.new
+        transact(conn, lambda s: s.add(store("S2")), session)
+        assert transact(conn, ids, session) == ["S2"]
+        assert transact(conn, ids) == ["S2"]  # and without a session of the caller's
+
+
+def test_a_lost_race_on_a_unique_key_is_retried_once_on_the_same_session(db):
+    with db.engine.connect() as conn:
+        session = session_for(conn)
+        transact(conn, lambda s: s.add(store("S1")), session)
+        tries: list[int] = []
+
+        def create_once(s: Session) -> str:  # as if a rival made S1 just before this request
+            tries.append(1)
+            if len(tries) == 1:
+                s.add(store("S1"))
+                s.flush()
+            return s.get(Store, "S1").name
+
+        assert transact(conn, create_once, session) == "S1" and len(tries) == 2
+
+        def always_clash(s: Session) -> None:
+            s.add(store("S1"))
+            s.flush()
+
+        with pytest.raises(IntegrityError):
+            transact(conn, always_clash, session)
+        assert transact(conn, ids, session) == ["S1"]
