@@ -428,9 +428,10 @@ class StoreModel(mesa.Model):
         times = day * DAY + arrival_times(
             sc, date.weekday(), self.streams.generator("arrivals", day), factor
         )
-        for i, t in enumerate(times.tolist()):
+        visits = self.streams.generators("visit", len(times), day)
+        for t, rng in zip(times.tolist(), visits, strict=True):
             yield env.timeout(t - env.now)
-            self._spawn(self.streams.generator("visit", day, i))
+            self._spawn(rng)
         if last:
             self._arrivals_over = True
             self._maybe_close()

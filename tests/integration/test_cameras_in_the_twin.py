@@ -65,14 +65,18 @@ def test_queue_cameras_over_every_lane_become_the_cashiers_sensor(market, db):
 
 def test_cashiers_steered_by_an_oracle_camera_do_as_well_as_the_oracle(market):
     steered = {"staff.cashiers.mode": "observed", "devices.people_counter": None}
-    by_camera = run(apply(market, {**steered, "devices.cameras": queue_cameras()}), 3)
-    oracle = run(apply(market, {"staff.cashiers.mode": "oracle"}), 3)
-    assert (by_camera.frame("readings")["device_id"] == "q").any()
+    seeds = (1, 2, 3)  # one day's p95 wait swings by some 15% from seed to seed either way
+    by_camera = [
+        run(apply(market, {**steered, "devices.cameras": queue_cameras()}), s) for s in seeds
+    ]
+    oracle = [run(apply(market, {"staff.cashiers.mode": "oracle"}), s).kpis for s in seeds]
+    assert (by_camera[0].frame("readings")["device_id"] == "q").any()
     for kpi in ("queue_wait_mean_s", "queue_wait_p95_s"):
-        assert by_camera.kpis[kpi] == pytest.approx(oracle.kpis[kpi], rel=0.1)
+        camera_mean = sum(r.kpis[kpi] for r in by_camera) / len(seeds)
+        assert camera_mean == pytest.approx(sum(k[kpi] for k in oracle) / len(seeds), rel=0.1)
     stale = queue_cameras(interval_s=1800)  # one look every half hour: cashiers react late
     late = run(apply(market, {**steered, "devices.cameras": stale}), 3).kpis
-    assert late["queue_wait_mean_s"] > 1.2 * oracle.kpis["queue_wait_mean_s"]
+    assert late["queue_wait_mean_s"] > 1.2 * oracle[-1]["queue_wait_mean_s"]
 
 
 def test_a_blind_queue_camera_hands_the_lanes_to_the_till_counter(market, db):

@@ -1,4 +1,6 @@
+import numpy as np
 import pytest
+from scipy import stats
 
 from twin.rng import Streams
 
@@ -25,3 +27,20 @@ def test_streams_differ_by_name_seed_and_child():
 def test_negative_seed_is_refused():
     with pytest.raises(ValueError, match="seed"):
         Streams(-1)
+
+
+def test_batched_generators_are_the_same_whatever_the_batch_size():
+    s = Streams(7)
+    few = [g.random(3) for g in s.generators("visit", 4, 0)]
+    many = [g.random(3) for g in s.generators("visit", 1000, 0)]
+    assert all((a == b).all() for a, b in zip(few, many, strict=False))
+    assert not (next(s.generators("visit", 1, 1)).random(3) == few[0]).all()  # another day
+    assert not (next(Streams(8).generators("visit", 1, 0)).random(3) == few[0]).all()
+
+
+def test_batched_generators_draw_independent_uniforms():
+    first, second = np.array([g.random(2) for g in Streams(7).generators("visit", 2000, 0)]).T
+    assert len(set(first)) == 2000
+    assert stats.kstest(first, "uniform").pvalue > 0.01
+    assert abs(np.corrcoef(first[:-1], first[1:])[0, 1]) < 0.1  # neighbouring visits
+    assert abs(np.corrcoef(first, second)[0, 1]) < 0.1  # one visit's first and second draw
