@@ -44,3 +44,12 @@ def test_batched_generators_draw_independent_uniforms():
     assert stats.kstest(first, "uniform").pvalue > 0.01
     assert abs(np.corrcoef(first[:-1], first[1:])[0, 1]) < 0.1  # neighbouring visits
     assert abs(np.corrcoef(first, second)[0, 1]) < 0.1  # one visit's first and second draw
+
+
+def test_seed_words_refuse_a_request_they_were_not_drawn_for():
+    from twin.rng import _SeedWords
+
+    words = _SeedWords(np.arange(4, dtype=np.uint64))
+    assert (words.generate_state(4, np.uint64) == np.arange(4)).all()
+    with pytest.raises(ValueError, match="drawn 4 uint64 seed words, asked for 8 uint32"):
+        words.generate_state(8, np.uint32)
