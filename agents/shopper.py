@@ -176,16 +176,19 @@ class Shopper(mesa.Agent):
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
-        if till.expected_wait(1.0) > tolerance(self.visit_rng, m.scenario.shoppers.balk_queue_mean):
+        rules = m.scenario.shoppers
+        # Tolerances are drawn even when switched off, so the visit's later draws stay the same.
+        accepts = tolerance(self.visit_rng, rules.balk_queue_mean)
+        if rules.balking and till.expected_wait(1.0) > accepts:
             self._give_up("balked")
             return
         self.state = ShopperState.QUEUING
         till.join(self, env.now)
         queued = env.now
-        patience = tolerance(self.visit_rng, m.scenario.shoppers.patience_min_mean * 60.0)
-        with till.resource.request() as turn:
-            outcome = yield turn | env.timeout(patience)
-            if turn not in outcome:
+        patience = tolerance(self.visit_rng, rules.patience_min_mean * 60.0)
+        with till.request() as turn:
+            outcome = yield (turn | env.timeout(patience)) if rules.reneging else turn
+            if rules.reneging and turn not in outcome:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
                 self._give_up("reneged")
@@ -193,6 +196,8 @@ class Shopper(mesa.Agent):
             self.wait_s = env.now - queued
             self.state = ShopperState.PAYING
             till.leave(self, env.now)
+            till = till.served_at(turn)
+            self.lane = till.index
             at_counter = traj.walk(env.now, [till.counter], self.speed)
             if isinstance(till, SelfCheckoutBay):
                 yield from self._self_scan(at_counter)
@@ -200,9 +205,9 @@ class Shopper(mesa.Agent):
                 yield from self._served(till, at_counter)
 
     def _choose_till(self) -> Till:
-        """Shortest open staffed lane, or the self-checkout bay if it suits this shopper."""
+        """Shortest open staffed lane (or the shared line), or the self-checkout bay if it suits."""
         m = self.model
-        lane = shortest(m.lanes)
+        lane = m.line or shortest(m.lanes)
         if lane is None:  # every lane closed: wait at the first, the desk will open it
             lane = m.lanes[0]
         bay = m.self_checkout

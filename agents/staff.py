@@ -42,7 +42,7 @@ class TrueQueue:
 
     def waiting(self) -> float | None:
         """Shoppers at open lanes, exactly."""
-        return float(sum(len(lane) for lane in self.model.lanes if lane.open))
+        return float(self.model.at_open_lanes())
 
 
 class FirstSeeing:

@@ -58,7 +58,7 @@ class TillCounter(Device):
 
     def waiting(self) -> float | None:
         """The counted queue (None while faulty); each reading is logged with the truth."""
-        true = sum(len(lane) for lane in self.model.lanes if lane.open)
+        true = self.model.at_open_lanes()
         missed = self.rng.binomial(true, self.spec.miss_rate) if true else 0
         doubled = self.rng.binomial(true, self.spec.double_rate) if true else 0
         return self.report("queue_length", float(true - missed + doubled), float(true))

@@ -43,12 +43,13 @@ def paying_share(scenario: Scenario) -> float:
     )
 
 
-def mean_service_s(scenario: Scenario) -> float:
-    """Expected seconds at a staffed till for an average paying basket."""
+def mean_service_s(scenario: Scenario, self_service: bool = False) -> float:
+    """Expected seconds at a staffed till (or a self-checkout station) for an average basket."""
     c = scenario.checkout
     payment = sum(share * c.payment_s[m] for m, share in scenario.shoppers.payment_mix.items())
     items = items_per_visit(scenario) / max(paying_share(scenario), 1e-9)
-    return c.fixed_s + c.scan_s_per_item * items + payment
+    part = c.self_checkout if self_service and c.self_checkout is not None else c
+    return part.fixed_s + part.scan_s_per_item * items + payment
 
 
 def cashiers_needed(scenario: Scenario, utilisation: float = 0.75) -> np.ndarray:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -130,6 +130,11 @@ class Checkout(Frozen):
         description="Mean payment time per method (case: mobile payment, about 6 s vs 18 s).",
     )
     time_cv: Share = Field(0.3, description="Coefficient of variation of each time component.")
+    queue: Literal["per_lane", "serpentine"] = Field(
+        "per_lane",
+        description="per_lane: a line at each staffed lane, shoppers join the shortest; "
+        "serpentine: one shared line, its head goes to the first free open lane.",
+    )
     produce_s_per_item: NonNeg = Field(
         6.0, description="Weighing and code lookup per produce item without an AI scale."
     )
@@ -240,7 +245,9 @@ class Shoppers(Frozen):
 
     segments: list[Segment] = Field(min_length=1)
     walking_speed_mps: Pos = Field(1.0, description="Mean walking speed in the store.")
-    walking_speed_sd: NonNeg = 0.15
+    walking_speed_sd: NonNeg = Field(0.15, description="Sd of walking speed across shoppers.")
+    walking_speed_min_mps: Pos = Field(0.4, description="Slowest walking speed drawn.")
+    walking_speed_max_mps: Pos = Field(2.0, description="Fastest walking speed drawn.")
     pick_s_per_item: Pos = Field(12.0, description="Mean time to find and take one product.")
     payment_mix: dict[PaymentMethod, Share] = Field(
         default={PaymentMethod.mobile: 0.6, PaymentMethod.card: 0.3, PaymentMethod.cash: 0.1}
@@ -249,6 +256,8 @@ class Shoppers(Frozen):
         7.0, description="Mean queue length a shopper accepts on reaching the tills."
     )
     patience_min_mean: Pos = Field(9.0, description="Mean minutes in a queue before walking out.")
+    balking: bool = Field(True, description="Shoppers may refuse a queue they find too long.")
+    reneging: bool = Field(True, description="Shoppers may leave a queue they waited too long in.")
     price_sensitivity: NonNeg = Field(
         2.0, description="Chance to skip an item per unit of relative price increase on the label."
     )
@@ -265,6 +274,12 @@ class Shoppers(Frozen):
         total = sum(s.share for s in self.segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise ValueError(f"segment shares must sum to 1, got {total:g}")
+        lo, hi = self.walking_speed_min_mps, self.walking_speed_max_mps
+        if not lo <= self.walking_speed_mps <= hi:
+            raise ValueError(
+                f"walking_speed_mps {self.walking_speed_mps:g} must lie between "
+                f"walking_speed_min_mps {lo:g} and walking_speed_max_mps {hi:g}"
+            )
         mix = sum(self.payment_mix.values())
         if not math.isclose(mix, 1.0, abs_tol=1e-6):
             raise ValueError(f"payment_mix must sum to 1, got {mix:g}")

@@ -135,6 +135,14 @@ class Till:
         ahead = len(self) - self.servers + 1
         return max(ahead, 0) * mean_service_s / self.servers
 
+    def request(self) -> simpy.Event:
+        """A turn at this till: use as ``with till.request() as turn: yield turn``."""
+        return self.resource.request()
+
+    def served_at(self, turn: simpy.Event) -> Till:
+        """The till that serves the holder of ``turn`` (this one)."""
+        return self
+
 
 class Lane(Till):
     """A staffed till; a closed lane takes no new shoppers but serves those in it."""
@@ -142,7 +150,106 @@ class Lane(Till):
     kind = "lane"
 
     def __init__(self, env: simpy.Environment, index: int, plan: FloorPlan):
+        self.feeder: SharedLine | None = None
         super().__init__(plan, index, simpy.Resource(env, capacity=1))
+
+    @property
+    def open(self) -> bool:
+        """Whether the lane takes new shoppers."""
+        return self._open
+
+    @open.setter
+    def open(self, value: bool) -> None:
+        self._open = value
+        if value and self.feeder is not None:
+            self.feeder.dispatch()  # a lane just opened: the head of the shared line may go
+
+
+class Turn(simpy.Event):
+    """A place in the shared line; succeeds when a lane is free, holding that lane's request."""
+
+    def __init__(self, line: SharedLine):
+        super().__init__(line.env)
+        self.line = line
+        self.lane: Lane | None = None
+        self.held: simpy.Event | None = None
+
+    def __enter__(self) -> Turn:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Served or gave up: leave the line, free the lane, and send the next shopper."""
+        self.line.finish(self)
+
+
+class SharedLine(Till):
+    """One serpentine line feeding every open staffed lane: the head goes to the first free lane.
+
+    The line stands behind the first lane (cashiers open lanes from the first
+    on); a shopper at its head walks to whichever open lane frees first (lowest
+    index on a tie), so nobody waits behind a slow basket while another lane
+    stands idle. The walk from the head to a farther lane is the price of it.
+    """
+
+    kind = "lane"
+
+    def __init__(self, env: simpy.Environment, plan: FloorPlan, lanes: list[Lane]):
+        self.env = env
+        self.lanes = lanes
+        self.turns: list[Turn] = []
+        super().__init__(plan, -1, simpy.Resource(env, capacity=1))
+        self.open = True
+        for lane in lanes:
+            lane.feeder = self
+
+    def __len__(self) -> int:
+        """Shoppers waiting in the line plus those being served at open lanes."""
+        return len(self.turns) + sum(lane.resource.count for lane in self.lanes if lane.open)
+
+    @property
+    def servers(self) -> int:
+        """Open lanes (at least one: a closed front still takes the line)."""
+        return max(sum(lane.open for lane in self.lanes), 1)
+
+    @property
+    def counter(self) -> Point:
+        """The head of the line."""
+        return self.place(0)
+
+    def place(self, k: int) -> Point:
+        """Where the k-th waiting shopper stands, behind the first lane's counter."""
+        return self.plan.queue_position(0, k)
+
+    def request(self) -> Turn:
+        """Join the back of the line; the turn succeeds when a lane takes this shopper."""
+        turn = Turn(self)
+        self.turns.append(turn)
+        self.dispatch()
+        return turn
+
+    def served_at(self, turn: simpy.Event) -> Till:
+        """The lane the line sent the holder of ``turn`` to."""
+        assert isinstance(turn, Turn) and turn.lane is not None
+        return turn.lane
+
+    def dispatch(self) -> None:
+        """Send shoppers from the head of the line to open lanes that nobody is using."""
+        for lane in self.lanes:
+            if not self.turns:
+                return
+            if lane.open and len(lane) == 0:
+                turn = self.turns.pop(0)
+                turn.lane, turn.held = lane, lane.resource.request()
+                turn.succeed()
+
+    def finish(self, turn: Turn) -> None:
+        """``turn`` is over (served, or the shopper walked out of the line)."""
+        if turn in self.turns:
+            self.turns.remove(turn)
+        if turn.held is not None and turn.lane is not None:
+            turn.lane.resource.release(turn.held)
+            turn.held = None
+        self.dispatch()
 
 
 class SelfCheckoutBay(Till):

@@ -43,7 +43,7 @@ from scenarios.staffing import Role
 from services.client import StoreClient
 from services.schemas import StockCount, StoreIn
 from twin.catalog import build_catalog
-from twin.checkout import Lane, SelfCheckoutBay, ServiceTime
+from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.layout import FloorPlan
@@ -173,6 +173,7 @@ class StoreModel(mesa.Model):
             max(pool, 1), scenario.shoppers.member_share, streams.generator("customers")
         )
         self.lanes = [Lane(self.env, i, self.plan) for i in range(co.lanes)]
+        self.line = SharedLine(self.env, self.plan, self.lanes) if co.queue == "serpentine" else None
         self.lane_time = ServiceTime.staffed(co)
         self.lane_service_s = mean_service_s(scenario)
         self._bay: SelfCheckoutBay | None = None
@@ -181,7 +182,10 @@ class StoreModel(mesa.Model):
             self._bay = SelfCheckoutBay(self.env, sco.stations, self.plan, co.lanes)
             self._bay.spec = sco
             self.sco_time = ServiceTime.self_service(co)
-            self.sco_service_s = self.lane_service_s * sco.scan_s_per_item / co.scan_s_per_item
+            if co.scan_s_per_item > 0:
+                self.sco_service_s = self.lane_service_s * sco.scan_s_per_item / co.scan_s_per_item
+            else:  # nothing to scale from: the bay's own parts
+                self.sco_service_s = mean_service_s(scenario, self_service=True)
         self.attendants = simpy.Resource(self.env, capacity=1)
         self._carts = CartFleet(co.smart_carts) if co.smart_carts else None
         self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
@@ -212,7 +216,7 @@ class StoreModel(mesa.Model):
             model_reporters={
                 "t_s": lambda m: m.env.now,
                 "in_store": lambda m: len(m.agents_by_type.get(Shopper, ())),
-                "queuing": lambda m: sum(len(t) for t in m.tills()),
+                "queuing": lambda m: sum(len(t) for t in m.tills()) + m.in_line(),
                 "open_lanes": lambda m: sum(lane.open for lane in m.lanes),
                 "cashiers_on_duty": lambda m: m.staff.on_duty(Role.cashier, m.env.now - 1),
                 "empty_shelves": lambda m: len(m.stock.empty()),
@@ -306,6 +310,14 @@ class StoreModel(mesa.Model):
     def tills(self) -> list:
         """Every place to pay: the lanes and the self-checkout bay, if any."""
         return self.lanes + ([self._bay] if self._bay is not None else [])
+
+    def in_line(self) -> int:
+        """Shoppers waiting in the shared serpentine line (0 with a line per lane)."""
+        return len(self.line.turns) if self.line is not None else 0
+
+    def at_open_lanes(self) -> int:
+        """Shoppers at the open staffed lanes, served or waiting, the shared line included."""
+        return sum(len(lane) for lane in self.lanes if lane.open) + self.in_line()
 
     def produce_s(self, lane: bool) -> float:
         """Seconds to weigh one produce item, at a lane or at self-checkout."""
@@ -445,12 +457,13 @@ class StoreModel(mesa.Model):
         segment = segments[min(int(seg_cdf.searchsorted(u[1] * seg_cdf[-1])), len(segments) - 1)]
         method = methods[min(int(pay_cdf.searchsorted(u[2] * pay_cdf[-1])), len(methods) - 1)]
         speed = shoppers.walking_speed_mps + shoppers.walking_speed_sd * rng.standard_normal()
+        slowest, fastest = shoppers.walking_speed_min_mps, shoppers.walking_speed_max_mps
         shopper = Shopper(
             self,
             visit_id=int(self.flows["visitors"]),
             customer=self.customers.pick(u[0]) if customer is None else customer,
             segment=segment,
-            speed=min(max(float(speed), 0.4), 2.0),
+            speed=min(max(float(speed), slowest), fastest),
             payment=method,
             mission=self.missions.draw(rng, segment),
             rng=rng,
