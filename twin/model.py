@@ -173,7 +173,8 @@ class StoreModel(mesa.Model):
             max(pool, 1), scenario.shoppers.member_share, streams.generator("customers")
         )
         self.lanes = [Lane(self.env, i, self.plan) for i in range(co.lanes)]
-        self.line = SharedLine(self.env, self.plan, self.lanes) if co.queue == "serpentine" else None
+        serpentine = co.queue == "serpentine"
+        self.line = SharedLine(self.env, self.plan, self.lanes) if serpentine else None
         self.lane_time = ServiceTime.staffed(co)
         self.lane_service_s = mean_service_s(scenario)
         self._bay: SelfCheckoutBay | None = None
