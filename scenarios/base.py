@@ -17,6 +17,20 @@ Day = Annotated[int, Field(ge=0, description="Day of the run (0 = first) from wh
 _CLOCK = re.compile(r"^([01]\d|2[0-4]):([0-5]\d)$")
 
 
+class FieldProblem(ValueError):
+    """A cross-field check that blames one field (``path``, relative to the validated model).
+
+    Raised inside a model validator, so the error names the field a planner
+    should change instead of the model as a whole.
+    """
+
+    def __init__(self, path: str, value: Any, message: str):
+        super().__init__(message)
+        self.path = path
+        self.value = value
+        self.message = message
+
+
 class Frozen(BaseModel):
     """Base of every scenario model: immutable, unknown keys rejected."""
 

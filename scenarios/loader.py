@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from scenarios.base import FieldProblem
 from scenarios.schema import Scenario
 
 LIBRARY_DIR = Path(__file__).parent / "library"
@@ -97,6 +98,10 @@ def parse(data: Any, source: str = "<data>") -> Scenario:
 
 def _problem(err: Any) -> Problem:
     loc = tuple(err["loc"])
+    blamed = (err.get("ctx") or {}).get("error")
+    if isinstance(blamed, FieldProblem):
+        where = ".".join(p for p in (_dotted(loc), blamed.path) if p)
+        return Problem(where, blamed.value, blamed.message)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(Scenario, loc[:-1])

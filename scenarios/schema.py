@@ -13,6 +13,7 @@ from typing import Any, Literal, Self
 from pydantic import Field, field_validator, model_validator
 
 from scenarios.base import (
+    FieldProblem,
     Frozen,
     Id,
     NonNeg,
@@ -273,16 +274,17 @@ class Shoppers(Frozen):
     def _shares(self) -> Self:
         total = sum(s.share for s in self.segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
-            raise ValueError(f"segment shares must sum to 1, got {total:g}")
+            raise FieldProblem("segments", None, f"segment shares must sum to 1, got {total:g}")
         lo, hi = self.walking_speed_min_mps, self.walking_speed_max_mps
         if not lo <= self.walking_speed_mps <= hi:
-            raise ValueError(
-                f"walking_speed_mps {self.walking_speed_mps:g} must lie between "
-                f"walking_speed_min_mps {lo:g} and walking_speed_max_mps {hi:g}"
+            raise FieldProblem(
+                "walking_speed_mps",
+                self.walking_speed_mps,
+                f"must lie between walking_speed_min_mps {lo:g} and walking_speed_max_mps {hi:g}",
             )
         mix = sum(self.payment_mix.values())
         if not math.isclose(mix, 1.0, abs_tol=1e-6):
-            raise ValueError(f"payment_mix must sum to 1, got {mix:g}")
+            raise FieldProblem("payment_mix", None, f"shares must sum to 1, got {mix:g}")
         return self
 
 
@@ -402,12 +404,17 @@ class Scenario(Frozen):
         if unknown:
             raise ValueError(f"zones name categories {unknown} that the catalog does not have")
         if not self.layout.fits_lanes(self.checkout.lanes):
-            t = self.layout.tills
-            raise ValueError(
-                f"{self.checkout.lanes} lanes from x={t.x} every {t.spacing_m} m "
-                f"do not fit in the {self.layout.width_m} m wide floor"
+            t, width = self.layout.tills, self.layout.width_m
+            most = max(math.floor((width - t.x) / t.spacing_m) - 1, 0)
+            raise FieldProblem(
+                "checkout.lanes",
+                self.checkout.lanes,
+                f"{self.checkout.lanes} lanes from x={t.x} every {t.spacing_m} m (plus a "
+                f"self-checkout bay) need a floor {t.x + (self.checkout.lanes + 1) * t.spacing_m:g}"
+                f" m wide; layout.width_m is {width:g} m: use at most {most} lanes or widen "
+                "layout.width_m",
             )
         open_h = range(self.hours.open_s // 3600, math.ceil(self.hours.close_s / 3600))
         if not any(self.arrivals.hourly_profile[h] > 0 for h in open_h):
-            raise ValueError("arrivals.hourly_profile is zero in every opening hour")
+            raise FieldProblem("arrivals.hourly_profile", None, "is zero in every opening hour")
         return self

@@ -153,7 +153,13 @@ def validate(
     chains: Annotated[
         int, typer.Option(min=1, help="Twin chains the pilots' stores are drawn from.")
     ] = 2,
-    stores: Annotated[int, typer.Option(min=4, help="Stores per chain and per drawn pilot.")] = 12,
+    stores: Annotated[
+        int,
+        typer.Option(
+            help="Stores per chain and per drawn pilot; at least the pilot's stores with their "
+            "references, pilot x (1 + references_per_pilot) (9 for self_checkout)."
+        ),
+    ] = 12,
     visitors: Annotated[float, typer.Option(min=20, help="Daily visitors of a store.")] = 100.0,
     pre_days: Annotated[int, typer.Option(min=2)] = 5,
     pilot_days: Annotated[int, typer.Option(min=2)] = 5,
@@ -182,10 +188,12 @@ def validate(
             f"--kpi {kpi!r} is not a KPI; choose from {', '.join(k.value for k in Kpi)}"
         ) from None
     study = Study(n, chains, stores, visitors, pre_days, pilot_days)
-    if stores < loaded.spec.stores.pilot * (1 + loaded.spec.stores.references_per_pilot):
+    design = loaded.spec.stores
+    least = design.pilot * (1 + design.references_per_pilot)
+    if stores < least:
         raise fail(
-            f"--stores {stores} is too few for {loaded.spec.stores.pilot} pilot stores "
-            "with their references"
+            f"--stores {stores} is too few: pilot {pilot} needs at least {least} "
+            f"({design.pilot} pilot stores x (1 + {design.references_per_pilot} references each))"
         )
     with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
         result = study_run(loaded, study, out, workers, tick, chosen)

@@ -85,9 +85,9 @@ def test_every_problem_is_reported_at_once():
         (lambda d: d["hours"].update(open="23:00"), "must be after open"),
         (lambda d: d["hours"].update(open=700), "quoted 'HH:MM'"),
         (lambda d: d["shoppers"]["segments"][0].update(share=0.9), "must sum to 1"),
-        (lambda d: d["shoppers"]["payment_mix"].update(cash=0.5), "payment_mix must sum to 1"),
+        (lambda d: d["shoppers"]["payment_mix"].update(cash=0.5), "shoppers.payment_mix: shares must sum to 1"),
         (lambda d: d["layout"]["zones"][0].update(x=100), "outside the floor"),
-        (lambda d: d["checkout"].update(lanes=30), "do not fit"),
+        (lambda d: d["checkout"].update(lanes=30), "checkout.lanes = 30: 30 lanes"),
         (
             lambda d: d["layout"]["zones"][1]["categories"].append("dairy"),
             "give each category one zone",
@@ -101,6 +101,17 @@ def test_cross_field_rules(edit, expected):
     data = raw()
     edit(data)
     assert any(expected in m for m in problems(data)), problems(data)
+
+
+def test_cross_field_errors_name_the_field_to_change():
+    data = raw()
+    data["checkout"]["lanes"] = 30
+    (lanes,) = problems(data)
+    assert lanes.startswith("checkout.lanes = 30:")
+    assert "layout.width_m" in lanes and "use at most" in lanes
+    data = raw()
+    data["arrivals"]["hourly_profile"] = [0] * 24
+    assert problems(data) == ["arrivals.hourly_profile: is zero in every opening hour"]
 
 
 def test_yaml_syntax_error_is_a_scenario_error(tmp_path):
