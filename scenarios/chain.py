@@ -34,6 +34,11 @@ class ChainSpec(Frozen):
     region_traffic_sd: NonNeg = Field(0.1, description="Sd of the log traffic level by region.")
     member_share_sd: NonNeg = Field(0.05, description="Sd of the member share across stores.")
     staff_sd: NonNeg = Field(0.15, description="Sd of the relative staffing level across stores.")
+    overrides: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Dotted-path changes for every store, also those of other formats "
+        "(--set and --param on a chain record theirs here).",
+    )
 
     @model_validator(mode="after")
     def _shares(self) -> Self:
@@ -68,19 +73,25 @@ class StoreSpec:
 
 def expand(scenario: Scenario) -> list[StoreSpec]:
     """The stores of a scenario: one store, or the ``chain:`` block's N stores."""
-    if scenario.chain is None:
-        return [StoreSpec("S001", 0, "", scenario)]
-    from scenarios.loader import load  # the library holds the templates of other formats
+    return expand_noting(scenario)[0]
 
+
+def expand_noting(scenario: Scenario) -> tuple[list[StoreSpec], list[str]]:
+    """The stores, and a note for each chain override some stores could not take, and why."""
+    if scenario.chain is None:
+        return [StoreSpec("S001", 0, "", scenario)], []
     spec = scenario.chain
     rng = np.random.default_rng(np.random.SeedSequence(spec.seed, spawn_key=(0xC4A1,)))
     formats = list(spec.formats)
     region_level = {r: float(rng.normal(0.0, spec.region_traffic_sd)) for r in spec.regions}
     base = scenario.model_copy(update={"chain": None, "what_if": None})
+    templates: dict[StoreFormat, tuple[Scenario, dict[str, str]]] = {}
     stores = []
     for i in range(spec.stores):
         fmt = formats[int(rng.choice(len(formats), p=list(spec.formats.values())))]
-        template = base if fmt is scenario.format else _template(load(fmt.value), base)
+        if fmt not in templates:
+            templates[fmt] = (base, {}) if fmt is scenario.format else _template(fmt, base, spec)
+        template = templates[fmt][0]
         region = spec.regions[int(rng.integers(len(spec.regions)))]
         traffic = math.exp(float(rng.normal(0.0, spec.traffic_sd)) + region_level[region])
         members = float(rng.normal(0.0, spec.member_share_sd))
@@ -93,14 +104,34 @@ def expand(scenario: Scenario) -> list[StoreSpec]:
                 scenario=_vary(template, traffic, members, staffing),
             )
         )
-    return stores
+    notes = []
+    for fmt, (_, refused) in templates.items():
+        ids = ", ".join(s.store_id for s in stores if s.scenario.format is fmt)
+        for path, why in refused.items():
+            notes.append(f"{path} not applied to the {fmt.value} stores ({ids}): {why}")
+    return stores, notes
 
 
-def _template(library_scenario: Scenario, chain_base: Scenario) -> Scenario:
-    """Another format's library store, with the chain's interventions and start date."""
-    return library_scenario.model_copy(
+def _template(
+    fmt: StoreFormat, chain_base: Scenario, spec: ChainSpec
+) -> tuple[Scenario, dict[str, str]]:
+    """Another format's library store with the chain's interventions, start date and overrides.
+
+    Returns the store and, for each override it could not take, the reason.
+    """
+    from scenarios.loader import ScenarioError, load  # the library holds the other formats
+    from scenarios.overrides import apply
+
+    sc = load(fmt.value).model_copy(
         update={"interventions": chain_base.interventions, "start_date": chain_base.start_date}
     )
+    refused = {}
+    for path, value in spec.overrides.items():
+        try:
+            sc = apply(sc, {path: value}, source="chain.overrides")
+        except ScenarioError as exc:
+            refused[path] = "; ".join(str(p) for p in exc.problems)
+    return sc, refused
 
 
 def _vary(sc: Scenario, traffic: float, members: float, staffing: float) -> Scenario:

@@ -27,12 +27,39 @@ def parse_assignment(text: str) -> tuple[str, Any]:
     return path.strip(), value
 
 
+CHAIN_LEVEL = ("chain", "what_if")
+"""Top-level fields that describe the chain or the comparison, not its stores."""
+
+
 def apply(scenario: Scenario, changes: Mapping[str, Any], source: str = "--set") -> Scenario:
-    """The scenario with each dotted path set to its value, validated again."""
+    """The scenario with each dotted path set to its value, validated again.
+
+    On a scenario that already has a ``chain:`` block, a change to a store field
+    is also kept in ``chain.overrides``, so the chain's stores of other formats
+    (built from their own library scenarios) get it too.
+    """
     data = scenario.model_dump(mode="json")
     for path, value in changes.items():
         _assign(data, path, value, source)
+    if scenario.chain is not None and isinstance(data.get("chain"), dict):
+        store_level = {p: v for p, v in changes.items() if p.split(".")[0] not in CHAIN_LEVEL}
+        if store_level:
+            data["chain"]["overrides"] = {**data["chain"].get("overrides", {}), **store_level}
     return parse(data, source=source)
+
+
+def apply_everywhere(
+    scenario: Scenario, changes: Mapping[str, Any], source: str = "--set"
+) -> Scenario:
+    """Like ``apply``, but the chain's own changes go first.
+
+    So a chain set up in the same breath still gives every store change to all
+    of its stores, whatever their format (``--set``, ``--param``, what-if blocks).
+    """
+    first = {p: v for p, v in changes.items() if p.split(".")[0] in CHAIN_LEVEL}
+    rest = {p: v for p, v in changes.items() if p not in first}
+    scenario = apply(scenario, first, source) if first else scenario
+    return apply(scenario, rest, source) if rest or not first else scenario
 
 
 def _assign(data: dict[str, Any], path: str, value: Any, source: str) -> None:

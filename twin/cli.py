@@ -12,7 +12,7 @@ from rich.table import Table
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
-from twin.terminal import console, fail, progress
+from twin.terminal import console, fail, progress, warn
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -63,7 +63,15 @@ def run(
         typer.Option(
             "--set",
             help="PATH=VALUE change (e.g. checkout.lanes=6, interventions=[self_checkout]); "
-            "runs the base and the changed scenario side by side.",
+            "runs the base and the changed scenario side by side (a what-if).",
+        ),
+    ] = None,
+    param: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--param",
+            help="PATH=VALUE change applied to the scenario before it runs, no what-if "
+            "(e.g. --param checkout.queue=serpentine --param chain='{stores: 4}').",
         ),
     ] = None,
     workers: Annotated[
@@ -82,15 +90,22 @@ def run(
     import httpx
 
     from scenarios import ScenarioError, load
-    from scenarios.overrides import parse_assignment
+    from scenarios.chain import expand_noting
+    from scenarios.overrides import apply_everywhere, parse_assignment
     from twin.whatif import compare, run_arm, variants_of
 
     try:
         sc = load(scenario)
+        params = dict(parse_assignment(a) for a in param or [])
+        if params:
+            sc = apply_everywhere(sc, params, source="--param")
         sets = dict(parse_assignment(a) for a in set_ or [])
         variants = variants_of(sc, sets)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    for arm, arm_sc in {"": sc, **{f"{name}: ": v for name, v in variants.items()}}.items():
+        for note in expand_noting(arm_sc)[1]:
+            warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
     try:

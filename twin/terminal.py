@@ -19,6 +19,11 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def warn(message: str) -> None:
+    """Print ``warning: message`` to stderr; the command goes on."""
+    err.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+
+
 @contextmanager
 def progress(label: str, quiet: bool = False) -> Iterator[Callable[[float], None] | None]:
     """A progress bar on stderr; yields a callback taking the share done (0..1), or None."""

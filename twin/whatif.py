@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from scenarios.overrides import apply
+from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import run_chain
 from twin.executor import connect
@@ -50,11 +50,12 @@ def variants_of(scenario: Scenario, sets: Mapping[str, Any]) -> dict[str, Scenar
     """The variants to compare: ``--set`` changes as one variant, else the ``what_if`` block."""
     base = scenario.model_copy(update={"what_if": None})
     if sets:
-        return {"set": apply(base, sets)}
+        return {"set": apply_everywhere(base, sets)}
     if scenario.what_if is None:
         return {}
     return {
-        v.name: apply(base, v.set, source=f"what_if {v.name}") for v in scenario.what_if.variants
+        v.name: apply_everywhere(base, v.set, source=f"what_if {v.name}")
+        for v in scenario.what_if.variants
     }
 
 

@@ -85,7 +85,10 @@ def test_every_problem_is_reported_at_once():
         (lambda d: d["hours"].update(open="23:00"), "must be after open"),
         (lambda d: d["hours"].update(open=700), "quoted 'HH:MM'"),
         (lambda d: d["shoppers"]["segments"][0].update(share=0.9), "must sum to 1"),
-        (lambda d: d["shoppers"]["payment_mix"].update(cash=0.5), "shoppers.payment_mix: shares must sum to 1"),
+        (
+            lambda d: d["shoppers"]["payment_mix"].update(cash=0.5),
+            "shoppers.payment_mix: shares must sum to 1",
+        ),
         (lambda d: d["layout"]["zones"][0].update(x=100), "outside the floor"),
         (lambda d: d["checkout"].update(lanes=30), "checkout.lanes = 30: 30 lanes"),
         (
