@@ -12,7 +12,7 @@ from rich.table import Table
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
-from twin.terminal import console, fail, progress, warn
+from twin.terminal import console, fail, keep_whole, progress, warn
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -28,6 +28,7 @@ def scenarios(
     schema: Annotated[
         bool, typer.Option("--schema", help="Print the JSON Schema of scenario files.")
     ] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List the scenario library (or print the scenario JSON Schema)."""
     from scenarios import library
@@ -36,18 +37,31 @@ def scenarios(
     if schema:
         typer.echo(json.dumps(Scenario.model_json_schema(), indent=2))
         return
+    rows = [
+        {
+            "id": s.versioned_id,
+            "format": s.format.value,
+            "name": s.name,
+            "daily_visitors": s.arrivals.daily_visitors,
+            "description": s.description.strip(),
+        }
+        for s in library()
+    ]
+    if as_json:
+        typer.echo(json.dumps(rows, indent=2))
+        return
     table = Table(title="Scenario library")
     for column in ("id", "format", "name", "visitors/day", "description"):
         table.add_column(column)
-    for s in library():
+    for row in rows:
         table.add_row(
-            s.versioned_id,
-            s.format.value,
-            s.name,
-            f"{s.arrivals.daily_visitors:,.0f}",
-            s.description.strip(),
+            row["id"],
+            row["format"],
+            row["name"],
+            f"{row['daily_visitors']:,.0f}",
+            row["description"],
         )
-    console.print(table)
+    console.print(keep_whole(table, "id", "format", "visitors/day"))
 
 
 @app.command()
@@ -152,7 +166,7 @@ def interventions(
     for row in rows:
         params = ", ".join(f"{k}={v}" for k, v in row["params"].items())
         table.add_row(row["name"], row["pillar"], row["summary"], params, row["case"])
-    console.print(table)
+    console.print(keep_whole(table, "name", "pillar"))
 
 
 @app.command()
@@ -175,7 +189,7 @@ def calibrate(
     for r in rows:
         tuned = "tuned" if r.tuned else "check"
         table.add_row(r.intervention, r.case_figure, r.measure, r.twin, tuned)
-    console.print(table)
+    console.print(keep_whole(table, "intervention"))
     if write is not None:
         try:
             write_into(write, markdown(rows, seed, days, visitors))
@@ -231,7 +245,7 @@ def comparison_table(rows: list[dict], title: str) -> Table:
             f"{row['diff']:+,}",
             pct,
         )
-    return table
+    return keep_whole(table, "KPI", "variant")
 
 
 def kpi_table(kpis: dict, title: str) -> Table:
@@ -246,7 +260,7 @@ def kpi_table(kpis: dict, title: str) -> Table:
         unit = KPI_DOC.get(key, ("", ""))[0]
         shown = f"{value:,.4g}" if unit == "share" else f"{value:,}"
         table.add_row(key, shown, unit)
-    return table
+    return keep_whole(table, "KPI")
 
 
 # Commands that live in twin/commands/ are registered here, one line each, so the

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 console = Console()
 err = Console(stderr=True)
@@ -17,6 +18,20 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     """Print ``error: message`` to stderr; returns the Exit for the caller to raise."""
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     return typer.Exit(code)
+
+
+def keep_whole(table: Table, *headers: str) -> Table:
+    """Never wrap or cut the cells of these columns (identifiers), however narrow the output.
+
+    Other columns fold instead, so ``storetwin interventions | grep ai_loss_prevention``
+    finds the name in a pipe or an 80-column terminal.
+    """
+    for column in table.columns:
+        if column.header in headers:
+            column.no_wrap = True
+            column.overflow = "ignore"
+            column.min_width = max([len(str(c)) for c in column.cells] + [len(str(column.header))])
+    return table
 
 
 def warn(message: str) -> None:
