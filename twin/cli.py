@@ -12,9 +12,10 @@ from rich.table import Table
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
-from twin.terminal import console, fail, keep_whole, progress, warn
+from twin.terminal import Commands, console, fail, keep_whole, progress, warn
 
 app = typer.Typer(
+    cls=Commands,
     no_args_is_help=True,
     add_completion=False,
     help="storetwin: try store digitalisation in a digital twin before paying for it.",

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from typer.core import TyperGroup
 
 console = Console()
 err = Console(stderr=True)
@@ -37,6 +41,36 @@ def keep_whole(table: Table, *headers: str) -> Table:
 def warn(message: str) -> None:
     """Print ``warning: message`` to stderr; the command goes on."""
     err.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+
+
+# Typer 0.29 carries its own copy of click; older ones raise click's exceptions.
+_USAGE = (click.ClickException, typer.exceptions.TyperException)
+_ABORT = (click.Abort, typer.Abort)
+
+
+class Commands(TyperGroup):
+    """The command group: every error, a mistyped option too, starts with ``error:``."""
+
+    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+        """Run the CLI; usage errors are printed as ``error: ...`` with where to get help."""
+        if not standalone_mode:
+            return super().main(*args, standalone_mode=False, **kwargs)
+        try:
+            result = super().main(*args, standalone_mode=False, **kwargs)
+        except _USAGE as exc:
+            if type(exc).__name__ == "NoArgsIsHelpError" or not hasattr(exc, "format_message"):
+                return super().main(*args, standalone_mode=True, **kwargs)  # prints the help
+            ctx = getattr(exc, "ctx", None)
+            where = ctx.command_path if ctx is not None else "storetwin"
+            err.print(
+                f"[bold red]error:[/] {exc.format_message()} (see `{where} --help`)",
+                highlight=False,
+            )
+            sys.exit(getattr(exc, "exit_code", 2))
+        except _ABORT:
+            err.print("[bold red]error:[/] aborted", highlight=False)
+            sys.exit(1)
+        sys.exit(result if isinstance(result, int) else 0)
 
 
 @contextmanager
