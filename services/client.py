@@ -227,6 +227,10 @@ class StoreClient(Protocol):
         """Start a promotion."""
         ...
 
+    def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
+        """A store's promotions (its own and the chain's), or every promotion."""
+        ...
+
     def visit(self, visit: VisitIn) -> list[str]:
         """A member checks in at a store; codes of visit-gift coupons."""
         ...
@@ -438,6 +442,10 @@ class InProcessClient(StoreClient):
     @override
     def create_promotion(self, promotion: PromotionCreate) -> PromotionPublic:
         return self._tx(lambda s: marketing.create_promotion(s, promotion))
+
+    @override
+    def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
+        return self._tx(lambda s: marketing.list_promotions(s, store_id))
 
     @override
     def visit(self, visit: VisitIn) -> list[str]:
@@ -719,6 +727,11 @@ class HttpClient(StoreClient):
     @override
     def create_promotion(self, promotion: PromotionCreate) -> PromotionPublic:
         return self._call("POST", "/marketing/promotions", PromotionPublic, promotion)
+
+    @override
+    def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
+        params = {"store_id": store_id} if store_id is not None else None
+        return self._call("GET", "/marketing/promotions", list[PromotionPublic], params=params)
 
     @override
     def visit(self, visit: VisitIn) -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -124,6 +124,8 @@ def run(
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
     try:
+        if services:
+            shared_services_warning(services, sc, days)
         with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
             if variants:
                 result = compare(sc, variants, seed, days, out, workers, tick, services)
@@ -225,6 +227,26 @@ def bench_twin(
         shown = f"{value:,.1f}" if isinstance(value, float) and value >= 100 else f"{value:,}"
         table.add_row(key, shown)
     console.print(table)
+
+
+def shared_services_warning(url: str, scenario: Any, days: int) -> None:
+    """Warn, listing it, when the services already hold data that would change the results."""
+    from services.domain.errors import DomainError
+    from twin.executor import connect
+    from twin.run import foreign_data
+
+    with connect(url) as client:
+        try:
+            found = foreign_data(client, scenario, days)
+        except DomainError as exc:  # e.g. a store's key may not list the chain
+            warn(f"could not check the services at {url} for other data: {exc}")
+            return
+    if found:
+        lines = "\n".join(f"  - {f}" for f in found)
+        warn(
+            f"the services at {url} already hold data that changes this run's results "
+            f"(compare runs only on a fresh database):\n{lines}"
+        )
 
 
 def comparison_table(rows: list[dict], title: str) -> Table:

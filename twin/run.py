@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -126,3 +127,45 @@ def intervention_costs(scenario: Scenario) -> list[dict]:
         }
         for u in scenario.interventions
     ]
+
+
+def foreign_data(client: StoreClient, scenario: Scenario, days: int) -> list[str]:
+    """What a shared services database already holds that would change this run's results.
+
+    The twin registers its stores (S001, ...) and prices baskets with every
+    promotion in force for them, so stores left by earlier runs (their members,
+    orders and stock) and promotions of the chain or of those stores leak into
+    the run. One line per finding; none for a fresh database.
+    """
+    own = {s.store_id for s in expand(scenario)}
+    start = dt.datetime.combine(scenario.start_date, dt.time())
+    end = start + dt.timedelta(days=days)
+    found = []
+    stores = client.list_stores()
+    if stores:
+        taken = sorted(s.id for s in stores if s.id in own)
+        others = sorted(s.id for s in stores if s.id not in own)
+        if taken:
+            found.append(
+                f"stores {', '.join(taken)} exist already (members, orders and stock of an "
+                "earlier run carry into this one)"
+            )
+        if others:
+            found.append(f"{len(others)} other store(s): {_few(others)}")
+    promotions = [
+        p
+        for p in client.list_promotions()
+        if (p.store_id is None or p.store_id in own) and p.starts_at < end and p.ends_at > start
+    ]
+    if promotions:
+        shown = [f"{p.name!r} ({p.store_id or 'chain-wide'}, id {p.id})" for p in promotions]
+        found.append(
+            f"{len(promotions)} promotion(s) in force on the run's days that price its "
+            f"baskets: {_few(shown)}"
+        )
+    return found
+
+
+def _few(items: list[str], most: int = 8) -> str:
+    more = f" and {len(items) - most} more" if len(items) > most else ""
+    return ", ".join(items[:most]) + more
