@@ -180,25 +180,32 @@ def calibrate(
     write: Annotated[
         Path | None, typer.Option(help="Put the table into this Markdown file's sanity section.")
     ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """Run each intervention against the base store and print the twin beside the case figures."""
+    import dataclasses
+
     from twin.calibration import markdown, sanity_table, write_into
 
-    with progress("calibration arms") as tick:
+    with progress("calibration arms", as_json) as tick:
         rows = sanity_table(seed, days, visitors, tick)
-    table = Table(title="Sanity table: the twin vs the case figures")
-    for column in ("intervention", "case figure", "twin measures", "twin gives", "default"):
-        table.add_column(column, overflow="fold")
-    for r in rows:
-        tuned = "tuned" if r.tuned else "check"
-        table.add_row(r.intervention, r.case_figure, r.measure, r.twin, tuned)
-    console.print(keep_whole(table, "intervention"))
+    if as_json:
+        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+    else:
+        table = Table(title="Sanity table: the twin vs the case figures")
+        for column in ("intervention", "case figure", "twin measures", "twin gives", "default"):
+            table.add_column(column, overflow="fold")
+        for r in rows:
+            tuned = "tuned" if r.tuned else "check"
+            table.add_row(r.intervention, r.case_figure, r.measure, r.twin, tuned)
+        console.print(keep_whole(table, "intervention"))
     if write is not None:
         try:
             write_into(write, markdown(rows, seed, days, visitors))
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from None
-        console.print(f"table written into {write}")
+        if not as_json:
+            console.print(f"table written into {write}")
 
 
 @bench_app.command("twin")

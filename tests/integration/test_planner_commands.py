@@ -98,3 +98,16 @@ def test_listings_keep_identifiers_whole_and_have_json():
     rows = json.loads(runner.invoke(app, ["scenarios", "--json"]).stdout)
     assert {r["id"] for r in rows} >= {"supermarket-v1", "convenience-v1"}
     assert json.loads(runner.invoke(app, ["interventions", "--json"]).stdout)[0]["name"]
+
+
+def test_calibrate_prints_json(monkeypatch):
+    import twin.calibration
+    from twin.calibration import Row
+
+    def fake(seed, days, visitors, tick):  # the real one runs every intervention
+        return [Row("ai_loss_prevention", "case", "theft -80%", "theft", "-84%", True)]
+
+    monkeypatch.setattr(twin.calibration, "sanity_table", fake)
+    out = runner.invoke(app, ["calibrate", "--json"])
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)[0]["intervention"] == "ai_loss_prevention"
