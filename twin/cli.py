@@ -140,7 +140,8 @@ def run(
         console.print(f"outputs in [bold]{out}[/]: base/, " + ", ".join(f"{v}/" for v in variants))
     else:
         console.print(kpi_table(outcome.kpis, title))
-        console.print(f"outputs in [bold]{out}[/]; services: {services or out / 'store.db'}")
+        own = out / "stores" / "<store>" / "store.db" if sc.chain else out / "store.db"
+        console.print(f"outputs in [bold]{out}[/]; services: {services or own}")
 
 
 @app.command()
