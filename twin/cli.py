@@ -252,7 +252,7 @@ def shared_services_warning(url: str, scenario: Any, days: int) -> None:
     if found:
         lines = "\n".join(f"  - {f}" for f in found)
         warn(
-            f"the services at {url} already hold data that changes this run's results "
+            f"the services at {url} already hold data that can change this run's results "
             f"(compare runs only on a fresh database):\n{lines}"
         )
 

@@ -147,8 +147,8 @@ def foreign_data(client: StoreClient, scenario: Scenario, days: int) -> list[str
         others = sorted(s.id for s in stores if s.id not in own)
         if taken:
             found.append(
-                f"stores {', '.join(taken)} exist already (members, orders and stock of an "
-                "earlier run carry into this one)"
+                f"stores {', '.join(taken)} exist already (their members, points, coupons "
+                "and orders from before are found by this run)"
             )
         if others:
             found.append(f"{len(others)} other store(s): {_few(others)}")
