@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
@@ -161,4 +162,5 @@ def retrying(session: Session, work: Callable[[], T], tries: int = 5) -> T:
         except DBAPIError as error:
             if attempt == tries - 1 or getattr(error.orig, "sqlstate", None) not in RETRYABLE:
                 raise
+        time.sleep(0.005 * 2**attempt)  # let the winner finish before asking for its rows again
     raise AssertionError("unreachable")

@@ -72,7 +72,7 @@ def test_a_deadlock_victim_is_run_again_in_its_savepoint(pg, shop):
     for t in threads:
         t.join(timeout=60)
     assert errors == []
-    assert len(runs) == 3  # PostgreSQL aborted one of them once, and it ran again
+    assert len(runs) >= 3  # PostgreSQL aborted one (or, racing again, each) and it ran again
     assert shop.stock_level("S1", "MILK").on_hand == 48
     assert shop.stock_level("S1", "EGGS").on_hand == 48
 
