@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.db.models import Order, Payment
-from services.domain.errors import KeyReused
+from services.domain.errors import KeyReused, from_body, to_body
 from services.schemas import (
     CheckoutLine,
     CheckoutRequest,
@@ -109,3 +109,9 @@ def test_a_sale_key_cannot_be_replayed_as_a_payment(shop):
         shop.pay(
             PaymentCreate(order_id=order.id, method=PaymentChannel.card, idempotency_key="same")
         )
+
+
+def test_the_http_client_raises_the_same_key_reused_error():
+    error = from_body(409, to_body(KeyReused("till-1")))
+    assert isinstance(error, KeyReused) and error.idempotency_key == "till-1"
+    assert str(error) == str(KeyReused("till-1"))
