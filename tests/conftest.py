@@ -56,20 +56,27 @@ def client(db: Database) -> InProcessClient:
 
 @pytest.fixture(scope="session")
 def pg_url(worker_id: str) -> str | None:
-    """This test worker's own PostgreSQL database (pytest-xdist workers must not share one)."""
+    """This test worker's own PostgreSQL database (pytest-xdist workers must not share one).
+
+    Its tables are dropped once per test session, so tables an older schema made
+    (``create_all`` changes no existing table) do not linger between sessions.
+    """
     if not PG_URL:
         return None
-    if worker_id == "master":
-        return PG_URL
     url = make_url(PG_URL)
-    name = f"{url.database}_{worker_id}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
-        if not exists:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return url.set(database=name).render_as_string(hide_password=False)
+    if worker_id != "master":
+        name = f"{url.database}_{worker_id}"
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            exists = conn.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = url.set(database=name)
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    engine.dispose()
+    return url.render_as_string(hide_password=False)
 
 
 @pytest.fixture(params=BACKENDS)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from contextlib import closing
 from pathlib import Path
 from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -20,6 +21,8 @@ DEFAULT_URL_ENV = "DATABASE_URL"
 MEMORY_URL = "sqlite://"
 _CONNECTION = "storetwin.connection"
 T = TypeVar("T")
+# PostgreSQL's SQLSTATEs for "try again": serialization_failure, deadlock_detected
+RETRYABLE = frozenset({"40001", "40P01"})
 
 
 def sqlite_url(path: Path) -> str:
@@ -137,4 +140,27 @@ def transact(conn: Connection, work: Callable[[Session], T], session: Session | 
         except IntegrityError:
             if attempt:
                 raise
+    raise AssertionError("unreachable")
+
+
+def retrying(session: Session, work: Callable[[], T], tries: int = 5) -> T:
+    """Run ``work`` in a savepoint of the session's transaction, again if PostgreSQL aborted it.
+
+    Rows are locked in a fixed order (stock by SKU), so transactions should not
+    deadlock; should one still be picked as a deadlock victim (or fail to
+    serialise), only its savepoint is rolled back, which frees the locks it
+    took, and the work runs again, so the caller gets an answer, not a 500.
+    ``work`` must take all its locks inside (it is the transaction's first
+    writer). SQLite serialises writers (``BEGIN IMMEDIATE``): no savepoint there.
+    """
+    if connection_of(session).dialect.name != "postgresql":
+        return work()
+    for attempt in range(tries):
+        try:
+            with session.begin_nested():
+                return work()
+        except DBAPIError as error:
+            if attempt == tries - 1 or getattr(error.orig, "sqlstate", None) not in RETRYABLE:
+                raise
+        time.sleep(0.005 * 2**attempt)  # let the winner finish before asking for its rows again
     raise AssertionError("unreachable")

@@ -1,6 +1,8 @@
 """SQLAlchemy tables of the store services, grouped by the center that owns them.
 
-Money is stored as integer cents so totals add up exactly on every database.
+Money is stored as integer cents so totals add up exactly on every database. Money and
+quantity columns are 64-bit (``BigInt``) on every database, as SQLite's integers are: the
+API's bounds (``services.schemas``) fit them, so both databases keep the same values.
 Times are naive UTC (or the twin's simulated clock), the same on SQLite and PostgreSQL.
 """
 
@@ -11,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
@@ -19,6 +22,7 @@ from sqlalchemy import (
     LargeBinary,
     String,
     Time,
+    TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -26,6 +30,21 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 class Base(DeclarativeBase):
     """Declarative base of every table."""
+
+
+class BigInt(TypeDecorator):
+    """64-bit integer for money in cents and stock quantities (PostgreSQL's INTEGER is 32-bit).
+
+    PostgreSQL sums BIGINT as NUMERIC; the sums, which take this type from their
+    column, are read back as ``int`` as on SQLite.
+    """
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> int | None:
+        """Integers as they are, PostgreSQL's NUMERIC sums as ``int``."""
+        return value if value is None or type(value) is int else int(value)
 
 
 # --- store center -------------------------------------------------------------------------
@@ -60,8 +79,8 @@ class Product(Base):
     name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(40), index=True)
     brand: Mapped[str] = mapped_column(String(80))
-    price_cents: Mapped[int] = mapped_column(CheckConstraint("price_cents >= 0"))
-    cost_cents: Mapped[int] = mapped_column(CheckConstraint("cost_cents >= 0"))
+    price_cents: Mapped[int] = mapped_column(BigInt, CheckConstraint("price_cents >= 0"))
+    cost_cents: Mapped[int] = mapped_column(BigInt, CheckConstraint("cost_cents >= 0"))
     department: Mapped[str | None] = mapped_column(String(40))
 
 
@@ -74,7 +93,7 @@ class PriceChange(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
     price_group: Mapped[str | None] = mapped_column(String(40))
-    price_cents: Mapped[int] = mapped_column(CheckConstraint("price_cents >= 0"))
+    price_cents: Mapped[int] = mapped_column(BigInt, CheckConstraint("price_cents >= 0"))
     effective_at: Mapped[dt.datetime] = mapped_column(DateTime)
     reason: Mapped[str] = mapped_column(String(200), default="")
 
@@ -94,9 +113,9 @@ class Inventory(Base):
 
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"), primary_key=True)
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"), primary_key=True)
-    on_hand: Mapped[int] = mapped_column(default=0)
-    reserved: Mapped[int] = mapped_column(default=0)
-    safety_stock: Mapped[int] = mapped_column(default=0)
+    on_hand: Mapped[int] = mapped_column(BigInt, default=0)
+    reserved: Mapped[int] = mapped_column(BigInt, default=0)
+    safety_stock: Mapped[int] = mapped_column(BigInt, default=0)
 
 
 class StockMovement(Base):
@@ -108,7 +127,7 @@ class StockMovement(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
-    delta: Mapped[int]
+    delta: Mapped[int] = mapped_column(BigInt)
     reason: Mapped[str] = mapped_column(String(20))
     at: Mapped[dt.datetime] = mapped_column(DateTime)
 
@@ -145,9 +164,9 @@ class Member(Base):
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)
     birthday: Mapped[dt.date | None] = mapped_column(Date)
     tier: Mapped[str] = mapped_column(String(20))
-    points: Mapped[int] = mapped_column(default=0)
-    lifetime_cents: Mapped[int] = mapped_column(default=0)
-    stored_value_cents: Mapped[int] = mapped_column(default=0)
+    points: Mapped[int] = mapped_column(BigInt, default=0)
+    lifetime_cents: Mapped[int] = mapped_column(BigInt, default=0)
+    stored_value_cents: Mapped[int] = mapped_column(BigInt, default=0)
     registered_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
@@ -168,7 +187,7 @@ class LedgerEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("members.id"), index=True)
     account: Mapped[str] = mapped_column(String(20))
-    delta: Mapped[int]
+    delta: Mapped[int] = mapped_column(BigInt)
     reason: Mapped[str] = mapped_column(String(40))
     order_id: Mapped[int | None]
     at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -190,9 +209,9 @@ class Promotion(Base):
     starts_at: Mapped[dt.datetime] = mapped_column(DateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(DateTime)
     params: Mapped[dict[str, Any]] = mapped_column(JSON)
-    quota: Mapped[int | None]
-    used: Mapped[int] = mapped_column(default=0)
-    cost_cents: Mapped[int] = mapped_column(default=0)
+    quota: Mapped[int | None] = mapped_column(BigInt)
+    used: Mapped[int] = mapped_column(BigInt, default=0)
+    cost_cents: Mapped[int] = mapped_column(BigInt, default=0)
 
 
 class CouponTemplate(Base):
@@ -203,8 +222,8 @@ class CouponTemplate(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
-    value: Mapped[int]
-    threshold_cents: Mapped[int] = mapped_column(default=0)
+    value: Mapped[int] = mapped_column(BigInt)
+    threshold_cents: Mapped[int] = mapped_column(BigInt, default=0)
     valid_days: Mapped[int]
     store_id: Mapped[str | None] = mapped_column(ForeignKey("stores.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
@@ -234,6 +253,7 @@ class Order(Base):
 
     __tablename__ = "orders"
     __table_args__ = (
+        UniqueConstraint("key_scope", "idempotency_key", name="uq_orders_key"),
         Index("ix_orders_store_created", "store_id", "created_at"),
         Index("ix_orders_member", "member_id"),
     )
@@ -242,18 +262,20 @@ class Order(Base):
     store_id: Mapped[str] = mapped_column(ForeignKey("stores.id"))
     channel: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
-    items: Mapped[int]
-    total_cents: Mapped[int]
-    cost_cents: Mapped[int]
+    key_scope: Mapped[str] = mapped_column(String(48))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
+    items: Mapped[int] = mapped_column(BigInt)
+    total_cents: Mapped[int] = mapped_column(BigInt)
+    cost_cents: Mapped[int] = mapped_column(BigInt)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     member_id: Mapped[int | None] = mapped_column(ForeignKey("members.id"))
-    list_cents: Mapped[int | None]
-    discount_cents: Mapped[int] = mapped_column(server_default="0")
+    list_cents: Mapped[int | None] = mapped_column(BigInt)
+    discount_cents: Mapped[int] = mapped_column(BigInt, server_default="0")
     promotion_id: Mapped[int | None] = mapped_column(ForeignKey("promotions.id"))
     coupon_code: Mapped[str | None] = mapped_column(String(40))
-    coupon_cents: Mapped[int] = mapped_column(server_default="0")
-    points_earned: Mapped[int] = mapped_column(server_default="0")
+    coupon_cents: Mapped[int] = mapped_column(BigInt, server_default="0")
+    points_earned: Mapped[int] = mapped_column(BigInt, server_default="0")
     updated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
 
@@ -265,9 +287,9 @@ class OrderLine(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     sku: Mapped[str] = mapped_column(ForeignKey("products.sku"))
-    qty: Mapped[int] = mapped_column(CheckConstraint("qty > 0"))
-    unit_price_cents: Mapped[int]
-    unit_cost_cents: Mapped[int]
+    qty: Mapped[int] = mapped_column(BigInt, CheckConstraint("qty > 0"))
+    unit_price_cents: Mapped[int] = mapped_column(BigInt)
+    unit_cost_cents: Mapped[int] = mapped_column(BigInt)
 
 
 # --- payment center -----------------------------------------------------------------------
@@ -277,13 +299,16 @@ class Payment(Base):
     """A charge (or, with a negative amount, a refund) against an order, once per key."""
 
     __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("key_scope", "idempotency_key", name="uq_payments_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     method: Mapped[str] = mapped_column(String(20))
-    amount_cents: Mapped[int]
+    amount_cents: Mapped[int] = mapped_column(BigInt)
     status: Mapped[str] = mapped_column(String(20))
-    idempotency_key: Mapped[str] = mapped_column(String(100), unique=True)
+    key_scope: Mapped[str] = mapped_column(String(48))
+    idempotency_key: Mapped[str] = mapped_column(String(100))
+    request_hash: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 

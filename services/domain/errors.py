@@ -56,6 +56,21 @@ class OutOfStock(Conflict):
         return {"store_id": self.store_id, "sku": self.sku, "wanted": self.wanted}
 
 
+class KeyReused(Conflict):
+    """An idempotency key sent again with another request: refused, nothing was written."""
+
+    def __init__(self, key: str):
+        self.idempotency_key = key
+        super().__init__(
+            f"idempotency_key {key!r} was already used for another request; "
+            "send the same request to replay it, or a new key for a new one"
+        )
+
+    def fields(self) -> dict[str, Any]:
+        """The key that was reused."""
+        return {"idempotency_key": self.idempotency_key}
+
+
 class Invalid(DomainError):
     """A request the API's validation refused (422); the message names the field."""
 
@@ -64,7 +79,16 @@ class Invalid(DomainError):
 
 ERRORS: dict[str, type[DomainError]] = {
     cls.__name__: cls
-    for cls in (DomainError, Unauthorized, Forbidden, NotFound, Conflict, OutOfStock, Invalid)
+    for cls in (
+        DomainError,
+        Unauthorized,
+        Forbidden,
+        NotFound,
+        Conflict,
+        OutOfStock,
+        KeyReused,
+        Invalid,
+    )
 }
 _BY_STATUS = {cls.status: cls for cls in reversed(ERRORS.values())}
 
@@ -80,5 +104,7 @@ def from_body(status: int, body: Any) -> DomainError:
     cls = ERRORS.get(body.get("error", "")) or _BY_STATUS.get(status, DomainError)
     if cls is OutOfStock:
         return OutOfStock(body["store_id"], body["sku"], body["wanted"])
+    if cls is KeyReused:
+        return KeyReused(body["idempotency_key"])
     detail = body.get("message") or body.get("detail")
     return cls(detail if isinstance(detail, str) else str(detail))

@@ -1,7 +1,9 @@
 """Inventory center: on-hand, reserved and safety stock per store and SKU.
 
 Every change is a conditional UPDATE (the condition in the WHERE clause), so
-two requests racing for the last unit cannot both succeed on any database:
+two requests racing for the last unit cannot both succeed on any database.
+Rows are always changed in SKU order, so two baskets with the same items in
+another order queue for them instead of deadlocking on PostgreSQL.
 a sale needs ``on_hand - reserved >= qty`` (goods reserved for online orders
 are not sold twice), a reservation the same, a release ``reserved >= qty``.
 The table's CHECK constraints back this up.
@@ -63,7 +65,7 @@ def set_stock(
     shrink). A count below what is reserved for online orders is refused.
     """
     require_store(session, store_id)
-    counts = list(counts)
+    counts = sorted(counts, key=lambda c: c.sku)  # rows locked in SKU order, as everywhere
     book = dict(
         session.execute(
             select(_INV.c.sku, _INV.c.on_hand).where(
@@ -116,7 +118,7 @@ def adjust(
 ) -> list[StockLevel]:
     """Book shrink, damage, expiry or corrections; on-hand may not fall below what is reserved."""
     changes = list(changes)
-    for c in changes:
+    for c in sorted(changes, key=lambda c: c.sku):  # rows locked in SKU order, as everywhere
         if not _apply(session, _ADJUST, _params(store_id, {c.sku: c.delta})):
             level = stock_level(session, store_id, c.sku)  # NotFound if not stocked
             raise Conflict(
@@ -158,7 +160,8 @@ def put_back(session: Session, store_id: str, quantities: Mapping[str, int], at:
 
 
 def _params(store_id: str, quantities: Mapping[str, int]) -> list[dict]:
-    return [{"s_id": store_id, "s_sku": sku, "s_qty": q} for sku, q in quantities.items()]
+    """One parameter set per line, in SKU order: the order every transaction locks rows in."""
+    return [{"s_id": store_id, "s_sku": s, "s_qty": quantities[s]} for s in sorted(quantities)]
 
 
 def _record(session: Session, store_id: str, deltas: Mapping[str, int], why: str, at) -> None:

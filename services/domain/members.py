@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from services.db.engine import connection_of
 from services.db.models import LedgerEntry, Member, MemberTag, Order
 from services.db.prepared import Prepared
-from services.domain.errors import Conflict, DomainError, NotFound
+from services.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
 from services.domain.stores import check_store, require_store
 from services.schemas import MemberCreate, MemberPublic, OrderStatus, Rfm, Segment
@@ -49,7 +49,7 @@ _CREDIT = Prepared(
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
 _BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
-_EXISTS = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.id == bindparam("m_id")))
+_HOME = Prepared(select(_MEMBERS.c.store_id).where(_MEMBERS.c.id == bindparam("m_id")))
 _REGISTER = Prepared(insert(_MEMBERS).returning(_MEMBERS.c.id))
 
 
@@ -124,10 +124,22 @@ def require_member(session: Session, member_id: int) -> Member:
     return member
 
 
-def check_member(session: Session, member_id: int) -> None:
-    """NotFound unless the member exists; for hot paths that need no profile."""
-    if _EXISTS.execute(connection_of(session), {"m_id": member_id}).fetchone() is None:
+def check_member(session: Session, member_id: int, store_id: str) -> None:
+    """The member may be named on an order of ``store_id``: only at their home store.
+
+    A franchise store keeps its own members and accounts (DOMAIN.md): the stored
+    value a member loaded and the points they earned are the home store's debt,
+    so only the home store's sales earn or spend them. Elsewhere the customer
+    buys as a guest. Raises NotFound (no such member) or Forbidden.
+    """
+    row = _HOME.execute(connection_of(session), {"m_id": member_id}).fetchone()
+    if row is None:
         raise NotFound(f"no member {member_id}")
+    if row[0] != store_id:
+        raise Forbidden(
+            f"member_id: member {member_id} belongs to store {row[0]!r}; their stored value "
+            f"and points are that store's, so an order of store {store_id!r} cannot name them"
+        )
 
 
 def find_by_phone(

@@ -2,7 +2,8 @@
 
 An in-store sale (``checkout``) is one idempotent transaction: price the
 basket (store prices, best promotion, at most one coupon), claim the order by
-its key, deduct stock, charge, credit the member. An online order (pickup or
+its key (scoped to the caller and bound to the request: ``idempotency``),
+deduct stock, charge, credit the member. An online order (pickup or
 delivery) is created with its stock reserved and moves
 created -> paid -> picked -> fulfilled, or to cancelled / refunded.
 """
@@ -18,10 +19,10 @@ from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.db.dialect import insert_on_conflict
-from services.db.engine import connection_of
+from services.db.engine import connection_of, retrying
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
 from services.db.prepared import Prepared
-from services.domain import catalog, inventory, marketing, members, payments, pricing
+from services.domain import catalog, idempotency, inventory, marketing, members, payments, pricing
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.schemas import (
     Channel,
@@ -40,7 +41,9 @@ OPEN = (OrderStatus.created, OrderStatus.paid, OrderStatus.picked)
 _ORDERS = Order.__table__
 _INSERT_LINES = Prepared(insert(OrderLine.__table__))
 _LINES = OrderLine.__table__
-_ORDER_FOR_KEY = select(_ORDERS.c.id).where(_ORDERS.c.idempotency_key == bindparam("key"))
+_ORDER_FOR_KEY = select(_ORDERS.c.id, _ORDERS.c.request_hash).where(
+    _ORDERS.c.key_scope == bindparam("scope"), _ORDERS.c.idempotency_key == bindparam("key")
+)
 # orders and their lines are written by Core statements only (never ORM objects), so
 # these reads through the connection see everything the transaction did
 _ORDER_BY_ID = select(_ORDERS).where(_ORDERS.c.id == bindparam("o_id"))
@@ -83,7 +86,7 @@ class _Basket:
         ]
         self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
         if member_id is not None:
-            members.check_member(session, member_id)
+            members.check_member(session, member_id, store_id)
         self.offers = marketing.offers(session, store_id, at)
         self.coupons = marketing.usable_coupons(session, coupon_codes, member_id, store_id, at)
         self.method = method
@@ -133,7 +136,7 @@ class _Basket:
 
 
 def _claim(session: Session, row: dict) -> int | None:
-    """Insert the order; None if its idempotency key was used (the key is the claim)."""
+    """Insert the order; None if its key was used in its scope (the key is the claim)."""
     conn = connection_of(session)
     found = _claim_order(conn.dialect.name).execute(conn, row).fetchone()
     return None if found is None else found[0]
@@ -144,46 +147,56 @@ def _claim_order(dialect: str) -> Prepared:
     """INSERT of a new order that does nothing (returns no row) if its key was used."""
     return Prepared(
         insert_on_conflict(dialect, _ORDERS)
-        .on_conflict_do_nothing(index_elements=["idempotency_key"])
+        .on_conflict_do_nothing(index_elements=["key_scope", "idempotency_key"])
         .returning(_ORDERS.c.id)
     )
 
 
-def _order_for_key(session: Session, key: str) -> int | None:
-    return connection_of(session).execute(_ORDER_FOR_KEY, {"key": key}).scalar()
+def _replay(session: Session, scope: str, key: str, request_hash: str) -> int | None:
+    """The order a key already made in its scope (None: the key is new).
 
-
-def _order_id_for_key(session: Session, key: str) -> int:
-    return connection_of(session).execute(_ORDER_FOR_KEY, {"key": key}).scalar_one()
+    Raises:
+        KeyReused: the key came first with another request.
+    """
+    found = connection_of(session).execute(_ORDER_FOR_KEY, {"scope": scope, "key": key}).first()
+    if found is None:
+        return None
+    idempotency.same_request(key, found.request_hash, request_hash)
+    return found.id
 
 
 def _place(
     session: Session,
     req: CheckoutRequest | OrderCreate,
+    scope: str,
     channel: Channel,
     status: OrderStatus,
     method: PaymentChannel | None,
     at: dt.datetime,
-) -> tuple[_Basket | None, int]:
-    """Price the basket and claim the order by its key, with its lines and offers.
+) -> tuple[_Basket | None, int, str]:
+    """Price the basket and claim the order by its key in ``scope``, with its lines and offers.
 
-    Returns (None, the first order's id) when the key was used before.
+    Returns the basket (None when the key was used before by the same request),
+    the order's id, and the request's fingerprint.
     """
+    request_hash = idempotency.fingerprint(req)
     try:
         basket = _Basket(
             session, req.store_id, req.lines, req.member_id, req.coupon_codes, method, at
         )
     except DomainError:  # a replay whose coupon the first request used is still a replay
-        if (done := _order_for_key(session, req.idempotency_key)) is None:
+        if (done := _replay(session, scope, req.idempotency_key, request_hash)) is None:
             raise
-        return None, done
+        return None, done, request_hash
     order_id = _claim(
         session,
         {
             "store_id": req.store_id,
             "channel": channel.value,
             "status": status.value,
+            "key_scope": scope,
             "idempotency_key": req.idempotency_key,
+            "request_hash": request_hash,
             "items": basket.items,
             "cost_cents": basket.cost_cents,
             "created_at": at,
@@ -192,23 +205,33 @@ def _place(
         },
     )
     if order_id is None:
-        return None, _order_id_for_key(session, req.idempotency_key)
+        replayed = _replay(session, scope, req.idempotency_key, request_hash)
+        if replayed is None:  # the clashing order is not visible: a rival has not committed
+            raise Conflict(f"idempotency_key {req.idempotency_key!r} is being used meanwhile")
+        return None, replayed, request_hash
     basket.commit_offers(session, order_id, at)
     basket.insert_lines(session, order_id)
-    return basket, order_id
+    return basket, order_id, request_hash
 
 
 def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
+    """Sell the lines (see ``_checkout``), again if PostgreSQL picked it as a deadlock victim."""
+    return retrying(session, lambda: _checkout(session, req, now))
+
+
+def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receipt:
     """Sell the lines at the store's prices after promotions, charge, deduct stock, credit points.
 
-    A request whose idempotency key was already used returns the first receipt
-    and changes nothing. Raises OutOfStock, NotFound or Conflict, after which
+    The idempotency key is the store's: the same key with the same request
+    returns the first receipt and changes nothing; with another request it is
+    refused (KeyReused). Raises OutOfStock, NotFound or Conflict, after which
     the caller must roll back: nothing of the sale is kept.
     """
     at = req.at or now
     payments.require_payer(req.payment_method, req.member_id)
-    basket, order_id = _place(
-        session, req, Channel.in_store, OrderStatus.fulfilled, req.payment_method, at
+    scope = idempotency.store_scope(req.store_id)
+    basket, order_id, request_hash = _place(
+        session, req, scope, Channel.in_store, OrderStatus.fulfilled, req.payment_method, at
     )
     if basket is None:
         return receipt(session, order_id)
@@ -221,7 +244,9 @@ def checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Receip
         member_id=req.member_id,
         method=req.payment_method,
         amount_cents=p.total_cents,
+        key_scope=scope,
         idempotency_key=req.idempotency_key,
+        request_hash=request_hash,
         at=at,
         offers=basket.offers,
     )
@@ -271,12 +296,20 @@ def receipt(session: Session, order_id: int) -> Receipt:
 
 
 def create_online(session: Session, req: OrderCreate, now: dt.datetime) -> OrderPublic:
+    """Take an online order (see ``_create_online``), again if it was a deadlock victim."""
+    return retrying(session, lambda: _create_online(session, req, now))
+
+
+def _create_online(session: Session, req: OrderCreate, now: dt.datetime) -> OrderPublic:
     """Take a pickup or delivery order: price it, reserve its stock, await payment.
 
-    The same idempotency key again returns the first order unchanged.
+    The key is the member's (the store's for an order without a member): the
+    same key and request again return the first order unchanged; the same key
+    with another request is refused (KeyReused).
     """
     at = req.at or now
-    basket, order_id = _place(session, req, req.channel, OrderStatus.created, None, at)
+    scope = idempotency.order_scope(req.store_id, req.member_id)
+    basket, order_id, _ = _place(session, req, scope, req.channel, OrderStatus.created, None, at)
     if basket is None:
         return get_order(session, order_id)
     inventory.reserve(session, req.store_id, basket.qty)
@@ -352,15 +385,18 @@ def cancel(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
 def refund(session: Session, order_id: int, req: RefundCreate, now: dt.datetime) -> OrderPublic:
     """Refund a paid order in full; goods of a fulfilled order go back into stock.
 
-    The same key again returns the order unchanged; a second refund with another key is a Conflict.
+    The key is in the order's scope (see ``idempotency``): the same key and
+    request again return the order unchanged, the key with another request is
+    KeyReused; a second refund with another key is a Conflict.
     """
     at = req.at or now
-    done = payments.by_key(session, req.idempotency_key)
+    first = _require(session, order_id)
+    request_hash = idempotency.fingerprint(req, order_id=order_id)
+    done = payments.by_key(session, first.key_scope, req.idempotency_key)
     if done is not None:
-        if done.order_id != order_id or done.status != "refunded":
-            raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another payment")
+        idempotency.same_request(req.idempotency_key, done.request_hash, request_hash)
         return get_order(session, order_id)
-    before = _require(session, order_id).status
+    before = first.status
     order = _move(
         session,
         order_id,
@@ -373,11 +409,13 @@ def refund(session: Session, order_id: int, req: RefundCreate, now: dt.datetime)
         inventory.put_back(session, order.store_id, quantities, at)
     else:
         inventory.release(session, order.store_id, quantities)
-    _return_money(session, order, req.idempotency_key, at)
+    _return_money(session, order, req.idempotency_key, at, request_hash)
     return get_order(session, order_id)
 
 
-def _return_money(session: Session, order: Row, key: str, at: dt.datetime) -> None:
+def _return_money(
+    session: Session, order: Row, key: str, at: dt.datetime, request_hash: str | None = None
+) -> None:
     """Pay back what was charged (to the balance it came from) and undo the member's credit."""
     charge = session.scalar(
         select(Payment).where(Payment.order_id == order.id, Payment.amount_cents > 0)
@@ -385,7 +423,17 @@ def _return_money(session: Session, order: Row, key: str, at: dt.datetime) -> No
     if charge is None:
         return
     method = PaymentChannel(charge.method)
-    payments.record(session, order.id, method, -charge.amount_cents, key, at, status="refunded")
+    payments.record(
+        session,
+        order.id,
+        method,
+        -charge.amount_cents,
+        at,
+        key_scope=order.key_scope,
+        idempotency_key=key,
+        request_hash=request_hash,
+        status="refunded",
+    )
     if order.member_id is None:
         return
     if method in payments.BALANCES:

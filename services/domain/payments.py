@@ -1,5 +1,8 @@
 """Payment center: charges and refunds against orders, each once per idempotency key.
 
+A payment's key lives in the scope of the order it pays (``idempotency``):
+the same key and request replay the first payment, another request is refused.
+
 Cash, card and mobile are captured as they are; stored value and points are
 taken off the member's balance in the same transaction (1 point = 1 cent).
 Settling a payment also credits the member (points, tier) and hands out the
@@ -18,7 +21,7 @@ from sqlalchemy.orm import Session
 from services.db.engine import connection_of
 from services.db.models import Order, Payment
 from services.db.prepared import Prepared
-from services.domain import marketing, members
+from services.domain import idempotency, marketing, members
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.pricing import gifts_earned
 from services.schemas import OrderStatus, PaymentChannel, PaymentCreate, PaymentPublic
@@ -32,8 +35,15 @@ _POINTS_EARNED = Prepared(
     .values(points_earned=bindparam("o_points"))
 )
 _ORDER_TO_PAY = select(
-    _ORDERS.c.id, _ORDERS.c.status, _ORDERS.c.store_id, _ORDERS.c.member_id, _ORDERS.c.total_cents
+    _ORDERS.c.id,
+    _ORDERS.c.status,
+    _ORDERS.c.store_id,
+    _ORDERS.c.member_id,
+    _ORDERS.c.total_cents,
+    _ORDERS.c.key_scope,
 ).where(_ORDERS.c.id == bindparam("o_id"))
+_STATUS = select(_ORDERS.c.status).where(_ORDERS.c.id == bindparam("o_id"))
+_SETTLED = {OrderStatus.paid, OrderStatus.picked, OrderStatus.fulfilled, OrderStatus.refunded}
 _MARK_PAID = (
     update(_ORDERS)
     .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == OrderStatus.created.value)
@@ -65,18 +75,29 @@ def settle(
     member_id: int | None,
     method: PaymentChannel,
     amount_cents: int,
+    key_scope: str,
     idempotency_key: str,
+    request_hash: str,
     at: dt.datetime,
     offers=None,
 ) -> Settled:
-    """Charge an order whose key the caller knows to be new, and credit the member.
+    """Charge an order whose key the caller knows to be new in its scope, and credit the member.
 
     ``offers`` are the promotions in force (fetched when not given), for gifts.
     """
     require_payer(method, member_id)
     if method in BALANCES:
         members.change(session, member_id, BALANCES[method], -amount_cents, "payment", order_id, at)
-    payment_id = record(session, order_id, method, amount_cents, idempotency_key, at)
+    payment_id = record(
+        session,
+        order_id,
+        method,
+        amount_cents,
+        at,
+        key_scope=key_scope,
+        idempotency_key=idempotency_key,
+        request_hash=request_hash,
+    )
     if member_id is None:
         return Settled(payment_id)
     points = members.earn(session, member_id, amount_cents, order_id, at)
@@ -94,11 +115,14 @@ def record(
     order_id: int,
     method: PaymentChannel,
     amount_cents: int,
-    idempotency_key: str,
     at: dt.datetime,
+    *,
+    key_scope: str,
+    idempotency_key: str,
+    request_hash: str | None,
     status: str = "captured",
 ) -> int:
-    """Insert a payment whose key the caller knows to be new (the key stays unique)."""
+    """Insert a payment whose key the caller knows to be new in its scope (it stays unique)."""
     row = _INSERT.execute(
         connection_of(session),
         {
@@ -106,16 +130,22 @@ def record(
             "method": method.value,
             "amount_cents": amount_cents,
             "status": status,
+            "key_scope": key_scope,
             "idempotency_key": idempotency_key,
+            "request_hash": request_hash,
             "created_at": at,
         },
     ).fetchone()
     return row[0]
 
 
-def by_key(session: Session, idempotency_key: str) -> Payment | None:
-    """The payment recorded under a key, if any."""
-    return session.scalar(select(Payment).where(Payment.idempotency_key == idempotency_key))
+def by_key(session: Session, key_scope: str, idempotency_key: str) -> Payment | None:
+    """The payment recorded under a key in its scope, if any."""
+    return session.scalar(
+        select(Payment).where(
+            Payment.key_scope == key_scope, Payment.idempotency_key == idempotency_key
+        )
+    )
 
 
 def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPublic:
@@ -123,24 +153,27 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
 
     Raises:
         NotFound: no such order.
-        Conflict: the key was used for another order, or the order is not awaiting payment.
+        KeyReused: the key came first with another request (in the order's key scope).
+        Conflict: the order is not awaiting payment (already paid, or cancelled).
     """
-    existing = by_key(session, req.idempotency_key)
-    if existing is not None:
-        if existing.order_id != req.order_id or existing.method != req.method.value:
-            raise Conflict(f"idempotency_key {req.idempotency_key!r} was used for another payment")
-        return public(existing)
     conn = connection_of(session)
     order = conn.execute(_ORDER_TO_PAY, {"o_id": req.order_id}).one_or_none()
     if order is None:
         raise NotFound(f"no order {req.order_id}")
+    request_hash = idempotency.fingerprint(req)
+    if (replay := _replay(session, order.key_scope, req, request_hash)) is not None:
+        return replay
     at = req.at or now
     moved = conn.execute(_MARK_PAID, {"o_id": order.id, "at": at})
     if moved.rowcount != 1:
-        raced = by_key(session, req.idempotency_key)  # the same payment, committed meanwhile
-        if raced is not None and raced.order_id == order.id:
-            return public(raced)
-        raise Conflict(f"order {order.id} is {order.status}, not awaiting payment")
+        # the same payment may have been committed meanwhile; else say what the order is now
+        if (replay := _replay(session, order.key_scope, req, request_hash)) is not None:
+            return replay
+        status = conn.execute(_STATUS, {"o_id": order.id}).scalar_one()
+        if status in _SETTLED:
+            now_ = "" if status == OrderStatus.paid.value else f" and is {status} now"
+            raise Conflict(f"order {order.id} was already paid{now_}")
+        raise Conflict(f"order {order.id} is {status}, not awaiting payment")
     done = settle(
         session,
         order_id=order.id,
@@ -148,10 +181,23 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
         member_id=order.member_id,
         method=req.method,
         amount_cents=order.total_cents,
+        key_scope=order.key_scope,
         idempotency_key=req.idempotency_key,
+        request_hash=request_hash,
         at=at,
     )
     return get_payment(session, done.payment_id)
+
+
+def _replay(
+    session: Session, key_scope: str, req: PaymentCreate, request_hash: str
+) -> PaymentPublic | None:
+    """The payment this key already made for this request; KeyReused if for another."""
+    existing = by_key(session, key_scope, req.idempotency_key)
+    if existing is None:
+        return None
+    idempotency.same_request(req.idempotency_key, existing.request_hash, request_hash)
+    return public(existing)
 
 
 def get_payment(session: Session, payment_id: int) -> PaymentPublic:

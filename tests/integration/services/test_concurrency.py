@@ -1,12 +1,15 @@
-"""Races over real HTTP against uvicorn: the last units, and a payment retried with one key."""
+"""Races over real HTTP against uvicorn: the last units, a payment retried with one key, and
+many multi-line baskets taking the same stock rows in random orders."""
 
+import random
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from sqlalchemy import func, select
 
 from services.client import HttpClient
-from services.db.models import Order, Payment
+from services.db.models import Inventory, Order, Payment
 from services.domain.errors import OutOfStock
 from services.schemas import (
     CheckoutLine,
@@ -99,3 +102,47 @@ def test_one_payment_sent_five_times_at_once_charges_once(app, db):
     with db.sessions() as s:
         charged = s.scalars(select(Payment.amount_cents).where(Payment.order_id == order.id)).all()
     assert charged == [2 * 999]
+
+
+def test_a_hundred_baskets_in_random_line_orders_all_sell_and_stock_is_exact(app, db):
+    """On PostgreSQL, baskets locking the same rows in opposite orders deadlocked (500)."""
+    rng = random.Random(16)
+    skus = [f"SKU{i}" for i in range(8)]
+    baskets = [
+        [{"sku": sku, "qty": rng.randint(1, 3)} for sku in rng.sample(skus, rng.randint(2, 8))]
+        for _ in range(100)
+    ]
+    with live_server(app) as url:
+        hq = HttpClient(url, "hq")
+        hq.register_store(StoreIn(id="S1", name="One", format="supermarket"))
+        hq.upsert_products(
+            [
+                ProductIn(sku=s, name=s, category="x", brand="b", price_cents=100, cost_cents=50)
+                for s in skus
+            ]
+        )
+        hq.set_stock("S1", [StockCount(sku=s, qty=1000) for s in skus])
+        hq.close()
+
+        def buy(n: int) -> int:
+            body = {
+                "store_id": "S1",
+                "lines": baskets[n],
+                "payment_method": "card",
+                "idempotency_key": f"basket-{n}",
+            }
+            reply = httpx.post(
+                f"{url}/orders/checkout", json=body, headers={"X-API-Key": "s1"}, timeout=120
+            )
+            return reply.status_code
+
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            statuses = Counter(pool.map(buy, range(100)))
+    assert statuses == {200: 100}
+    sold = Counter()
+    for basket in baskets:
+        sold.update({line["sku"]: line["qty"] for line in basket})
+    with db.sessions() as s:
+        on_hand = dict(s.execute(select(Inventory.sku, Inventory.on_hand)).all())
+        assert s.scalar(select(func.count()).select_from(Order)) == 100
+    assert on_hand == {sku: 1000 - sold[sku] for sku in skus}

@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from services.db.models import Payment
-from services.domain.errors import Conflict, NotFound, OutOfStock
+from services.domain.errors import Conflict, KeyReused, NotFound, OutOfStock
 from services.schemas import (
     AdjustmentReason,
     Channel,
@@ -85,9 +85,9 @@ def test_same_payment_five_times_charges_once(shop, db):
     assert all(p == paid[0] for p in paid)
     assert payments_of(db, order.id) == 1
     assert shop.get_order(order.id).status == OrderStatus.paid
-    with pytest.raises(Conflict, match="not awaiting payment"):
+    with pytest.raises(Conflict, match=f"order {order.id} was already paid$"):
         shop.pay(req.model_copy(update={"idempotency_key": "pay-2"}))
-    with pytest.raises(Conflict, match="another payment"):
+    with pytest.raises(KeyReused, match="'pay-1' was already used for another request"):
         shop.pay(req.model_copy(update={"method": PaymentChannel.cash}))
 
 

@@ -15,6 +15,7 @@ def row(key: str, at: dt.datetime) -> dict:
         "store_id": "S1",
         "channel": "in_store",
         "status": "paid",
+        "key_scope": "store:S1",
         "idempotency_key": key,
         "items": 1,
         "total_cents": 100,
