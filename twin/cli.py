@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from twin.commands import dashboard as dashboard_commands
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
@@ -199,7 +200,7 @@ def bench_twin(
 
 def comparison_table(rows: list[dict], title: str) -> Table:
     """Base vs variant per KPI, with the difference; headline KPIs only."""
-    from twin.whatif import HEADLINE
+    from twin.result import HEADLINE
 
     table = Table(title=f"What-if: {title}")
     for column in ("KPI", "variant", "base", "value", "diff", "diff %"):
@@ -240,3 +241,4 @@ app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
 bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
+app.command()(dashboard_commands.dashboard)

@@ -18,23 +18,6 @@ from twin.chain_run import run_chain
 from twin.executor import connect
 from twin.run import run
 
-HEADLINE = (
-    "visitors",
-    "conversion",
-    "sales",
-    "gross_margin",
-    "queue_wait_p95_s",
-    "balked",
-    "reneged",
-    "lost_sales_oos",
-    "labour_cost",
-    "shrink_value",
-    "satisfaction",
-    "price_mismatches",
-    "contribution",
-)
-"""The KPIs a planner compares first (sales, margin, queue p95, labour, shrink, satisfaction)."""
-
 
 class Outcome(Protocol):
     """A store or chain result: its KPIs, and a way to write it."""
