@@ -76,7 +76,7 @@ def report_stores(source: data.Source, c: data.Chain | None) -> list[str]:
     return c.stores if c is not None else []
 
 
-def manager_section(source: data.Source, c: data.Chain | None) -> html.Div:
+def manager_section(source: data.Source, c: data.Chain | None, store: str | None) -> html.Div:
     """The store picker and the place its reports go."""
     where = (
         f"the services at {source.services}" if source.services else "this run's services database"
@@ -95,7 +95,7 @@ def manager_section(source: data.Source, c: data.Chain | None) -> html.Div:
                     dcc.Dropdown(
                         id="report-store",
                         options=stores,
-                        value=stores[0] if stores else None,
+                        value=store if store in stores else (stores[0] if stores else None),
                         clearable=False,
                     ),
                 ],
@@ -136,7 +136,7 @@ def report_body(source: data.Source, run: str | None, store: str) -> list[Any]:
     ]
 
 
-def layout(run: str | None = None, **_: Any) -> html.Div:
+def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.Div:
     """The chain and store runs, the chosen one, and the manager reports."""
     source = data.Source.current()
     found = data.of_kind(source.runs, "chain", "run")
@@ -159,7 +159,7 @@ def layout(run: str | None = None, **_: Any) -> html.Div:
         except data.Problem as exc:
             body.append(ui.problem(exc))
     body.append(dcc.Store(id="report-run", data=run))
-    body.append(manager_section(source, chain))
+    body.append(manager_section(source, chain, store))
     return html.Div(body)
 
 
