@@ -104,6 +104,11 @@ def chart(fig: go.Figure, chart_id: str | None = None, note: str | None = None) 
     """A chart in a card, with a line saying how to read it."""
     if fig.layout.height is None:
         fig.update_layout(height=400)
+    # The legend sits at the bottom of the chart's box, below the x-axis title, never on it.
+    fig.update_layout(
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"b": 110},
+    )
     graph = dcc.Graph(
         figure=fig,
         config={"displaylogo": False},

@@ -25,8 +25,8 @@ def style(fig: go.Figure, title: str, y: str = "", height: int = 380) -> go.Figu
         yaxis_title=y,
         template="plotly_white",
         height=height,
-        legend={"orientation": "h", "y": -0.22, "x": 0},
-        margin={"l": 70, "r": 20, "t": 50, "b": 70},
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
+        margin={"l": 70, "r": 20, "t": 50, "b": 110},
         font={"size": 13},
     )
     return fig
@@ -196,7 +196,8 @@ def format_days(by_format_day: pd.DataFrame, kpi: str) -> go.Figure:
                 line={"color": ARM_COLOURS[(i + 1) % len(ARM_COLOURS)]},
             )
         )
-    fig.update_xaxes(title="day")
+    days = by_format_day["day"].nunique()
+    fig.update_xaxes(title="day", tick0=0, dtick=max(1, days // 10))
     return style(fig, f"{kpi} per day by format", kpi)
 
 

@@ -213,7 +213,8 @@ def dash_runs(tmp_path_factory) -> Path:
     half.mkdir(parents=True)
     (half / "1_identify.json").write_text("{}")
     sc = small_chain(stores=1, visitors=40).model_copy(update={"chain": None})
-    compare(sc, {"five_lanes": apply(sc, {"checkout.lanes": 5})}, 1, 1, runs / "what_if")
+    variant = apply(sc, {"interventions": ["self_checkout"]})
+    compare(sc, {"self_checkout": variant}, 1, 1, runs / "what_if")
     chain = small_chain()
     run_chain(chain, seed=1, days=2, out=runs / "chain", workers=1).write(runs / "chain")
     broken = runs / "broken_what_if"

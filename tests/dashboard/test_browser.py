@@ -134,9 +134,14 @@ def test_every_page_loads_without_console_errors(browser, dashboard, tmp_path_fa
             assert errors(browser) == [], f"{name} at {size}"
             assert "Traceback" not in browser.page_source
             browser.save_screenshot(str(shots / f"{name}-{size[0]}x{size[1]}.png"))
+            if size == SIZES[0]:  # and the whole page, as far as it scrolls
+                height = browser.execute_script("return document.body.scrollHeight")
+                browser.set_window_size(size[0], min(height + 120, 8000))
+                browser.save_screenshot(str(shots / f"{name}-{size[0]}-full.png"))
+                browser.set_window_size(*size)
     browser.set_window_size(*SIZES[0])
     print(f"screenshots in {shots}")
-    assert len(list(shots.glob("*.png"))) == len(PAGES) * len(SIZES)
+    assert len(list(shots.glob("*.png"))) == len(PAGES) * (len(SIZES) + 1)
 
 
 def test_choosing_a_pilot_shows_its_lift_chart_decision_and_warnings(browser, dashboard):

@@ -84,8 +84,8 @@ def test_folders_outside_the_runs_folder_are_refused(dash_runs):
 
 def test_what_if_has_rows_and_hourly_series_of_every_arm(dash_runs):
     w = data.load_what_if(dash_runs, "what_if")
-    assert w.arms == ["base", "five_lanes"]
-    assert set(w.hourly["arm"]) == {"base", "five_lanes"}
+    assert w.arms == ["base", "self_checkout"]
+    assert set(w.hourly["arm"]) == {"base", "self_checkout"}
     with pytest.raises(data.Problem, match="half-written"):
         data.load_what_if(dash_runs, "broken_what_if")
 
