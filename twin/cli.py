@@ -78,6 +78,14 @@ def run(
             "(API key from $STORETWIN_API_KEY)."
         ),
     ] = None,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="Also write tracks.parquet and queues.parquet (positions every 5 s) for the "
+            "dashboard's store-floor replay; one store only. KPIs are the same.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     import httpx
@@ -92,14 +100,16 @@ def run(
         variants = variants_of(sc, sets)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    if trace and any(s.chain is not None for s in (sc, *variants.values())):
+        raise fail("--trace replays one store: run a store scenario, not a chain")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
     try:
         with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
             if variants:
-                result = compare(sc, variants, seed, days, out, workers, tick, services)
+                result = compare(sc, variants, seed, days, out, workers, tick, services, trace)
             else:
-                outcome = run_arm(sc, seed, days, out, workers, tick, services)
+                outcome = run_arm(sc, seed, days, out, workers, tick, services, trace)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
     if quiet:

@@ -49,13 +49,17 @@ def run_arm(
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
+    trace: bool = False,
 ) -> Outcome:
     """Run a scenario (one store, or every store of its chain) and write it to ``out``.
 
     ``services`` is the URL of a running ``storetwin serve``; in-process services
-    on SQLite files under ``out`` when omitted.
+    on SQLite files under ``out`` when omitted. ``trace`` (one store only) also
+    writes what the dashboard's store-floor replay reads (``twin.trace``).
     """
     if scenario.chain is not None:
+        if trace:
+            raise ValueError("trace: the store-floor replay traces one store, not a chain")
         result: Outcome = run_chain(scenario, seed, days, out, workers, progress, services)
     else:
         with connect(services) as client:
@@ -66,6 +70,7 @@ def run_arm(
                 client=client,
                 db_path=out / "store.db",
                 progress=progress,
+                trace=trace,
             )
     result.write(out)
     return result
@@ -110,6 +115,7 @@ def compare(
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
+    trace: bool = False,
 ) -> Comparison:
     """Run base and variants with the same seed; results in out/base and out/<variant>."""
     arms = {"base": scenario.model_copy(update={"what_if": None}), **variants}
@@ -120,7 +126,8 @@ def compare(
             if progress:
                 progress((i + done) / len(arms))
 
-        results[name] = run_arm(sc, seed, days, out / name, workers, tick, services).kpis
+        arm = run_arm(sc, seed, days, out / name, workers, tick, services, trace)
+        results[name] = arm.kpis
     comparison = Comparison(results.pop("base"), results)
     comparison.write(out / "what_if.json")
     return comparison
