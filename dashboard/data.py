@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from twin.result import HEADLINE, KPI_DOC
@@ -465,3 +466,102 @@ def load_json_result(runs: Path, name: str, file: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise Problem(f"{name}/{file} is not a JSON object")
     return data
+
+
+# --- the store floor ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Floor:
+    """A traced store run: positions on a time grid, queue spells, the floor plan, heat cells."""
+
+    name: str
+    tracks: pd.DataFrame
+    queues: pd.DataFrame
+    plan: pd.DataFrame
+    heat: pd.DataFrame | None
+
+    @property
+    def times(self) -> Any:
+        """The grid times that have anyone on the floor, in order."""
+        return self.tracks["t_s"].unique()
+
+    def at(self, t: int) -> pd.DataFrame:
+        """Everyone's position at grid time ``t`` (the tracks are sorted by time)."""
+        col = self.tracks["t_s"].to_numpy()
+        lo, hi = col.searchsorted(t, "left"), col.searchsorted(t, "right")
+        return self.tracks.iloc[lo:hi]
+
+    def queuing(self, t: float) -> set[int]:
+        """The visits standing in a queue at time ``t``."""
+        q = self.queues
+        return set(q.loc[(q["start_s"] <= t) & (q["end_s"] > t), "visit_id"])
+
+
+def traced(runs: Path) -> list[str]:
+    """The folders under ``runs`` (a what-if's arms included) that have tracks.parquet."""
+    if not runs.is_dir():
+        return []
+    names = []
+    for depth in range(1, MAX_DEPTH + 1):
+        for path in runs.glob("/".join(["*"] * (depth - 1) + ["tracks.parquet"])):
+            names.append(path.parent.relative_to(runs).as_posix() or ".")
+    return sorted(names)
+
+
+_FLOORS: dict[tuple[Path, int], Floor] = {}
+
+
+def load_floor(runs: Path, name: str) -> Floor:
+    """A traced run; read once per file version, since the replay asks for it every frame."""
+    path = folder(runs, name)
+    tracks_path = path / "tracks.parquet"
+    if not tracks_path.exists():
+        raise Problem(f"{name}: no tracks.parquet; make one with: {COMMANDS['trace']}")
+    key = (tracks_path, tracks_path.stat().st_mtime_ns)
+    if key not in _FLOORS:
+        tracks = need(read_parquet(tracks_path), ("t_s", "id", "kind", "x", "y"), "tracks")
+        tracks["kind"] = tracks["kind"].astype(str)
+        queues = need(
+            read_parquet(path / "queues.parquet"),
+            ("visit_id", "till", "lane", "start_s", "end_s"),
+            "queues",
+        )
+        plan = need(read_parquet(path / "floor.parquet"), ("kind", "name", "x", "y"), "floor")
+        heat_path = path / "heat.parquet"
+        heat = read_parquet(heat_path) if heat_path.exists() else None
+        _FLOORS.clear()  # one replay at a time is enough; a store-day is tens of MB in memory
+        _FLOORS[key] = Floor(name, tracks.sort_values("t_s", kind="stable"), queues, plan, heat)
+    return _FLOORS[key]
+
+
+def queue_lengths(queues: pd.DataFrame, step_s: int = 60) -> pd.DataFrame:
+    """People waiting per till every ``step_s`` seconds: columns t_s, till, waiting."""
+    if queues.empty:
+        return pd.DataFrame(columns=["t_s", "till", "waiting"])
+    label = queues["till"].where(
+        queues["till"] != "lane", "lane " + (queues["lane"] + 1).astype(str)
+    )
+    start = int(queues["start_s"].min() // step_s * step_s)
+    grid = np.arange(start, int(queues["end_s"].max()) + step_s, step_s)
+    parts = []
+    for till, part in queues.groupby(label):
+        starts = np.sort(part["start_s"].to_numpy())
+        ends = np.sort(part["end_s"].to_numpy())
+        waiting = starts.searchsorted(grid, "right") - ends.searchsorted(grid, "right")
+        parts.append(pd.DataFrame({"t_s": grid, "till": till, "waiting": waiting}))
+    return pd.concat(parts, ignore_index=True)
+
+
+def heat_from_tracks(tracks: pd.DataFrame, step_s: int, cell_m: float = 2.0) -> pd.DataFrame:
+    """Seconds spent per floor cell by shoppers, from the sampled positions (the truth)."""
+    shoppers = tracks[tracks["kind"] == "shopper"]
+    cells = pd.DataFrame(
+        {
+            "cell_x": (shoppers["x"] // cell_m).astype(int),
+            "cell_y": (shoppers["y"] // cell_m).astype(int),
+        }
+    )
+    out = cells.value_counts().rename("true_s").reset_index()
+    out["true_s"] = out["true_s"] * step_s
+    return out

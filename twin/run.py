@@ -112,6 +112,7 @@ def _simulate(
     }
     if model.tracer is not None:
         model.tracer.staff(model.agents)
+        model.tracer.floor(store.scenario.layout, model.tills())
         tables.update(model.tracer.tables())
     return RunResult(
         scenario_id=store.scenario.versioned_id,

@@ -27,6 +27,7 @@ class Tracer:
         self.step_s = step_s
         self._parts: list[tuple[np.ndarray, int, str, np.ndarray]] = []
         self._queues: list[tuple[int, str, int, float, float]] = []
+        self._floor: list[tuple[str, str, float, float, float, float]] = []
 
     def walker(self, kind: str, ident: int, trajectory: Any, start: float, end: float) -> None:
         """Sample one walker's trajectory at the grid times within [start, end]."""
@@ -52,8 +53,17 @@ class Tracer:
             kind = type(agent).__name__.lower()
             self.walker(kind, -(k + 1), trajectory, trajectory.t[0], trajectory.end)
 
+    def floor(self, layout: Any, tills: Any) -> None:
+        """Keep the floor plan to draw under the walkers: outline, zones, tills, doors."""
+        rows = [("floor", "floor", 0.0, 0.0, layout.width_m, layout.depth_m)]
+        rows += [("zone", z.name, z.x, z.y, z.width, z.depth) for z in layout.zones]
+        rows += [(t.kind, f"{t.kind} {t.index + 1}", *t.counter, 0.0, 0.0) for t in tills]
+        rows += [("entrance", "entrance", layout.entrance.x, layout.entrance.y, 0.0, 0.0)]
+        rows += [("exit", "exit", layout.exit.x, layout.exit.y, 0.0, 0.0)]
+        self._floor = rows
+
     def tables(self) -> dict[str, pa.Table]:
-        """``tracks`` (t_s, id, kind, x, y; sorted by time) and ``queues`` (one row a spell)."""
+        """``tracks`` (t_s, id, kind, x, y; by time), ``queues`` (a row a spell) and ``floor``."""
         if self._parts:
             t = np.concatenate([p[0] for p in self._parts])
             ids = np.concatenate([np.full(p[0].size, p[1], np.int32) for p in self._parts])
@@ -74,4 +84,6 @@ class Tracer:
         queues = sorted(self._queues, key=lambda q: (q[3], q[0]))
         columns = ("visit_id", "till", "lane", "start_s", "end_s")
         spells = pa.table({c: [q[i] for q in queues] for i, c in enumerate(columns)})
-        return {"tracks": tracks, "queues": spells}
+        columns = ("kind", "name", "x", "y", "width", "depth")
+        floor = pa.table({c: [r[i] for r in self._floor] for i, c in enumerate(columns)})
+        return {"tracks": tracks, "queues": spells, "floor": floor}

@@ -204,6 +204,7 @@ def dash_runs(tmp_path_factory) -> Path:
     """A runs folder with one of each kind, a half-written pilot and a broken what-if."""
     from scenarios.overrides import apply
     from twin.chain_run import run_chain
+    from twin.run import run
     from twin.whatif import compare
 
     runs = tmp_path_factory.mktemp("runs")
@@ -215,6 +216,8 @@ def dash_runs(tmp_path_factory) -> Path:
     sc = small_chain(stores=1, visitors=40).model_copy(update={"chain": None})
     variant = apply(sc, {"interventions": ["self_checkout"]})
     compare(sc, {"self_checkout": variant}, 1, 1, runs / "what_if")
+    store = small_chain(stores=1, visitors=60).model_copy(update={"chain": None})
+    run(store, seed=2, trace=True).write(runs / "traced")
     chain = small_chain()
     run_chain(chain, seed=1, days=2, out=runs / "chain", workers=1).write(runs / "chain")
     broken = runs / "broken_what_if"

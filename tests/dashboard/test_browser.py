@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import pandas as pd
 import pytest
 
 from services.bench import free_port
@@ -39,6 +40,7 @@ PAGES = {
     "what_if": ("/what-if?run=what_if", "#what-if-hourly .main-svg"),
     "what_if_broken": ("/what-if?run=broken_what_if", ".problem"),
     "chain": ("/chain?run=chain", "#report-sales .main-svg"),
+    "floor": ("/floor?run=traced", "#floor-map .main-svg"),
     "models": ("/models", "#bench-stages .main-svg"),
     "services": ("/services", "#load-latency .main-svg"),
 }
@@ -159,6 +161,33 @@ def test_choosing_a_pilot_shows_its_lift_chart_decision_and_warnings(browser, da
     open_page(browser, dashboard + "/pilots?pilot=pilot_no_warnings", "#lift-chart .main-svg")
     assert "Run a next round" in browser.find_element(By.ID, "pilot-decision").text
     assert not browser.find_elements(By.ID, "pilot-warnings")
+    assert errors(browser) == []
+
+
+SHOPPERS_JS = """
+const plot = document.querySelector('#floor-map .js-plotly-plot');
+return plot.data.filter(t => /^(shopper|queuing)/.test(t.name))
+    .map(t => Array.from(t.x).map((x, i) => [t.customdata[i], x, t.y[i]])).flat();
+"""
+
+
+def test_the_floor_replay_moves_the_shoppers(browser, dashboard, dash_runs):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    tracks = pd.read_parquet(dash_runs / "traced" / "tracks.parquet")
+    busiest = int(tracks[tracks["kind"] == "shopper"]["t_s"].value_counts().idxmax())
+    open_page(browser, dashboard + f"/floor?run=traced&t={busiest}", "#floor-map .main-svg")
+    clock = browser.find_element(By.ID, "floor-clock").text
+    before = browser.execute_script(SHOPPERS_JS)
+    assert before, "nobody on the floor at noon"
+    browser.find_element(By.ID, "floor-play").click()
+    WebDriverWait(browser, 20).until(lambda d: d.find_element(By.ID, "floor-clock").text != clock)
+    browser.find_element(By.ID, "floor-play").click()
+    time.sleep(0.5)
+    after = browser.execute_script(SHOPPERS_JS)
+    assert after != before
+    assert browser.find_element(By.ID, "floor-play").text == "Play"
     assert errors(browser) == []
 
 

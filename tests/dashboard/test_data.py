@@ -20,6 +20,7 @@ def test_find_names_each_kind_and_does_not_look_inside_a_result(dash_runs):
         "pilot1": "pilot",
         "pilot_half": "pilot",
         "pilot_no_warnings": "pilot",
+        "traced": "run",
         "what_if": "what_if",
     }
 
@@ -133,3 +134,37 @@ def test_reports_from_a_run_folder_read_a_copy_of_its_database(dash_runs):
     assert sorted(p.name for p in db.parent.iterdir() if p.name.startswith("store.db")) == [
         "store.db"
     ]
+
+
+def test_a_traced_run_gives_frames_queues_and_heat(dash_runs):
+    assert data.traced(dash_runs) == ["traced"]
+    floor = data.load_floor(dash_runs, "traced")
+    t = int(floor.times[len(floor.times) // 2])
+    here = floor.at(t)
+    assert len(here) > 0 and (here["t_s"] == t).all()
+    assert len(here) == (floor.tracks["t_s"] == t).sum()
+    lengths = data.queue_lengths(floor.queues)
+    spells = floor.queues
+    busy = lengths[lengths["waiting"] > 0]
+    if not spells.empty:
+        assert not busy.empty
+        assert lengths.groupby("t_s")["waiting"].sum().max() <= len(spells)
+    heat = data.heat_from_tracks(floor.tracks, 5)
+    assert heat["true_s"].sum() == 5 * (floor.tracks["kind"] == "shopper").sum()
+    with pytest.raises(data.Problem, match=r"no tracks\.parquet"):
+        data.load_floor(dash_runs, "chain")
+
+
+def test_queue_lengths_count_the_spells_that_cover_each_moment():
+    spells = pd.DataFrame(
+        {
+            "visit_id": [1, 2, 3],
+            "till": ["lane", "lane", "self_checkout"],
+            "lane": [0, 0, 0],
+            "start_s": [0.0, 30.0, 60.0],
+            "end_s": [90.0, 150.0, 61.0],
+        }
+    )
+    lengths = data.queue_lengths(spells, step_s=60).set_index(["till", "t_s"])["waiting"]
+    assert lengths.loc["lane 1"].to_dict() == {0: 1, 60: 2, 120: 1, 180: 0}
+    assert lengths.loc["self_checkout"].to_dict() == {0: 0, 60: 1, 120: 0, 180: 0}

@@ -15,7 +15,7 @@ def app(tmp_path_factory):
 
 
 def render(app, source: Source, module: str, **query) -> str:
-    from dashboard.pages import chain, home, models, pilots, services, what_if
+    from dashboard.pages import chain, floor, home, models, pilots, services, what_if
 
     pages = {
         "home": home,
@@ -24,6 +24,7 @@ def render(app, source: Source, module: str, **query) -> str:
         "chain": chain,
         "models": models,
         "services": services,
+        "floor": floor,
     }
     app.server.config[CONFIG_KEY] = source
     with app.server.test_request_context("/"):
@@ -52,6 +53,7 @@ def find(node, component_id):
         ("chain", "storetwin run"),
         ("models", "storetwin bench models"),
         ("services", "storetwin loadtest"),
+        ("floor", "--trace"),
     ],
 )
 def test_an_empty_runs_folder_shows_the_command_that_makes_the_data(app, tmp_path, module, command):

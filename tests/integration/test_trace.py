@@ -16,7 +16,7 @@ def test_trace_changes_no_kpi_and_samples_every_visit(supermarket, small):
     assert traced.kpis == plain.kpis
     for name, table in plain.tables.items():
         assert traced.tables[name].equals(table), name
-    assert set(traced.tables) - set(plain.tables) == {"tracks", "queues"}
+    assert set(traced.tables) - set(plain.tables) == {"tracks", "queues", "floor"}
 
     tracks = traced.tables["tracks"].to_pandas()
     visits = plain.tables["visits"].to_pandas()
@@ -28,6 +28,10 @@ def test_trace_changes_no_kpi_and_samples_every_visit(supermarket, small):
     floor = scenario.layout
     assert tracks["x"].between(-1, floor.width_m + 1).all()
     assert tracks["y"].between(-1, floor.depth_m + 1).all()
+
+    floor_plan = traced.tables["floor"].to_pandas()
+    assert (floor_plan["kind"] == "zone").sum() == len(floor.zones)
+    assert (floor_plan["kind"] == "lane").sum() == scenario.checkout.lanes
 
     queues = traced.tables["queues"]
     waited = visits[visits["wait_s"].notna()]
