@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -61,11 +62,14 @@ def problem(message: str | Problem) -> html.Div:
 
 
 def guarded(build: Callable[[], Any]) -> Any:
-    """``build()``, or the problem it ran into, shown on the page."""
+    """``build()``, or the problem it ran into, shown on the page (the server logs the rest)."""
     try:
         return build()
     except Problem as exc:
         return problem(exc)
+    except Exception as exc:  # a file this dashboard does not understand: say so, keep the page
+        logging.getLogger(__name__).exception("page failed")
+        return problem(f"unexpected {type(exc).__name__}: {exc}")
 
 
 def table(

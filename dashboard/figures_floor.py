@@ -8,17 +8,25 @@ import plotly.graph_objects as go
 from dashboard.figures import style
 from scenarios.pilot.figures import PILOT, SYNTH, TRUTH
 
-WALKERS = {
-    "shopper": (PILOT, "circle"),
-    "queuing": (SYNTH, "circle"),
-    "restocker": (TRUTH, "diamond"),
-}
+WALKERS = {"shopper": (PILOT, "circle"), "queuing": (SYNTH, "circle"), "staff": (TRUTH, "diamond")}
+"""How each group of walkers is drawn; their traces follow the tills' trace in this order."""
 
 
 def clock(t_s: float) -> str:
     """Simulated time as 'day D HH:MM'."""
     day, rest = divmod(int(t_s), 86400)
     return f"day {day} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+
+
+def walkers(here: pd.DataFrame, queuing: set[int]) -> dict[str, pd.DataFrame]:
+    """The positions at one moment split into shoppers, shoppers in a queue, and staff."""
+    shopper = here["kind"] == "shopper"
+    in_queue = shopper & here["id"].isin(queuing)
+    return {
+        "shopper": here[shopper & ~in_queue],
+        "queuing": here[in_queue],
+        "staff": here[~shopper],
+    }
 
 
 def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: float) -> go.Figure:
@@ -62,9 +70,8 @@ def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: fl
             hovertemplate="%{text}<extra></extra>",
         )
     )
-    kind = here["kind"].where(~(here["id"].isin(queuing) & (here["kind"] == "shopper")), "queuing")
-    for name, (colour, symbol) in WALKERS.items():
-        part = here[kind == name]
+    for name, part in walkers(here, queuing).items():
+        colour, symbol = WALKERS[name]
         fig.add_trace(
             go.Scatter(
                 x=part["x"],
@@ -81,7 +88,13 @@ def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: fl
                 hovertemplate=f"{name} %{{customdata}}<extra></extra>",
             )
         )
-    fig.update_xaxes(range=[-1, outline["width"] + 1], showgrid=False, zeroline=False, title="m")
+    fig.update_xaxes(
+        range=[-1, outline["width"] + 1],
+        showgrid=False,
+        zeroline=False,
+        title="m",
+        constrain="domain",
+    )
     fig.update_yaxes(
         range=[-1, outline["depth"] + 1],
         showgrid=False,
@@ -118,6 +131,6 @@ def heat_map(cells: pd.DataFrame, column: str, title: str, cell_m: float = 2.0) 
             colorbar={"title": {"text": "min"}},
         )
     )
-    fig.update_yaxes(scaleanchor="x", scaleratio=1, title="m")
-    fig.update_xaxes(title="m")
+    fig.update_yaxes(scaleanchor="x", scaleratio=1, title="m", constrain="domain")
+    fig.update_xaxes(title="m", constrain="domain")
     return style(fig, title, height=420)

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 import dash
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_update
 
 from dashboard import components as ui
 from dashboard import data
-from dashboard import figures as dfig
 from dashboard import figures_floor as ffig
 
 dash.register_page(__name__, path="/floor", name="Store floor", order=4, title="Store floor")
@@ -94,7 +93,7 @@ def detail(runs: Any, name: str, t: int | None) -> list[Any]:
             ),
             className="card",
         ),
-        dcc.Interval(id="floor-tick", interval=400, disabled=True),
+        dcc.Interval(id="floor-tick", interval=500, disabled=True),
         html.Div(
             [
                 ui.chart(frame(floor, start), "floor-map"),
@@ -137,32 +136,39 @@ def play(clicks: int):
 
 @callback(
     Output("floor-time", "value"),
-    Input("floor-tick", "n_intervals"),
-    State("floor-time", "value"),
-    State("floor-time", "max"),
-    State("floor-speed", "value"),
-    prevent_initial_call=True,
-)
-def advance(_: int, t: int, last: int, speed: int):
-    """Move the replay on by ``speed`` seconds (it stops at the end)."""
-    return min(t + speed, last)
-
-
-@callback(
     Output("floor-map", "figure"),
     Output("floor-queues", "figure"),
     Output("floor-clock", "children"),
+    Input("floor-tick", "n_intervals"),
     Input("floor-time", "value"),
+    State("floor-time", "max"),
+    State("floor-speed", "value"),
     State("floor-name", "data"),
     prevent_initial_call=True,
 )
-def show(t: int, name: str):
-    """Draw the floor and mark the queues at the slider's moment."""
+def show(_: int, t: int, last: int, speed: int, name: str):
+    """Move on by ``speed`` seconds on a tick, or to the slider's moment; redraw the walkers.
+
+    Only what moves is sent (the walkers' positions and the queue chart's marker), so
+    a frame stays small whatever the store and the run's length.
+    """
     try:
         floor = data.load_floor(data.Source.current().runs, name)
-    except data.Problem as exc:
-        return dfig.empty(str(exc)), dfig.empty(str(exc)), ""
+    except data.Problem:
+        return no_update, no_update, no_update, "the traced run is gone"
+    if ctx.triggered_id == "floor-tick":
+        t = min(t + speed, last)
     step = int(floor.times[1] - floor.times[0]) if len(floor.times) > 1 else 5
     t = int(t) // step * step
-    lengths = data.queue_lengths(floor.queues)
-    return frame(floor, t), ffig.queue_chart(lengths, t), ffig.clock(t)
+    walkers = ffig.walkers(floor.at(t), floor.queuing(t))
+    figure = Patch()
+    for i, (label, part) in enumerate(walkers.items(), start=1):
+        figure["data"][i]["x"] = part["x"].tolist()
+        figure["data"][i]["y"] = part["y"].tolist()
+        figure["data"][i]["customdata"] = part["id"].tolist()
+        figure["data"][i]["name"] = f"{label} ({len(part)})"
+    figure["layout"]["title"]["text"] = f"The floor at {ffig.clock(t)}"
+    queues = Patch()
+    queues["layout"]["shapes"][0]["x0"] = t / 3600
+    queues["layout"]["shapes"][0]["x1"] = t / 3600
+    return t, figure, queues, ffig.clock(t)

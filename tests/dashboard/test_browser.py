@@ -166,7 +166,7 @@ def test_choosing_a_pilot_shows_its_lift_chart_decision_and_warnings(browser, da
 
 SHOPPERS_JS = """
 const plot = document.querySelector('#floor-map .js-plotly-plot');
-return plot.data.filter(t => /^(shopper|queuing)/.test(t.name))
+return plot._fullData.filter(t => /^(shopper|queuing)/.test(t.name))
     .map(t => Array.from(t.x).map((x, i) => [t.customdata[i], x, t.y[i]])).flat();
 """
 
