@@ -115,7 +115,7 @@ def chart(fig: go.Figure, chart_id: str | None = None, note: str | None = None) 
     )
     graph = dcc.Graph(
         figure=fig,
-        config={"displaylogo": False},
+        config={"displaylogo": False, "displayModeBar": False},
         style={"height": f"{fig.layout.height}px"},
     )
     if chart_id is not None:

@@ -565,3 +565,20 @@ def heat_from_tracks(tracks: pd.DataFrame, step_s: int, cell_m: float = 2.0) -> 
     out = cells.value_counts().rename("true_s").reset_index()
     out["true_s"] = out["true_s"] * step_s
     return out
+
+
+def library(source: Source) -> list[dict[str, Any]]:
+    """The project library of the services (every pilot HQ recorded), newest first."""
+    with client_for(source) as client:
+        projects = ask(client.list_projects, "project library")
+    return [
+        {
+            "project": p.name,
+            "intervention": p.intervention,
+            "status": p.status.value,
+            "decision": None if p.decision is None else p.decision.value,
+            "pilot stores": len(p.pilot_stores),
+            "updated": p.updated_at.strftime("%Y-%m-%d %H:%M"),
+        }
+        for p in sorted(projects, key=lambda p: p.updated_at, reverse=True)
+    ]

@@ -143,7 +143,11 @@ def hourly_overlay(hourly: pd.DataFrame, column: str, arms: Sequence[str]) -> go
                 y=part[column],
                 name=arm,
                 mode="lines",
-                line={"color": ARM_COLOURS[i % len(ARM_COLOURS)], "width": 3 if i == 0 else 2},
+                line={
+                    "color": ARM_COLOURS[i % len(ARM_COLOURS)],
+                    "width": 4 if i == 0 else 2,
+                    "dash": "solid" if i == 0 else "dash",
+                },
             )
         )
     fig.update_xaxes(title="hour since the run started")

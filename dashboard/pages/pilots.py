@@ -41,6 +41,21 @@ def pilot_list(rows: list[data.PilotRow]) -> html.Div:
     )
 
 
+def project_library(source: data.Source) -> html.Div:
+    """The services' project library: every pilot HQ recorded, with its status and decision."""
+    rows = data.library(source)
+    columns = ["project", "intervention", "status", "decision", "pilot stores", "updated"]
+    return html.Div(
+        [
+            html.H3(f"Project library at {source.services}"),
+            ui.table(rows, columns, table_id="project-library")
+            if rows
+            else html.P("No projects recorded yet.", className="note"),
+        ],
+        className="card",
+    )
+
+
 def warning_items(warnings: list[dict[str, Any]]) -> html.Div | None:
     """Every warning of the checks behind the verdict, beside it."""
     if not warnings:
@@ -275,13 +290,20 @@ def layout(pilot: str | None = None, **_: Any) -> html.Div:
     """The pilot list, and the chosen pilot below it."""
     source = data.Source.current()
     rows = data.pilot_rows(source.runs)
+    projects = [] if source.services is None else [ui.guarded(lambda: project_library(source))]
     if not rows:
         return html.Div(
-            ui.empty_state(
-                "pilots", "pilot", source.runs, "After `make demo` the demo pilot is in runs/demo."
-            )
+            [
+                ui.empty_state(
+                    "pilots",
+                    "pilot",
+                    source.runs,
+                    "After `make demo` the demo pilot is in runs/demo.",
+                ),
+                *projects,
+            ]
         )
-    body: list[Any] = [pilot_list(rows)]
+    body: list[Any] = [pilot_list(rows), *projects]
     if pilot is None:
         body.append(html.P("Choose a pilot above to see its answer.", className="note"))
     else:

@@ -230,3 +230,5 @@ def test_a_store_key_sees_only_its_own_stores_reports(browser, two_store_service
         assert "may not act for store 'S002'" in text
         assert not browser.find_elements(By.CSS_SELECTOR, "#report-body .js-plotly-plot")
         assert errors(browser) == []
+        library = open_page(browser, url + "/pilots", ".problem").text
+        assert "project library" in library and "only HQ" in library
