@@ -157,34 +157,41 @@ def hourly_overlay(hourly: pd.DataFrame, column: str, arms: Sequence[str]) -> go
 # --- chain ------------------------------------------------------------------------------------
 
 
-def store_grid(by_store: pd.DataFrame, kpi: str) -> go.Figure:
-    """Every store as a tile, one row per format, coloured by the KPI (a map-like overview)."""
-    frame = by_store.sort_values(["format", "store_id"]).copy()
-    frame["col"] = frame.groupby("format").cumcount()
+def store_grid(by_store: pd.DataFrame, kpi: str, per_row: int = 8) -> go.Figure:
+    """Every store as a tile coloured by the KPI, formats in blocks of rows (a map-like overview).
+
+    A format with more than ``per_row`` stores takes several rows, so tiles never overlap.
+    """
+    frame = by_store.sort_values(["format", "store_id"]).reset_index(drop=True)
+    k = frame.groupby("format").cumcount()
+    frame["col"] = k % per_row
+    rows_per_format = frame.groupby("format")["col"].size().sub(1) // per_row + 1
+    first = rows_per_format.cumsum() - rows_per_format
+    frame["row"] = frame["format"].map(first) + k // per_row
+    n_rows = int(frame["row"].max()) + 1
+    z = [[None] * per_row for _ in range(n_rows)]
+    text = [[""] * per_row for _ in range(n_rows)]
+    for r in frame.itertuples():
+        z[r.row][r.col] = getattr(r, kpi)
+        text[r.row][r.col] = r.store_id
     fig = go.Figure(
-        go.Scatter(
-            x=frame["col"],
-            y=frame["format"],
-            mode="markers+text",
-            text=frame["store_id"],
-            textposition="middle center",
-            textfont={"size": 10, "color": "white"},
-            marker={
-                "symbol": "square",
-                "size": 44,
-                "color": frame[kpi],
-                "colorscale": "Viridis",
-                "showscale": True,
-                "colorbar": {"title": {"text": kpi}},
-            },
-            customdata=frame[[kpi]].to_numpy(),
-            hovertemplate="%{text} (%{y}): %{customdata[0]:,.4g}<extra></extra>",
+        go.Heatmap(
+            z=z,
+            text=text,
+            texttemplate="%{text}",
+            textfont={"size": 11},
+            colorscale="Viridis",
+            xgap=4,
+            ygap=4,
+            colorbar={"title": {"text": kpi}},
+            hovertemplate="%{text}: %{z:,.4g}<extra></extra>",
         )
     )
-    fig.update_xaxes(visible=False, range=[-0.7, max(frame["col"].max(), 4) + 0.7])
-    fig.update_yaxes(automargin=True)
-    rows = frame["format"].nunique()
-    return style(fig, f"{kpi} per store, by format", height=140 + 70 * rows)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(
+        tickvals=list(first), ticktext=list(first.index), autorange="reversed", automargin=True
+    )
+    return style(fig, f"{kpi} per store, by format", height=150 + 46 * n_rows)
 
 
 def format_days(by_format_day: pd.DataFrame, kpi: str) -> go.Figure:

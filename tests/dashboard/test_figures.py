@@ -54,15 +54,22 @@ def test_hourly_overlay_draws_every_arm():
     assert [t.name for t in fig.data] == ["base", "a"] and list(fig.data[0].y) == [1.0, 2.0]
 
 
-def test_store_grid_has_one_tile_per_store_in_a_row_per_format():
+def test_store_grid_has_one_tile_per_store_in_rows_per_format():
     stores = pd.DataFrame(
-        {"store_id": ["S1", "S2", "S3"], "format": ["super", "conv", "super"], "sales": [1, 2, 3]}
+        {
+            "store_id": ["S1", "S2", "S3", "S4", "S5"],
+            "format": ["super", "conv", "super", "super", "super"],
+            "sales": [1, 2, 3, 4, 5],
+        }
     )
-    fig = f.store_grid(stores, "sales")
-    (tiles,) = fig.data
-    assert list(tiles.text) == ["S2", "S1", "S3"]
-    assert list(tiles.y) == ["conv", "super", "super"] and list(tiles.x) == [0, 0, 1]
-    assert list(tiles.marker.color) == [2, 1, 3]
+    (tiles,) = f.store_grid(stores, "sales", per_row=2).data
+    assert [list(r) for r in tiles.text] == [["S2", ""], ["S1", "S3"], ["S4", "S5"]]
+    assert [list(r) for r in tiles.z] == [[2, None], [1, 3], [4, 5]]
+    layout = f.store_grid(stores, "sales", per_row=2).layout
+    assert list(layout.yaxis.tickvals) == [0, 1] and list(layout.yaxis.ticktext) == [
+        "conv",
+        "super",
+    ]
 
 
 def test_format_days_one_line_per_format():
