@@ -244,6 +244,7 @@ def monthly_profit(profit: pd.DataFrame) -> go.Figure:
             go.Bar(x=profit["month"], y=profit[column] / 100, name=name, marker_color=colour)
         )
     fig.update_layout(barmode="group")
+    fig.update_xaxes(type="category")
     return style(fig, "Monthly profit", "amount")
 
 
