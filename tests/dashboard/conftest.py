@@ -199,27 +199,14 @@ def write_pilot(out: Path, decision: str = "roll_out", warnings: list | None = N
     return out
 
 
-@pytest.fixture(scope="session")
-def dash_runs(tmp_path_factory) -> Path:
-    """A runs folder with one of each kind, a half-written pilot and a broken what-if."""
-    from scenarios.overrides import apply
-    from twin.chain_run import run_chain
-    from twin.run import run
-    from twin.whatif import compare
-
-    runs = tmp_path_factory.mktemp("runs")
+def write_fakes(runs: Path) -> Path:
+    """The folders that need no twin run: pilots, a half-written one, a broken what-if, a
+    bench and a load test."""
     write_pilot(runs / "pilot1", warnings=WARNINGS)
     write_pilot(runs / "pilot_no_warnings", decision="next_round")
     half = runs / "pilot_half" / "steps"
     half.mkdir(parents=True)
     (half / "1_identify.json").write_text("{}")
-    sc = small_chain(stores=1, visitors=40).model_copy(update={"chain": None})
-    variant = apply(sc, {"interventions": ["self_checkout"]})
-    compare(sc, {"self_checkout": variant}, 1, 1, runs / "what_if")
-    store = small_chain(stores=1, visitors=60).model_copy(update={"chain": None})
-    run(store, seed=2, trace=True).write(runs / "traced")
-    chain = small_chain()
-    run_chain(chain, seed=1, days=2, out=runs / "chain", workers=1).write(runs / "chain")
     broken = runs / "broken_what_if"
     broken.mkdir()
     (broken / "what_if.json").write_text('{"rows": [{"variant": "x", "kpi"')
@@ -229,6 +216,32 @@ def dash_runs(tmp_path_factory) -> Path:
     load = runs / "load1"
     load.mkdir()
     (load / "loadtest.json").write_text(json.dumps(LOADTEST))
+    return runs
+
+
+@pytest.fixture(scope="session")
+def fake_runs(tmp_path_factory) -> Path:
+    """A runs folder with only the folders that need no twin run (fast)."""
+    return write_fakes(tmp_path_factory.mktemp("fake_runs"))
+
+
+@pytest.fixture(scope="session")
+def dash_runs(tmp_path_factory) -> Path:
+    """A runs folder with one of each kind (tiny real runs), a half-written pilot and a broken
+    what-if."""
+    from scenarios.overrides import apply
+    from twin.chain_run import run_chain
+    from twin.run import run
+    from twin.whatif import compare
+
+    runs = write_fakes(tmp_path_factory.mktemp("runs"))
+    sc = small_chain(stores=1, visitors=40).model_copy(update={"chain": None})
+    variant = apply(sc, {"interventions": ["self_checkout"]})
+    compare(sc, {"self_checkout": variant}, 1, 1, runs / "what_if")
+    store = small_chain(stores=1, visitors=60).model_copy(update={"chain": None})
+    run(store, seed=2, trace=True).write(runs / "traced")
+    chain = small_chain()
+    run_chain(chain, seed=1, days=2, out=runs / "chain", workers=1).write(runs / "chain")
     return runs
 
 

@@ -62,16 +62,16 @@ def test_an_empty_runs_folder_shows_the_command_that_makes_the_data(app, tmp_pat
     assert '"type": "Graph"' not in page
 
 
-def test_a_broken_folder_gives_a_message_on_the_page(app, dash_runs):
-    page = render(app, Source(dash_runs), "what_if", run="broken_what_if")
+def test_a_broken_folder_gives_a_message_on_the_page(app, fake_runs):
+    page = render(app, Source(fake_runs), "what_if", run="broken_what_if")
     assert "Cannot show this" in page and "half-written" in page
-    page = render(app, Source(dash_runs), "pilots", pilot="pilot_half")
+    page = render(app, Source(fake_runs), "pilots", pilot="pilot_half")
     assert "last step saved: identify" in page
-    page = render(app, Source(dash_runs), "pilots", pilot="../../etc")
+    page = render(app, Source(fake_runs), "pilots", pilot="../../etc")
     assert "not inside the runs folder" in page
 
 
-def test_the_pilot_page_puts_the_warnings_with_the_decision(app, dash_runs):
-    page = json.loads(render(app, Source(dash_runs), "pilots", pilot="pilot1"))
+def test_the_pilot_page_puts_the_warnings_with_the_decision(app, fake_runs):
+    page = json.loads(render(app, Source(fake_runs), "pilots", pilot="pilot1"))
     decision = json.dumps(find(page, "pilot-decision"))
     assert "pilot-warnings" in decision and "41% chance" in decision
