@@ -170,6 +170,53 @@ def kpi_charts(pilot: data.Pilot, kpi: str) -> list[Any]:
     return [*out, html.Div(pair, className="grid2")]
 
 
+def estimates_table(estimates: dict[str, Any]) -> html.Div:
+    """Every KPI's estimate, interval, p-value and the truth beside it."""
+    rows = [
+        {
+            "kpi": k,
+            "unit": e.get("unit"),
+            "lift": e.get("estimate"),
+            "ci_low": e.get("ci_low"),
+            "ci_high": e.get("ci_high"),
+            "p": e.get("p_value"),
+            "lift_pct": e.get("lift_pct"),
+            "true": e.get("true_effect"),
+            "error": e.get("error"),
+            "synth": (e.get("synthetic_control") or {}).get("estimate"),
+            "placebo_p": (e.get("synthetic_control") or {}).get("p_value"),
+        }
+        for k, e in estimates.items()
+    ]
+    columns = list(rows[0]) if rows else []
+    headers = [
+        "KPI",
+        "unit",
+        "lift per store-day",
+        "CI low",
+        "CI high",
+        "p-value",
+        "lift %",
+        "true effect",
+        "error",
+        "synthetic control",
+        "placebo p",
+    ]
+    return html.Div(
+        [
+            html.H3("Every KPI"),
+            ui.table(rows, columns, headers, "estimates-table"),
+            html.P(
+                "Lift: difference-in-differences with store and day effects; CI and p-value by "
+                "randomisation inference over stores. True effect: the same pilot stores run "
+                "without the intervention with the same random numbers.",
+                className="note",
+            ),
+        ],
+        className="card",
+    )
+
+
 def money(pilot: data.Pilot) -> html.Div:
     """ROI waterfall and payback, and the roll-out projection per format."""
     r = pilot.report
@@ -281,6 +328,7 @@ def detail(runs: Any, name: str) -> list[Any]:
             "Every KPI the pilot counts, in % of its level without the intervention "
             "(KPIs whose level is near zero or negative are left out: see the table).",
         ),
+        estimates_table(r["estimates"]),
         money(pilot),
         design(pilot),
     ]
