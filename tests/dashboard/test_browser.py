@@ -105,7 +105,7 @@ def dashboard(dash_runs):
         yield url
 
 
-def wait_for(driver, css: str, timeout: float = 20.0):
+def wait_for(driver, css: str, timeout: float = 30.0):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions as ec
     from selenium.webdriver.support.ui import WebDriverWait
