@@ -191,7 +191,7 @@ def store_grid(by_store: pd.DataFrame, kpi: str, per_row: int = 8) -> go.Figure:
     fig.update_yaxes(
         tickvals=list(first), ticktext=list(first.index), autorange="reversed", automargin=True
     )
-    return style(fig, f"{kpi} per store, by format", height=150 + 46 * n_rows)
+    return style(fig, f"{kpi} per store, by format", height=max(260, 150 + 46 * n_rows))
 
 
 def format_days(by_format_day: pd.DataFrame, kpi: str) -> go.Figure:
