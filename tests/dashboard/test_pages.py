@@ -75,3 +75,48 @@ def test_the_pilot_page_puts_the_warnings_with_the_decision(app, fake_runs):
     page = json.loads(render(app, Source(fake_runs), "pilots", pilot="pilot1"))
     decision = json.dumps(find(page, "pilot-decision"))
     assert "pilot-warnings" in decision and "41% chance" in decision
+
+
+def write_trace(out, heat: bool):
+    """A tiny traced store: two shoppers on a 10 x 10 m floor, one of them queuing."""
+    import pandas as pd
+
+    out.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "t_s": [0, 0, 5, 5],
+            "id": [1, 2, 1, 2],
+            "kind": ["shopper"] * 4,
+            "x": [1.0, 2.0, 1.5, 2.0],
+            "y": [1.0, 5.0, 2.0, 5.0],
+        }
+    ).to_parquet(out / "tracks.parquet")
+    pd.DataFrame(
+        {"visit_id": [2], "till": ["lane"], "lane": [0], "start_s": [0.0], "end_s": [9.0]}
+    ).to_parquet(out / "queues.parquet")
+    pd.DataFrame(
+        {
+            "kind": ["floor", "zone", "lane"],
+            "name": ["floor", "Bakery", "lane 1"],
+            "x": [0.0, 1.0, 2.0],
+            "y": [0.0, 3.0, 5.0],
+            "width": [10.0, 2.0, 0.0],
+            "depth": [10.0, 4.0, 0.0],
+        }
+    ).to_parquet(out / "floor.parquet")
+    if heat:
+        pd.DataFrame(
+            {"day": [0], "cell_x": [0], "cell_y": [0], "observed_s": [6.0], "true_s": [10.0]}
+        ).to_parquet(out / "heat.parquet")
+
+
+@pytest.mark.parametrize("probes", [True, False])
+def test_the_floor_shows_observed_heat_beside_the_truth_where_probes_saw_it(app, tmp_path, probes):
+    write_trace(tmp_path / "store", heat=probes)
+    page = json.loads(render(app, Source(tmp_path), "floor", run="store", t="0"))
+    assert find(page, "floor-map") is not None and find(page, "floor-queues") is not None
+    assert find(page, "heat-true") is not None
+    assert (find(page, "heat-observed") is not None) == probes
+    shoppers = find(page, "floor-map")["props"]["figure"]["data"]
+    names = [t["name"] for t in shoppers]
+    assert names[1:] == ["shopper (1)", "queuing (1)", "staff (0)"]
