@@ -81,6 +81,7 @@ class Shopper(mesa.Agent):
         self.till_kind = ""
         self.lane = -1
         self.wait_s: float | None = None
+        self.queued_at: float | None = None
         self.queue_seen = 0
         self.gave_up = ""
         self.stolen_units = 0
@@ -184,7 +185,7 @@ class Shopper(mesa.Agent):
             return
         self.state = ShopperState.QUEUING
         till.join(self, env.now)
-        queued = env.now
+        queued = self.queued_at = env.now
         patience = tolerance(self.visit_rng, rules.patience_min_mean * 60.0)
         with till.request() as turn:
             outcome = yield (turn | env.timeout(patience)) if rules.reneging else turn

@@ -42,6 +42,7 @@ from services.schemas import (
     AckIn,
     AlertPublic,
     BatchPublic,
+    CategorySales,
     CheckoutRequest,
     CouponIssue,
     CouponPublic,
@@ -50,14 +51,17 @@ from services.schemas import (
     CourierCreate,
     CourierPublic,
     Dashboard,
+    DaySales,
     DispatchRequest,
     MemberCreate,
     MemberPublic,
+    MonthProfit,
     OrderCreate,
     OrderEvent,
     OrderPublic,
     PaymentCreate,
     PaymentPublic,
+    PaymentSplit,
     PriceChangeIn,
     ProductIn,
     ProductPublic,
@@ -258,6 +262,28 @@ class StoreClient(Protocol):
 
     def dashboard(self, store_id: str | None, start: dt.date, end: dt.date) -> Dashboard:
         """Headline KPIs of a store (or the chain, None) over a date range."""
+        ...
+
+    def sales_report(self, store_id: str | None, start: dt.date, end: dt.date) -> list[DaySales]:
+        """Orders, sales and discounts per day of a store (or the chain, None)."""
+        ...
+
+    def category_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[CategorySales]:
+        """Units and sales per category, best-selling first."""
+        ...
+
+    def payment_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[PaymentSplit]:
+        """Payments per channel."""
+        ...
+
+    def profit_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[MonthProfit]:
+        """Sales, cost of goods and gross profit per calendar month."""
         ...
 
     def create_project(self, project: ProjectCreate) -> ProjectPublic:
@@ -475,6 +501,28 @@ class InProcessClient(StoreClient):
     @override
     def dashboard(self, store_id: str | None, start: dt.date, end: dt.date) -> Dashboard:
         return self._tx(lambda s: reports.dashboard(s, store_id, start, end))
+
+    @override
+    def sales_report(self, store_id: str | None, start: dt.date, end: dt.date) -> list[DaySales]:
+        return self._tx(lambda s: reports.sales_by_day(s, store_id, start, end))
+
+    @override
+    def category_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[CategorySales]:
+        return self._tx(lambda s: reports.sales_by_category(s, store_id, start, end))
+
+    @override
+    def payment_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[PaymentSplit]:
+        return self._tx(lambda s: reports.sales_by_payment(s, store_id, start, end))
+
+    @override
+    def profit_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[MonthProfit]:
+        return self._tx(lambda s: reports.monthly_profit(s, store_id, start, end))
 
     @override
     def create_project(self, project: ProjectCreate) -> ProjectPublic:
@@ -762,6 +810,32 @@ class HttpClient(StoreClient):
     def dashboard(self, store_id: str | None, start: dt.date, end: dt.date) -> Dashboard:
         params = {"store_id": store_id, "start": start, "end": end}
         return self._call("GET", "/reports/dashboard", Dashboard, params=params)
+
+    def _report(self, path: str, out: Any, store_id: str | None, start: dt.date, end: dt.date):
+        params = {"store_id": store_id, "start": start, "end": end}
+        return self._call("GET", f"/reports/{path}", out, params=params)
+
+    @override
+    def sales_report(self, store_id: str | None, start: dt.date, end: dt.date) -> list[DaySales]:
+        return self._report("sales", list[DaySales], store_id, start, end)
+
+    @override
+    def category_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[CategorySales]:
+        return self._report("categories", list[CategorySales], store_id, start, end)
+
+    @override
+    def payment_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[PaymentSplit]:
+        return self._report("payments", list[PaymentSplit], store_id, start, end)
+
+    @override
+    def profit_report(
+        self, store_id: str | None, start: dt.date, end: dt.date
+    ) -> list[MonthProfit]:
+        return self._report("profit", list[MonthProfit], store_id, start, end)
 
     @override
     def create_project(self, project: ProjectCreate) -> ProjectPublic:

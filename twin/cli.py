@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from twin.commands import dashboard as dashboard_commands
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
@@ -100,6 +101,14 @@ def run(
             "(API key from $STORETWIN_API_KEY)."
         ),
     ] = None,
+    trace: Annotated[
+        bool,
+        typer.Option(
+            "--trace",
+            help="Also write tracks.parquet and queues.parquet (positions every 5 s) for the "
+            "dashboard's store-floor replay; one store only. KPIs are the same.",
+        ),
+    ] = False,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     import httpx
@@ -118,6 +127,8 @@ def run(
         variants = variants_of(sc, sets)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    if trace and any(s.chain is not None for s in (sc, *variants.values())):
+        raise fail("--trace replays one store: run a store scenario, not a chain")
     for arm, arm_sc in {"": sc, **{f"{name}: ": v for name, v in variants.items()}}.items():
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
@@ -128,9 +139,9 @@ def run(
             shared_services_warning(services, sc, days)
         with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
             if variants:
-                result = compare(sc, variants, seed, days, out, workers, tick, services)
+                result = compare(sc, variants, seed, days, out, workers, tick, services, trace)
             else:
-                outcome = run_arm(sc, seed, days, out, workers, tick, services)
+                outcome = run_arm(sc, seed, days, out, workers, tick, services, trace)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
     if quiet:
@@ -259,7 +270,7 @@ def shared_services_warning(url: str, scenario: Any, days: int) -> None:
 
 def comparison_table(rows: list[dict], title: str) -> Table:
     """Base vs variant per KPI, with the difference; headline KPIs only."""
-    from twin.whatif import HEADLINE
+    from twin.result import HEADLINE
 
     table = Table(title=f"What-if: {title}")
     for column in ("KPI", "variant", "base", "value", "diff", "diff %"):
@@ -300,3 +311,4 @@ app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
 bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
+app.command()(dashboard_commands.dashboard)

@@ -54,6 +54,7 @@ from twin.promotions import Promotions
 from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
+from twin.trace import Tracer
 
 SKU_DAILY = pa.schema(
     [
@@ -203,6 +204,7 @@ class StoreModel(mesa.Model):
         self.staff = Team(self)
         self.claimed_alerts: set[int] = set()
         self.visits = Recorder(VISITS)
+        self.tracer: Tracer | None = None
         self.failures: list[str] = []
         self.flows = dict.fromkeys(FLOWS, 0.0)
         self.daily: list[dict[str, Any]] = []
@@ -684,6 +686,8 @@ class StoreModel(mesa.Model):
         self.customers.record(s.customer, day, s.total_cents)
         if self.wifi is not None:
             self.wifi.observe(s)
+        if self.tracer is not None:
+            self.tracer.shopper(s, self.env.now)
         self._maybe_close()
 
     def record_failure(self, s: Shopper, error: Exception) -> None:

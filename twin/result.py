@@ -64,6 +64,24 @@ KPI_DOC: dict[str, tuple[str, str]] = {
 }
 
 
+HEADLINE = (
+    "visitors",
+    "conversion",
+    "sales",
+    "gross_margin",
+    "queue_wait_p95_s",
+    "balked",
+    "reneged",
+    "lost_sales_oos",
+    "labour_cost",
+    "shrink_value",
+    "satisfaction",
+    "price_mismatches",
+    "contribution",
+)
+"""The KPIs a planner compares first (sales, margin, queue p95, labour, shrink, satisfaction)."""
+
+
 def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captured: int) -> dict:
     """The headline KPIs of a run from its visit log and daily table."""
     n = visits.num_rows

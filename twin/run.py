@@ -19,6 +19,7 @@ from twin import __version__
 from twin.model import FLOWS, StoreModel
 from twin.result import RunResult, compute_kpis, daily_table, hourly_table
 from twin.rng import Streams
+from twin.trace import Tracer
 
 
 def run(
@@ -29,6 +30,7 @@ def run(
     client: StoreClient | None = None,
     db_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    trace: bool = False,
 ) -> RunResult:
     """Simulate ``days`` days of the scenario's store with random streams from ``seed``.
 
@@ -45,9 +47,17 @@ def run(
             run ends, also when it fails; an existing file there is replaced.
             Not saved when omitted.
         progress: Called with the share of simulated time done, from 0 to 1.
+        trace: Also make the ``tracks`` and ``queues`` tables of the store-floor
+            replay (``twin.trace``); the KPIs are the same either way.
     """
     return run_store(
-        expand(scenario)[0], seed, days, client=client, db_path=db_path, progress=progress
+        expand(scenario)[0],
+        seed,
+        days,
+        client=client,
+        db_path=db_path,
+        progress=progress,
+        trace=trace,
     )
 
 
@@ -59,15 +69,16 @@ def run_store(
     client: StoreClient | None = None,
     db_path: Path | None = None,
     progress: Callable[[float], None] | None = None,
+    trace: bool = False,
 ) -> RunResult:
     """Simulate one store of a scenario (see ``run`` for the arguments)."""
     if client is not None:
-        return _simulate(store, seed, days, client, progress)
+        return _simulate(store, seed, days, client, progress, trace)
     db = Database.from_env(MEMORY_URL)
     db.create_schema()
     own = InProcessClient(db)
     try:
-        return _simulate(store, seed, days, own, progress)
+        return _simulate(store, seed, days, own, progress, trace)
     finally:
         if db_path is not None and db.in_memory:
             db.save(db_path)
@@ -80,12 +91,15 @@ def _simulate(
     days: int,
     client: StoreClient,
     progress: Callable[[float], None] | None,
+    trace: bool = False,
 ) -> RunResult:
     started = time.perf_counter()
     streams = Streams(seed).child(store.index) if store.index else Streams(seed)
     model = StoreModel(
         store.scenario, streams, client, store_id=store.store_id, store_number=store.index + 1
     )
+    if trace:
+        model.tracer = Tracer()
     model.run(days, progress)
     prices = model.pricing.true_cents()
     lost_value = int(np.dot(model.lost_units, prices))
@@ -97,6 +111,10 @@ def _simulate(
         "daily": daily,
         **model.log.tables(),
     }
+    if model.tracer is not None:
+        model.tracer.staff(model.agents)
+        model.tracer.floor(store.scenario.layout, model.tills())
+        tables.update(model.tracer.tables())
     return RunResult(
         scenario_id=store.scenario.versioned_id,
         seed=seed,

@@ -18,23 +18,6 @@ from twin.chain_run import run_chain
 from twin.executor import connect
 from twin.run import run
 
-HEADLINE = (
-    "visitors",
-    "conversion",
-    "sales",
-    "gross_margin",
-    "queue_wait_p95_s",
-    "balked",
-    "reneged",
-    "lost_sales_oos",
-    "labour_cost",
-    "shrink_value",
-    "satisfaction",
-    "price_mismatches",
-    "contribution",
-)
-"""The KPIs a planner compares first (sales, margin, queue p95, labour, shrink, satisfaction)."""
-
 
 class Outcome(Protocol):
     """A store or chain result: its KPIs, and a way to write it."""
@@ -67,13 +50,17 @@ def run_arm(
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
+    trace: bool = False,
 ) -> Outcome:
     """Run a scenario (one store, or every store of its chain) and write it to ``out``.
 
     ``services`` is the URL of a running ``storetwin serve``; in-process services
-    on SQLite files under ``out`` when omitted.
+    on SQLite files under ``out`` when omitted. ``trace`` (one store only) also
+    writes what the dashboard's store-floor replay reads (``twin.trace``).
     """
     if scenario.chain is not None:
+        if trace:
+            raise ValueError("trace: the store-floor replay traces one store, not a chain")
         result: Outcome = run_chain(scenario, seed, days, out, workers, progress, services)
     else:
         with connect(services) as client:
@@ -84,6 +71,7 @@ def run_arm(
                 client=client,
                 db_path=out / "store.db",
                 progress=progress,
+                trace=trace,
             )
     result.write(out)
     return result
@@ -128,6 +116,7 @@ def compare(
     workers: int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
+    trace: bool = False,
 ) -> Comparison:
     """Run base and variants with the same seed; results in out/base and out/<variant>."""
     arms = {"base": scenario.model_copy(update={"what_if": None}), **variants}
@@ -138,7 +127,8 @@ def compare(
             if progress:
                 progress((i + done) / len(arms))
 
-        results[name] = run_arm(sc, seed, days, out / name, workers, tick, services).kpis
+        arm = run_arm(sc, seed, days, out / name, workers, tick, services, trace)
+        results[name] = arm.kpis
     comparison = Comparison(results.pop("base"), results)
     comparison.write(out / "what_if.json")
     return comparison

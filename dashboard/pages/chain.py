@@ -1,0 +1,191 @@
+"""Chain (HQ and store managers): KPIs by store and format, and the managers' reports.
+
+KPIs come from a chain (or store) run folder, aggregated per store and per
+format-day before anything is drawn. The manager reports (sales by day,
+category and payment method, monthly profit) come from the services' report
+endpoints when the dashboard has ``--services`` (with its API key: a store key
+is refused other stores), else from the run folder's own services database.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import Input, Output, State, callback, dcc, html
+
+from dashboard import components as ui
+from dashboard import data
+from dashboard import figures as dfig
+
+dash.register_page(__name__, path="/chain", name="Chain", order=3, title="Chain")
+
+PAGE = "/chain"
+KPIS = (
+    "sales",
+    "contribution",
+    "visitors",
+    "conversion",
+    "gross_margin",
+    "queue_wait_p95_s",
+    "satisfaction",
+    "labour_cost",
+)
+STORE_COLUMNS = ("store_id", "format", "region", "days", *KPIS)
+
+
+def overview(c: data.Chain) -> list[Any]:
+    """The KPI picker, the store grid, the per-format days, and the store table."""
+    rows = c.by_store.to_dict("records")
+    columns = [k for k in STORE_COLUMNS if k in c.by_store]
+    return [
+        html.Div(
+            [
+                html.Label("KPI: "),
+                dcc.Dropdown(id="chain-kpi", options=list(KPIS), value="sales", clearable=False),
+            ],
+            className="controls card",
+        ),
+        dcc.Store(id="chain-name", data=c.name),
+        html.Div(
+            [
+                ui.chart(dfig.store_grid(c.by_store, "sales"), "chain-grid"),
+                ui.chart(dfig.format_days(c.by_format_day, "sales"), "chain-days"),
+            ],
+            className="grid2",
+        ),
+        html.Div(
+            [
+                html.H3(f"KPIs per store over the whole run ({len(rows)} stores)"),
+                ui.table(rows, columns, table_id="store-table"),
+                html.P(
+                    "Sums over the run's days; queue p95 and satisfaction are daily means.",
+                    className="note",
+                ),
+            ],
+            className="card",
+        ),
+    ]
+
+
+def report_stores(source: data.Source, c: data.Chain | None) -> list[str]:
+    """The stores whose reports can be asked for (from the services, else the run)."""
+    if source.services is not None:
+        with data.client_for(source) as client:
+            return data.service_stores(client)
+    return c.stores if c is not None else []
+
+
+def manager_section(source: data.Source, c: data.Chain | None, store: str | None) -> html.Div:
+    """The store picker and the place its reports go."""
+    where = (
+        f"the services at {source.services}" if source.services else "this run's services database"
+    )
+    try:
+        stores = report_stores(source, c)
+    except data.Problem as exc:
+        return html.Div([html.H3("Store manager reports"), ui.problem(exc)], className="card")
+    return html.Div(
+        [
+            html.H3("Store manager reports"),
+            html.P(f"Read from {where}.", className="note"),
+            html.Div(
+                [
+                    html.Label("Store: "),
+                    dcc.Dropdown(
+                        id="report-store",
+                        options=stores,
+                        value=store if store in stores else (stores[0] if stores else None),
+                        clearable=False,
+                    ),
+                ],
+                className="controls",
+            ),
+            dcc.Loading(html.Div(id="report-body")),
+        ],
+        className="card",
+    )
+
+
+def report_body(source: data.Source, run: str | None, store: str) -> list[Any]:
+    """One store's reports, or why they cannot be shown."""
+    db = None if source.services or run is None else data.store_db(source.runs, run, store)
+    with data.client_for(source, db) as client:
+        r = data.reports(client, store)
+    total = r.sales["sales_cents"].sum() / 100 if not r.sales.empty else 0.0
+    orders = int(r.sales["orders"].sum()) if not r.sales.empty else 0
+    return [
+        ui.figures([("sales", ui.fmt(total)), ("orders", ui.fmt(orders))]),
+        html.Div(
+            [
+                ui.chart(dfig.sales_by_day(r.sales), "report-sales"),
+                ui.chart(dfig.monthly_profit(r.profit), "report-profit"),
+                ui.chart(
+                    dfig.share_bars(r.categories, "category", "sales_cents", "Sales by category"),
+                    "report-categories",
+                ),
+                ui.chart(
+                    dfig.share_bars(
+                        r.payments, "method", "amount_cents", "Sales by payment method"
+                    ),
+                    "report-payments",
+                ),
+            ],
+            className="grid2",
+        ),
+    ]
+
+
+def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.Div:
+    """The chain and store runs, the chosen one, and the manager reports."""
+    source = data.Source.current()
+    found = data.of_kind(source.runs, "chain", "run")
+    if not found and source.services is None:
+        return ui.empty_state("chain or store runs", "chain", source.runs)
+    body: list[Any] = []
+    chain = None
+    if found:
+        links = [html.A(f.name, href=ui.link(PAGE, run=f.name)) for f in found]
+        body.append(
+            html.Div(
+                [html.H2("Chain and store runs"), html.Div([html.Span([a, " "]) for a in links])],
+                className="card",
+            )
+        )
+        run = run or found[0].name
+        try:
+            chain = data.load_chain(source.runs, run)
+            body += [html.H2(f"Run: {run}"), *overview(chain)]
+        except data.Problem as exc:
+            body.append(ui.problem(exc))
+    body.append(dcc.Store(id="report-run", data=run))
+    body.append(manager_section(source, chain, store))
+    return html.Div(body)
+
+
+@callback(
+    Output("chain-grid", "figure"),
+    Output("chain-days", "figure"),
+    Input("chain-kpi", "value"),
+    State("chain-name", "data"),
+    prevent_initial_call=True,
+)
+def chain_kpi(kpi: str, name: str):
+    """Colour the stores and draw the days by another KPI."""
+    try:
+        c = data.load_chain(data.Source.current().runs, name)
+    except data.Problem as exc:
+        return dfig.empty(str(exc)), dfig.empty(str(exc))
+    return dfig.store_grid(c.by_store, kpi), dfig.format_days(c.by_format_day, kpi)
+
+
+@callback(
+    Output("report-body", "children"),
+    Input("report-store", "value"),
+    State("report-run", "data"),
+)
+def store_reports(store: str | None, run: str | None):
+    """The chosen store's reports."""
+    if store is None:
+        return html.P("No store to report on.", className="note")
+    return ui.guarded(lambda: report_body(data.Source.current(), run, store))

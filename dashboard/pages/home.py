@@ -1,0 +1,50 @@
+"""Overview: what was found under the runs folder, with a link to the page that shows each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+from dash import html
+
+from dashboard import components as ui
+from dashboard import data
+
+dash.register_page(__name__, path="/", name="Overview", order=0, title="storetwin")
+
+PAGES = {
+    "pilot": ("/pilots", "pilot"),
+    "what_if": ("/what-if", "run"),
+    "chain": ("/chain", "run"),
+    "run": ("/chain", "run"),
+    "bench": ("/models", "bench"),
+    "loadtest": ("/services", "run"),
+}
+
+
+def layout(**_: Any) -> html.Div:
+    """Every result folder found, by kind."""
+    source = data.Source.current()
+    found = data.find(source.runs)
+    if not found:
+        return html.Div(
+            [
+                html.H2("Nothing to show yet"),
+                ui.empty_state(
+                    "results",
+                    "pilot",
+                    source.runs,
+                    "Run `make demo`, then `storetwin dashboard --runs runs`.",
+                ),
+            ]
+        )
+    rows = []
+    for f in found:
+        page, key = PAGES[f.kind]
+        rows.append({"folder": html.A(f.name, href=ui.link(page, **{key: f.name})), "kind": f.kind})
+    return html.Div(
+        [
+            html.H2("What is under the runs folder"),
+            html.Div(ui.table(rows, ["folder", "kind"], table_id="found"), className="card"),
+        ]
+    )

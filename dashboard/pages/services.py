@@ -1,0 +1,96 @@
+"""Services (developers): load-test results (loadtest.json): latency, throughput, errors, checks.
+
+The load test is young, so this page reads loadtest.json leniently: headline
+figures, thresholds and invariants where present, and any time series it has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import pandas as pd
+from dash import html
+
+from dashboard import components as ui
+from dashboard import data
+from dashboard import figures as dfig
+
+dash.register_page(__name__, path="/services", name="Services", order=6, title="Services")
+
+PAGE = "/services"
+LATENCY = ("p50_ms", "p95_ms", "p99_ms")
+RATE = ("requests_per_s", "errors_per_s")
+
+
+def checks(result: dict[str, Any], key: str, title: str) -> html.Div | None:
+    """Thresholds or invariants with their verdicts, as a table."""
+    items = result.get(key)
+    if isinstance(items, dict):
+        items = [
+            {"name": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in items.items()
+        ]
+    if not isinstance(items, list) or not items:
+        return None
+    columns = list(dict.fromkeys(c for i in items if isinstance(i, dict) for c in i))
+    return html.Div(
+        [html.H3(title), ui.table(items, columns, table_id=f"load-{key}")], className="card"
+    )
+
+
+def detail(runs: Any, name: str) -> list[Any]:
+    """One load-test folder."""
+    result = data.load_json_result(runs, name, "loadtest.json")
+    headline = [(k, ui.fmt(v)) for k, v in result.items() if isinstance(v, int | float)]
+    out: list[Any] = [html.H2(f"Load test: {name}")]
+    if headline:
+        out.append(ui.figures(headline))
+    for key, title in (("thresholds", "Thresholds"), ("invariants", "Invariants (database)")):
+        part = checks(result, key, title)
+        if part is not None:
+            out.append(part)
+    series = result.get("series")
+    if isinstance(series, list) and series:
+        points = pd.DataFrame(series)
+        if "t_s" in points:
+            out.append(
+                html.Div(
+                    [
+                        ui.chart(
+                            dfig.load_over_time(points, LATENCY, "Latency", "ms"), "load-latency"
+                        ),
+                        ui.chart(
+                            dfig.load_over_time(points, RATE, "Throughput", "per s"), "load-rate"
+                        ),
+                    ],
+                    className="grid2",
+                )
+            )
+    endpoints = result.get("endpoints")
+    if isinstance(endpoints, list) and endpoints:
+        columns = list(dict.fromkeys(c for e in endpoints if isinstance(e, dict) for c in e))
+        out.append(
+            html.Div([html.H3("Per endpoint"), ui.table(endpoints, columns)], className="card")
+        )
+    return out
+
+
+def layout(run: str | None = None, **_: Any) -> html.Div:
+    """The load-test folders, and the chosen one."""
+    source = data.Source.current()
+    found = data.of_kind(source.runs, "loadtest")
+    if not found:
+        return ui.empty_state(
+            "load tests",
+            "loadtest",
+            source.runs,
+            "Benchmarks of the services without a load test: storetwin bench services --json.",
+        )
+    links = [html.Span([html.A(f.name, href=ui.link(PAGE, run=f.name)), " "]) for f in found]
+    chosen = run or found[0].name
+    return html.Div(
+        [
+            html.Div([html.H2("Load tests"), html.Div(links)], className="card"),
+            html.Div(ui.guarded(lambda: detail(source.runs, chosen))),
+        ]
+    )

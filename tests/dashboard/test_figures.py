@@ -1,0 +1,112 @@
+"""The dashboard's figures: data in, a Plotly figure out, checked without a browser."""
+
+import pandas as pd
+
+from dashboard import figures as f
+
+ESTIMATE = {
+    "estimate": 290.0,
+    "ci_low": 120.0,
+    "ci_high": 460.0,
+    "true_effect": 300.0,
+    "synthetic_control": {"estimate": 310.0, "placebo_band": [-50.0, 60.0]},
+}
+
+
+def test_kpi_lift_draws_the_ci_the_truth_and_the_required_gain():
+    fig = f.kpi_lift(ESTIMATE, "contribution", "currency", 100.0)
+    did, synth, truth = fig.data
+    assert list(did.x) == [290.0] and list(did.error_x.array) == [170.0]
+    assert list(did.error_x.arrayminus) == [170.0]
+    assert list(synth.x) == [310.0] and synth.error_x.array is None
+    assert list(truth.x) == [300.0, 300.0]
+    assert [s.x0 for s in fig.layout.shapes] == [0, 100.0]
+    assert "currency" in fig.layout.xaxis.title.text
+
+
+def test_kpi_lift_without_synthetic_control_or_rule():
+    e = {**ESTIMATE, "synthetic_control": {}}
+    fig = f.kpi_lift(e, "sales", "currency", None)
+    assert len(fig.data) == 2 and [s.x0 for s in fig.layout.shapes] == [0]
+
+
+def rows():
+    return pd.DataFrame(
+        [
+            {"variant": v, "kpi": k, "base": 10.0, "value": 10.0 + d, "diff": d, "diff_pct": 10 * d}
+            for v, d in (("a", 1.0), ("b", -2.0))
+            for k in ("sales", "visitors", "energy_kwh")
+        ]
+    )
+
+
+def test_what_if_diffs_has_one_bar_set_per_variant_for_the_chosen_kpis():
+    fig = f.what_if_diffs(rows(), ["sales", "visitors"])
+    assert [t.name for t in fig.data] == ["a", "b"]
+    assert list(fig.data[1].y) == ["sales", "visitors"] and list(fig.data[1].x) == [-20.0, -20.0]
+
+
+def test_hourly_overlay_draws_every_arm():
+    hourly = pd.DataFrame(
+        {"arm": ["base", "base", "a"], "t_h": [0, 1, 0], "sales": [1.0, 2.0, 3.0]}
+    )
+    fig = f.hourly_overlay(hourly, "sales", ["base", "a"])
+    assert [t.name for t in fig.data] == ["base", "a"] and list(fig.data[0].y) == [1.0, 2.0]
+
+
+def test_store_grid_has_one_tile_per_store_in_rows_per_format():
+    stores = pd.DataFrame(
+        {
+            "store_id": ["S1", "S2", "S3", "S4", "S5"],
+            "format": ["super", "conv", "super", "super", "super"],
+            "sales": [1, 2, 3, 4, 5],
+        }
+    )
+    (tiles,) = f.store_grid(stores, "sales", per_row=2).data
+    assert [list(r) for r in tiles.text] == [["S2", ""], ["S1", "S3"], ["S4", "S5"]]
+    assert [list(r) for r in tiles.z] == [[2, None], [1, 3], [4, 5]]
+    layout = f.store_grid(stores, "sales", per_row=2).layout
+    assert list(layout.yaxis.tickvals) == [0, 1] and list(layout.yaxis.ticktext) == [
+        "conv",
+        "super",
+    ]
+
+
+def test_format_days_one_line_per_format():
+    days = pd.DataFrame({"format": ["a", "a", "b"], "day": [0, 1, 0], "sales": [1.0, 2.0, 3.0]})
+    assert [t.name for t in f.format_days(days, "sales").data] == ["a", "b"]
+
+
+def test_manager_reports_convert_cents_and_say_when_empty():
+    sales = pd.DataFrame({"date": ["2026-01-01"], "sales_cents": [12345], "orders": [3]})
+    assert list(f.sales_by_day(sales).data[0].y) == [123.45]
+    assert f.sales_by_day(pd.DataFrame()).layout.annotations[0].text == "no sales in this range"
+    profit = pd.DataFrame(
+        {"month": ["2026-01"], "sales_cents": [1000], "cost_cents": [600], "profit_cents": [400]}
+    )
+    assert [list(t.y) for t in f.monthly_profit(profit).data] == [[10.0], [6.0], [4.0]]
+
+
+def test_accuracy_by_condition_labels_each_bucket_with_its_sample_size():
+    model = {
+        "name": "m",
+        "by_condition": {
+            "crowd": {"1-2": {"recall": 0.9, "people": 30}, "6+": {"recall": 0.8, "people": 60}}
+        },
+    }
+    fig = f.accuracy_by_condition(model, "crowd", "recall")
+    assert list(fig.data[0].y) == [0.9, 0.8] and list(fig.data[0].text) == ["n=30", "n=60"]
+
+
+def test_stage_times_stack_every_stage():
+    models = [
+        {
+            "name": "m",
+            "render_ms": 1.0,
+            "preprocess_ms": 0.5,
+            "infer_ms": 2.0,
+            "postprocess_ms": 0.1,
+        }
+    ]
+    fig = f.stage_times(models)
+    assert [t.name for t in fig.data] == list(f.STAGES) and list(fig.data[2].x) == [2.0]

@@ -1,0 +1,122 @@
+"""Each page's layout without a browser: empty states name their command, bad folders a message."""
+
+import json
+
+import plotly.utils
+import pytest
+
+from dashboard.app import create_app
+from dashboard.data import CONFIG_KEY, Source
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    return create_app(Source(tmp_path_factory.mktemp("unused")))
+
+
+def render(app, source: Source, module: str, **query) -> str:
+    from dashboard.pages import chain, floor, home, models, pilots, services, what_if
+
+    pages = {
+        "home": home,
+        "pilots": pilots,
+        "what_if": what_if,
+        "chain": chain,
+        "models": models,
+        "services": services,
+        "floor": floor,
+    }
+    app.server.config[CONFIG_KEY] = source
+    with app.server.test_request_context("/"):
+        layout = pages[module].layout(**query)
+    return json.dumps(layout, cls=plotly.utils.PlotlyJSONEncoder)
+
+
+def find(node, component_id):
+    """The component with ``component_id`` in a serialised layout."""
+    if isinstance(node, list):
+        return next((f for n in node if (f := find(n, component_id)) is not None), None)
+    if not isinstance(node, dict):
+        return None
+    props = node.get("props", {})
+    if props.get("id") == component_id:
+        return node
+    return find(props.get("children"), component_id)
+
+
+@pytest.mark.parametrize(
+    ("module", "command"),
+    [
+        ("home", "storetwin pilot"),
+        ("pilots", "storetwin pilot self_checkout"),
+        ("what_if", "storetwin run supermarket"),
+        ("chain", "storetwin run"),
+        ("models", "storetwin bench models"),
+        ("services", "storetwin loadtest"),
+        ("floor", "--trace"),
+    ],
+)
+def test_an_empty_runs_folder_shows_the_command_that_makes_the_data(app, tmp_path, module, command):
+    page = render(app, Source(tmp_path), module)
+    assert "empty-state" in page and command in page
+    assert '"type": "Graph"' not in page
+
+
+def test_a_broken_folder_gives_a_message_on_the_page(app, fake_runs):
+    page = render(app, Source(fake_runs), "what_if", run="broken_what_if")
+    assert "Cannot show this" in page and "half-written" in page
+    page = render(app, Source(fake_runs), "pilots", pilot="pilot_half")
+    assert "last step saved: identify" in page
+    page = render(app, Source(fake_runs), "pilots", pilot="../../etc")
+    assert "not inside the runs folder" in page
+
+
+def test_the_pilot_page_puts_the_warnings_with_the_decision(app, fake_runs):
+    page = json.loads(render(app, Source(fake_runs), "pilots", pilot="pilot1"))
+    decision = json.dumps(find(page, "pilot-decision"))
+    assert "pilot-warnings" in decision and "41% chance" in decision
+
+
+def write_trace(out, heat: bool):
+    """A tiny traced store: two shoppers on a 10 x 10 m floor, one of them queuing."""
+    import pandas as pd
+
+    out.mkdir(parents=True)
+    pd.DataFrame(
+        {
+            "t_s": [0, 0, 5, 5],
+            "id": [1, 2, 1, 2],
+            "kind": ["shopper"] * 4,
+            "x": [1.0, 2.0, 1.5, 2.0],
+            "y": [1.0, 5.0, 2.0, 5.0],
+        }
+    ).to_parquet(out / "tracks.parquet")
+    pd.DataFrame(
+        {"visit_id": [2], "till": ["lane"], "lane": [0], "start_s": [0.0], "end_s": [9.0]}
+    ).to_parquet(out / "queues.parquet")
+    pd.DataFrame(
+        {
+            "kind": ["floor", "zone", "lane"],
+            "name": ["floor", "Bakery", "lane 1"],
+            "x": [0.0, 1.0, 2.0],
+            "y": [0.0, 3.0, 5.0],
+            "width": [10.0, 2.0, 0.0],
+            "depth": [10.0, 4.0, 0.0],
+        }
+    ).to_parquet(out / "floor.parquet")
+    if heat:
+        pd.DataFrame(
+            {"day": [0], "cell_x": [0], "cell_y": [0], "observed_s": [6.0], "true_s": [10.0]}
+        ).to_parquet(out / "heat.parquet")
+
+
+@pytest.mark.parametrize("probes", [True, False])
+def test_the_floor_shows_observed_heat_beside_the_truth_where_probes_saw_it(app, tmp_path, probes):
+    write_trace(tmp_path / "store", heat=probes)
+    page = json.loads(render(app, Source(tmp_path), "floor", run="store", t="0"))
+    assert find(page, "floor-map") is not None and find(page, "floor-queues") is not None
+    assert find(page, "heat-true") is not None
+    assert (find(page, "heat-observed") is not None) == probes
+    shoppers = find(page, "floor-map")["props"]["figure"]["data"]
+    names = [t["name"] for t in shoppers]
+    assert names[1:] == ["shopper (1)", "queuing (1)", "staff (0)"]
