@@ -369,7 +369,7 @@ class InProcessClient(StoreClient):
 
     @override
     def open_orders(self, store_id: str) -> list[OrderPublic]:
-        return self._tx(lambda s: orders.list_orders(s, store_id, open_only=True))
+        return self._tx(lambda s: orders.list_orders(s, store_id, open_only=True, limit=None))
 
     @override
     def pick_order(self, order_id: int, at: dt.datetime | None = None) -> OrderPublic:

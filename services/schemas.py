@@ -8,15 +8,84 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
+from numbers import Integral, Real
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-Cents = Annotated[int, Field(ge=0, le=10**12)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
+TIME_MIN = dt.datetime(1970, 1, 1)
+TIME_MAX = dt.datetime(2200, 1, 1)  # exclusive: far enough for any plan, safe for date arithmetic
+
+
+def _whole(value: Any) -> Any:
+    """A JSON integer (or a numpy one), never a string, float or boolean taken for one."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise PydanticCustomError(
+            "int_strict", "must be an integer, not {kind}", {"kind": type(value).__name__}
+        )
+    return int(value)
+
+
+def _number(value: Any) -> Any:
+    """A JSON number, never a string or boolean taken for one."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise PydanticCustomError(
+            "number_strict", "must be a number, not {kind}", {"kind": type(value).__name__}
+        )
+    return value
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Naive UTC, as every table stores times; an aware time is converted, a naive one is UTC."""
+    try:
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    except OverflowError:
+        value = TIME_MAX if value.year > 1 else dt.datetime.min
+    if not TIME_MIN <= value < TIME_MAX:
+        raise PydanticCustomError(
+            "datetime_range",
+            "must be from {lo} to before {hi} (UTC)",
+            {"lo": f"{TIME_MIN:%Y-%m-%d}", "hi": f"{TIME_MAX:%Y-%m-%d}"},
+        )
+    return value
+
+
+def _iso_utc(value: dt.datetime) -> str:
+    """RFC 3339 with the zone: ``2026-03-02T09:30:00Z``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+Int = Annotated[int, BeforeValidator(_whole)]
+Number = Annotated[float, BeforeValidator(_number)]
+Cents = Annotated[Int, Field(ge=0, le=10**12)]
+Id = Annotated[Int, Field(ge=1, le=2**62)]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
 Sku = Annotated[str, Field(min_length=1, max_length=32)]
 StoreId = Annotated[str, Field(min_length=1, max_length=32)]
+Code = Annotated[str, Field(min_length=1, max_length=64)]
+Tag = Annotated[str, Field(min_length=1, max_length=40)]
+Instant = Annotated[
+    dt.datetime,
+    PlainSerializer(_iso_utc, return_type=str, when_used="json"),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time the services answer with: naive UTC inside, RFC 3339 with ``Z`` on the wire."""
+Timestamp = Annotated[Instant, AfterValidator(_utc)]
+"""A time a caller sends: converted to UTC (naive means UTC), from 1970 to before 2200."""
+Day = Annotated[dt.date, Field(ge=TIME_MIN.date(), lt=TIME_MAX.date())]
 
 
 class Schema(BaseModel):
@@ -92,7 +161,7 @@ class StoreIn(Schema):
     format: StoreFormat
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     region: str = Field("", max_length=80)
-    size_m2: int = Field(0, ge=0, le=10**6)
+    size_m2: Int = Field(0, ge=0, le=10**6)
     opens: dt.time = dt.time(8)
     closes: dt.time = dt.time(22)
     status: StoreStatus = StoreStatus.open
@@ -127,7 +196,7 @@ class PriceChangeIn(Schema):
 
     sku: Sku
     price_cents: Cents
-    effective_at: dt.datetime
+    effective_at: Timestamp
     price_group: str | None = Field(None, min_length=1, max_length=40)
     reason: str = Field("", max_length=200)
 
@@ -139,7 +208,7 @@ class StorePrice(Schema):
     list_price_cents: int
     price_cents: int
     next_price_cents: int | None = None
-    next_effective_at: dt.datetime | None = None
+    next_effective_at: Instant | None = None
 
 
 # --- inventory center ---------------------------------------------------------------------
@@ -149,8 +218,8 @@ class StockCount(Schema):
     """A stock-take result or a receipt of goods for one SKU."""
 
     sku: Sku
-    qty: int = Field(ge=0, le=10**9)
-    safety_stock: int | None = Field(None, ge=0, le=10**9)
+    qty: Int = Field(ge=0, le=10**9)
+    safety_stock: Int | None = Field(None, ge=0, le=10**9)
 
 
 class StockLevel(Schema):
@@ -181,7 +250,7 @@ class StockAdjustment(Schema):
     """A change of on-hand found outside a sale (shrink is a negative delta)."""
 
     sku: Sku
-    delta: int = Field(ge=-(10**9), le=10**9)
+    delta: Int = Field(ge=-(10**9), le=10**9)
     reason: AdjustmentReason
 
     @model_validator(mode="after")
@@ -211,8 +280,8 @@ class ReplenishmentPublic(Schema):
     store_id: str
     status: ReplenishmentStatus
     lines: list[StockCount]
-    created_at: dt.datetime
-    received_at: dt.datetime | None
+    created_at: Instant
+    received_at: Instant | None
 
 
 # --- order center -------------------------------------------------------------------------
@@ -222,7 +291,7 @@ class CheckoutLine(Schema):
     """One SKU and quantity at the till."""
 
     sku: Sku
-    qty: int = Field(gt=0, le=10**6)
+    qty: Int = Field(gt=0, le=10**6)
 
 
 class CheckoutRequest(Schema):
@@ -232,9 +301,9 @@ class CheckoutRequest(Schema):
     lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
     payment_method: PaymentChannel
     idempotency_key: Key
-    at: dt.datetime | None = Field(None, description="Time of sale; now when omitted.")
+    at: Timestamp | None = Field(None, description="Time of sale; now when omitted.")
     member_id: Id | None = None
-    coupon_codes: list[str] = Field(default_factory=list, max_length=20)
+    coupon_codes: list[Code] = Field(default_factory=list, max_length=20)
 
 
 class ReceiptLine(Schema):
@@ -272,9 +341,9 @@ class Receipt(Schema):
 class DeliveryInfo(Schema):
     """When and where a delivery order goes: a time window and a bearing from the store."""
 
-    window_start: dt.datetime
-    bearing_deg: float = Field(ge=0, lt=360)
-    distance_km: float = Field(ge=0, le=100)
+    window_start: Timestamp
+    bearing_deg: Number = Field(ge=0, lt=360)
+    distance_km: Number = Field(ge=0, le=100)
 
 
 class OrderCreate(Schema):
@@ -285,8 +354,8 @@ class OrderCreate(Schema):
     lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
     idempotency_key: Key
     member_id: Id | None = None
-    coupon_codes: list[str] = Field(default_factory=list, max_length=20)
-    at: dt.datetime | None = None
+    coupon_codes: list[Code] = Field(default_factory=list, max_length=20)
+    at: Timestamp | None = None
     delivery: DeliveryInfo | None = None
 
     @model_validator(mode="after")
@@ -309,14 +378,14 @@ class OrderPublic(Schema):
     discount_cents: int
     total_cents: int
     cost_cents: int
-    created_at: dt.datetime
+    created_at: Instant
     lines: list[ReceiptLine]
 
 
 class OrderEvent(Schema):
     """A step of an online order's lifecycle (pick, fulfil, cancel)."""
 
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 # --- payment center -----------------------------------------------------------------------
@@ -328,14 +397,14 @@ class PaymentCreate(Schema):
     order_id: Id
     method: PaymentChannel
     idempotency_key: Key
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class RefundCreate(Schema):
     """Refund an order's payment in full; the key makes a retry refund once."""
 
     idempotency_key: Key
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class PaymentPublic(Schema):
@@ -346,7 +415,7 @@ class PaymentPublic(Schema):
     method: PaymentChannel
     amount_cents: int
     status: str
-    created_at: dt.datetime
+    created_at: Instant
 
 
 # --- member center ------------------------------------------------------------------------
@@ -358,9 +427,9 @@ class MemberCreate(Schema):
     store_id: StoreId
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(pattern=r"^\+?[0-9]{6,20}$")
-    birthday: dt.date | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    at: dt.datetime | None = None
+    birthday: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), lt=TIME_MAX.date())] | None = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    at: Timestamp | None = None
 
 
 class Rfm(Schema):
@@ -388,30 +457,30 @@ class MemberPublic(Schema):
     stored_value_cents: int
     lifetime_cents: int
     tags: list[str]
-    registered_at: dt.datetime
+    registered_at: Instant
     rfm: Rfm
 
 
 class TagsIn(Schema):
     """Tags to add to a member."""
 
-    tags: list[str] = Field(min_length=1, max_length=50)
+    tags: list[Tag] = Field(min_length=1, max_length=50)
 
 
 class TopUpIn(Schema):
     """Money loaded onto a member's stored-value account."""
 
-    amount_cents: int = Field(gt=0, le=10**9)
-    at: dt.datetime | None = None
+    amount_cents: Int = Field(gt=0, le=10**9)
+    at: Timestamp | None = None
 
 
 class Segment(Schema):
     """Members selected for a campaign; every given criterion must hold."""
 
     store_id: StoreId | None = None
-    tier: str | None = None
-    tag: str | None = None
-    rfm_segment: str | None = None
+    tier: Tag | None = None
+    tag: Tag | None = None
+    rfm_segment: Tag | None = None
 
 
 # --- marketing center ---------------------------------------------------------------------
@@ -434,8 +503,8 @@ class SpendSave(Schema):
     """满减: spend at least ``threshold_cents``, save ``save_cents`` (per threshold if repeat)."""
 
     kind: Literal[PromotionKind.spend_save] = PromotionKind.spend_save
-    threshold_cents: int = Field(gt=0, le=10**9)
-    save_cents: int = Field(gt=0, le=10**9)
+    threshold_cents: Int = Field(gt=0, le=10**9)
+    save_cents: Int = Field(gt=0, le=10**9)
     repeat: bool = False
 
     @model_validator(mode="after")
@@ -449,8 +518,8 @@ class SpendPercent(Schema):
     """满折: spend at least ``threshold_cents``, get ``percent_off`` off the order."""
 
     kind: Literal[PromotionKind.spend_percent] = PromotionKind.spend_percent
-    threshold_cents: int = Field(ge=0, le=10**9)
-    percent_off: int = Field(ge=1, le=90)
+    threshold_cents: Int = Field(ge=0, le=10**9)
+    percent_off: Int = Field(ge=1, le=90)
 
 
 class Markdown(Schema):
@@ -458,7 +527,7 @@ class Markdown(Schema):
 
     kind: Literal[PromotionKind.markdown] = PromotionKind.markdown
     skus: list[Sku] = Field(min_length=1, max_length=1000)
-    save_cents: int = Field(gt=0, le=10**9)
+    save_cents: Int = Field(gt=0, le=10**9)
 
 
 class FlashSale(Schema):
@@ -481,7 +550,7 @@ class SpendGetCoupon(Schema):
     """消费送券: a member who pays at least ``threshold_cents`` gets a coupon of the template."""
 
     kind: Literal[PromotionKind.spend_get_coupon] = PromotionKind.spend_get_coupon
-    threshold_cents: int = Field(gt=0, le=10**9)
+    threshold_cents: Int = Field(gt=0, le=10**9)
     template_id: Id
 
 
@@ -491,7 +560,7 @@ class PayGift(Schema):
     kind: Literal[PromotionKind.pay_gift] = PromotionKind.pay_gift
     method: PaymentChannel
     template_id: Id
-    threshold_cents: int = Field(0, ge=0, le=10**9)
+    threshold_cents: Int = Field(0, ge=0, le=10**9)
 
 
 class VisitGift(Schema):
@@ -512,10 +581,10 @@ class PromotionCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     rule: Rule
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     store_id: StoreId | None = None
-    quota: int | None = Field(None, ge=1, le=10**9, description="Units (flash sale) or uses.")
+    quota: Int | None = Field(None, ge=1, le=10**9, description="Units (flash sale) or uses.")
     cost_cents: Cents = Field(0, description="Running cost of the campaign, for its ROI.")
 
     @model_validator(mode="after")
@@ -544,9 +613,9 @@ class CouponTemplateCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     kind: CouponKind
-    value: int = Field(gt=0, le=10**9, description="Cents off, or percent off (1..90).")
+    value: Int = Field(gt=0, le=10**9, description="Cents off, or percent off (1..90).")
     threshold_cents: Cents = 0
-    valid_days: int = Field(ge=1, le=3650)
+    valid_days: Int = Field(ge=1, le=3650)
     store_id: StoreId | None = None
 
     @model_validator(mode="after")
@@ -568,7 +637,7 @@ class CouponIssue(Schema):
     template_id: Id
     member_id: Id | None = None
     segment: Segment | None = None
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> CouponIssue:
@@ -587,9 +656,9 @@ class CouponPublic(Schema):
     value: int
     threshold_cents: int
     member_id: int | None
-    issued_at: dt.datetime
-    expires_at: dt.datetime
-    redeemed_at: dt.datetime | None
+    issued_at: Instant
+    expires_at: Instant
+    redeemed_at: Instant | None
 
 
 class VisitIn(Schema):
@@ -597,14 +666,14 @@ class VisitIn(Schema):
 
     member_id: Id
     store_id: StoreId
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class BirthdayOffers(Schema):
     """Give every member whose birthday is ``on`` a coupon of the template."""
 
     template_id: Id
-    on: dt.date
+    on: Day
 
 
 class CampaignReview(Schema):
@@ -636,7 +705,7 @@ class CourierCreate(Schema):
     store_id: StoreId
     name: str = Field(min_length=1, max_length=200)
     kind: CourierKind
-    capacity: int = Field(5, ge=1, le=100, description="Orders per batch.")
+    capacity: Int = Field(5, ge=1, le=100, description="Orders per batch.")
 
 
 class CourierPublic(CourierCreate):
@@ -649,8 +718,8 @@ class CourierPublic(CourierCreate):
 class DispatchRequest(Schema):
     """Batch a store's paid delivery orders whose window starts before ``until``."""
 
-    until: dt.datetime
-    at: dt.datetime | None = None
+    until: Timestamp
+    at: Timestamp | None = None
 
 
 class BatchPublic(Schema):
@@ -660,7 +729,7 @@ class BatchPublic(Schema):
     store_id: str
     courier_id: int | None
     courier_kind: CourierKind | None
-    window_start: dt.datetime
+    window_start: Instant
     direction: str
     order_ids: list[int]
 
@@ -737,8 +806,10 @@ class TelemetryIn(Schema):
     device_id: str = Field(min_length=1, max_length=64)
     kind: str = Field(min_length=1, max_length=30)
     store_id: StoreId
-    at: dt.datetime
-    payload: dict[str, Any] = Field(default_factory=dict)
+    at: Timestamp
+    payload: dict[Annotated[str, Field(max_length=64)], Any] = Field(
+        default_factory=dict, max_length=64
+    )
 
 
 class AlertStatus(StrEnum):
@@ -757,10 +828,10 @@ class AlertPublic(Schema):
     subject: str
     device_id: str
     message: str
-    raised_at: dt.datetime
+    raised_at: Instant
     status: AlertStatus
     acked_by: str | None
-    acked_at: dt.datetime | None
+    acked_at: Instant | None
 
 
 class TelemetryAccepted(Schema):
@@ -774,7 +845,7 @@ class AckIn(Schema):
     """Who acknowledges an alert, and when."""
 
     by: str = Field(min_length=1, max_length=64)
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 # --- project library ----------------------------------------------------------------------
@@ -813,8 +884,8 @@ class ProjectUpdate(Schema):
 
     status: ProjectStatus | None = None
     estimates: dict[str, Any] | None = None
-    pilot_stores: list[str] | None = None
-    reference_stores: list[str] | None = None
+    pilot_stores: list[StoreId] | None = Field(None, max_length=10000)
+    reference_stores: list[StoreId] | None = Field(None, max_length=10000)
     results: dict[str, Any] | None = None
     decision: Decision | None = None
     notes: str | None = Field(None, max_length=2000)
@@ -833,5 +904,5 @@ class ProjectPublic(Schema):
     results: dict[str, Any]
     decision: Decision | None
     notes: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: Instant
+    updated_at: Instant

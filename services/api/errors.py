@@ -2,21 +2,70 @@
 
 Every error body has ``error`` (a name the HTTP client maps back to the domain
 exception) and ``detail``; validation errors also carry ``message``, which
-names each bad field as a dotted path.
+names each bad field as a dotted path. No body echoes a caller's input at
+length: messages are cut at ``MAX_DETAIL`` characters.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.domain.errors import Conflict, DomainError, Invalid, to_body
+from services.schemas import Schema
+
+MAX_DETAIL = 300
+_HTTP_NAMES = {404: "NotFound", 405: "MethodNotAllowed", 413: "TooLarge"}
+
+
+class Problem(Schema):
+    """One field a request got wrong."""
+
+    loc: list[str | int] = Field(description="Where: body, path or query, then the field path.")
+    msg: str
+    type: str
+
+
+class ErrorBody(Schema):
+    """The body of every 4xx reply."""
+
+    model_config = ConfigDict(frozen=True, extra="allow")
+
+    error: str = Field(
+        description="The error's name: DomainError (400), Unauthorized (401), Forbidden (403), "
+        "NotFound (404), Conflict or OutOfStock (409), TooLarge (413), Invalid (422).",
+    )
+    detail: str | list[Problem] = Field(
+        description="Why; for Invalid, one entry per bad field (see ``message``)."
+    )
+    message: str | None = Field(
+        None, description="Invalid only: every bad field as ``dotted.path: reason``."
+    )
+    store_id: str | None = Field(None, description="OutOfStock only.")
+    sku: str | None = Field(None, description="OutOfStock only.")
+    wanted: int | None = Field(None, description="OutOfStock only.")
+
+
+def short(text: str, limit: int = MAX_DETAIL) -> str:
+    """``text`` cut to ``limit`` characters, marked when cut."""
+    return text if len(text) <= limit else f"{text[: limit - 15]}... ({len(text)} chars)"
+
+
+def _body(error: DomainError) -> dict[str, Any]:
+    body = to_body(error)
+    body["detail"] = short(body["detail"])
+    return body
 
 
 def _domain(_: Request, exc: DomainError) -> JSONResponse:
-    return JSONResponse(to_body(exc), status_code=exc.status)
+    return JSONResponse(_body(exc), status_code=exc.status)
 
 
 def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -24,27 +73,66 @@ def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
         f"{'.'.join(str(p) for p in e['loc'] if p != 'body') or 'body'}: {e['msg']}"
         for e in exc.errors()
     ]
-    body = to_body(Invalid("; ".join(problems)))
+    body = _body(Invalid("; ".join(problems)))
     body["message"] = body["detail"]
     body["detail"] = [
-        {"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()
+        {
+            "loc": [short(str(p), 64) if isinstance(p, str) else p for p in e["loc"]],
+            "msg": short(e["msg"]),
+            "type": e["type"],
+        }
+        for e in exc.errors()[:50]
     ]
     return JSONResponse(body, status_code=422)
 
 
+def _http(_: Request, exc: HTTPException) -> JSONResponse:
+    name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
+    body = {"error": name, "detail": short(str(exc.detail))}
+    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+
+
 def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:
     reason = str(exc.orig).splitlines()[0] if exc.orig else "constraint violated"
-    return JSONResponse(to_body(Conflict(f"the request clashes with stored data: {reason}")), 409)
+    return JSONResponse(_body(Conflict(f"the request clashes with stored data: {reason}")), 409)
 
 
 def _data(_: Request, exc: DataError) -> JSONResponse:
     reason = str(exc.orig).splitlines()[0] if exc.orig else "value out of range"
-    return JSONResponse(to_body(DomainError(f"a value cannot be stored: {reason}")), 400)
+    return JSONResponse(_body(DomainError(f"a value cannot be stored: {reason}")), 400)
 
 
 def install(app: FastAPI) -> None:
     """Register the handlers on an app."""
     app.add_exception_handler(DomainError, _domain)
     app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data)
+
+
+class DeclaredSizeLimit:
+    """Answers 413 with the JSON error body when ``Content-Length`` is over the limit.
+
+    FastAPI's own limit (``max_body_size``) cuts streamed bodies; this answers a
+    declared length up front, in the same JSON form as every other error.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Refuse a declared oversize body before reading it; pass anything else on."""
+        if scope["type"] == "http":
+            for name, value in scope.get("headers", ()):
+                if name == b"content-length":
+                    if value.isdigit() and int(value) > self.max_bytes:
+                        body = {
+                            "error": "TooLarge",
+                            "detail": f"the request body is over {self.max_bytes} bytes",
+                        }
+                        await JSONResponse(body, 413)(scope, receive, send)
+                        return
+                    break
+        await self.app(scope, receive, send)

@@ -1,15 +1,15 @@
 """Data center over HTTP: manager reports and dashboard KPIs for a store or (HQ) the chain."""
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from services.api.deps import AccessDep, SessionDep
+from services.api.deps import AccessDep, OptStoreQuery, SessionDep
 from services.domain import reports
 from services.schemas import (
     CategorySales,
     Dashboard,
+    Day,
     DaySales,
     DepartmentRevenue,
     MonthProfit,
@@ -18,17 +18,18 @@ from services.schemas import (
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+DayQuery = Annotated[Day, Query(description="A day, 1970-01-01 to 2199-12-31, inclusive.")]
 
 
 class Range(Schema):
     """A store (or the chain when omitted) and an inclusive date range."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     store_id: str | None = None
 
 
-def _range(a: AccessDep, start: dt.date, end: dt.date, store_id: str | None = None) -> Range:
+def _range(a: AccessDep, start: DayQuery, end: DayQuery, store_id: OptStoreQuery = None) -> Range:
     a.store(store_id)
     return Range(start=start, end=end, store_id=store_id)
 
