@@ -25,15 +25,16 @@ from pydantic_core import PydanticCustomError
 
 TIME_MIN = dt.datetime(1970, 1, 1)
 TIME_MAX = dt.datetime(2200, 1, 1)  # exclusive: far enough for any plan, safe for date arithmetic
+YEARS = r"^(19[7-9][0-9]|2[01][0-9][0-9])-"  # the years from TIME_MIN to TIME_MAX, for OpenAPI
 
 
 def _whole(value: Any) -> Any:
-    """A JSON integer (or a numpy one), never a string, float or boolean taken for one."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
+    """A JSON integer (``2.0`` is one, as JSON Schema says), never a string or boolean."""
+    if isinstance(value, bool) or not isinstance(value, Real):
         raise PydanticCustomError(
             "int_strict", "must be an integer, not {kind}", {"kind": type(value).__name__}
         )
-    return int(value)
+    return int(value) if isinstance(value, Integral) else value
 
 
 def _number(value: Any) -> Any:
@@ -46,18 +47,19 @@ def _number(value: Any) -> Any:
 
 
 def _utc(value: dt.datetime) -> dt.datetime:
-    """Naive UTC, as every table stores times; an aware time is converted, a naive one is UTC."""
-    try:
-        if value.tzinfo is not None:
-            value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    except OverflowError:
-        value = TIME_MAX if value.year > 1 else dt.datetime.min
-    if not TIME_MIN <= value < TIME_MAX:
+    """Naive UTC, as every table stores times; an aware time is converted, a naive one is UTC.
+
+    The bound applies to the time as written (its year is what ``YEARS`` matches), so
+    converting it cannot leave the calendar.
+    """
+    if not TIME_MIN <= value.replace(tzinfo=None) < TIME_MAX:
         raise PydanticCustomError(
             "datetime_range",
-            "must be from {lo} to before {hi} (UTC)",
+            "must be from {lo} to before {hi}",
             {"lo": f"{TIME_MIN:%Y-%m-%d}", "hi": f"{TIME_MAX:%Y-%m-%d}"},
         )
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
     return value
 
 
@@ -70,8 +72,9 @@ def _iso_utc(value: dt.datetime) -> str:
 
 Int = Annotated[int, BeforeValidator(_whole)]
 Number = Annotated[float, BeforeValidator(_number)]
-Cents = Annotated[Int, Field(ge=0, le=10**12)]
-Id = Annotated[Int, Field(ge=1, le=2**62)]
+Cents = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]
+Id = Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_whole)]
+Units = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_whole)]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
 Sku = Annotated[str, Field(min_length=1, max_length=32)]
 StoreId = Annotated[str, Field(min_length=1, max_length=32)]
@@ -80,12 +83,17 @@ Tag = Annotated[str, Field(min_length=1, max_length=40)]
 Instant = Annotated[
     dt.datetime,
     PlainSerializer(_iso_utc, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time"}),
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
 ]
 """A time the services answer with: naive UTC inside, RFC 3339 with ``Z`` on the wire."""
 Timestamp = Annotated[Instant, AfterValidator(_utc)]
 """A time a caller sends: converted to UTC (naive means UTC), from 1970 to before 2200."""
-Day = Annotated[dt.date, Field(ge=TIME_MIN.date(), lt=TIME_MAX.date())]
+Day = Annotated[
+    dt.date,
+    Field(ge=TIME_MIN.date(), lt=TIME_MAX.date()),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEARS}),
+]
+"""A day a caller sends, from 1970 to 2199."""
 
 
 class Schema(BaseModel):
@@ -219,7 +227,7 @@ class StockCount(Schema):
 
     sku: Sku
     qty: Int = Field(ge=0, le=10**9)
-    safety_stock: Int | None = Field(None, ge=0, le=10**9)
+    safety_stock: Units | None = None
 
 
 class StockLevel(Schema):
@@ -499,7 +507,19 @@ class PromotionKind(StrEnum):
     visit_gift = "visit_gift"
 
 
-class SpendSave(Schema):
+def _kind_required(schema: dict[str, Any]) -> None:
+    required = schema.setdefault("required", [])
+    if "kind" not in required:
+        required.insert(0, "kind")
+
+
+class RuleSchema(Schema):
+    """Base of the promotion rules: ``kind`` picks the rule, so a request must send it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_kind_required)
+
+
+class SpendSave(RuleSchema):
     """满减: spend at least ``threshold_cents``, save ``save_cents`` (per threshold if repeat)."""
 
     kind: Literal[PromotionKind.spend_save] = PromotionKind.spend_save
@@ -514,7 +534,7 @@ class SpendSave(Schema):
         return self
 
 
-class SpendPercent(Schema):
+class SpendPercent(RuleSchema):
     """满折: spend at least ``threshold_cents``, get ``percent_off`` off the order."""
 
     kind: Literal[PromotionKind.spend_percent] = PromotionKind.spend_percent
@@ -522,7 +542,7 @@ class SpendPercent(Schema):
     percent_off: Int = Field(ge=1, le=90)
 
 
-class Markdown(Schema):
+class Markdown(RuleSchema):
     """单品直降: ``save_cents`` off each unit of the listed SKUs."""
 
     kind: Literal[PromotionKind.markdown] = PromotionKind.markdown
@@ -530,7 +550,7 @@ class Markdown(Schema):
     save_cents: Int = Field(gt=0, le=10**9)
 
 
-class FlashSale(Schema):
+class FlashSale(RuleSchema):
     """秒杀: one SKU at ``price_cents`` within the window, up to the promotion's unit quota."""
 
     kind: Literal[PromotionKind.flash_sale] = PromotionKind.flash_sale
@@ -538,7 +558,7 @@ class FlashSale(Schema):
     price_cents: Cents
 
 
-class Bundle(Schema):
+class Bundle(RuleSchema):
     """Buy one of each listed SKU for ``price_cents`` (as often as the basket allows)."""
 
     kind: Literal[PromotionKind.bundle] = PromotionKind.bundle
@@ -546,7 +566,7 @@ class Bundle(Schema):
     price_cents: Cents
 
 
-class SpendGetCoupon(Schema):
+class SpendGetCoupon(RuleSchema):
     """消费送券: a member who pays at least ``threshold_cents`` gets a coupon of the template."""
 
     kind: Literal[PromotionKind.spend_get_coupon] = PromotionKind.spend_get_coupon
@@ -554,7 +574,7 @@ class SpendGetCoupon(Schema):
     template_id: Id
 
 
-class PayGift(Schema):
+class PayGift(RuleSchema):
     """支付有礼: a member who pays with ``method`` gets a coupon of the template."""
 
     kind: Literal[PromotionKind.pay_gift] = PromotionKind.pay_gift
@@ -563,7 +583,7 @@ class PayGift(Schema):
     threshold_cents: Int = Field(0, ge=0, le=10**9)
 
 
-class VisitGift(Schema):
+class VisitGift(RuleSchema):
     """进店有礼: a member who checks in at the store gets a coupon (once per day)."""
 
     kind: Literal[PromotionKind.visit_gift] = PromotionKind.visit_gift
@@ -584,7 +604,9 @@ class PromotionCreate(Schema):
     starts_at: Timestamp
     ends_at: Timestamp
     store_id: StoreId | None = None
-    quota: Int | None = Field(None, ge=1, le=10**9, description="Units (flash sale) or uses.")
+    quota: Annotated[int, Field(ge=1, le=10**9), BeforeValidator(_whole)] | None = Field(
+        None, description="Units (flash sale) or uses."
+    )
     cost_cents: Cents = Field(0, description="Running cost of the campaign, for its ROI.")
 
     @model_validator(mode="after")

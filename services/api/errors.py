@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.domain.errors import Conflict, DomainError, Invalid, to_body
@@ -86,10 +87,22 @@ def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
     return JSONResponse(body, status_code=422)
 
 
-def _http(_: Request, exc: HTTPException) -> JSONResponse:
+def _allowed(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))
+
+
+def _http(request: Request, exc: HTTPException) -> JSONResponse:
     name = _HTTP_NAMES.get(exc.status_code, "HTTPError")
     body = {"error": name, "detail": short(str(exc.detail))}
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed(request)
+    return JSONResponse(body, status_code=exc.status_code, headers=headers)
 
 
 def _integrity(_: Request, exc: IntegrityError) -> JSONResponse:

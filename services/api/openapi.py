@@ -28,7 +28,7 @@ REASONS = {
     422: "A parameter or body field is invalid; message names each one.",
 }
 _REF = "#/components/schemas/{model}"
-_ID_PARAMS = {"store_id", "member_id", "template_id"}
+_ID_PARAMS = {"store_id", "member_id", "template_id", "phone"}
 
 
 def _codes(method: str, op: dict[str, Any]) -> list[int]:
