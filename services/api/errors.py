@@ -8,6 +8,7 @@ length: messages are cut at ``MAX_DETAIL`` characters.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -16,7 +17,6 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
-from starlette.routing import Match
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from services.domain.errors import Conflict, DomainError, Invalid, to_body
@@ -88,11 +88,16 @@ def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
 
 
 def _allowed(request: Request) -> str:
-    """Every method some route serves at this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    for route in request.app.router.routes:
-        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
-            methods |= route.methods
+    """Every method the API documents at this path (Starlette names only the first route's)."""
+    app = request.app
+    paths = getattr(app.state, "path_methods", None)
+    if paths is None:
+        paths = app.state.path_methods = [
+            (re.compile("^" + re.sub(r"\\{[^}]+\\}", "[^/]+", re.escape(p)) + "$"), ops)
+            for p, ops in app.openapi()["paths"].items()
+        ]
+    path = request.url.path
+    methods = {m.upper() for rx, ops in paths if rx.match(path) for m in ops}
     return ", ".join(sorted(methods))
 
 
