@@ -23,6 +23,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+NEXT_OFFSET = "X-Next-Offset"
+"""Reply header of a list endpoint: the offset of the next page (absent on the last page)."""
 TIME_MIN = dt.datetime(1970, 1, 1)
 TIME_MAX = dt.datetime(2200, 1, 1)  # exclusive: far enough for any plan, safe for date arithmetic
 YEARS = r"^(19[7-9][0-9]|2[01][0-9][0-9])-"  # the years from TIME_MIN to TIME_MAX, for OpenAPI
@@ -302,11 +304,24 @@ class CheckoutLine(Schema):
     qty: Int = Field(gt=0, le=10**6)
 
 
+MAX_UNITS = 10**6
+"""Units one order may hold in all: with prices up to 10**12 cents, a total fits 63 bits."""
+
+
+def _units(lines: list[CheckoutLine]) -> list[CheckoutLine]:
+    if sum(line.qty for line in lines) > MAX_UNITS:
+        raise ValueError(f"at most {MAX_UNITS} units in all")
+    return lines
+
+
+Lines = Annotated[list[CheckoutLine], Field(min_length=1, max_length=1000), AfterValidator(_units)]
+
+
 class CheckoutRequest(Schema):
     """An in-store sale: order, promotions, payment, stock and points in one transaction."""
 
     store_id: StoreId
-    lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
+    lines: Lines
     payment_method: PaymentChannel
     idempotency_key: Key
     at: Timestamp | None = Field(None, description="Time of sale; now when omitted.")
@@ -359,7 +374,7 @@ class OrderCreate(Schema):
 
     store_id: StoreId
     channel: Literal[Channel.pickup, Channel.delivery]
-    lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
+    lines: Lines
     idempotency_key: Key
     member_id: Id | None = None
     coupon_codes: list[Code] = Field(default_factory=list, max_length=20)

@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
 from sqlalchemy.exc import DataError, IntegrityError
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.domain.errors import Conflict, DomainError, Invalid, to_body
 from services.schemas import Schema
@@ -129,28 +129,40 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DataError, _data)
 
 
-class DeclaredSizeLimit:
-    """Answers 413 with the JSON error body when ``Content-Length`` is over the limit.
+class BodyLimit:
+    """Answers 413, in the JSON error form, to a request body over ``max_bytes``.
 
-    FastAPI's own limit (``max_body_size``) cuts streamed bodies; this answers a
-    declared length up front, in the same JSON form as every other error.
+    A declared ``Content-Length`` over the limit is refused before reading; a body
+    sent without one is counted as it arrives and refused once it passes the limit
+    (FastAPI lets an ``HTTPException`` raised while reading the body through).
     """
 
     def __init__(self, app: ASGIApp, max_bytes: int):
         self.app = app
         self.max_bytes = max_bytes
 
+    def _too_large(self) -> HTTPException:
+        return HTTPException(413, f"the request body is over {self.max_bytes} bytes")
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Refuse a declared oversize body before reading it; pass anything else on."""
-        if scope["type"] == "http":
-            for name, value in scope.get("headers", ()):
-                if name == b"content-length":
-                    if value.isdigit() and int(value) > self.max_bytes:
-                        body = {
-                            "error": "TooLarge",
-                            "detail": f"the request body is over {self.max_bytes} bytes",
-                        }
-                        await JSONResponse(body, 413)(scope, receive, send)
-                        return
-                    break
-        await self.app(scope, receive, send)
+        """Refuse a declared oversize body up front; count an undeclared one as it comes."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        for name, value in scope.get("headers", ()):
+            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
+                exc = self._too_large()
+                await _http(Request(scope, receive), exc)(scope, receive, send)
+                return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise self._too_large()
+            return message
+
+        await self.app(scope, counted, send)

@@ -61,11 +61,10 @@ def create_app(settings: Settings | None = None, *, create_schema: bool = True) 
         title="storetwin store services",
         summary="The retail middle platform: one router per center.",
         version="0.1.0",
-        max_body_size=settings.max_body_bytes,
         lifespan=lifespan,
     )
     app.state.access_log = access_log
-    app.add_middleware(errors.DeclaredSizeLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessMiddleware, log=access_log)
     app.state.settings = settings
     app.state.db = Database(settings.database_url)

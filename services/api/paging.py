@@ -14,10 +14,11 @@ from typing import Annotated, TypeVar
 
 from fastapi import Depends, Query, Request, Response
 
+from services.schemas import NEXT_OFFSET
+
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 1000
 MAX_OFFSET = 10**9
-NEXT_OFFSET = "X-Next-Offset"
 
 T = TypeVar("T")
 

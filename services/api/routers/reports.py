@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query
 
 from services.api.deps import AccessDep, OptStoreQuery, SessionDep
+from services.api.paging import PageDep
 from services.domain import reports
 from services.schemas import (
     CategorySales,
@@ -38,33 +39,33 @@ RangeDep = Annotated[Range, Depends(_range)]
 
 
 @router.get("/sales")
-def sales(r: RangeDep, s: SessionDep) -> list[DaySales]:
+def sales(r: RangeDep, s: SessionDep, page: PageDep) -> list[DaySales]:
     """Sales per day."""
-    return reports.sales_by_day(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_day(s, r.store_id, r.start, r.end))
 
 
 @router.get("/categories")
-def categories(r: RangeDep, s: SessionDep) -> list[CategorySales]:
+def categories(r: RangeDep, s: SessionDep, page: PageDep) -> list[CategorySales]:
     """Sales per category."""
-    return reports.sales_by_category(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_category(s, r.store_id, r.start, r.end))
 
 
 @router.get("/payments")
-def payment_methods(r: RangeDep, s: SessionDep) -> list[PaymentSplit]:
+def payment_methods(r: RangeDep, s: SessionDep, page: PageDep) -> list[PaymentSplit]:
     """Payments per channel."""
-    return reports.sales_by_payment(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_payment(s, r.store_id, r.start, r.end))
 
 
 @router.get("/departments")
-def departments(r: RangeDep, s: SessionDep) -> list[DepartmentRevenue]:
+def departments(r: RangeDep, s: SessionDep, page: PageDep) -> list[DepartmentRevenue]:
     """Department revenue: orders, customers, average spend."""
-    return reports.department_revenue(s, r.store_id, r.start, r.end)
+    return page.of(reports.department_revenue(s, r.store_id, r.start, r.end))
 
 
 @router.get("/profit")
-def profit(r: RangeDep, s: SessionDep) -> list[MonthProfit]:
+def profit(r: RangeDep, s: SessionDep, page: PageDep) -> list[MonthProfit]:
     """Gross profit per month."""
-    return reports.monthly_profit(s, r.store_id, r.start, r.end)
+    return page.of(reports.monthly_profit(s, r.store_id, r.start, r.end))
 
 
 @router.get("/dashboard")
