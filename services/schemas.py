@@ -28,6 +28,7 @@ NEXT_OFFSET = "X-Next-Offset"
 TIME_MIN = dt.datetime(1970, 1, 1)
 TIME_MAX = dt.datetime(2200, 1, 1)  # exclusive: far enough for any plan, safe for date arithmetic
 YEARS = r"^(19[7-9][0-9]|2[01][0-9][0-9])-"  # the years from TIME_MIN to TIME_MAX, for OpenAPI
+BIRTH_YEARS = r"^(19[0-9][0-9]|2[01][0-9][0-9])-"
 
 
 def _whole(value: Any) -> Any:
@@ -75,7 +76,8 @@ def _iso_utc(value: dt.datetime) -> str:
 Int = Annotated[int, BeforeValidator(_whole)]
 Number = Annotated[float, BeforeValidator(_number)]
 Cents = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]
-Id = Annotated[int, Field(ge=1, le=2**62), BeforeValidator(_whole)]
+ID_MAX = 2**53 - 1  # the largest id every JSON client reads exactly (JavaScript's safe integer)
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
 Units = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_whole)]
 Key = Annotated[str, Field(min_length=1, max_length=100)]
 Sku = Annotated[str, Field(min_length=1, max_length=32)]
@@ -450,7 +452,14 @@ class MemberCreate(Schema):
     store_id: StoreId
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(pattern=r"^\+?[0-9]{6,20}$")
-    birthday: Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), lt=TIME_MAX.date())] | None = None
+    birthday: (
+        Annotated[
+            dt.date,
+            Field(ge=dt.date(1900, 1, 1), lt=TIME_MAX.date()),
+            WithJsonSchema({"type": "string", "format": "date", "pattern": BIRTH_YEARS}),
+        ]
+        | None
+    ) = None
     tags: list[Tag] = Field(default_factory=list, max_length=50)
     at: Timestamp | None = None
 

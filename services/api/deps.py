@@ -15,7 +15,7 @@ from services.clock import utcnow
 from services.db import Database
 from services.domain.errors import Unauthorized
 from services.domain.privacy import MemberCipher
-from services.schemas import Timestamp
+from services.schemas import ID_MAX, Timestamp
 from services.settings import Settings
 
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key of a role.")
@@ -86,7 +86,6 @@ AccessDep = Annotated[Access, Depends(get_access)]
 
 # Path and query parameters, bounded like the schemas' fields so that a bad one is a 422
 # naming it (an id beyond 64 bits, a 1 MB store id), never a database error.
-ID_MAX = 2**62
 IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
 StorePath = Annotated[str, Path(min_length=1, max_length=32)]
 SkuPath = Annotated[str, Path(min_length=1, max_length=32)]

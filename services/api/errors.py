@@ -97,7 +97,9 @@ def _allowed(request: Request) -> str:
             for p, ops in app.openapi()["paths"].items()
         ]
     path = request.url.path
-    methods = {m.upper() for rx, ops in paths if rx.match(path) for m in ops}
+    found = [(rx.pattern.count("[^/]+"), ops) for rx, ops in paths if rx.match(path)]
+    fewest = min((n for n, _ in found), default=0)  # literal segments win, as in routing
+    methods = {m.upper() for n, ops in found if n == fewest for m in ops}
     return ", ".join(sorted(methods))
 
 

@@ -228,3 +228,17 @@ def test_error_bodies_match_the_documented_schema(hq):
     assert reply.status_code == 422 and isinstance(body["detail"], list)
     assert set(body) <= {"error", "detail", "message"}
     assert json.loads(reply.text)["detail"][0]["loc"] == ["body", "lines", 0, "qty"]
+
+
+@pytest.mark.parametrize(
+    ("path", "allow"),
+    [
+        ("/orders/checkout", "POST"),
+        ("/inventory/S1/replenishments", "GET, POST"),
+        ("/stores/S1", "GET, PUT"),
+    ],
+)
+def test_method_not_allowed_lists_every_method_of_the_path(api, path, allow):
+    reply = api("hq").options(path)
+    assert reply.status_code == 405 and reply.headers["Allow"] == allow
+    assert reply.json()["error"] == "MethodNotAllowed"
