@@ -92,6 +92,25 @@ Instant = Annotated[
 """A time the services answer with: naive UTC inside, RFC 3339 with ``Z`` on the wire."""
 Timestamp = Annotated[Instant, AfterValidator(_utc)]
 """A time a caller sends: converted to UTC (naive means UTC), from 1970 to before 2200."""
+
+
+def _local(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError("time_zone", "a store's local time of day, without a zone", {})
+    return value
+
+
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "The store's local time of day (HH:MM[:SS]), without a zone.",
+        }
+    ),
+]
 Day = Annotated[
     dt.date,
     Field(ge=TIME_MIN.date(), lt=TIME_MAX.date()),
@@ -174,8 +193,8 @@ class StoreIn(Schema):
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     region: str = Field("", max_length=80)
     size_m2: Int = Field(0, ge=0, le=10**6)
-    opens: dt.time = dt.time(8)
-    closes: dt.time = dt.time(22)
+    opens: LocalTime = dt.time(8)
+    closes: LocalTime = dt.time(22)
     status: StoreStatus = StoreStatus.open
     price_group: str | None = Field(None, min_length=1, max_length=40)
 

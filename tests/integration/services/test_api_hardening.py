@@ -244,3 +244,13 @@ def test_method_not_allowed_lists_every_method_of_the_path(api, path, allow):
     reply = api("hq").options(path)
     assert reply.status_code == 405 and reply.headers["Allow"] == allow
     assert reply.json()["error"] == "MethodNotAllowed"
+
+
+def test_store_hours_are_local_times_of_day_as_documented(api):
+    hq = api("hq")
+    store = {"id": "S9", "name": "Nine", "format": "convenience", "opens": "07:30"}
+    reply = hq.put("/stores/S9", json=store)
+    assert reply.json()["opens"] == "07:30:00" and reply.json()["closes"] == "22:00:00"
+    doc = hq.get("/openapi.json").json()["components"]["schemas"]["StorePublic"]
+    assert "format" not in doc["properties"]["opens"]  # "time" would demand a zone
+    invalid(hq.put("/stores/S9", json=store | {"opens": "07:30Z"}), "opens")
