@@ -84,14 +84,28 @@ Sku = Annotated[str, Field(min_length=1, max_length=32)]
 StoreId = Annotated[str, Field(min_length=1, max_length=32)]
 Code = Annotated[str, Field(min_length=1, max_length=64)]
 Tag = Annotated[str, Field(min_length=1, max_length=40)]
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    """The same instant as naive UTC (an aware time read back from a reply, say)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+_ON_THE_WIRE = PlainSerializer(_iso_utc, return_type=str, when_used="json")
 Instant = Annotated[
     dt.datetime,
-    PlainSerializer(_iso_utc, return_type=str, when_used="json"),
-    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
+    AfterValidator(_naive_utc),
+    _ON_THE_WIRE,
+    WithJsonSchema({"type": "string", "format": "date-time"}),
 ]
 """A time the services answer with: naive UTC inside, RFC 3339 with ``Z`` on the wire."""
-Timestamp = Annotated[Instant, AfterValidator(_utc)]
-"""A time a caller sends: converted to UTC (naive means UTC), from 1970 to before 2200."""
+Timestamp = Annotated[
+    dt.datetime,
+    AfterValidator(_utc),
+    _ON_THE_WIRE,
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
+]
+"""A time a caller sends: converted to UTC (naive means UTC), written from 1970 to 2199."""
 
 
 def _local(value: dt.time) -> dt.time:

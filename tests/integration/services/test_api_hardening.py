@@ -1,5 +1,6 @@
 """Bad input is a 4xx naming the field; lists page; errors are documented; limits; access log."""
 
+import datetime as dt
 import json
 import logging
 
@@ -7,7 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from services.api.main import create_app
-from services.client import HttpClient
+from services.client import HttpClient, InProcessClient
 from services.schemas import MAX_UNITS
 from services.settings import Settings
 
@@ -254,3 +255,20 @@ def test_store_hours_are_local_times_of_day_as_documented(api):
     doc = hq.get("/openapi.json").json()["components"]["schemas"]["StorePublic"]
     assert "format" not in doc["properties"]["opens"]  # "time" would demand a zone
     invalid(hq.put("/stores/S9", json=store | {"opens": "07:30Z"}), "opens")
+
+
+def test_both_clients_read_times_as_naive_utc(app, hq, db):
+    hq.post("/orders/checkout", json=sale("k1", at="2026-03-02T12:00:00+08:00"))
+    with live_server(app) as url:
+        http = HttpClient(url, "hq")
+        try:
+            over_http = http.get_order(1).created_at
+        finally:
+            http.close()
+    local = InProcessClient(db)
+    try:
+        in_process = local.get_order(1).created_at
+    finally:
+        local.close()
+    assert over_http == in_process == dt.datetime(2026, 3, 2, 4, 0)
+    assert over_http.tzinfo is None
