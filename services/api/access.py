@@ -27,6 +27,7 @@ LOGGER = "storetwin.access"
 REQUEST_ID = "X-Request-ID"
 _VALID_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _HEADER = REQUEST_ID.lower().encode()
+_UNPRINTABLE = re.compile(r"[\x00-\x20\x7f]")
 FORMAT = "%(asctime)s %(message)s"
 _LINE = "%s %s %d %.1fms request_id=%s"
 
@@ -88,6 +89,11 @@ class AccessLog:
             )
 
 
+def _printable(path: str) -> str:
+    """The path as one log field: spaces and control characters percent-encoded, cut short."""
+    return short(_UNPRINTABLE.sub(lambda m: f"%{ord(m.group()):02X}", path), 200)
+
+
 def request_id(scope: Scope) -> str:
     """The caller's request id if it is a short token, else a new one."""
     for name, value in scope.get("headers", ()):
@@ -131,4 +137,4 @@ class AccessMiddleware:
             await self.app(scope, receive, reply)
         finally:
             ms = (self.clock() - start) * 1000
-            self.log.write(scope["method"], short(scope["path"], 200), status, ms, rid)
+            self.log.write(scope["method"], _printable(scope["path"]), status, ms, rid)

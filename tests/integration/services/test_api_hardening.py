@@ -207,11 +207,12 @@ def test_access_log_writes_method_path_status_latency_and_request_id(db, tmp_pat
         given = c.get("/health", headers={"X-Request-ID": "abc-123"})
         made = c.get("/stores", headers={"X-API-Key": "hq"})
         forged = c.get("/health", headers={"X-Request-ID": "x\nGET /fake 200"})
+        c.get("/stores/a%0Ab%20c", headers={"X-API-Key": "hq"})
     assert given.headers["X-Request-ID"] == "abc-123"
     rid, forged_rid = made.headers["X-Request-ID"], forged.headers["X-Request-ID"]
     assert len(rid) == 32 and "\n" not in forged_rid and forged_rid != rid
     lines = log.read_text().splitlines()
-    assert len(lines) == 3
+    assert len(lines) == 4 and "GET /stores/a%0Ab%20c 404 " in lines[3]
     assert lines[0].endswith("GET /health 200 " + lines[0].split()[-2] + " request_id=abc-123")
     assert "GET /stores 200 " in lines[1] and lines[1].endswith(f"request_id={rid}")
     assert lines[1].split()[-2].endswith("ms")
