@@ -7,6 +7,7 @@ the services answer. Tables never leave ``services.db``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from enum import StrEnum
 from numbers import Integral, Real
 from typing import Annotated, Any, Literal
@@ -79,11 +80,12 @@ Cents = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]
 ID_MAX = 2**53 - 1  # the largest id every JSON client reads exactly (JavaScript's safe integer)
 Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
 Units = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_whole)]
-Key = Annotated[str, Field(min_length=1, max_length=100)]
-Sku = Annotated[str, Field(min_length=1, max_length=32)]
-StoreId = Annotated[str, Field(min_length=1, max_length=32)]
-Code = Annotated[str, Field(min_length=1, max_length=64)]
-Tag = Annotated[str, Field(min_length=1, max_length=40)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused on every database alike
+Key = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+Sku = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+StoreId = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)]
 
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:
@@ -106,6 +108,26 @@ Timestamp = Annotated[
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
 ]
 """A time a caller sends: converted to UTC (naive means UTC), written from 1970 to 2199."""
+
+
+def _finite(value: Any) -> Any:
+    """Raise unless every number in a JSON value is finite (PostgreSQL refuses NaN)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise PydanticCustomError(
+                "finite_number", "numbers must be finite, not {v}", {"v": item}
+            )
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_finite)]
+"""Free-form JSON a caller sends (telemetry payloads, project figures): finite numbers only."""
 
 
 def _local(value: dt.time) -> dt.time:
@@ -886,9 +908,7 @@ class TelemetryIn(Schema):
     kind: str = Field(min_length=1, max_length=30)
     store_id: StoreId
     at: Timestamp
-    payload: dict[Annotated[str, Field(max_length=64)], Any] = Field(
-        default_factory=dict, max_length=64
-    )
+    payload: JsonObject = Field(default_factory=dict, max_length=64)
 
 
 class AlertStatus(StrEnum):
@@ -954,7 +974,7 @@ class ProjectCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     intervention: str = Field(min_length=1, max_length=80)
-    estimates: dict[str, Any] = Field(default_factory=dict)
+    estimates: JsonObject = Field(default_factory=dict)
     notes: str = Field("", max_length=2000)
 
 
@@ -962,10 +982,10 @@ class ProjectUpdate(Schema):
     """Fields to change; omitted ones stay. Status only moves forward."""
 
     status: ProjectStatus | None = None
-    estimates: dict[str, Any] | None = None
+    estimates: JsonObject | None = None
     pilot_stores: list[StoreId] | None = Field(None, max_length=10000)
     reference_stores: list[StoreId] | None = Field(None, max_length=10000)
-    results: dict[str, Any] | None = None
+    results: JsonObject | None = None
     decision: Decision | None = None
     notes: str | None = Field(None, max_length=2000)
 

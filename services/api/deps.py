@@ -15,7 +15,7 @@ from services.clock import utcnow
 from services.db import Database
 from services.domain.errors import Unauthorized
 from services.domain.privacy import MemberCipher
-from services.schemas import ID_MAX, Timestamp
+from services.schemas import ID_MAX, NO_NUL, Timestamp
 from services.settings import Settings
 
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key of a role.")
@@ -87,10 +87,10 @@ AccessDep = Annotated[Access, Depends(get_access)]
 # Path and query parameters, bounded like the schemas' fields so that a bad one is a 422
 # naming it (an id beyond 64 bits, a 1 MB store id), never a database error.
 IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
-StorePath = Annotated[str, Path(min_length=1, max_length=32)]
-SkuPath = Annotated[str, Path(min_length=1, max_length=32)]
-StoreQuery = Annotated[str, Query(min_length=1, max_length=32)]
-OptStoreQuery = Annotated[str | None, Query(min_length=1, max_length=32)]
+StorePath = Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)]
+SkuPath = Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)]
+StoreQuery = Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)]
+OptStoreQuery = Annotated[str | None, Query(min_length=1, max_length=32, pattern=NO_NUL)]
 OptIdQuery = Annotated[int | None, Query(ge=1, le=ID_MAX)]
-OptTextQuery = Annotated[str | None, Query(min_length=1, max_length=80)]
+OptTextQuery = Annotated[str | None, Query(min_length=1, max_length=80, pattern=NO_NUL)]
 AtQuery = Annotated[Timestamp | None, Query(description="A time (UTC if no zone is given).")]

@@ -273,3 +273,26 @@ def test_both_clients_read_times_as_naive_utc(app, hq, db):
         local.close()
     assert over_http == in_process == dt.datetime(2026, 3, 2, 4, 0)
     assert over_http.tzinfo is None
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_refused_alike_on_every_database(hq, number):
+    # Python's JSON reader takes NaN; SQLite would store it, PostgreSQL would refuse it
+    body = f'{{"device_id": "d", "kind": "fridge", "store_id": "S1", "at": "{AT}", '
+    body += f'"payload": {{"temp_c": {number}, "max_c": 8}}}}'
+    reply = hq.post(
+        "/devices/telemetry", content=body, headers={"Content-Type": "application/json"}
+    )
+    invalid(reply, "payload")
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("/stores/S%00", "store_id"),
+        ("/orders?store_id=%00", "store_id"),
+        ("/products?category=%00", "category"),
+    ],
+)
+def test_nul_in_ids_and_filters_is_422_on_every_database(hq, path, field):
+    invalid(hq.get(path), field)
