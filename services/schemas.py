@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections.abc import Callable
 from enum import StrEnum
 from numbers import Integral, Real
 from typing import Annotated, Any, Literal
@@ -67,6 +69,20 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as(kind: type, what: str) -> Callable[[Any], Any]:
+    """A check that a value is a ``kind`` or a string in ISO form, never a number taken for one."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kind) or (isinstance(value, str) and _ISO_DAY.match(value)):
+            return value
+        raise PydanticCustomError("iso_format", "must be {what}", {"what": what})
+
+    return check
+
+
 def _iso_utc(value: dt.datetime) -> str:
     """RFC 3339 with the zone: ``2026-03-02T09:30:00Z``."""
     if value.tzinfo is not None:
@@ -104,6 +120,7 @@ Instant = Annotated[
 Timestamp = Annotated[
     dt.datetime,
     AfterValidator(_utc),
+    BeforeValidator(_written_as(dt.datetime, "an RFC 3339 date-time (2026-03-02T09:30:00Z)")),
     _ON_THE_WIRE,
     WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
 ]
@@ -150,6 +167,7 @@ LocalTime = Annotated[
 Day = Annotated[
     dt.date,
     Field(ge=TIME_MIN.date(), lt=TIME_MAX.date()),
+    BeforeValidator(_written_as(dt.date, "a date (2026-03-02)")),
     WithJsonSchema({"type": "string", "format": "date", "pattern": YEARS}),
 ]
 """A day a caller sends, from 1970 to 2199."""
@@ -511,6 +529,7 @@ class MemberCreate(Schema):
         Annotated[
             dt.date,
             Field(ge=dt.date(1900, 1, 1), lt=TIME_MAX.date()),
+            BeforeValidator(_written_as(dt.date, "a date (1990-05-17)")),
             WithJsonSchema({"type": "string", "format": "date", "pattern": BIRTH_YEARS}),
         ]
         | None

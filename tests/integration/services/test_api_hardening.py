@@ -296,3 +296,10 @@ def test_non_finite_numbers_are_refused_alike_on_every_database(hq, number):
 )
 def test_nul_in_ids_and_filters_is_422_on_every_database(hq, path, field):
     invalid(hq.get(path), field)
+
+
+@pytest.mark.parametrize("at", ["0.5", "1700000000"])
+def test_times_are_written_as_dates_not_unix_seconds(hq, at):
+    invalid(hq.get("/products/prices/S1", params={"at": at}), "at")
+    invalid(hq.post("/orders/checkout", json=sale("k1", at=float(at))), "at")
+    invalid(hq.get("/reports/sales", params={"start": at, "end": "2026-01-01"}), "start")
