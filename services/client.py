@@ -39,6 +39,7 @@ from services.domain import (
 from services.domain.errors import from_body
 from services.domain.privacy import MemberCipher
 from services.schemas import (
+    NEXT_OFFSET,
     AckIn,
     AlertPublic,
     BatchPublic,
@@ -399,7 +400,7 @@ class InProcessClient(StoreClient):
 
     @override
     def open_orders(self, store_id: str) -> list[OrderPublic]:
-        return self._tx(lambda s: orders.list_orders(s, store_id, open_only=True))
+        return self._tx(lambda s: orders.list_orders(s, store_id, open_only=True, limit=None))
 
     @override
     def pick_order(self, order_id: int, at: dt.datetime | None = None) -> OrderPublic:
@@ -579,8 +580,10 @@ class HttpClient(StoreClient):
         retries: int = 3,
         backoff_s: float = 0.05,
         transport: httpx.BaseTransport | None = None,
+        page_size: int = 1000,
     ):
         self.base_url = base_url.rstrip("/")
+        self._page_size = page_size
         self._retries = retries
         self._backoff_s = backoff_s
         self._http = httpx.Client(
@@ -600,6 +603,29 @@ class HttpClient(StoreClient):
         params: dict[str, Any] | None = None,
     ) -> Any:
         """Send one request (retrying as the class says) and parse the reply as ``out``."""
+        reply = self._send(method, path, body, params)
+        return None if out is None else _adapter(out).validate_python(reply.json())
+
+    def _list(self, path: str, item: Any, params: dict[str, Any] | None = None) -> list:
+        """Every row of a list endpoint, page by page (``X-Next-Offset`` says what follows)."""
+        rows: list = []
+        offset: int | None = 0
+        while offset is not None:
+            query = {**(params or {}), "limit": self._page_size, "offset": offset}
+            reply = self._send("GET", path, None, query)
+            rows += _adapter(list[item]).validate_python(reply.json())
+            nxt = reply.headers.get(NEXT_OFFSET)
+            offset = int(nxt) if nxt else None
+        return rows
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        body: BaseModel | Sequence[BaseModel] | dict | None,
+        params: dict[str, Any] | None,
+    ) -> httpx.Response:
+        """One request, retried as the class says; an error reply raised as its domain error."""
         if isinstance(body, BaseModel):
             payload = body.model_dump(mode="json")
         elif isinstance(body, Sequence):
@@ -628,7 +654,7 @@ class HttpClient(StoreClient):
             reply.raise_for_status()
         if reply.status_code >= 400:
             raise from_body(reply.status_code, reply.json())
-        return None if out is None else _adapter(out).validate_python(reply.json())
+        return reply
 
     @override
     def register_store(self, store: StoreIn) -> StorePublic:
@@ -636,7 +662,7 @@ class HttpClient(StoreClient):
 
     @override
     def list_stores(self) -> list[StorePublic]:
-        return self._call("GET", "/stores", list[StorePublic])
+        return self._list("/stores", StorePublic)
 
     @override
     def upsert_products(self, products: Sequence[ProductIn]) -> int:
@@ -644,7 +670,7 @@ class HttpClient(StoreClient):
 
     @override
     def list_products(self, category: str | None = None) -> list[ProductPublic]:
-        return self._call("GET", "/products", list[ProductPublic], params={"category": category})
+        return self._list("/products", ProductPublic, {"category": category})
 
     @override
     def schedule_price(self, change: PriceChangeIn) -> int:
@@ -652,9 +678,7 @@ class HttpClient(StoreClient):
 
     @override
     def price_list(self, store_id: str, at: dt.datetime | None = None) -> list[StorePrice]:
-        return self._call(
-            "GET", f"/products/prices/{store_id}", list[StorePrice], params={"at": at}
-        )
+        return self._list(f"/products/prices/{store_id}", StorePrice, {"at": at})
 
     @override
     def set_stock(self, store_id: str, counts: Sequence[StockCount]) -> int:
@@ -689,7 +713,7 @@ class HttpClient(StoreClient):
     @override
     def stock_levels(self, store_id: str, below_safety: bool = False) -> list[StockLevel]:
         params = {"below_safety": below_safety}
-        return self._call("GET", f"/inventory/{store_id}", list[StockLevel], params=params)
+        return self._list(f"/inventory/{store_id}", StockLevel, params)
 
     @override
     def checkout(self, request: CheckoutRequest) -> Receipt:
@@ -706,7 +730,7 @@ class HttpClient(StoreClient):
     @override
     def open_orders(self, store_id: str) -> list[OrderPublic]:
         params = {"store_id": store_id, "open_only": True}
-        return self._call("GET", "/orders", list[OrderPublic], params=params)
+        return self._list("/orders", OrderPublic, params)
 
     def _order_event(self, order_id: int, step: str, at: dt.datetime | None) -> OrderPublic:
         return self._call("POST", f"/orders/{order_id}/{step}", OrderPublic, OrderEvent(at=at))
@@ -756,7 +780,7 @@ class HttpClient(StoreClient):
     @override
     def member_coupons(self, member_id: int, at: dt.datetime | None = None) -> list[CouponPublic]:
         path = f"/members/{member_id}/coupons"
-        return self._call("GET", path, list[CouponPublic], params={"at": at})
+        return self._list(path, CouponPublic, {"at": at})
 
     @override
     def create_coupon_template(self, template: CouponTemplateCreate) -> CouponTemplatePublic:
@@ -766,7 +790,7 @@ class HttpClient(StoreClient):
     @override
     def coupon_holders(self, template_id: int, at: dt.datetime | None = None) -> list[int]:
         path = f"/marketing/coupon-templates/{template_id}/holders"
-        return self._call("GET", path, list[int], params={"at": at})
+        return self._list(path, int, {"at": at})
 
     @override
     def issue_coupons(self, issue: CouponIssue) -> list[str]:
@@ -800,7 +824,7 @@ class HttpClient(StoreClient):
     @override
     def alerts(self, store_id: str, kind: str | None = None) -> list[AlertPublic]:
         params = {"store_id": store_id, "kind": kind}
-        return self._call("GET", "/devices/alerts", list[AlertPublic], params=params)
+        return self._list("/devices/alerts", AlertPublic, params)
 
     @override
     def ack_alert(self, alert_id: int, ack: AckIn) -> AlertPublic:
@@ -847,7 +871,7 @@ class HttpClient(StoreClient):
 
     @override
     def list_projects(self) -> list[ProjectPublic]:
-        return self._call("GET", "/projects", list[ProjectPublic])
+        return self._list("/projects", ProjectPublic)
 
     @override
     def update_project(self, project_id: int, update: ProjectUpdate) -> ProjectPublic:

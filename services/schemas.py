@@ -7,16 +7,170 @@ the services answer. Tables never leave ``services.db``.
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
+from collections.abc import Callable
 from enum import StrEnum
+from numbers import Integral, Real
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
-Cents = Annotated[int, Field(ge=0, le=10**12)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
-Key = Annotated[str, Field(min_length=1, max_length=100)]
-Sku = Annotated[str, Field(min_length=1, max_length=32)]
-StoreId = Annotated[str, Field(min_length=1, max_length=32)]
+NEXT_OFFSET = "X-Next-Offset"
+"""Reply header of a list endpoint: the offset of the next page (absent on the last page)."""
+TIME_MIN = dt.datetime(1970, 1, 1)
+TIME_MAX = dt.datetime(2200, 1, 1)  # exclusive: far enough for any plan, safe for date arithmetic
+YEARS = r"^(19[7-9][0-9]|2[01][0-9][0-9])-"  # the years from TIME_MIN to TIME_MAX, for OpenAPI
+BIRTH_YEARS = r"^(19[0-9][0-9]|2[01][0-9][0-9])-"
+
+
+def _whole(value: Any) -> Any:
+    """A JSON integer (``2.0`` is one, as JSON Schema says), never a string or boolean."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise PydanticCustomError(
+            "int_strict", "must be an integer, not {kind}", {"kind": type(value).__name__}
+        )
+    return int(value) if isinstance(value, Integral) else value
+
+
+def _number(value: Any) -> Any:
+    """A JSON number, never a string or boolean taken for one."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise PydanticCustomError(
+            "number_strict", "must be a number, not {kind}", {"kind": type(value).__name__}
+        )
+    return value
+
+
+def _utc(value: dt.datetime) -> dt.datetime:
+    """Naive UTC, as every table stores times; an aware time is converted, a naive one is UTC.
+
+    The bound applies to the time as written (its year is what ``YEARS`` matches), so
+    converting it cannot leave the calendar.
+    """
+    if not TIME_MIN <= value.replace(tzinfo=None) < TIME_MAX:
+        raise PydanticCustomError(
+            "datetime_range",
+            "must be from {lo} to before {hi}",
+            {"lo": f"{TIME_MIN:%Y-%m-%d}", "hi": f"{TIME_MAX:%Y-%m-%d}"},
+        )
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _written_as(kind: type, what: str) -> Callable[[Any], Any]:
+    """A check that a value is a ``kind`` or a string in ISO form, never a number taken for one."""
+
+    def check(value: Any) -> Any:
+        if isinstance(value, kind) or (isinstance(value, str) and _ISO_DAY.match(value)):
+            return value
+        raise PydanticCustomError("iso_format", "must be {what}", {"what": what})
+
+    return check
+
+
+def _iso_utc(value: dt.datetime) -> str:
+    """RFC 3339 with the zone: ``2026-03-02T09:30:00Z``."""
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+Int = Annotated[int, BeforeValidator(_whole)]
+Number = Annotated[float, BeforeValidator(_number)]
+Cents = Annotated[int, Field(ge=0, le=10**12), BeforeValidator(_whole)]
+ID_MAX = 2**53 - 1  # the largest id every JSON client reads exactly (JavaScript's safe integer)
+Id = Annotated[int, Field(ge=1, le=ID_MAX), BeforeValidator(_whole)]
+Units = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_whole)]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold NUL: refused on every database alike
+Key = Annotated[str, Field(min_length=1, max_length=100, pattern=NO_NUL)]
+Sku = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+StoreId = Annotated[str, Field(min_length=1, max_length=32, pattern=NO_NUL)]
+Code = Annotated[str, Field(min_length=1, max_length=64, pattern=NO_NUL)]
+Tag = Annotated[str, Field(min_length=1, max_length=40, pattern=NO_NUL)]
+
+
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    """The same instant as naive UTC (an aware time read back from a reply, say)."""
+    return value.astimezone(dt.UTC).replace(tzinfo=None) if value.tzinfo else value
+
+
+_ON_THE_WIRE = PlainSerializer(_iso_utc, return_type=str, when_used="json")
+Instant = Annotated[
+    dt.datetime,
+    AfterValidator(_naive_utc),
+    _ON_THE_WIRE,
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+"""A time the services answer with: naive UTC inside, RFC 3339 with ``Z`` on the wire."""
+Timestamp = Annotated[
+    dt.datetime,
+    AfterValidator(_utc),
+    BeforeValidator(_written_as(dt.datetime, "an RFC 3339 date-time (2026-03-02T09:30:00Z)")),
+    _ON_THE_WIRE,
+    WithJsonSchema({"type": "string", "format": "date-time", "pattern": YEARS}),
+]
+"""A time a caller sends: converted to UTC (naive means UTC), written from 1970 to 2199."""
+
+
+def _finite(value: Any) -> Any:
+    """Raise unless every number in a JSON value is finite (PostgreSQL refuses NaN)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, float) and not math.isfinite(item):
+            raise PydanticCustomError(
+                "finite_number", "numbers must be finite, not {v}", {"v": item}
+            )
+        if isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return value
+
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_finite)]
+"""Free-form JSON a caller sends (telemetry payloads, project figures): finite numbers only."""
+
+
+def _local(value: dt.time) -> dt.time:
+    if value.tzinfo is not None:
+        raise PydanticCustomError("time_zone", "a store's local time of day, without a zone", {})
+    return value
+
+
+LocalTime = Annotated[
+    dt.time,
+    AfterValidator(_local),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "description": "The store's local time of day (HH:MM[:SS]), without a zone.",
+        }
+    ),
+]
+Day = Annotated[
+    dt.date,
+    Field(ge=TIME_MIN.date(), lt=TIME_MAX.date()),
+    BeforeValidator(_written_as(dt.date, "a date (2026-03-02)")),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": YEARS}),
+]
+"""A day a caller sends, from 1970 to 2199."""
 
 
 class Schema(BaseModel):
@@ -92,9 +246,9 @@ class StoreIn(Schema):
     format: StoreFormat
     currency: str = Field("CNY", pattern=r"^[A-Z]{3}$")
     region: str = Field("", max_length=80)
-    size_m2: int = Field(0, ge=0, le=10**6)
-    opens: dt.time = dt.time(8)
-    closes: dt.time = dt.time(22)
+    size_m2: Int = Field(0, ge=0, le=10**6)
+    opens: LocalTime = dt.time(8)
+    closes: LocalTime = dt.time(22)
     status: StoreStatus = StoreStatus.open
     price_group: str | None = Field(None, min_length=1, max_length=40)
 
@@ -127,7 +281,7 @@ class PriceChangeIn(Schema):
 
     sku: Sku
     price_cents: Cents
-    effective_at: dt.datetime
+    effective_at: Timestamp
     price_group: str | None = Field(None, min_length=1, max_length=40)
     reason: str = Field("", max_length=200)
 
@@ -139,7 +293,7 @@ class StorePrice(Schema):
     list_price_cents: int
     price_cents: int
     next_price_cents: int | None = None
-    next_effective_at: dt.datetime | None = None
+    next_effective_at: Instant | None = None
 
 
 # --- inventory center ---------------------------------------------------------------------
@@ -149,8 +303,8 @@ class StockCount(Schema):
     """A stock-take result or a receipt of goods for one SKU."""
 
     sku: Sku
-    qty: int = Field(ge=0, le=10**9)
-    safety_stock: int | None = Field(None, ge=0, le=10**9)
+    qty: Int = Field(ge=0, le=10**9)
+    safety_stock: Units | None = None
 
 
 class StockLevel(Schema):
@@ -181,7 +335,7 @@ class StockAdjustment(Schema):
     """A change of on-hand found outside a sale (shrink is a negative delta)."""
 
     sku: Sku
-    delta: int = Field(ge=-(10**9), le=10**9)
+    delta: Int = Field(ge=-(10**9), le=10**9)
     reason: AdjustmentReason
 
     @model_validator(mode="after")
@@ -211,8 +365,8 @@ class ReplenishmentPublic(Schema):
     store_id: str
     status: ReplenishmentStatus
     lines: list[StockCount]
-    created_at: dt.datetime
-    received_at: dt.datetime | None
+    created_at: Instant
+    received_at: Instant | None
 
 
 # --- order center -------------------------------------------------------------------------
@@ -222,19 +376,32 @@ class CheckoutLine(Schema):
     """One SKU and quantity at the till."""
 
     sku: Sku
-    qty: int = Field(gt=0, le=10**6)
+    qty: Int = Field(gt=0, le=10**6)
+
+
+MAX_UNITS = 10**6
+"""Units one order may hold in all: with prices up to 10**12 cents, a total fits 63 bits."""
+
+
+def _units(lines: list[CheckoutLine]) -> list[CheckoutLine]:
+    if sum(line.qty for line in lines) > MAX_UNITS:
+        raise ValueError(f"at most {MAX_UNITS} units in all")
+    return lines
+
+
+Lines = Annotated[list[CheckoutLine], Field(min_length=1, max_length=1000), AfterValidator(_units)]
 
 
 class CheckoutRequest(Schema):
     """An in-store sale: order, promotions, payment, stock and points in one transaction."""
 
     store_id: StoreId
-    lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
+    lines: Lines
     payment_method: PaymentChannel
     idempotency_key: Key
-    at: dt.datetime | None = Field(None, description="Time of sale; now when omitted.")
+    at: Timestamp | None = Field(None, description="Time of sale; now when omitted.")
     member_id: Id | None = None
-    coupon_codes: list[str] = Field(default_factory=list, max_length=20)
+    coupon_codes: list[Code] = Field(default_factory=list, max_length=20)
 
 
 class ReceiptLine(Schema):
@@ -272,9 +439,9 @@ class Receipt(Schema):
 class DeliveryInfo(Schema):
     """When and where a delivery order goes: a time window and a bearing from the store."""
 
-    window_start: dt.datetime
-    bearing_deg: float = Field(ge=0, lt=360)
-    distance_km: float = Field(ge=0, le=100)
+    window_start: Timestamp
+    bearing_deg: Number = Field(ge=0, lt=360)
+    distance_km: Number = Field(ge=0, le=100)
 
 
 class OrderCreate(Schema):
@@ -282,11 +449,11 @@ class OrderCreate(Schema):
 
     store_id: StoreId
     channel: Literal[Channel.pickup, Channel.delivery]
-    lines: list[CheckoutLine] = Field(min_length=1, max_length=1000)
+    lines: Lines
     idempotency_key: Key
     member_id: Id | None = None
-    coupon_codes: list[str] = Field(default_factory=list, max_length=20)
-    at: dt.datetime | None = None
+    coupon_codes: list[Code] = Field(default_factory=list, max_length=20)
+    at: Timestamp | None = None
     delivery: DeliveryInfo | None = None
 
     @model_validator(mode="after")
@@ -309,14 +476,14 @@ class OrderPublic(Schema):
     discount_cents: int
     total_cents: int
     cost_cents: int
-    created_at: dt.datetime
+    created_at: Instant
     lines: list[ReceiptLine]
 
 
 class OrderEvent(Schema):
     """A step of an online order's lifecycle (pick, fulfil, cancel)."""
 
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 # --- payment center -----------------------------------------------------------------------
@@ -328,14 +495,14 @@ class PaymentCreate(Schema):
     order_id: Id
     method: PaymentChannel
     idempotency_key: Key
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class RefundCreate(Schema):
     """Refund an order's payment in full; the key makes a retry refund once."""
 
     idempotency_key: Key
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class PaymentPublic(Schema):
@@ -346,7 +513,7 @@ class PaymentPublic(Schema):
     method: PaymentChannel
     amount_cents: int
     status: str
-    created_at: dt.datetime
+    created_at: Instant
 
 
 # --- member center ------------------------------------------------------------------------
@@ -358,9 +525,17 @@ class MemberCreate(Schema):
     store_id: StoreId
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(pattern=r"^\+?[0-9]{6,20}$")
-    birthday: dt.date | None = None
-    tags: list[str] = Field(default_factory=list, max_length=50)
-    at: dt.datetime | None = None
+    birthday: (
+        Annotated[
+            dt.date,
+            Field(ge=dt.date(1900, 1, 1), lt=TIME_MAX.date()),
+            BeforeValidator(_written_as(dt.date, "a date (1990-05-17)")),
+            WithJsonSchema({"type": "string", "format": "date", "pattern": BIRTH_YEARS}),
+        ]
+        | None
+    ) = None
+    tags: list[Tag] = Field(default_factory=list, max_length=50)
+    at: Timestamp | None = None
 
 
 class Rfm(Schema):
@@ -388,30 +563,30 @@ class MemberPublic(Schema):
     stored_value_cents: int
     lifetime_cents: int
     tags: list[str]
-    registered_at: dt.datetime
+    registered_at: Instant
     rfm: Rfm
 
 
 class TagsIn(Schema):
     """Tags to add to a member."""
 
-    tags: list[str] = Field(min_length=1, max_length=50)
+    tags: list[Tag] = Field(min_length=1, max_length=50)
 
 
 class TopUpIn(Schema):
     """Money loaded onto a member's stored-value account."""
 
-    amount_cents: int = Field(gt=0, le=10**9)
-    at: dt.datetime | None = None
+    amount_cents: Int = Field(gt=0, le=10**9)
+    at: Timestamp | None = None
 
 
 class Segment(Schema):
     """Members selected for a campaign; every given criterion must hold."""
 
     store_id: StoreId | None = None
-    tier: str | None = None
-    tag: str | None = None
-    rfm_segment: str | None = None
+    tier: Tag | None = None
+    tag: Tag | None = None
+    rfm_segment: Tag | None = None
 
 
 # --- marketing center ---------------------------------------------------------------------
@@ -430,12 +605,24 @@ class PromotionKind(StrEnum):
     visit_gift = "visit_gift"
 
 
-class SpendSave(Schema):
+def _kind_required(schema: dict[str, Any]) -> None:
+    required = schema.setdefault("required", [])
+    if "kind" not in required:
+        required.insert(0, "kind")
+
+
+class RuleSchema(Schema):
+    """Base of the promotion rules: ``kind`` picks the rule, so a request must send it."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", json_schema_extra=_kind_required)
+
+
+class SpendSave(RuleSchema):
     """满减: spend at least ``threshold_cents``, save ``save_cents`` (per threshold if repeat)."""
 
     kind: Literal[PromotionKind.spend_save] = PromotionKind.spend_save
-    threshold_cents: int = Field(gt=0, le=10**9)
-    save_cents: int = Field(gt=0, le=10**9)
+    threshold_cents: Int = Field(gt=0, le=10**9)
+    save_cents: Int = Field(gt=0, le=10**9)
     repeat: bool = False
 
     @model_validator(mode="after")
@@ -445,23 +632,23 @@ class SpendSave(Schema):
         return self
 
 
-class SpendPercent(Schema):
+class SpendPercent(RuleSchema):
     """满折: spend at least ``threshold_cents``, get ``percent_off`` off the order."""
 
     kind: Literal[PromotionKind.spend_percent] = PromotionKind.spend_percent
-    threshold_cents: int = Field(ge=0, le=10**9)
-    percent_off: int = Field(ge=1, le=90)
+    threshold_cents: Int = Field(ge=0, le=10**9)
+    percent_off: Int = Field(ge=1, le=90)
 
 
-class Markdown(Schema):
+class Markdown(RuleSchema):
     """单品直降: ``save_cents`` off each unit of the listed SKUs."""
 
     kind: Literal[PromotionKind.markdown] = PromotionKind.markdown
     skus: list[Sku] = Field(min_length=1, max_length=1000)
-    save_cents: int = Field(gt=0, le=10**9)
+    save_cents: Int = Field(gt=0, le=10**9)
 
 
-class FlashSale(Schema):
+class FlashSale(RuleSchema):
     """秒杀: one SKU at ``price_cents`` within the window, up to the promotion's unit quota."""
 
     kind: Literal[PromotionKind.flash_sale] = PromotionKind.flash_sale
@@ -469,7 +656,7 @@ class FlashSale(Schema):
     price_cents: Cents
 
 
-class Bundle(Schema):
+class Bundle(RuleSchema):
     """Buy one of each listed SKU for ``price_cents`` (as often as the basket allows)."""
 
     kind: Literal[PromotionKind.bundle] = PromotionKind.bundle
@@ -477,24 +664,24 @@ class Bundle(Schema):
     price_cents: Cents
 
 
-class SpendGetCoupon(Schema):
+class SpendGetCoupon(RuleSchema):
     """消费送券: a member who pays at least ``threshold_cents`` gets a coupon of the template."""
 
     kind: Literal[PromotionKind.spend_get_coupon] = PromotionKind.spend_get_coupon
-    threshold_cents: int = Field(gt=0, le=10**9)
+    threshold_cents: Int = Field(gt=0, le=10**9)
     template_id: Id
 
 
-class PayGift(Schema):
+class PayGift(RuleSchema):
     """支付有礼: a member who pays with ``method`` gets a coupon of the template."""
 
     kind: Literal[PromotionKind.pay_gift] = PromotionKind.pay_gift
     method: PaymentChannel
     template_id: Id
-    threshold_cents: int = Field(0, ge=0, le=10**9)
+    threshold_cents: Int = Field(0, ge=0, le=10**9)
 
 
-class VisitGift(Schema):
+class VisitGift(RuleSchema):
     """进店有礼: a member who checks in at the store gets a coupon (once per day)."""
 
     kind: Literal[PromotionKind.visit_gift] = PromotionKind.visit_gift
@@ -512,10 +699,12 @@ class PromotionCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     rule: Rule
-    starts_at: dt.datetime
-    ends_at: dt.datetime
+    starts_at: Timestamp
+    ends_at: Timestamp
     store_id: StoreId | None = None
-    quota: int | None = Field(None, ge=1, le=10**9, description="Units (flash sale) or uses.")
+    quota: Annotated[int, Field(ge=1, le=10**9), BeforeValidator(_whole)] | None = Field(
+        None, description="Units (flash sale) or uses."
+    )
     cost_cents: Cents = Field(0, description="Running cost of the campaign, for its ROI.")
 
     @model_validator(mode="after")
@@ -544,9 +733,9 @@ class CouponTemplateCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     kind: CouponKind
-    value: int = Field(gt=0, le=10**9, description="Cents off, or percent off (1..90).")
+    value: Int = Field(gt=0, le=10**9, description="Cents off, or percent off (1..90).")
     threshold_cents: Cents = 0
-    valid_days: int = Field(ge=1, le=3650)
+    valid_days: Int = Field(ge=1, le=3650)
     store_id: StoreId | None = None
 
     @model_validator(mode="after")
@@ -568,7 +757,7 @@ class CouponIssue(Schema):
     template_id: Id
     member_id: Id | None = None
     segment: Segment | None = None
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
     @model_validator(mode="after")
     def _one_target(self) -> CouponIssue:
@@ -587,9 +776,9 @@ class CouponPublic(Schema):
     value: int
     threshold_cents: int
     member_id: int | None
-    issued_at: dt.datetime
-    expires_at: dt.datetime
-    redeemed_at: dt.datetime | None
+    issued_at: Instant
+    expires_at: Instant
+    redeemed_at: Instant | None
 
 
 class VisitIn(Schema):
@@ -597,14 +786,14 @@ class VisitIn(Schema):
 
     member_id: Id
     store_id: StoreId
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 class BirthdayOffers(Schema):
     """Give every member whose birthday is ``on`` a coupon of the template."""
 
     template_id: Id
-    on: dt.date
+    on: Day
 
 
 class CampaignReview(Schema):
@@ -636,7 +825,7 @@ class CourierCreate(Schema):
     store_id: StoreId
     name: str = Field(min_length=1, max_length=200)
     kind: CourierKind
-    capacity: int = Field(5, ge=1, le=100, description="Orders per batch.")
+    capacity: Int = Field(5, ge=1, le=100, description="Orders per batch.")
 
 
 class CourierPublic(CourierCreate):
@@ -649,8 +838,8 @@ class CourierPublic(CourierCreate):
 class DispatchRequest(Schema):
     """Batch a store's paid delivery orders whose window starts before ``until``."""
 
-    until: dt.datetime
-    at: dt.datetime | None = None
+    until: Timestamp
+    at: Timestamp | None = None
 
 
 class BatchPublic(Schema):
@@ -660,7 +849,7 @@ class BatchPublic(Schema):
     store_id: str
     courier_id: int | None
     courier_kind: CourierKind | None
-    window_start: dt.datetime
+    window_start: Instant
     direction: str
     order_ids: list[int]
 
@@ -737,8 +926,8 @@ class TelemetryIn(Schema):
     device_id: str = Field(min_length=1, max_length=64)
     kind: str = Field(min_length=1, max_length=30)
     store_id: StoreId
-    at: dt.datetime
-    payload: dict[str, Any] = Field(default_factory=dict)
+    at: Timestamp
+    payload: JsonObject = Field(default_factory=dict, max_length=64)
 
 
 class AlertStatus(StrEnum):
@@ -757,10 +946,10 @@ class AlertPublic(Schema):
     subject: str
     device_id: str
     message: str
-    raised_at: dt.datetime
+    raised_at: Instant
     status: AlertStatus
     acked_by: str | None
-    acked_at: dt.datetime | None
+    acked_at: Instant | None
 
 
 class TelemetryAccepted(Schema):
@@ -774,7 +963,7 @@ class AckIn(Schema):
     """Who acknowledges an alert, and when."""
 
     by: str = Field(min_length=1, max_length=64)
-    at: dt.datetime | None = None
+    at: Timestamp | None = None
 
 
 # --- project library ----------------------------------------------------------------------
@@ -804,7 +993,7 @@ class ProjectCreate(Schema):
 
     name: str = Field(min_length=1, max_length=200)
     intervention: str = Field(min_length=1, max_length=80)
-    estimates: dict[str, Any] = Field(default_factory=dict)
+    estimates: JsonObject = Field(default_factory=dict)
     notes: str = Field("", max_length=2000)
 
 
@@ -812,10 +1001,10 @@ class ProjectUpdate(Schema):
     """Fields to change; omitted ones stay. Status only moves forward."""
 
     status: ProjectStatus | None = None
-    estimates: dict[str, Any] | None = None
-    pilot_stores: list[str] | None = None
-    reference_stores: list[str] | None = None
-    results: dict[str, Any] | None = None
+    estimates: JsonObject | None = None
+    pilot_stores: list[StoreId] | None = Field(None, max_length=10000)
+    reference_stores: list[StoreId] | None = Field(None, max_length=10000)
+    results: JsonObject | None = None
     decision: Decision | None = None
     notes: str | None = Field(None, max_length=2000)
 
@@ -833,5 +1022,5 @@ class ProjectPublic(Schema):
     results: dict[str, Any]
     decision: Decision | None
     notes: str
-    created_at: dt.datetime
-    updated_at: dt.datetime
+    created_at: Instant
+    updated_at: Instant

@@ -1,4 +1,4 @@
-"""Settings of the store services, in one place: database, member-data key, API keys.
+"""Settings of the store services, in one place: database, keys, request limit, access log.
 
 Read from the environment (``STORETWIN_*``; the database also from
 ``DATABASE_URL``). The defaults are for a developer's machine: a local SQLite
@@ -55,6 +55,14 @@ class Settings(BaseSettings):
     api_keys: dict[str, Principal] = Field(
         default_factory=lambda: {DEV_HQ_KEY: Principal(role=Role.hq)},
         description='JSON object: key -> {"role": ..., "store_id": ..., "member_id": ...}.',
+    )
+    max_body_bytes: int = Field(
+        4 * 2**20, ge=1024, description="Largest request body accepted; a larger one gets 413."
+    )
+    access_log: str = Field(
+        "-",
+        min_length=1,
+        description='Where each request is logged: "-" (stderr), a file path, or "off".',
     )
 
     def development_defaults(self) -> list[str]:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader
 from sqlalchemy.orm import Session
 
@@ -15,6 +15,7 @@ from services.clock import utcnow
 from services.db import Database
 from services.domain.errors import Unauthorized
 from services.domain.privacy import MemberCipher
+from services.schemas import ID_MAX, NO_NUL, Timestamp
 from services.settings import Settings
 
 _API_KEY = APIKeyHeader(name="X-API-Key", auto_error=False, description="API key of a role.")
@@ -82,3 +83,14 @@ SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 NowDep = Annotated[dt.datetime, Depends(get_now)]
 CipherDep = Annotated[MemberCipher, Depends(get_cipher)]
 AccessDep = Annotated[Access, Depends(get_access)]
+
+# Path and query parameters, bounded like the schemas' fields so that a bad one is a 422
+# naming it (an id beyond 64 bits, a 1 MB store id), never a database error.
+IdPath = Annotated[int, Path(ge=1, le=ID_MAX)]
+StorePath = Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)]
+SkuPath = Annotated[str, Path(min_length=1, max_length=32, pattern=NO_NUL)]
+StoreQuery = Annotated[str, Query(min_length=1, max_length=32, pattern=NO_NUL)]
+OptStoreQuery = Annotated[str | None, Query(min_length=1, max_length=32, pattern=NO_NUL)]
+OptIdQuery = Annotated[int | None, Query(ge=1, le=ID_MAX)]
+OptTextQuery = Annotated[str | None, Query(min_length=1, max_length=80, pattern=NO_NUL)]
+AtQuery = Annotated[Timestamp | None, Query(description="A time (UTC if no zone is given).")]

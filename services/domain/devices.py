@@ -37,8 +37,13 @@ def _field(payload: dict, name: str, kind: type | tuple[type, ...]):
     value = payload.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
         wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise DomainError(f"payload.{name}: required, a {wanted}")
+        raise DomainError(f"payload.{name}: must be a {wanted}, got {type(value).__name__}")
     return value
+
+
+def _optional(payload: dict, name: str, default: float) -> float:
+    """An optional number of the payload: its default when absent, never a string or null."""
+    return _field(payload, name, (int, float)) if name in payload else default
 
 
 def _shelf(session: Session, t: TelemetryIn) -> Finding:
@@ -61,7 +66,7 @@ def _label(session: Session, t: TelemetryIn) -> Finding:
 
 def _queue(session: Session, t: TelemetryIn) -> Finding:
     lane, length = _field(t.payload, "lane", int), _field(t.payload, "length", int)
-    limit = t.payload.get("threshold", QUEUE_THRESHOLD)
+    limit = _optional(t.payload, "threshold", QUEUE_THRESHOLD)
     if length >= limit:
         return "queue_too_long", f"lane {lane}", f"{length} people queue at lane {lane}"
     return None
@@ -69,7 +74,7 @@ def _queue(session: Session, t: TelemetryIn) -> Finding:
 
 def _fridge(session: Session, t: TelemetryIn) -> Finding:
     temp = _field(t.payload, "temp_c", (int, float))
-    limit = t.payload.get("max_c", FRIDGE_MAX_C)
+    limit = _optional(t.payload, "max_c", FRIDGE_MAX_C)
     if temp > limit:
         return "temperature_high", t.device_id, f"{t.device_id} is at {temp} C (max {limit})"
     return None

@@ -371,11 +371,20 @@ def _is_leap(year: int) -> bool:
 
 
 def list_members(
-    session: Session, cipher: MemberCipher, store_id: str, now: dt.datetime, limit: int = 100
+    session: Session,
+    cipher: MemberCipher,
+    store_id: str,
+    now: dt.datetime,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[MemberPublic]:
-    """Members registered at a store, by id (at most ``limit``)."""
+    """Members registered at a store, by id (at most ``limit``, after the first ``offset``)."""
     require_store(session, store_id)
     ids = session.scalars(
-        select(Member.id).where(Member.store_id == store_id).order_by(Member.id).limit(limit)
+        select(Member.id)
+        .where(Member.store_id == store_id)
+        .order_by(Member.id)
+        .limit(limit)
+        .offset(offset)
     )
     return [profile(session, cipher, i, now) for i in ids]

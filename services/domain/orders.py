@@ -343,10 +343,11 @@ def list_orders(
     store_id: str | None = None,
     member_id: int | None = None,
     open_only: bool = False,
-    limit: int = 200,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[OrderPublic]:
     """Orders of a store and/or member, oldest first; ``open_only``: online orders not yet done."""
-    stmt = select(Order.id).order_by(Order.id).limit(limit)
+    stmt = select(Order.id).order_by(Order.id).limit(limit).offset(offset)
     if store_id is not None:
         stmt = stmt.where(Order.store_id == store_id)
     if member_id is not None:

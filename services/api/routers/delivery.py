@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, NowDep, SessionDep, StorePath
+from services.api.paging import PageDep
 from services.domain import delivery
 from services.schemas import BatchPublic, CourierCreate, CourierPublic, DispatchRequest
 
@@ -17,15 +18,17 @@ def add_courier(req: CourierCreate, s: SessionDep, a: AccessDep) -> CourierPubli
 
 
 @router.get("/{store_id}/couriers")
-def couriers(store_id: str, s: SessionDep, a: AccessDep) -> list[CourierPublic]:
+def couriers(
+    store_id: StorePath, s: SessionDep, a: AccessDep, page: PageDep
+) -> list[CourierPublic]:
     """A store's couriers, own riders first."""
     a.store(store_id)
-    return delivery.couriers(s, store_id)
+    return page.of(delivery.couriers(s, store_id))
 
 
 @router.post("/{store_id}/dispatch")
 def dispatch(
-    store_id: str, req: DispatchRequest, s: SessionDep, a: AccessDep, now: NowDep
+    store_id: StorePath, req: DispatchRequest, s: SessionDep, a: AccessDep, now: NowDep
 ) -> list[BatchPublic]:
     """Batch paid delivery orders by window and direction and hand them to couriers."""
     a.store(store_id)
@@ -33,7 +36,7 @@ def dispatch(
 
 
 @router.get("/{store_id}/batches")
-def batches(store_id: str, s: SessionDep, a: AccessDep) -> list[BatchPublic]:
-    """Batches dispatched for a store."""
+def batches(store_id: StorePath, s: SessionDep, a: AccessDep, page: PageDep) -> list[BatchPublic]:
+    """Batches dispatched for a store, oldest first."""
     a.store(store_id)
-    return delivery.batches(s, store_id)
+    return page.of(delivery.batches(s, store_id))

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, IdPath, NowDep, OptTextQuery, SessionDep, StoreQuery
+from services.api.paging import PageDep
 from services.domain import devices
 from services.schemas import AckIn, AlertPublic, AlertStatus, TelemetryAccepted, TelemetryIn
 
@@ -18,19 +19,20 @@ def telemetry(req: TelemetryIn, s: SessionDep, a: AccessDep) -> TelemetryAccepte
 
 @router.get("/alerts")
 def alerts(
-    store_id: str,
+    store_id: StoreQuery,
     s: SessionDep,
     a: AccessDep,
+    page: PageDep,
     status: AlertStatus | None = AlertStatus.open,
-    kind: str | None = None,
+    kind: OptTextQuery = None,
 ) -> list[AlertPublic]:
-    """A store's alerts (open ones unless asked otherwise)."""
+    """A store's alerts (open ones unless asked otherwise), oldest first."""
     a.store(store_id)
-    return devices.alerts(s, store_id, status, kind)
+    return page.of(devices.alerts(s, store_id, status, kind))
 
 
 @router.post("/alerts/{alert_id}/ack")
-def ack(alert_id: int, req: AckIn, s: SessionDep, a: AccessDep, now: NowDep) -> AlertPublic:
+def ack(alert_id: IdPath, req: AckIn, s: SessionDep, a: AccessDep, now: NowDep) -> AlertPublic:
     """Acknowledge an alert."""
     a.store(devices.require_alert(s, alert_id).store_id)
     return devices.ack(s, alert_id, req, now)

@@ -1,10 +1,9 @@
 """Marketing center over HTTP: promotions, coupons, visit and birthday gifts, campaign review."""
 
-import datetime as dt
-
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, AtQuery, IdPath, NowDep, OptStoreQuery, SessionDep
+from services.api.paging import PageDep
 from services.domain import campaigns, marketing, members
 from services.schemas import (
     BirthdayOffers,
@@ -29,15 +28,20 @@ def create_promotion(req: PromotionCreate, s: SessionDep, a: AccessDep) -> Promo
 
 @router.get("/promotions")
 def list_promotions(
-    s: SessionDep, a: AccessDep, now: NowDep, store_id: str | None = None, active: bool = False
+    s: SessionDep,
+    a: AccessDep,
+    now: NowDep,
+    page: PageDep,
+    store_id: OptStoreQuery = None,
+    active: bool = False,
 ) -> list[PromotionPublic]:
     """A store's promotions (its own and the chain's), or all (HQ); optionally only active ones."""
     a.store(store_id)
-    return marketing.list_promotions(s, store_id, now if active else None)
+    return page.of(marketing.list_promotions(s, store_id, now if active else None))
 
 
 @router.get("/promotions/{promotion_id}/review")
-def review_promotion(promotion_id: int, s: SessionDep, a: AccessDep) -> CampaignReview:
+def review_promotion(promotion_id: IdPath, s: SessionDep, a: AccessDep) -> CampaignReview:
     """Reach, redemption, incremental sales and ROI of a promotion."""
     a.store(marketing.get_promotion(s, promotion_id).store_id)
     return campaigns.review_promotion(s, promotion_id)
@@ -53,7 +57,7 @@ def create_template(
 
 
 @router.get("/coupon-templates/{template_id}/review")
-def review_template(template_id: int, s: SessionDep, a: AccessDep) -> CampaignReview:
+def review_template(template_id: IdPath, s: SessionDep, a: AccessDep) -> CampaignReview:
     """Reach, redemption, incremental sales and ROI of the coupons of a template."""
     a.store(marketing.get_template(s, template_id).store_id)
     return campaigns.review_template(s, template_id)
@@ -61,11 +65,16 @@ def review_template(template_id: int, s: SessionDep, a: AccessDep) -> CampaignRe
 
 @router.get("/coupon-templates/{template_id}/holders")
 def holders(
-    template_id: int, s: SessionDep, a: AccessDep, now: NowDep, at: dt.datetime | None = None
+    template_id: IdPath,
+    s: SessionDep,
+    a: AccessDep,
+    now: NowDep,
+    page: PageDep,
+    at: AtQuery = None,
 ) -> list[int]:
     """Members who hold an unused, unexpired coupon of the template: whom a campaign reached."""
     a.store(marketing.get_template(s, template_id).store_id)
-    return marketing.holders(s, template_id, at or now)
+    return page.of(marketing.holders(s, template_id, at or now))
 
 
 @router.post("/coupons", status_code=201)

@@ -4,7 +4,8 @@ import datetime as dt
 
 from fastapi import APIRouter, Query
 
-from services.api.deps import AccessDep, CipherDep, NowDep, SessionDep
+from services.api.deps import AccessDep, AtQuery, CipherDep, IdPath, NowDep, SessionDep, StoreQuery
+from services.api.paging import PageDep
 from services.domain import marketing, members
 from services.schemas import CouponPublic, MemberCreate, MemberPublic, TagsIn, TopUpIn
 
@@ -22,11 +23,11 @@ def register(
 
 @router.get("")
 def list_members(
-    store_id: str, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep, limit: int = 100
+    store_id: StoreQuery, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep, page: PageDep
 ) -> list[MemberPublic]:
-    """Members registered at a store."""
+    """Members registered at a store, by id."""
     a.store(store_id)
-    return members.list_members(s, c, store_id, now, max(1, min(limit, 1000)))
+    return page.done(members.list_members(s, c, store_id, now, page.rows, page.offset))
 
 
 @router.get("/by-phone")
@@ -50,14 +51,16 @@ def _own(s, a, c, member_id: int, now: dt.datetime) -> MemberPublic:
 
 
 @router.get("/{member_id}")
-def profile(member_id: int, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep) -> MemberPublic:
+def profile(
+    member_id: IdPath, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep
+) -> MemberPublic:
     """Tier, points, stored value, tags and RFM segment."""
     return _own(s, a, c, member_id, now)
 
 
 @router.post("/{member_id}/tags")
 def tag(
-    member_id: int, req: TagsIn, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep
+    member_id: IdPath, req: TagsIn, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep
 ) -> MemberPublic:
     """Add tags (store staff)."""
     a.store(members.require_member(s, member_id).store_id)
@@ -67,7 +70,7 @@ def tag(
 
 @router.post("/{member_id}/top-ups")
 def top_up(
-    member_id: int, req: TopUpIn, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep
+    member_id: IdPath, req: TopUpIn, s: SessionDep, a: AccessDep, c: CipherDep, now: NowDep
 ) -> MemberPublic:
     """Load stored value at the till (store staff)."""
     a.store(members.require_member(s, member_id).store_id)
@@ -77,13 +80,14 @@ def top_up(
 
 @router.get("/{member_id}/coupons")
 def coupons(
-    member_id: int,
+    member_id: IdPath,
     s: SessionDep,
     a: AccessDep,
     c: CipherDep,
     now: NowDep,
-    at: dt.datetime | None = None,
+    page: PageDep,
+    at: AtQuery = None,
 ) -> list[CouponPublic]:
-    """The member's coupons that are valid at ``at`` (now by default)."""
+    """The member's coupons that are valid at ``at`` (now by default), in issue order."""
     _own(s, a, c, member_id, now)
-    return marketing.member_coupons(s, member_id, at or now)
+    return page.of(marketing.member_coupons(s, member_id, at or now))

@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, IdPath, NowDep, OptIdQuery, OptStoreQuery, SessionDep
+from services.api.paging import PageDep
 from services.domain import orders
 from services.schemas import CheckoutRequest, OrderCreate, OrderEvent, OrderPublic, Receipt
 
@@ -27,20 +28,22 @@ def create_order(req: OrderCreate, s: SessionDep, a: AccessDep, now: NowDep) -> 
 def list_orders(
     s: SessionDep,
     a: AccessDep,
-    store_id: str | None = None,
-    member_id: int | None = None,
+    page: PageDep,
+    store_id: OptStoreQuery = None,
+    member_id: OptIdQuery = None,
     open_only: bool = False,
 ) -> list[OrderPublic]:
-    """Orders of a store or of a member (open online orders only, if asked)."""
+    """Orders of a store or of a member, oldest first (open online orders only, if asked)."""
     if member_id is not None and store_id is None:
         a.member(member_id, None)
     else:
         a.store(store_id)
-    return orders.list_orders(s, store_id, member_id, open_only)
+    found = orders.list_orders(s, store_id, member_id, open_only, page.rows, page.offset)
+    return page.done(found)
 
 
 @router.get("/{order_id}")
-def get_order(order_id: int, s: SessionDep, a: AccessDep) -> OrderPublic:
+def get_order(order_id: IdPath, s: SessionDep, a: AccessDep) -> OrderPublic:
     """One order."""
     order = orders.get_order(s, order_id)
     a.member(order.member_id, order.store_id)
@@ -53,14 +56,16 @@ def _step(step, order_id: int, event: OrderEvent, s, a, now) -> OrderPublic:
 
 
 @router.post("/{order_id}/pick")
-def pick(order_id: int, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep) -> OrderPublic:
+def pick(
+    order_id: IdPath, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep
+) -> OrderPublic:
     """A paid online order has been picked."""
     return _step(orders.pick, order_id, event, s, a, now)
 
 
 @router.post("/{order_id}/fulfil")
 def fulfil(
-    order_id: int, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep
+    order_id: IdPath, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep
 ) -> OrderPublic:
     """The customer has the goods."""
     return _step(orders.fulfil, order_id, event, s, a, now)
@@ -68,7 +73,7 @@ def fulfil(
 
 @router.post("/{order_id}/cancel")
 def cancel(
-    order_id: int, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep
+    order_id: IdPath, event: OrderEvent, s: SessionDep, a: AccessDep, now: NowDep
 ) -> OrderPublic:
     """Cancel an online order before it is fulfilled."""
     return _step(orders.cancel, order_id, event, s, a, now)

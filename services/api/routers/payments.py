@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, IdPath, NowDep, SessionDep
+from services.api.paging import PageDep
 from services.domain import orders, payments
 from services.schemas import OrderPublic, PaymentCreate, PaymentPublic, RefundCreate
 
@@ -19,7 +20,7 @@ def pay(req: PaymentCreate, s: SessionDep, a: AccessDep, now: NowDep) -> Payment
 
 @router.post("/refunds/{order_id}")
 def refund(
-    order_id: int, req: RefundCreate, s: SessionDep, a: AccessDep, now: NowDep
+    order_id: IdPath, req: RefundCreate, s: SessionDep, a: AccessDep, now: NowDep
 ) -> OrderPublic:
     """Refund a paid order in full (store staff); the same key again changes nothing."""
     a.store(orders.get_order(s, order_id).store_id)
@@ -27,7 +28,7 @@ def refund(
 
 
 @router.get("/{payment_id}")
-def get_payment(payment_id: int, s: SessionDep, a: AccessDep) -> PaymentPublic:
+def get_payment(payment_id: IdPath, s: SessionDep, a: AccessDep) -> PaymentPublic:
     """One charge or refund."""
     payment = payments.get_payment(s, payment_id)
     order = orders.get_order(s, payment.order_id)
@@ -36,8 +37,10 @@ def get_payment(payment_id: int, s: SessionDep, a: AccessDep) -> PaymentPublic:
 
 
 @router.get("/orders/{order_id}")
-def order_payments(order_id: int, s: SessionDep, a: AccessDep) -> list[PaymentPublic]:
-    """An order's charges and refunds."""
+def order_payments(
+    order_id: IdPath, s: SessionDep, a: AccessDep, page: PageDep
+) -> list[PaymentPublic]:
+    """An order's charges and refunds, oldest first."""
     order = orders.get_order(s, order_id)
     a.member(order.member_id, order.store_id)
-    return payments.for_order(s, order_id)
+    return page.of(payments.for_order(s, order_id))

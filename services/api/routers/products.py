@@ -1,10 +1,9 @@
 """Product center over HTTP: catalogue, categories, brands, prices and price changes."""
 
-import datetime as dt
-
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, AtQuery, NowDep, OptTextQuery, SessionDep, StorePath
+from services.api.paging import PageDep
 from services.domain import catalog
 from services.schemas import PriceChangeIn, ProductIn, ProductPublic, StorePrice
 
@@ -19,24 +18,26 @@ def upsert_products(products: list[ProductIn], s: SessionDep, a: AccessDep) -> i
 
 
 @router.get("")
-def list_products(s: SessionDep, a: AccessDep, category: str | None = None) -> list[ProductPublic]:
-    """The catalogue, optionally one category."""
+def list_products(
+    s: SessionDep, a: AccessDep, page: PageDep, category: OptTextQuery = None
+) -> list[ProductPublic]:
+    """The catalogue, optionally one category, by SKU."""
     a.staff()
-    return catalog.list_products(s, category)
+    return page.of(catalog.list_products(s, category))
 
 
 @router.get("/categories")
-def categories(s: SessionDep, a: AccessDep) -> list[str]:
-    """Categories of the catalogue."""
+def categories(s: SessionDep, a: AccessDep, page: PageDep) -> list[str]:
+    """Categories of the catalogue, sorted."""
     a.staff()
-    return catalog.categories(s)
+    return page.of(catalog.categories(s))
 
 
 @router.get("/brands")
-def brands(s: SessionDep, a: AccessDep) -> list[str]:
-    """Brands of the catalogue."""
+def brands(s: SessionDep, a: AccessDep, page: PageDep) -> list[str]:
+    """Brands of the catalogue, sorted."""
     a.staff()
-    return catalog.brands(s)
+    return page.of(catalog.brands(s))
 
 
 @router.post("/price-changes", status_code=201)
@@ -48,8 +49,13 @@ def schedule_price(change: PriceChangeIn, s: SessionDep, a: AccessDep) -> int:
 
 @router.get("/prices/{store_id}")
 def price_list(
-    store_id: str, s: SessionDep, a: AccessDep, now: NowDep, at: dt.datetime | None = None
+    store_id: StorePath,
+    s: SessionDep,
+    a: AccessDep,
+    now: NowDep,
+    page: PageDep,
+    at: AtQuery = None,
 ) -> list[StorePrice]:
     """Prices in force in a store (what labels and ESLs show) and the next change of each."""
     a.store(store_id)
-    return catalog.price_list(s, store_id, at or now)
+    return page.of(catalog.price_list(s, store_id, at or now))

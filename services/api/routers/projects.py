@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, NowDep, SessionDep
+from services.api.deps import AccessDep, IdPath, NowDep, SessionDep
+from services.api.paging import PageDep
 from services.domain import projects
 from services.schemas import ProjectCreate, ProjectPublic, ProjectStatus, ProjectUpdate
 
@@ -18,15 +19,15 @@ def create(req: ProjectCreate, s: SessionDep, a: AccessDep, now: NowDep) -> Proj
 
 @router.get("")
 def list_projects(
-    s: SessionDep, a: AccessDep, status: ProjectStatus | None = None
+    s: SessionDep, a: AccessDep, page: PageDep, status: ProjectStatus | None = None
 ) -> list[ProjectPublic]:
-    """The library, optionally one step."""
+    """The library, optionally one step, oldest first."""
     a.hq()
-    return projects.list_all(s, status)
+    return page.of(projects.list_all(s, status))
 
 
 @router.get("/{project_id}")
-def get(project_id: int, s: SessionDep, a: AccessDep) -> ProjectPublic:
+def get(project_id: IdPath, s: SessionDep, a: AccessDep) -> ProjectPublic:
     """One project."""
     a.hq()
     return projects.get(s, project_id)
@@ -34,7 +35,7 @@ def get(project_id: int, s: SessionDep, a: AccessDep) -> ProjectPublic:
 
 @router.patch("/{project_id}")
 def update(
-    project_id: int, req: ProjectUpdate, s: SessionDep, a: AccessDep, now: NowDep
+    project_id: IdPath, req: ProjectUpdate, s: SessionDep, a: AccessDep, now: NowDep
 ) -> ProjectPublic:
     """Change a project (status moves forward only)."""
     a.hq()
@@ -42,7 +43,7 @@ def update(
 
 
 @router.delete("/{project_id}", status_code=204)
-def delete(project_id: int, s: SessionDep, a: AccessDep) -> None:
+def delete(project_id: IdPath, s: SessionDep, a: AccessDep) -> None:
     """Remove a project."""
     a.hq()
     projects.delete(s, project_id)

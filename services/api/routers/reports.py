@@ -1,15 +1,16 @@
 """Data center over HTTP: manager reports and dashboard KPIs for a store or (HQ) the chain."""
 
-import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 
-from services.api.deps import AccessDep, SessionDep
+from services.api.deps import AccessDep, OptStoreQuery, SessionDep
+from services.api.paging import PageDep
 from services.domain import reports
 from services.schemas import (
     CategorySales,
     Dashboard,
+    Day,
     DaySales,
     DepartmentRevenue,
     MonthProfit,
@@ -18,17 +19,18 @@ from services.schemas import (
 )
 
 router = APIRouter(prefix="/reports", tags=["reports"])
+DayQuery = Annotated[Day, Query(description="A day, 1970-01-01 to 2199-12-31, inclusive.")]
 
 
 class Range(Schema):
     """A store (or the chain when omitted) and an inclusive date range."""
 
-    start: dt.date
-    end: dt.date
+    start: Day
+    end: Day
     store_id: str | None = None
 
 
-def _range(a: AccessDep, start: dt.date, end: dt.date, store_id: str | None = None) -> Range:
+def _range(a: AccessDep, start: DayQuery, end: DayQuery, store_id: OptStoreQuery = None) -> Range:
     a.store(store_id)
     return Range(start=start, end=end, store_id=store_id)
 
@@ -37,33 +39,33 @@ RangeDep = Annotated[Range, Depends(_range)]
 
 
 @router.get("/sales")
-def sales(r: RangeDep, s: SessionDep) -> list[DaySales]:
+def sales(r: RangeDep, s: SessionDep, page: PageDep) -> list[DaySales]:
     """Sales per day."""
-    return reports.sales_by_day(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_day(s, r.store_id, r.start, r.end))
 
 
 @router.get("/categories")
-def categories(r: RangeDep, s: SessionDep) -> list[CategorySales]:
+def categories(r: RangeDep, s: SessionDep, page: PageDep) -> list[CategorySales]:
     """Sales per category."""
-    return reports.sales_by_category(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_category(s, r.store_id, r.start, r.end))
 
 
 @router.get("/payments")
-def payment_methods(r: RangeDep, s: SessionDep) -> list[PaymentSplit]:
+def payment_methods(r: RangeDep, s: SessionDep, page: PageDep) -> list[PaymentSplit]:
     """Payments per channel."""
-    return reports.sales_by_payment(s, r.store_id, r.start, r.end)
+    return page.of(reports.sales_by_payment(s, r.store_id, r.start, r.end))
 
 
 @router.get("/departments")
-def departments(r: RangeDep, s: SessionDep) -> list[DepartmentRevenue]:
+def departments(r: RangeDep, s: SessionDep, page: PageDep) -> list[DepartmentRevenue]:
     """Department revenue: orders, customers, average spend."""
-    return reports.department_revenue(s, r.store_id, r.start, r.end)
+    return page.of(reports.department_revenue(s, r.store_id, r.start, r.end))
 
 
 @router.get("/profit")
-def profit(r: RangeDep, s: SessionDep) -> list[MonthProfit]:
+def profit(r: RangeDep, s: SessionDep, page: PageDep) -> list[MonthProfit]:
     """Gross profit per month."""
-    return reports.monthly_profit(s, r.store_id, r.start, r.end)
+    return page.of(reports.monthly_profit(s, r.store_id, r.start, r.end))
 
 
 @router.get("/dashboard")

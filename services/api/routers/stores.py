@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from services.api.deps import AccessDep, SessionDep
+from services.api.deps import AccessDep, OptTextQuery, SessionDep, StorePath
+from services.api.paging import PageDep
 from services.domain import stores
 from services.domain.errors import DomainError
 from services.schemas import StoreIn, StorePublic
@@ -11,7 +12,7 @@ router = APIRouter(prefix="/stores", tags=["stores"])
 
 
 @router.put("/{store_id}")
-def register_store(store_id: str, store: StoreIn, s: SessionDep, a: AccessDep) -> StorePublic:
+def register_store(store_id: StorePath, store: StoreIn, s: SessionDep, a: AccessDep) -> StorePublic:
     """Create or replace a store profile (HQ)."""
     a.hq()
     if store.id != store_id:
@@ -20,14 +21,16 @@ def register_store(store_id: str, store: StoreIn, s: SessionDep, a: AccessDep) -
 
 
 @router.get("")
-def list_stores(s: SessionDep, a: AccessDep, region: str | None = None) -> list[StorePublic]:
-    """Every store of the chain (HQ and stores)."""
+def list_stores(
+    s: SessionDep, a: AccessDep, page: PageDep, region: OptTextQuery = None
+) -> list[StorePublic]:
+    """Every store of the chain (HQ and stores), by id."""
     a.staff()
-    return stores.list_stores(s, region)
+    return page.of(stores.list_stores(s, region))
 
 
 @router.get("/{store_id}")
-def get_store(store_id: str, s: SessionDep, a: AccessDep) -> StorePublic:
+def get_store(store_id: StorePath, s: SessionDep, a: AccessDep) -> StorePublic:
     """One store's profile."""
     a.staff()
     return stores.get_store(s, store_id)
