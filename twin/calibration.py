@@ -41,11 +41,12 @@ MISSES: dict[tuple[str, str], str] = {
         "lanes a cart fleet frees"
     ),
     ("shift_optimizer", "staff/security cost -20%"): (
-        "not the same intervention: the case's virtual store manager cut staff and security "
-        "cost in stores whose rosters it could thin; the twin's optimiser re-plans only the "
-        "cashiers, in 3-hour blocks at 85% target utilisation, of a library supermarket whose "
-        "roster is already lean (about 0.04 paid hours a visitor), so it adds cashier hours "
-        "at the peaks"
+        "not the same intervention: the case's virtual store manager (cameras watching staff, "
+        "hygiene and visitor flow) cut staff and security cost across roles; the twin's "
+        "optimiser re-plans only the cashiers (about half the library supermarket's paid "
+        "hours, the store has no security staff), in 3-hour blocks at 85% target utilisation, "
+        "from a roster that already follows the morning and evening peaks, so it saves a "
+        "fraction of cashier cost and a few percent of all labour"
     ),
 }
 """Held-out rows that miss their case figure, and why (shown in docs/calibration.md)."""
@@ -231,7 +232,7 @@ def sanity_table(
             "units of the robots' items",
             _change(voice_units, _units(base, "", voice_skus)[0]),
             94.38,
-            20.0,
+            30.0,  # two robot items: one seed moves the figure by about 30 points
             True,
         ),
         Row(
