@@ -78,10 +78,10 @@ def test_the_published_page_has_no_unexplained_miss_or_stale_fit():
 
 def test_the_table_goes_between_the_markers(rows, tmp_path):
     doc = tmp_path / "calibration.md"
-    doc.write_text(f"# Calibration\n\n{START}\nold\n{END}\n\nafter\n")
+    doc.write_text(f"# Calibration\n\n{START}\nOLD TABLE\n{END}\n\nafter\n")
     write_into(doc, markdown(rows, 2, 1, 600))
     text = doc.read_text()
-    assert "old" not in text and text.endswith("after\n")
+    assert "OLD TABLE" not in text and text.endswith("after\n")
     assert "storetwin calibrate --seed 2 --days 1 --visitors 600" in text
     assert text.count("| voice_promoter |") == 1
     plain = tmp_path / "plain.md"
