@@ -96,8 +96,9 @@ class Row:
         """What counts as a match."""
         if self.target is None:
             return "falls" if self.direction < 0 else "rises"
-        unit = "pp" if self.measure.startswith("share") else "points"
-        return f"{self.target:+g}% ± {self.tolerance:g} {unit}"
+        if self.measure.startswith("share"):
+            return f"{self.target:g}% ± {self.tolerance:g} pp"
+        return f"{self.target:+g}% ± {self.tolerance:g} points"
 
     @property
     def verdict(self) -> str:

@@ -151,7 +151,7 @@ def calibrate(
     ] = None,
 ) -> None:
     """Print the twin beside the case figures, and each library format beside retail studies."""
-    from twin.baselines import baseline_markdown, baseline_table
+    from twin.baselines import WEEK, baseline_markdown, baseline_table
     from twin.calibration import (
         BASELINES_END,
         BASELINES_START,
@@ -163,7 +163,7 @@ def calibrate(
     with progress("calibration arms") as tick:
         rows = sanity_table(seed, days, visitors, tick)
     with progress("library baselines") as tick:
-        formats, found = baseline_table(seed, days, tick)
+        formats, found = baseline_table(seed, WEEK, tick)
     table = Table(title="Sanity table: the twin vs the case figures")
     for column in ("intervention", "case figure", "twin measures", "twin gives", "verdict"):
         table.add_column(column, overflow="fold")
@@ -183,7 +183,7 @@ def calibrate(
             write_into(write, markdown(rows, seed, days, visitors))
             write_into(
                 write,
-                baseline_markdown(formats, found, seed, days),
+                baseline_markdown(formats, found, seed, WEEK),
                 BASELINES_START,
                 BASELINES_END,
             )
