@@ -112,6 +112,11 @@ class Staff(Frozen):
     label_update_lag_h: Pos = Field(
         6.0, description="Mean hours until staff replace a paper label after a price change."
     )
+    label_change_s: NonNeg = Field(
+        120.0,
+        description="Paid staff seconds per paper label replaced: print, walk, swap, check "
+        "(docs/calibration.md; Levy et al. 1997 measured the cost of a shelf price change).",
+    )
 
     @field_validator("wages")
     @classmethod

@@ -190,34 +190,67 @@ def calibrate(
     days: Annotated[int, typer.Option(min=1)] = 3,
     visitors: Annotated[float, typer.Option(min=50, help="Daily visitors of the store.")] = 3000,
     write: Annotated[
-        Path | None, typer.Option(help="Put the table into this Markdown file's sanity section.")
+        Path | None,
+        typer.Option(help="Put both tables into this Markdown file's marked sections."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
-    """Run each intervention against the base store and print the twin beside the case figures."""
+    """Print the twin beside the case figures, and each library format beside retail studies."""
     import dataclasses
 
-    from twin.calibration import markdown, sanity_table, write_into
+    from twin.baselines import WEEK, baseline_markdown, baseline_table
+    from twin.calibration import (
+        BASELINES_END,
+        BASELINES_START,
+        markdown,
+        sanity_table,
+        write_into,
+    )
 
     with progress("calibration arms", as_json) as tick:
         rows = sanity_table(seed, days, visitors, tick)
+    with progress("library baselines", as_json) as tick:
+        formats, found = baseline_table(seed, WEEK, tick)
     if as_json:
-        typer.echo(json.dumps([dataclasses.asdict(r) for r in rows], indent=2))
+        payload = {
+            "sanity": [
+                {**dataclasses.asdict(r), "holds": r.holds, "verdict": r.verdict.strip("*")}
+                for r in rows
+            ],
+            "baselines": [
+                {**dataclasses.asdict(b), "within": b.within, "shown": b.shown()} for b in formats
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2, default=str))
     else:
         table = Table(title="Sanity table: the twin vs the case figures")
-        for column in ("intervention", "case figure", "twin measures", "twin gives", "default"):
+        for column in ("intervention", "case figure", "twin measures", "twin gives", "verdict"):
             table.add_column(column, overflow="fold")
         for r in rows:
-            tuned = "tuned" if r.tuned else "check"
-            table.add_row(r.intervention, r.case_figure, r.measure, r.twin, tuned)
+            table.add_row(r.intervention, r.case_figure, r.measure, r.twin, r.verdict.strip("*"))
         console.print(keep_whole(table, "intervention"))
+        base = Table(title="Library baselines vs retail studies")
+        for column in ("format", "measure", "twin", "reference", "verdict"):
+            base.add_column(column, overflow="fold")
+        for b in formats:
+            ref = b.reference
+            span = f"{b.shown(ref.low)} - {b.shown(ref.high)}"
+            verdict = "within" if b.within else "outside"
+            base.add_row(b.format, ref.measure, b.shown(), span, verdict)
+        console.print(keep_whole(base, "format", "measure"))
     if write is not None:
         try:
             write_into(write, markdown(rows, seed, days, visitors))
+            write_into(
+                write,
+                baseline_markdown(formats, found, seed, WEEK),
+                BASELINES_START,
+                BASELINES_END,
+            )
         except (OSError, ValueError) as exc:
             raise fail(str(exc)) from None
         if not as_json:
-            console.print(f"table written into {write}")
+            console.print(f"tables written into {write}")
 
 
 @bench_app.command("twin")

@@ -576,13 +576,17 @@ class StoreModel(mesa.Model):
     def _day_stats(self, day: int, shrink_found_cents: int) -> dict[str, Any]:
         hours = self.staff.hours(day)
         cost = self.staff.cost(day)
+        label_hours, label_cost = self._label_work()
         stolen = self.stock.stolen_today
         stats: dict[str, Any] = {
             "day": day,
-            "labour_hours": round(sum(hours.values()), 2),
-            "labour_cost": round(sum(cost.values()), 2),
+            "labour_hours": round(sum(hours.values()) + label_hours, 2),
+            "labour_cost": round(sum(cost.values()) + label_cost, 2),
             **{f"{role.value}_hours": round(h, 2) for role, h in hours.items()},
             **{f"{role.value}_cost": round(c, 2) for role, c in cost.items()},
+            "label_changes": self.pricing.paper_labels,
+            "label_hours": round(label_hours, 2),
+            "label_cost": round(label_cost, 2),
             "shrink_units": int(stolen.sum()),
             "shrink_value": round(float(np.dot(stolen, self._cost_cents())) / 100, 2),
             "shrink_found": round(shrink_found_cents / 100, 2),
@@ -595,6 +599,7 @@ class StoreModel(mesa.Model):
             **self._camera_counts(),
         }
         self.pricing.changes = 0
+        self.pricing.paper_labels = 0
         if self.energy is not None:
             self.energy.kwh_today = 0.0
             self.energy.alarms = 0
@@ -603,6 +608,16 @@ class StoreModel(mesa.Model):
         if self.smart_shelves is not None:
             self.smart_shelves.alerts_sent = 0
         return stats
+
+    def _label_work(self) -> tuple[float, float]:
+        """Hours and cost of today's paper label changes, paid on top of the roster.
+
+        Price-change work is done by associates (or a price-change crew) when it
+        comes, so it is booked as extra paid time at the associate's wage.
+        """
+        staff = self.scenario.staff
+        hours = self.pricing.paper_labels * staff.label_change_s / 3600
+        return hours, hours * staff.wages[Role.associate]
 
     def _camera_counts(self) -> dict[str, int]:
         """Today's audit tickets and camera alerts, summed over the store's audit cameras."""

@@ -27,6 +27,7 @@ class PriceBook:
         self.products = list(model.catalog.products)
         self.cents = np.asarray([p.price_cents for p in self.products], dtype=np.int64)
         self.changes = 0
+        self.paper_labels = 0
 
     def current(self, sku: int) -> int:
         """The price the services charge now."""
@@ -70,13 +71,16 @@ class PriceBook:
         """Staff replace the label after ``lag`` seconds of their working time.
 
         A paper round skips electronic labels; a ticket fixes any label (staff
-        reprint it, or force the ESL to resync).
+        reprint it, or force the ESL to resync). Each paper label put up is
+        counted: it costs staff time (``staff.label_change_s``) that ESL saves.
         """
         m = self.model
         due = m.staff.after_working_time(m.env.now, lag)
         yield m.env.timeout(due - m.env.now)
         if self.cents[sku] == cents and (ticket or not m.labels.electronic):
             m.labels.show(sku, cents)
+            if not m.labels.electronic:
+                self.paper_labels += 1
 
     def ticket(self, sku: int, fix_h: float, rng: np.random.Generator) -> None:
         """A price-audit ticket: staff put the services' price on the label within ``fix_h``."""

@@ -8,8 +8,8 @@ from twin.run import run
 def test_store_day(benchmark):
     sc = load("supermarket")
     result = benchmark.pedantic(run, args=(sc,), kwargs={"seed": 7}, rounds=3, iterations=1)
-    assert result.kpis["visitors"] == 3002
-    assert result.kpis["transactions"] == 2553
+    assert result.kpis["visitors"] == 2981
+    assert result.kpis["transactions"] == 2677
 
 
 def test_raw_simpy_loop(benchmark):

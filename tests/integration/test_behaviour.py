@@ -31,6 +31,15 @@ def test_esl_means_fewer_price_mismatches_than_paper(market):
         paper.frame("daily")["label_mismatches_at_close"].sum()
         > esl.frame("daily")["label_mismatches_at_close"].sum()
     )
+    # Paper labels cost paid staff time (on top of the roster); ESL saves it.
+    paper_days, esl_days = paper.frame("daily"), esl.frame("daily")
+    assert paper_days["label_changes"].sum() > 20 and esl_days["label_changes"].sum() == 0
+    per_label = busy.staff.label_change_s / 3600
+    assert paper_days["label_hours"].sum() == pytest.approx(
+        paper_days["label_changes"].sum() * per_label, abs=0.02
+    )
+    saved = paper.kpis["labour_hours"] - esl.kpis["labour_hours"]
+    assert saved == pytest.approx(paper_days["label_hours"].sum(), abs=0.02)
 
 
 def test_theft_raises_shrink_and_ai_loss_prevention_lowers_it(market):

@@ -101,13 +101,23 @@ def test_listings_keep_identifiers_whole_and_have_json():
 
 
 def test_calibrate_prints_json(monkeypatch):
+    import twin.baselines
     import twin.calibration
+    from twin.baselines import BaselineRow, Reference
     from twin.calibration import Row
 
     def fake(seed, days, visitors, tick):  # the real one runs every intervention
-        return [Row("ai_loss_prevention", "case", "theft -80%", "theft", "-84%", True)]
+        return [Row("ai_loss_prevention", "case", "theft -80%", "theft", -84.0, -80.0, 10.0, True)]
+
+    def fake_baselines(seed, days, tick):  # the real one runs every format for a week
+        ref = Reference("sales lost to empty shelves", "oos_share", 0.0, 0.08, "%", "a study")
+        return [BaselineRow("convenience", ref, 0.02)], {}
 
     monkeypatch.setattr(twin.calibration, "sanity_table", fake)
+    monkeypatch.setattr(twin.baselines, "baseline_table", fake_baselines)
     out = runner.invoke(app, ["calibrate", "--json"])
     assert out.exit_code == 0, out.output
-    assert json.loads(out.stdout)[0]["intervention"] == "ai_loss_prevention"
+    printed = json.loads(out.stdout)
+    assert printed["sanity"][0]["intervention"] == "ai_loss_prevention"
+    assert printed["sanity"][0]["verdict"] == "fitted, holds"
+    assert printed["baselines"][0]["within"] is True
