@@ -1,0 +1,79 @@
+"""Ray behind run_many: same files as local processes, reruns when a worker dies."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from scenarios import load
+from scenarios.overrides import apply
+from twin.executor import Job, Workers, run_job, run_many
+from twin.whatif import run_arm
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=80 * 1024**2,
+        log_to_driver=False,
+    )
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return apply(
+        load("convenience"),
+        {"arrivals.daily_visitors": 80, "chain": {"stores": 2}},
+    )
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".json", ".parquet") and p.name != "run_stats.json"
+    }
+
+
+def test_ray_writes_the_same_bytes_as_local_processes(chain, tmp_path):
+    run_arm(chain, 3, 1, tmp_path / "local", workers=1)
+    ticks: list[float] = []
+    run_arm(chain, 3, 1, tmp_path / "ray", Workers(backend="ray"), ticks.append)
+    local, remote = files(tmp_path / "local"), files(tmp_path / "ray")
+    assert "summary.json" in local and "stores/S002/visits.parquet" in local
+    assert local == remote
+    assert ticks[-1] == 1.0 and ticks == sorted(ticks)
+
+
+def test_a_job_whose_worker_dies_is_rerun_and_said(chain, tmp_path):
+    marker = tmp_path / "died-once"
+
+    def dies_once(job, progress=None):
+        if job.store_index == 1 and not marker.exists():
+            marker.touch()
+            os._exit(1)
+        return run_job(job, progress)
+
+    data = chain.model_dump(mode="json")
+    jobs = [Job(data, 5, i, 1, str(tmp_path / "a" / f"s{i}")) for i in range(2)]
+    notes: list[str] = []
+    outs = run_many(jobs, Workers(backend="ray", note=notes.append), runner=dies_once)
+    assert marker.exists()
+    assert len(notes) == 1 and "rerun" in notes[0] and "store 2, seed 5" in notes[0]
+    again = [Job(data, 5, i, 1, str(tmp_path / "b" / f"s{i}")) for i in range(2)]
+    plain = run_many(again, workers=1)
+    assert [files(p) for p in outs] == [files(p) for p in plain]
+
+
+def test_a_job_that_raises_is_not_rerun(tmp_path):
+    bad = Job({"id": "nope"}, 0, 0, 1, str(tmp_path / "x"))
+    notes: list[str] = []
+    with pytest.raises(Exception, match=r"nope"):
+        run_many([bad], Workers(backend="ray", note=notes.append))
+    assert notes == []
