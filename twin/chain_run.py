@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from scenarios.chain import describe, expand
 from scenarios.schema import Scenario
 from twin import __version__
-from twin.executor import Job, run_many
+from twin.executor import Job, Workers, run_many
 from twin.result import RunResult, compute_kpis
 
 
@@ -67,7 +67,7 @@ def run_chain(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
 ) -> ChainResult:

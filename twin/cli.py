@@ -12,6 +12,7 @@ from rich.table import Table
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
+from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.terminal import Commands, console, fail, keep_whole, progress, warn
 
 app = typer.Typer(
@@ -100,6 +101,8 @@ def run(
             "(API key from $STORETWIN_API_KEY)."
         ),
     ] = None,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     import httpx
@@ -118,6 +121,7 @@ def run(
         variants = variants_of(sc, sets)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    pool = workers_for(workers, executor, ray_address)
     for arm, arm_sc in {"": sc, **{f"{name}: ": v for name, v in variants.items()}}.items():
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
@@ -128,9 +132,9 @@ def run(
             shared_services_warning(services, sc, days)
         with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
             if variants:
-                result = compare(sc, variants, seed, days, out, workers, tick, services)
+                result = compare(sc, variants, seed, days, out, pool, tick, services)
             else:
-                outcome = run_arm(sc, seed, days, out, workers, tick, services)
+                outcome = run_arm(sc, seed, days, out, pool, tick, services)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
     if quiet:

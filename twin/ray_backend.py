@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -21,6 +22,16 @@ from twin.executor import Job, Runner, Workers
 
 RETRIES = 3
 """Reruns of a job whose worker died (not of one that raised: that is a bug, not bad luck)."""
+
+
+class JobFailed(RuntimeError):
+    """A job raised on a Ray worker (or its worker died more than ``RETRIES`` times)."""
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "cause", None)
+    text = str(cause) if isinstance(cause, BaseException) else str(exc)
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()
 
 
 def connect_ray(address: str | None) -> Any:
@@ -114,7 +125,11 @@ def run_on_ray(
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
             for ref in ready:
                 i = pending.pop(ref)
-                outs[i] = write_files(ray.get(ref), Path(jobs[i].out))
+                try:
+                    files = ray.get(ref)
+                except ray.exceptions.RayError as exc:
+                    raise JobFailed(f"{jobs[i].label} failed on Ray: {_reason(exc)}") from exc
+                outs[i] = write_files(files, Path(jobs[i].out))
             if progress:
                 days, _ = ray.get(tally.state.remote())
                 shown = max(shown, days)

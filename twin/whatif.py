@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import run_chain
-from twin.executor import connect
+from twin.executor import Workers, connect
 from twin.run import run
 
 HEADLINE = (
@@ -64,7 +64,7 @@ def run_arm(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
 ) -> Outcome:
@@ -125,7 +125,7 @@ def compare(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
 ) -> Comparison:

@@ -43,6 +43,7 @@ from scenarios.pilot.steps import true_effects
 from scenarios.pilot.synth import synthetic_control
 from scenarios.pilot.twinruns import Arm, run_arms
 from scenarios.schema import Scenario
+from twin.executor import Workers
 
 TARGETS = {
     "false_positive_rate": (0.03, 0.07),
@@ -106,7 +107,7 @@ def simulate(
     pilot: Pilot,
     study: Study,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """Run every store of every validation chain twice (common random numbers), one batch.
@@ -179,7 +180,7 @@ def validate(
     pilot: Pilot,
     study: Study,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     kpi: str | None = None,
 ) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
+from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.terminal import console, fail, progress
 
 
@@ -53,6 +54,8 @@ def run_pilot(
             "(default: projects.db in the run folder)."
         ),
     ] = None,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Run the six steps (identify, estimate, review, run, evaluate, decide); write the report."""
     import httpx
@@ -67,10 +70,11 @@ def run_pilot(
     except PilotError as exc:
         raise fail(str(exc)) from None
     out = out or Path("runs") / loaded.spec.id
+    pool = workers_for(workers, executor, ray_address)
     total = sum(store_days(loaded).values())
     try:
         with progress(f"pilot {loaded.spec.id}: up to {total:,} store-days", quiet) as tick:
-            arts = run_steps(loaded, out, step.value, workers, tick, services)
+            arts = run_steps(loaded, out, step.value, pool, tick, services)
     except RunFolderError as exc:
         raise fail(str(exc)) from None
     except httpx.TransportError as exc:
@@ -171,6 +175,8 @@ def validate(
     ),
     workers: Annotated[int | None, typer.Option(min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Many small pilots with known truth: false-positive rate, CI coverage, mean error."""
     from scenarios.pilot import PilotError, load_pilot
@@ -195,8 +201,9 @@ def validate(
             f"--stores {stores} is too few: pilot {pilot} needs at least {least} "
             f"({design.pilot} pilot stores x (1 + {design.references_per_pilot} references each))"
         )
+    pool = workers_for(workers, executor, ray_address)
     with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
-        result = study_run(loaded, study, out, workers, tick, chosen)
+        result = study_run(loaded, study, out, pool, tick, chosen)
     summary = result["summary"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "validation.json").write_text(json.dumps(summary, indent=2) + "\n")
