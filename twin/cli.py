@@ -12,6 +12,7 @@ from rich.table import Table
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
+from twin.commands import sweep as sweep_commands
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.terminal import Commands, console, fail, keep_whole, progress, warn
 
@@ -103,6 +104,14 @@ def run(
     ] = None,
     executor: ExecutorOption = None,
     ray_address: RayAddressOption = None,
+    replications: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seeds (seed, seed+1, ...) to run each arm with; > 1 gives means and paired "
+            "95% CIs of the what-if's differences.",
+        ),
+    ] = 1,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     import httpx
@@ -127,6 +136,10 @@ def run(
             warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
+    if replications > 1:
+        arms = {"base": sc.model_copy(update={"what_if": None}), **variants}
+        runs = sweep_commands.Runs(seed, replications, days, out, pool, services)
+        return sweep_commands.replicated_run(arms, runs, quiet, title)
     try:
         if services:
             shared_services_warning(services, sc, days)
@@ -304,3 +317,4 @@ app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
 bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
+app.command()(sweep_commands.sweep)
