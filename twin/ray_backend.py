@@ -11,6 +11,7 @@ store-days finished across workers for the progress bar and notices reruns.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import re
 import tempfile
@@ -43,7 +44,12 @@ def connect_ray(address: str | None) -> Any:
 
     if not ray.is_initialized():
         address = address or os.environ.get("RAY_ADDRESS") or None
-        ray.init(address=address, include_dashboard=False, log_to_driver=False)
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
     return ray
 
 
