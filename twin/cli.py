@@ -143,7 +143,8 @@ def run(
     try:
         if services:
             shared_services_warning(services, sc, days)
-        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
+        store_days = days * sum(len(expand_noting(a)[0]) for a in [sc, *variants.values()])
+        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet, store_days) as tick:
             if variants:
                 result = compare(sc, variants, seed, days, out, pool, tick, services)
             else:

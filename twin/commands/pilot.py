@@ -213,7 +213,8 @@ def validate(
     pool = workers_for(workers, executor, ray_address)
     if independent:
         return _independent(loaded, study, out, pool, chosen, as_json)
-    with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
+    label = f"validation: {study.store_days:,} twin store-days"
+    with progress(label, as_json, study.store_days) as tick:
         result = study_run(loaded, study, out, pool, tick, chosen)
     summary = result["summary"]
     out.mkdir(parents=True, exist_ok=True)
@@ -239,7 +240,7 @@ def _independent(
     days = dataclasses.replace(study, chains=study.n).store_days
     started = time.perf_counter()
     label = f"independent validation: {study.n} twin pilots, {days:,} store-days"
-    with progress(label, as_json) as tick:
+    with progress(label, as_json, days) as tick:
         both = validate_independent(loaded, study, out, pool, tick, kpi)
     wall = round(time.perf_counter() - started, 1)
     report = {

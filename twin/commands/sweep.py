@@ -167,10 +167,13 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
 def _replicate(
     arms: dict[str, Any], runs: Runs, quiet: bool
 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    from scenarios.chain import expand
     from twin import sweep as sw
 
     label = f"{len(arms)} arm(s) x {runs.replications} seed(s) x {runs.days} day(s)"
-    with progress(label, quiet) as tick:
+    stores = sum(len(expand(sc)) for sc in arms.values())
+    store_days = stores * runs.replications * runs.days
+    with progress(label, quiet, store_days) as tick:
         long = sw.replicate(
             arms, runs.seeds, runs.days, runs.out, runs.workers, tick, runs.services
         )
