@@ -148,6 +148,11 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
     """
     from twin.whatif import HEADLINE
 
+    if runs.services:
+        raise fail(
+            "--replications with --services would run every seed against one shared "
+            "database, so the runs would change each other; drop --services"
+        )
     out, replications = runs.out, runs.replications
     long, summary, diffs = _replicate(arms, runs, quiet)
     out.mkdir(parents=True, exist_ok=True)
