@@ -14,6 +14,7 @@ from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
 from twin.commands import sweep as sweep_commands
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.executor import JobFailed
 from twin.terminal import Commands, console, fail, keep_whole, progress, warn
 
 app = typer.Typer(
@@ -151,6 +152,8 @@ def run(
                 outcome = run_arm(sc, seed, days, out, pool, tick, services)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
+    except JobFailed as exc:
+        raise fail(str(exc)) from None
     if quiet:
         return
     if variants:

@@ -42,6 +42,10 @@ class Job:
         return f"store {self.store_index + 1}, seed {self.seed}"
 
 
+class JobFailed(RuntimeError):
+    """A job failed on a cluster worker (it raised, or its worker died on every retry)."""
+
+
 Runner = Callable[[Job, Callable[[float], None] | None], str]
 """Runs one job where it is called and writes its folder: ``run_job`` unless a test swaps it."""
 

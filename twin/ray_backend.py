@@ -19,14 +19,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from twin.executor import Job, Runner, Workers
+from twin.executor import Job, JobFailed, Runner, Workers
 
 RETRIES = 3
 """Reruns of a job whose worker died (not of one that raised: that is a bug, not bad luck)."""
-
-
-class JobFailed(RuntimeError):
-    """A job raised on a Ray worker (or its worker died more than ``RETRIES`` times)."""
 
 
 def _reason(exc: BaseException) -> str:

@@ -9,8 +9,7 @@ from typer.testing import CliRunner
 from scenarios import load
 from scenarios.overrides import apply_everywhere
 from twin.cli import app
-from twin.executor import Job, Workers, run_job, run_many
-from twin.ray_backend import JobFailed
+from twin.executor import Job, JobFailed, Workers, run_job, run_many
 from twin.whatif import run_arm
 
 ray = pytest.importorskip("ray")

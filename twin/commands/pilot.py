@@ -14,6 +14,7 @@ from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.executor import JobFailed
 from twin.terminal import console, fail, progress
 
 
@@ -75,7 +76,7 @@ def run_pilot(
     try:
         with progress(f"pilot {loaded.spec.id}: up to {total:,} store-days", quiet) as tick:
             arts = run_steps(loaded, out, step.value, pool, tick, services)
-    except RunFolderError as exc:
+    except (RunFolderError, JobFailed) as exc:
         raise fail(str(exc)) from None
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None

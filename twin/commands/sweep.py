@@ -13,7 +13,7 @@ import typer
 from rich.table import Table
 
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
-from twin.executor import Workers
+from twin.executor import JobFailed, Workers
 from twin.terminal import console, fail, keep_whole, progress
 
 
@@ -178,10 +178,13 @@ def _replicate(
     label = f"{len(arms)} arm(s) x {runs.replications} seed(s) x {runs.days} day(s)"
     stores = sum(len(expand(sc)) for sc in arms.values())
     store_days = stores * runs.replications * runs.days
-    with progress(label, quiet, store_days) as tick:
-        long = sw.replicate(
-            arms, runs.seeds, runs.days, runs.out, runs.workers, tick, runs.services
-        )
+    try:
+        with progress(label, quiet, store_days) as tick:
+            long = sw.replicate(
+                arms, runs.seeds, runs.days, runs.out, runs.workers, tick, runs.services
+            )
+    except JobFailed as exc:
+        raise fail(str(exc)) from None
     diffs = sw.differences(long) if len(arms) > 1 else pd.DataFrame()
     return long, sw.means(long), diffs
 
