@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from scenarios.chain import describe, expand
 from scenarios.schema import Scenario
 from twin import __version__
-from twin.executor import Job, run_many
+from twin.executor import Job, Workers, run_many
 from twin.result import RunResult, compute_kpis
 
 
@@ -67,17 +67,29 @@ def run_chain(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
 ) -> ChainResult:
     """Run each store as its own job (``twin.executor``); results land in out/stores/<id>/."""
-    stores = expand(scenario)
+    jobs = chain_jobs(scenario, seed, days, out, services)
+    return collect(scenario, seed, days, run_many(jobs, workers, progress))
+
+
+def chain_jobs(
+    scenario: Scenario, seed: int, days: int, out: Path, services: str | None = None
+) -> list[Job]:
+    """One job per store of the chain, writing to out/stores/<id>/ (for batching many runs)."""
     data = scenario.model_dump(mode="json")
-    jobs = [
-        Job(data, seed, s.index, days, str(out / "stores" / s.store_id), services) for s in stores
+    return [
+        Job(data, seed, s.index, days, str(out / "stores" / s.store_id), services)
+        for s in expand(scenario)
     ]
-    results = tuple(RunResult.read(p) for p in run_many(jobs, workers, progress))
+
+
+def collect(scenario: Scenario, seed: int, days: int, folders: list[Path]) -> ChainResult:
+    """The chain's result from its stores' folders, in store order (``chain_jobs``)."""
+    results = tuple(RunResult.read(p) for p in folders)
     visits = pa.concat_tables([r.tables["visits"] for r in results])
     daily = pa.concat_tables([r.tables["daily"] for r in results], promote_options="default")
     lost_cents = round(sum(r.kpis["lost_sales_oos_value"] for r in results) * 100)
@@ -89,5 +101,5 @@ def run_chain(
         version=__version__,
         kpis=MappingProxyType(compute_kpis(visits, daily, lost_cents, captured)),
         stores=results,
-        attributes=pa.Table.from_pylist(describe(stores)),
+        attributes=pa.Table.from_pylist(describe(expand(scenario))),
     )

@@ -13,6 +13,9 @@ from twin.commands import dashboard as dashboard_commands
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
+from twin.commands import sweep as sweep_commands
+from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.executor import JobFailed
 from twin.terminal import Commands, console, fail, keep_whole, progress, warn
 
 app = typer.Typer(
@@ -109,6 +112,16 @@ def run(
             "dashboard's store-floor replay; one store only. KPIs are the same.",
         ),
     ] = False,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
+    replications: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seeds (seed, seed+1, ...) to run each arm with; > 1 gives means and paired "
+            "95% CIs of the what-if's differences.",
+        ),
+    ] = 1,
 ) -> None:
     """Simulate a scenario (a store, a chain, or a what-if) and write JSON and Parquet results."""
     import httpx
@@ -129,21 +142,31 @@ def run(
         raise fail(str(exc)) from None
     if trace and any(s.chain is not None for s in (sc, *variants.values())):
         raise fail("--trace replays one store: run a store scenario, not a chain")
+    if trace and replications > 1:
+        raise fail("--trace replays one run: drop --replications")
+    pool = workers_for(workers, executor, ray_address)
     for arm, arm_sc in {"": sc, **{f"{name}: ": v for name, v in variants.items()}}.items():
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
+    if replications > 1:
+        arms = {"base": sc.model_copy(update={"what_if": None}), **variants}
+        runs = sweep_commands.Runs(seed, replications, days, out, pool, services)
+        return sweep_commands.replicated_run(arms, runs, quiet, title)
     try:
         if services:
             shared_services_warning(services, sc, days)
-        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet) as tick:
+        store_days = days * sum(len(expand_noting(a)[0]) for a in [sc, *variants.values()])
+        with progress(f"{sc.versioned_id} seed {seed}, {days} day(s)", quiet, store_days) as tick:
             if variants:
-                result = compare(sc, variants, seed, days, out, workers, tick, services, trace)
+                result = compare(sc, variants, seed, days, out, pool, tick, services, trace)
             else:
-                outcome = run_arm(sc, seed, days, out, workers, tick, services, trace)
+                outcome = run_arm(sc, seed, days, out, pool, tick, services, trace)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
+    except JobFailed as exc:
+        raise fail(str(exc)) from None
     if quiet:
         return
     if variants:
@@ -345,3 +368,4 @@ bench_app.command("services")(service_commands.bench_services)
 bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
 app.command()(dashboard_commands.dashboard)
+app.command()(sweep_commands.sweep)

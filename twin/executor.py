@@ -2,11 +2,13 @@
 
 A job is (scenario, seed, store, days) plus where its result goes; the scenario
 travels as JSON and each worker validates it again, so nothing but plain data
-crosses the process boundary and a cluster backend can take the same jobs.
+crosses the process boundary and a cluster backend (``twin.ray_backend``) takes
+the same jobs and gives the same files, byte for byte.
 """
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 from collections.abc import Callable, Iterator, Sequence
@@ -14,10 +16,13 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
     from services.client import StoreClient
+
+BACKENDS = ("local", "ray")
+"""Where ``run_many`` can run its jobs."""
 
 
 @dataclass(frozen=True)
@@ -37,8 +42,49 @@ class Job:
         return f"store {self.store_index + 1}, seed {self.seed}"
 
 
-def run_job(job: Job) -> str:
-    """Run one job in this process and write its result; returns the output folder."""
+class JobFailed(RuntimeError):
+    """A job failed on a cluster worker (it raised, or its worker died on every retry)."""
+
+
+Runner = Callable[[Job, Callable[[float], None] | None], str]
+"""Runs one job where it is called and writes its folder: ``run_job`` unless a test swaps it."""
+
+
+@dataclass(frozen=True)
+class Workers:
+    """Where and how widely ``run_many`` runs its jobs.
+
+    Attributes:
+        count: Jobs at once (local: processes; ray: tasks in flight); None for all cores.
+        backend: ``local`` (this machine's processes) or ``ray``.
+        address: A Ray cluster to join (``ray://...`` or ``host:port``); None reads
+            ``$RAY_ADDRESS``, and without it starts a local Ray with this machine's cores.
+        note: Called with a line for the user (e.g. that a job was rerun); logged when None.
+    """
+
+    count: int | None = None
+    backend: Literal["local", "ray"] = "local"
+    address: str | None = None
+    note: Callable[[str], None] | None = None
+
+    def say(self, line: str) -> None:
+        """Tell the user ``line`` through ``note`` (or the log)."""
+        if self.note is not None:
+            self.note(line)
+        else:
+            logging.getLogger("storetwin").warning(line)
+
+
+def as_workers(workers: Workers | int | None) -> Workers:
+    """A ``Workers`` from what callers pass: a process count, None, or a ``Workers``."""
+    return workers if isinstance(workers, Workers) else Workers(count=workers)
+
+
+def run_job(job: Job, progress: Callable[[float], None] | None = None) -> str:
+    """Run one job in this process and write its result; returns the output folder.
+
+    ``progress`` gets the share of the job's simulated time done, 0 to 1.
+    """
     from scenarios import parse
     from scenarios.chain import expand
     from twin.run import run_store
@@ -48,7 +94,12 @@ def run_job(job: Job) -> str:
     out = Path(job.out)
     with connect(job.services) as client:
         result = run_store(
-            store, seed=job.seed, days=job.days, client=client, db_path=out / "store.db"
+            store,
+            seed=job.seed,
+            days=job.days,
+            client=client,
+            db_path=out / "store.db",
+            progress=progress,
         )
     result.write(out)
     return job.out
@@ -74,30 +125,47 @@ def connect(services: str | None) -> Iterator[StoreClient | None]:
 
 def run_many(
     jobs: Sequence[Job],
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
+    runner: Runner = run_job,
 ) -> list[Path]:
     """Run every job; results come back as output folders in the order of ``jobs``.
 
-    ``workers=1`` runs in this process (easiest to debug); more uses a process pool.
+    Args:
+        jobs: The jobs, plain data.
+        workers: A ``Workers`` (backend and width) or a process count. One local
+            worker runs in this process (easiest to debug); more use a process pool.
+        progress: Called with the share of store-days finished, 0 to 1.
+        runner: What runs one job; ``run_job`` but in tests.
     """
-    workers = workers or min(len(jobs), os.cpu_count() or 1)
+    spec = as_workers(workers)
+    if spec.backend == "ray":
+        from twin.ray_backend import run_on_ray
+
+        return run_on_ray(jobs, spec, progress, runner)
+    if spec.backend != "local":
+        raise ValueError(f"unknown executor {spec.backend!r}; choose from {', '.join(BACKENDS)}")
+    count = spec.count or min(len(jobs), os.cpu_count() or 1)
+    total = sum(j.days for j in jobs) or 1
     done = 0
-    if workers <= 1 or len(jobs) <= 1:
-        outs = []
-        for job in jobs:
-            outs.append(Path(run_job(job)))
-            done += 1
-            if progress:
-                progress(done / len(jobs))
-        return outs
+    outs: list[Path | None] = [None] * len(jobs)
+    if count <= 1 or len(jobs) <= 1:
+        for i, job in enumerate(jobs):
+
+            def within(share: float, before: int = done, days: int = job.days) -> None:
+                if progress:
+                    progress((before + int(share * days)) / total)
+
+            outs[i] = Path(runner(job, within))
+            done += job.days
+        return [o for o in outs if o is not None]
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {pool.submit(run_job, job): i for i, job in enumerate(jobs)}
-        outs: list[Path | None] = [None] * len(jobs)
+    with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool:
+        futures = {pool.submit(runner, job, None): i for i, job in enumerate(jobs)}
         for fut in as_completed(futures):
-            outs[futures[fut]] = Path(fut.result())
-            done += 1
+            i = futures[fut]
+            outs[i] = Path(fut.result())
+            done += jobs[i].days
             if progress:
-                progress(done / len(jobs))
+                progress(done / total)
     return [o for o in outs if o is not None]

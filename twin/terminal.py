@@ -74,18 +74,29 @@ class Commands(TyperGroup):
 
 
 @contextmanager
-def progress(label: str, quiet: bool = False) -> Iterator[Callable[[float], None] | None]:
-    """A progress bar on stderr; yields a callback taking the share done (0..1), or None."""
+def progress(
+    label: str, quiet: bool = False, store_days: int | None = None
+) -> Iterator[Callable[[float], None] | None]:
+    """A progress bar on stderr; yields a callback taking the share done (0..1), or None.
+
+    With ``store_days`` the bar also counts them: ``12/40 store-days``.
+    """
     if quiet:
         yield None
         return
+    count = [TextColumn("{task.fields[count]}")] if store_days else []
     bar = Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         TextColumn("{task.percentage:>3.0f}%"),
+        *count,
         TimeElapsedColumn(),
         console=err,
     )
+
+    def counted(done: float) -> str:
+        return f"{round(done * store_days):,}/{store_days:,} store-days" if store_days else ""
+
     with bar:
-        task = bar.add_task(label, total=1.0)
-        yield lambda done: bar.update(task, completed=done)
+        task = bar.add_task(label, total=1.0, count=counted(0.0))
+        yield lambda done: bar.update(task, completed=done, count=counted(done))

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import run_chain
-from twin.executor import connect
+from twin.executor import Workers, connect
 from twin.run import run
 
 
@@ -47,7 +47,7 @@ def run_arm(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
     trace: bool = False,
@@ -113,7 +113,7 @@ def compare(
     seed: int,
     days: int,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
     trace: bool = False,

@@ -26,6 +26,7 @@ from scenarios.pilot.artefacts import (
     load,
 )
 from scenarios.pilot.loader import Pilot
+from twin.executor import Workers
 
 PILOT_FILE = "pilot.json"
 
@@ -72,7 +73,7 @@ def run_pilot(
     pilot: Pilot,
     out: Path,
     until: str = "decide",
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     services: str | None = None,
 ) -> dict[str, Artefact]:

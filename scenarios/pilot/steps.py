@@ -30,6 +30,7 @@ from scenarios.pilot.loader import Pilot
 from scenarios.pilot.rule import apply_rule
 from scenarios.pilot.synth import synthetic_control
 from scenarios.pilot.twinruns import Arm, run_arms
+from twin.executor import Workers
 
 Progress = Callable[[float], None] | None
 MONEY = Kpi.contribution.value
@@ -78,7 +79,9 @@ def typical_stores(pilot: Pilot) -> list[StoreSpec]:
     return picked
 
 
-def estimate(pilot: Pilot, out: Path, workers: int | None, progress: Progress) -> Estimated:
+def estimate(
+    pilot: Pilot, out: Path, workers: Workers | int | None, progress: Progress
+) -> Estimated:
     """Step 2: typical stores with and without the intervention (common random numbers)."""
     spec = pilot.spec
     stores = typical_stores(pilot)
@@ -146,7 +149,7 @@ def estimate(pilot: Pilot, out: Path, workers: int | None, progress: Progress) -
 
 
 def review(
-    pilot: Pilot, estimated: Estimated, out: Path, workers: int | None, progress: Progress
+    pilot: Pilot, estimated: Estimated, out: Path, workers: Workers | int | None, progress: Progress
 ) -> Reviewed:
     """Step 3: pilot stores, matched references, balance table and MDE by A/A simulation.
 
@@ -215,7 +218,7 @@ def review(
 
 
 def run(
-    pilot: Pilot, reviewed: Reviewed, out: Path, workers: int | None, progress: Progress
+    pilot: Pilot, reviewed: Reviewed, out: Path, workers: Workers | int | None, progress: Progress
 ) -> PilotRun:
     """Step 4: pilot stores with the intervention from the start day; the counterfactual beside.
 

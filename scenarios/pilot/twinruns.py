@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 
 from scenarios.schema import Scenario
-from twin.executor import Job, run_many
+from twin.executor import Job, Workers, run_many
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,7 @@ class Arm:
 
 def run_arms(
     arms: Sequence[Arm],
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> dict[str, pd.DataFrame]:
     """Run every arm's stores as one batch of jobs; the daily table of each arm by name.

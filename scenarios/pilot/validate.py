@@ -26,7 +26,7 @@ placebo design, on panels resampled from the twin).
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +43,7 @@ from scenarios.pilot.steps import true_effects
 from scenarios.pilot.synth import synthetic_control
 from scenarios.pilot.twinruns import Arm, run_arms
 from scenarios.schema import Scenario
+from twin.executor import Workers
 
 TARGETS = {
     "false_positive_rate": (0.03, 0.07),
@@ -106,7 +107,7 @@ def simulate(
     pilot: Pilot,
     study: Study,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
     """Run every store of every validation chain twice (common random numbers), one batch.
@@ -179,13 +180,35 @@ def validate(
     pilot: Pilot,
     study: Study,
     out: Path,
-    workers: int | None = None,
+    workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
     kpi: str | None = None,
 ) -> dict[str, Any]:
     """Simulate and score: the summary (rates, errors, targets) and one row per drawn pilot."""
     runs = simulate(pilot, study, out, workers, progress)
     return score(pilot, study, take_apart(runs, kpi or pilot.spec.decision.kpi.value))
+
+
+def validate_independent(
+    pilot: Pilot,
+    study: Study,
+    out: Path,
+    workers: Workers | int | None = None,
+    progress: Callable[[float], None] | None = None,
+    kpi: str | None = None,
+) -> dict[str, dict[str, Any]]:
+    """``study.n`` complete twin pilots, each its own chain draw and seed, on the executor.
+
+    Beside them, today's resampling method scored on the same twin runs, so the
+    two are compared on one simulation. Each entry has a summary and its draws.
+    """
+    study = replace(study, chains=study.n)
+    chosen = kpi or pilot.spec.decision.kpi.value
+    runs = simulate(pilot, study, out, workers, progress)
+    twin = take_apart(runs, chosen)
+    draws = independent(pilot, study, runs, chosen)
+    own = {"summary": summarise(draws, pilot.spec.decision.alpha, twin, study), "draws": draws}
+    return {"independent": own, "resampling": score(pilot, study, twin)}
 
 
 def drawn_chain(
@@ -222,10 +245,29 @@ def _draw(
     pilot: Pilot, twin: TwinStores, study: Study, j: int, estimator: Estimator
 ) -> dict[str, Any]:
     """One A/A pilot and one pilot with the intervention, on the same drawn stores."""
-    kpi, stores = twin.kpi, pilot.spec.stores
     seed = pilot.spec.seed * 1_000_003 + j
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xA11,)))
     attrs, untreated, treated = drawn_chain(twin, study.stores, rng)
+    found = evaluate(pilot, study, twin.kpi, attrs, untreated, treated, seed, estimator)
+    return {"draw": j, **found}
+
+
+def evaluate(
+    pilot: Pilot,
+    study: Study,
+    kpi: str,
+    attrs: pd.DataFrame,
+    untreated: pd.DataFrame,
+    treated: pd.DataFrame,
+    seed: int,
+    estimator: Estimator = did,
+) -> dict[str, Any]:
+    """Pilot stores drawn, references matched, then the A/A and the with-effect estimates.
+
+    ``attrs`` holds the matching attributes per store; ``untreated`` and ``treated``
+    the store-days of the same stores without and with the intervention.
+    """
+    stores = pilot.spec.stores
     history = untreated[untreated["day"] < study.pre_days]
     table = history.groupby("store_id")[[kpi]].mean().join(attrs)
     pilots = matching.draw_pilots(list(table.index), stores.pilot, seed)
@@ -241,7 +283,6 @@ def _draw(
     truth = true_effects(observed, untreated, design, [kpi])[kpi]
     sc = synthetic_control(observed, kpi, pilots, references, study.pre_days, alpha)
     return {
-        "draw": j,
         "pilot_stores": ",".join(pilots),
         "reference_stores": ",".join(references),
         "aa_estimate": aa.estimate,
@@ -255,6 +296,64 @@ def _draw(
         "sc_band_low": sc.band_low,
         "sc_band_high": sc.band_high,
     }
+
+
+def independent(
+    pilot: Pilot,
+    study: Study,
+    runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]],
+    kpi: str,
+    estimator: Estimator = did,
+) -> pd.DataFrame:
+    """One complete twin pilot per simulated chain (its own chain draw and seed): one row each.
+
+    ``runs`` is ``simulate``'s output with ``study.chains`` = the number of pilots.
+    """
+    columns = [*matching.ATTRIBUTES, "region", "format"]
+    rows = []
+    for j, (table, untreated, treated) in enumerate(runs):
+        keep = ["store_id", "day", kpi]
+        seed = pilot.spec.seed * 1_000_003 + j
+        found = evaluate(
+            pilot, study, kpi, table[columns], untreated[keep], treated[keep], seed, estimator
+        )
+        rows.append({"draw": j, **found})
+    return pd.DataFrame(rows)
+
+
+def uncertainty(draws: pd.DataFrame, alpha: float) -> dict[str, list[float]]:
+    """95% CIs of the validation's own figures: Wilson for the rates, t for the mean error.
+
+    With N pilots a rate of 5% is known to about +-10%/sqrt(N) only; the CI says so.
+    """
+    n = len(draws)
+    error = (draws["estimate"] - draws["true_effect"]).astype(float)
+    low = draws["ci_low"].astype(float).fillna(-np.inf)
+    high = draws["ci_high"].astype(float).fillna(np.inf)
+    covered = int(((low <= draws["true_effect"]) & (draws["true_effect"] <= high)).sum())
+    false_pos = int((draws["aa_p_value"] <= alpha).sum())
+    half = _t975(n - 1) * float(error.std(ddof=1)) / np.sqrt(n) if n > 1 else float("nan")
+    mean = float(error.mean())
+    return {
+        "false_positive_rate": [round(v, 4) for v in _wilson(false_pos, n)],
+        "coverage": [round(v, 4) for v in _wilson(covered, n)],
+        "mean_error": [round(mean - half, 4), round(mean + half, 4)],
+    }
+
+
+def _wilson(k: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    if n == 0:
+        return (0.0, 1.0)
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (float(max(0.0, centre - half)), float(min(1.0, centre + half)))
+
+
+def _t975(df: int) -> float:
+    from scipy.stats import t
+
+    return float(t.ppf(0.975, df)) if df > 0 else float("nan")
 
 
 def summarise(draws: pd.DataFrame, alpha: float, twin: TwinStores, study: Study) -> dict[str, Any]:
@@ -293,6 +392,7 @@ def summarise(draws: pd.DataFrame, alpha: float, twin: TwinStores, study: Study)
             "mean_abs_error": round(float(sc_error.abs().mean()), 4),
             "placebo_band_coverage": round(float(sc_covered.mean()), 4),
         },
+        "ci95": uncertainty(draws, alpha),
         "targets": {k: list(v) for k, v in TARGETS.items()},
         "within_target": {k: bool(TARGETS[k][0] <= v <= TARGETS[k][1]) for k, v in figures.items()},
     }

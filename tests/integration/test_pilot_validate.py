@@ -6,7 +6,7 @@ import pytest
 
 from scenarios.pilot import load_pilot
 from scenarios.pilot.did import did
-from scenarios.pilot.validate import Study, score, simulate, take_apart
+from scenarios.pilot.validate import Study, independent, score, simulate, take_apart
 
 # Wide bounds around the targets (3-7%, 92-98%, < 10%) for a 40-pilot sample.
 BOUNDS = {
@@ -25,11 +25,11 @@ def twin(tmp_path_factory):
     pilot = load_pilot("self_checkout")
     study = Study(n=40, chains=1, stores=10, visitors=25, pre_days=3, pilot_days=2)
     runs = simulate(pilot, study, tmp_path_factory.mktemp("validate"), workers=2)
-    return pilot, study, take_apart(runs, "contribution")
+    return pilot, study, take_apart(runs, "contribution"), runs
 
 
 def test_the_estimator_meets_the_bounds_on_forty_pilots(twin):
-    pilot, study, stores = twin
+    pilot, study, stores, _ = twin
     summary = score(pilot, study, stores)["summary"]
     assert summary["pilots"] == 40 and summary["twin_stores"] == 10
     assert all(within(summary).values()), summary
@@ -37,7 +37,7 @@ def test_the_estimator_meets_the_bounds_on_forty_pilots(twin):
 
 
 def test_a_biased_estimator_fails_the_bounds(twin):
-    pilot, study, stores = twin
+    pilot, study, stores, _ = twin
     shift = 0.3 * float(abs(stores.effect[:, study.pre_days :].mean()))
 
     def biased(*args, **kwargs):
@@ -56,7 +56,16 @@ def test_a_biased_estimator_fails_the_bounds(twin):
 
 
 def test_drawn_pilots_differ_and_their_truth_is_the_twins(twin):
-    pilot, study, stores = twin
+    pilot, study, stores, _ = twin
     draws = score(pilot, replace(study, n=12), stores)["draws"]
     assert draws["pilot_stores"].nunique() > 1
     assert draws["true_effect"].between(stores.effect.min(), stores.effect.max()).all()
+
+
+def test_an_independent_pilot_is_scored_on_its_own_chain(twin):
+    pilot, study, stores, runs = twin
+    rows = independent(pilot, study, runs, "contribution")
+    drawn = score(pilot, replace(study, n=1), stores)["draws"]
+    assert list(rows["draw"]) == [0] and list(rows.columns) == list(drawn.columns)
+    assert set(rows.loc[0, "pilot_stores"].split(",")) <= set(runs[0][1]["store_id"])
+    assert rows.loc[0, "true_effect"] > 0

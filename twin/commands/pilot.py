@@ -13,6 +13,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
+from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.executor import JobFailed
 from twin.terminal import console, fail, progress
 
 
@@ -53,6 +55,8 @@ def run_pilot(
             "(default: projects.db in the run folder)."
         ),
     ] = None,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
 ) -> None:
     """Run the six steps (identify, estimate, review, run, evaluate, decide); write the report."""
     import httpx
@@ -67,11 +71,12 @@ def run_pilot(
     except PilotError as exc:
         raise fail(str(exc)) from None
     out = out or Path("runs") / loaded.spec.id
+    pool = workers_for(workers, executor, ray_address)
     total = sum(store_days(loaded).values())
     try:
         with progress(f"pilot {loaded.spec.id}: up to {total:,} store-days", quiet) as tick:
-            arts = run_steps(loaded, out, step.value, workers, tick, services)
-    except RunFolderError as exc:
+            arts = run_steps(loaded, out, step.value, pool, tick, services)
+    except (RunFolderError, JobFailed) as exc:
         raise fail(str(exc)) from None
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
@@ -171,6 +176,17 @@ def validate(
     ),
     workers: Annotated[int | None, typer.Option(min=1)] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    executor: ExecutorOption = None,
+    ray_address: RayAddressOption = None,
+    independent: Annotated[
+        bool,
+        typer.Option(
+            "--independent",
+            help="Run N complete twin pilots, each its own chain draw and seeds (N x --stores "
+            "stores, with and without the intervention), and score them beside the "
+            "resampling method on the same runs.",
+        ),
+    ] = False,
 ) -> None:
     """Many small pilots with known truth: false-positive rate, CI coverage, mean error."""
     from scenarios.pilot import PilotError, load_pilot
@@ -195,8 +211,12 @@ def validate(
             f"--stores {stores} is too few: pilot {pilot} needs at least {least} "
             f"({design.pilot} pilot stores x (1 + {design.references_per_pilot} references each))"
         )
-    with progress(f"validation: {study.store_days:,} twin store-days", as_json) as tick:
-        result = study_run(loaded, study, out, workers, tick, chosen)
+    pool = workers_for(workers, executor, ray_address)
+    if independent:
+        return _independent(loaded, study, out, pool, chosen, as_json)
+    label = f"validation: {study.store_days:,} twin store-days"
+    with progress(label, as_json, study.store_days) as tick:
+        result = study_run(loaded, study, out, pool, tick, chosen)
     summary = result["summary"]
     out.mkdir(parents=True, exist_ok=True)
     (out / "validation.json").write_text(json.dumps(summary, indent=2) + "\n")
@@ -208,14 +228,53 @@ def validate(
     console.print(f"written: {out / 'validation.json'}, {out / 'draws.parquet'}")
 
 
-def validation_table(summary: dict[str, Any]) -> Table:
-    """The three promises to HQ with their targets."""
+def _independent(
+    loaded: Any, study: Any, out: Path, pool: Any, kpi: str | None, as_json: bool
+) -> None:
+    """``pilot validate --independent``: both methods' tables, the command and the wall time."""
+    import dataclasses
+    import sys
+    import time
+
+    from scenarios.pilot.validate import validate_independent
+
+    days = dataclasses.replace(study, chains=study.n).store_days
+    started = time.perf_counter()
+    label = f"independent validation: {study.n} twin pilots, {days:,} store-days"
+    with progress(label, as_json, days) as tick:
+        both = validate_independent(loaded, study, out, pool, tick, kpi)
+    wall = round(time.perf_counter() - started, 1)
+    report = {
+        "command": "storetwin " + " ".join(sys.argv[1:]),
+        "wall_s": wall,
+        **{name: part["summary"] for name, part in both.items()},
+    }
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "validation.json").write_text(json.dumps(report, indent=2) + "\n")
+    both["independent"]["draws"].to_parquet(out / "independent.parquet", index=False)
+    both["resampling"]["draws"].to_parquet(out / "draws.parquet", index=False)
+    if as_json:
+        typer.echo(json.dumps(report))
+        return
+    console.print(validation_table(report["independent"], "independent twin pilots"))
+    console.print(validation_table(report["resampling"], "resampled from the same twin runs"))
+    console.print(f"wall time {wall:,.1f} s ({pool.backend} executor)")
+    console.print(
+        f"written: {out / 'validation.json'}, {out / 'independent.parquet'}, "
+        f"{out / 'draws.parquet'}"
+    )
+
+
+def validation_table(summary: dict[str, Any], method: str = "") -> Table:
+    """The three promises to HQ with their targets (and their 95% CIs where known)."""
     table = Table(
-        title=f"Validation of {summary['kpi']}: {summary['pilots']} pilots of "
+        title=f"Validation of {summary['kpi']}{f' ({method})' if method else ''}: "
+        f"{summary['pilots']} pilots of "
         f"{summary['stores_per_chain']} stores, {summary['pre_days']}+{summary['pilot_days']} "
         f"days, drawn from {summary['twin_stores']} twin stores in {summary['chains']} chain(s)"
     )
-    for column in ("measure", "value", "target", "ok"):
+    ci = summary.get("ci95", {})
+    for column in ("measure", "value", "95% CI", "target", "ok"):
         table.add_column(column, justify="left" if column == "measure" else "right")
     for key, label in (
         ("false_positive_rate", "A/A false-positive rate"),
@@ -223,18 +282,27 @@ def validation_table(summary: dict[str, Any]) -> Table:
         ("relative_mean_error", "|mean error| / mean true effect"),
     ):
         low, high = summary["targets"][key]
+        band = f"{ci[key][0]:.1%}..{ci[key][1]:.1%}" if key in ci else ""
         table.add_row(
             label,
             f"{summary[key]:.1%}",
+            band,
             f"{low:.0%}..{high:.0%}",
             "yes" if summary["within_target"][key] else "NO",
         )
-    table.add_row("mean error (currency per store-day)", f"{summary['mean_error']:+,.2f}", "", "")
-    table.add_row("mean true effect", f"{summary['mean_true_effect']:+,.2f}", "", "")
-    table.add_row("power at this size", f"{summary['power']:.1%}", "", "")
-    sc = summary["synthetic_control"]
-    table.add_row("synthetic control mean error", f"{sc['mean_error']:+,.2f}", "", "")
+    band = ci.get("mean_error")
     table.add_row(
-        "synthetic control placebo-band coverage", f"{sc['placebo_band_coverage']:.1%}", "", ""
+        "mean error (currency per store-day)",
+        f"{summary['mean_error']:+,.2f}",
+        f"{band[0]:+,.2f}..{band[1]:+,.2f}" if band else "",
+        "",
+        "",
+    )
+    table.add_row("mean true effect", f"{summary['mean_true_effect']:+,.2f}", "", "", "")
+    table.add_row("power at this size", f"{summary['power']:.1%}", "", "", "")
+    sc = summary["synthetic_control"]
+    table.add_row("synthetic control mean error", f"{sc['mean_error']:+,.2f}", "", "", "")
+    table.add_row(
+        "synthetic control placebo-band coverage", f"{sc['placebo_band_coverage']:.1%}", "", "", ""
     )
     return table

@@ -1,0 +1,92 @@
+"""Ray behind run_many: same files as local processes, reruns when a worker dies."""
+
+import os
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from scenarios import load
+from scenarios.overrides import apply_everywhere
+from twin.cli import app
+from twin.executor import Job, JobFailed, Workers, run_job, run_many
+from twin.whatif import run_arm
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=80 * 1024**2,
+        log_to_driver=False,
+    )
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def chain():
+    return apply_everywhere(
+        load("convenience"),
+        {"arrivals.daily_visitors": 80, "chain": {"stores": 2}},
+    )
+
+
+def files(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.suffix in (".json", ".parquet") and p.name != "run_stats.json"
+    }
+
+
+def test_ray_writes_the_same_bytes_as_local_processes(chain, tmp_path):
+    run_arm(chain, 3, 1, tmp_path / "local", workers=1)
+    args = ["run", "convenience", "--seed", "3", "--quiet", "--executor", "ray"]
+    args += ["--param", "arrivals.daily_visitors=80", "--param", "chain={stores: 2}"]
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path / "ray")])
+    assert result.exit_code == 0, result.output
+    local, remote = files(tmp_path / "local"), files(tmp_path / "ray")
+    assert "summary.json" in local and "stores/S002/visits.parquet" in local
+    assert local == remote
+
+
+def test_local_executor_with_a_cluster_address_is_an_error():
+    args = ["run", "convenience", "--executor", "local", "--ray-address", "10.0.0.1:6379"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert "error:" in result.output and "10.0.0.1:6379" in result.output
+
+
+def test_a_job_whose_worker_dies_is_rerun_and_said(chain, tmp_path):
+    marker = tmp_path / "died-once"
+
+    def dies_once(job, progress=None):
+        if job.store_index == 1 and not marker.exists():
+            marker.touch()
+            os._exit(1)
+        return run_job(job, progress)
+
+    data = chain.model_dump(mode="json")
+    jobs = [Job(data, 5, i, 1, str(tmp_path / "a" / f"s{i}")) for i in range(2)]
+    notes: list[str] = []
+    ticks: list[float] = []
+    spec = Workers(backend="ray", note=notes.append)
+    outs = run_many(jobs, spec, ticks.append, runner=dies_once)
+    assert ticks[-1] == 1.0 and ticks == sorted(ticks)
+    assert marker.exists()
+    assert len(notes) == 1 and "rerun" in notes[0] and "store 2, seed 5" in notes[0]
+    again = [Job(data, 5, i, 1, str(tmp_path / "b" / f"s{i}")) for i in range(2)]
+    plain = run_many(again, workers=1)
+    assert [files(p) for p in outs] == [files(p) for p in plain]
+
+
+def test_a_job_that_raises_is_not_rerun(tmp_path):
+    bad = Job({"id": "nope"}, 0, 0, 1, str(tmp_path / "x"))
+    notes: list[str] = []
+    with pytest.raises(JobFailed, match=r"store 1, seed 0 failed on Ray: (.|\n)*required field"):
+        run_many([bad], Workers(backend="ray", note=notes.append))
+    assert notes == []

@@ -1,0 +1,47 @@
+"""Options shared by every command that runs many stores: where the runs go."""
+
+from __future__ import annotations
+
+import os
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+
+from twin.executor import Workers
+from twin.terminal import fail, warn
+
+
+class Backend(StrEnum):
+    """``--executor``: this machine's processes, or Ray (local or a cluster)."""
+
+    local = "local"
+    ray = "ray"
+
+
+ExecutorOption = Annotated[
+    Backend | None,
+    typer.Option(
+        "--executor",
+        help="Where the store runs go: local processes, or Ray (a local Ray with this "
+        "machine's cores, or the cluster of --ray-address / $RAY_ADDRESS). "
+        "Default: ray when a cluster address is given, else local.",
+    ),
+]
+RayAddressOption = Annotated[
+    str | None,
+    typer.Option(
+        "--ray-address",
+        help="Ray cluster to join (e.g. 127.0.0.1:6379 after `ray start --head`); "
+        "default $RAY_ADDRESS.",
+    ),
+]
+
+
+def workers_for(count: int | None, executor: Backend | None, address: str | None) -> Workers:
+    """The ``Workers`` the options ask for; ``error:`` when they contradict each other."""
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    backend = executor or (Backend.ray if address else Backend.local)
+    if backend is Backend.local and address and executor is not None:
+        raise fail(f"--executor local cannot use the Ray cluster at {address}; drop one of them")
+    return Workers(count=count, backend=backend.value, address=address, note=warn)

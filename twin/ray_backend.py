@@ -1,0 +1,148 @@
+"""Ray behind ``twin.executor.run_many``: the same jobs on a local Ray or on a cluster.
+
+Imported only when ``--executor ray`` is asked for, so other commands never pay
+Ray's start-up. A worker runs the job in a scratch folder and returns its files
+as bytes; the driver writes them where the job says. So a run gives the same
+files wherever it ran, and the cluster's nodes need no shared disk. A worker
+that dies has its job rerun (Ray's ``max_retries``); a tally actor counts the
+store-days finished across workers for the progress bar and notices reruns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from twin.executor import Job, JobFailed, Runner, Workers
+
+RETRIES = 3
+"""Reruns of a job whose worker died (not of one that raised: that is a bug, not bad luck)."""
+
+
+def _reason(exc: BaseException) -> str:
+    cause = getattr(exc, "cause", None)
+    text = str(cause) if isinstance(cause, BaseException) else str(exc)
+    return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()
+
+
+def connect_ray(address: str | None) -> Any:
+    """The ``ray`` module, initialised: joined to ``address`` or $RAY_ADDRESS, else local.
+
+    An already initialised Ray (a test's, an earlier call's) is used as it is.
+    """
+    import ray
+
+    if not ray.is_initialized():
+        address = address or os.environ.get("RAY_ADDRESS") or None
+        ray.init(
+            address=address,
+            include_dashboard=False,
+            log_to_driver=False,
+            logging_level=logging.ERROR,
+        )
+    return ray
+
+
+class Tally:
+    """Store-days done per job (reset when a job starts again) and how often each started."""
+
+    def __init__(self) -> None:
+        self.days: dict[int, int] = {}
+        self.starts: dict[int, int] = {}
+
+    def start(self, index: int) -> None:
+        """A job (re)starts: its days count from zero."""
+        self.starts[index] = self.starts.get(index, 0) + 1
+        self.days[index] = 0
+
+    def advance(self, index: int, days: int) -> None:
+        """A job has finished ``days`` of its store-days."""
+        self.days[index] = days
+
+    def state(self) -> tuple[int, list[int]]:
+        """Store-days finished in all, and the jobs that started more than once."""
+        return sum(self.days.values()), sorted(i for i, n in self.starts.items() if n > 1)
+
+
+def attempt(runner: Runner, job: Job, index: int, tally: Any) -> dict[str, bytes]:
+    """Run one job on a worker; its folder's files, by relative path."""
+    import ray
+
+    ray.get(tally.start.remote(index))
+    reported = 0
+
+    def tick(share: float) -> None:
+        nonlocal reported
+        days = int(share * job.days)
+        if days > reported:
+            reported = days
+            tally.advance.remote(index, days)
+
+    with tempfile.TemporaryDirectory(prefix="storetwin-job-") as scratch:
+        runner(dataclasses.replace(job, out=scratch), tick)
+        root = Path(scratch)
+        return {
+            str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+        }
+
+
+def write_files(files: dict[str, bytes], out: Path) -> Path:
+    """Write a job's returned files under ``out``, each to a temporary name first."""
+    for rel, data in files.items():
+        path = out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(path.name + ".part")
+        part.write_bytes(data)
+        part.replace(path)
+    return out
+
+
+def run_on_ray(
+    jobs: Sequence[Job],
+    workers: Workers,
+    progress: Callable[[float], None] | None,
+    runner: Runner,
+) -> list[Path]:
+    """``run_many`` on Ray: at most ``workers.count`` jobs in flight (all the cluster's CPUs)."""
+    ray = connect_ray(workers.address)
+    remote = ray.remote(num_cpus=1, max_retries=RETRIES)(attempt)
+    tally = ray.remote(num_cpus=0)(Tally).remote()
+    total = sum(j.days for j in jobs) or 1
+    limit = workers.count or len(jobs)
+    queue = list(enumerate(jobs))
+    pending: dict[Any, int] = {}
+    outs: list[Path | None] = [None] * len(jobs)
+    shown = 0
+    try:
+        while queue or pending:
+            while queue and len(pending) < limit:
+                i, job = queue.pop(0)
+                pending[remote.remote(runner, job, i, tally)] = i
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
+            for ref in ready:
+                i = pending.pop(ref)
+                try:
+                    files = ray.get(ref)
+                except ray.exceptions.RayError as exc:
+                    raise JobFailed(f"{jobs[i].label} failed on Ray: {_reason(exc)}") from exc
+                outs[i] = write_files(files, Path(jobs[i].out))
+            if progress:
+                days, _ = ray.get(tally.state.remote())
+                shown = max(shown, days)
+                progress(min(shown, total) / total)
+        _, rerun = ray.get(tally.state.remote())
+    finally:
+        ray.kill(tally)
+    if rerun:
+        labels = "; ".join(jobs[i].label for i in rerun)
+        workers.say(
+            f"{len(rerun)} job(s) rerun after their worker died ({labels}); "
+            "their results are from the rerun"
+        )
+    return [o for o in outs if o is not None]
