@@ -146,7 +146,7 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
 
     Writes replications.parquet and differences.json into the run folder.
     """
-    from twin.whatif import HEADLINE
+    from twin.result import HEADLINE
 
     if runs.services:
         raise fail(
