@@ -118,6 +118,7 @@ class Decided(Artefact):
     reasons: list[str]
     next_round: list[str]
     warnings: list[dict[str, Any]]
+    scaling: dict[str, Any] | None
     projection: list[dict[str, Any]]
 
 

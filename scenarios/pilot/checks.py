@@ -19,6 +19,7 @@ from typing import Any
 from scenarios.pilot import power
 from scenarios.pilot.artefacts import Evaluated, PilotRun, Reviewed
 from scenarios.pilot.kpis import better
+from scenarios.pilot.scaling import TOLERANCE
 from scenarios.pilot.schema import PilotSpec
 
 
@@ -64,12 +65,17 @@ def run(
     evaluated: Evaluated,
     projection: Sequence[dict[str, Any]],
     eligible: int,
+    scaled: dict[str, Any] | None = None,
 ) -> list[Finding]:
-    """Every check of steps 3 to 6, in the order the report shows them."""
+    """Every check of steps 3 to 6, in the order the report shows them.
+
+    ``scaled`` is ``scenarios.pilot.scaling.compare``'s answer for the pilot's stores.
+    """
     return [
         *review(spec, reviewed, eligible),
         *_resolution(spec, reviewed, evaluated, eligible),
         *_extrapolation(projection),
+        *_scaling(scaled),
         *_truth(ran),
     ]
 
@@ -100,7 +106,9 @@ def _power(
         meaning = (
             f"the twin's quick run (step 2) expects a {kpi.value} gain of {gain:+,.2f} per "
             f"store-day, not above the required {spec.decision.min_gain:+,.2f}: no pilot can be "
-            "sized to find it, and a gain the pilot measures is most likely noise"
+            "sized to find a gain, and one the pilot measures is most likely noise; the design "
+            + ("can" if size <= -target else "cannot")
+            + f" confirm the shortfall (MDE {size:,.2f})"
         )
         fix = (
             "the twin expects no gain worth having: change the intervention's parameters "
@@ -209,6 +217,24 @@ def _extrapolation(projection: Sequence[dict[str, Any]]) -> list[Finding]:
                 "pilot (or rollout.extrapolate_formats: true for the twin's estimate)"
             )
             found.append(Finding("extrapolation", float(row["stores"]), None, meaning))
+    return found
+
+
+def _scaling(scaled: dict[str, Any] | None) -> list[Finding]:
+    if scaled is None or scaled["staff_follows"]:
+        return []
+    found = []
+    for row in scaled["formats"]:
+        ratio = row["labour_hours_per_visitor"] / row["library_labour_hours_per_visitor"]
+        if 1 / TOLERANCE <= ratio <= TOLERANCE:
+            continue
+        meaning = (
+            f"the pilot's {row['format']} stores have {row['visitors']:,.0f} visitors a day "
+            f"({row['traffic']:.0%} of the library's) but {ratio:.1f} times its labour hours "
+            "per visitor: staff did not follow traffic, so the verdict is about stores a chain "
+            "could not have; keep the library's traffic or scale staff, lanes and stations with it"
+        )
+        found.append(Finding("scaling", round(ratio, 3), TOLERANCE, meaning))
     return found
 
 

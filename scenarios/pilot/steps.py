@@ -15,7 +15,7 @@ import pandas as pd
 
 from scenarios.chain import StoreSpec, describe
 from scenarios.interventions import REGISTRY
-from scenarios.pilot import checks, finance, matching, power
+from scenarios.pilot import checks, finance, matching, power, scaling
 from scenarios.pilot.artefacts import (
     Decided,
     Estimated,
@@ -34,6 +34,16 @@ from scenarios.pilot.twinruns import Arm, run_arms
 Progress = Callable[[float], None] | None
 MONEY = Kpi.contribution.value
 KPI_COLUMNS = [k.value for k in Kpi]
+PROJECTED = (
+    "year",
+    "value",
+    "running_cost",
+    "investment",
+    "net",
+    "cumulative_net",
+    "discounted_net",
+)
+"""The money columns of a projection row; None for a format that is not projected."""
 
 
 def identify(pilot: Pilot, project_id: int, project_name: str) -> Identified:
@@ -383,7 +393,8 @@ def decide(
     """
     projection = _projection(pilot, estimated, reviewed, evaluated)
     eligible = len(pilot.eligible)
-    found = checks.run(pilot.spec, reviewed, ran, evaluated, projection, eligible)
+    scaled = scaling.compare(pilot)
+    found = checks.run(pilot.spec, reviewed, ran, evaluated, projection, eligible, scaled)
     decision, reasons, changes = apply_rule(pilot.spec, reviewed, evaluated, eligible, found)
     return Decided(
         digest=pilot.digest,
@@ -391,6 +402,7 @@ def decide(
         reasons=reasons,
         next_round=changes,
         warnings=[f.as_dict() for f in found],
+        scaling=scaled,
         projection=projection,
     )
 
@@ -431,18 +443,6 @@ def _projection(
         }
         rows += [r | mark for r in finance.projection([each], spec.finance.discount_rate, years=3)]
     return rows
-
-
-PROJECTED = (
-    "year",
-    "value",
-    "running_cost",
-    "investment",
-    "net",
-    "cumulative_net",
-    "discounted_net",
-)
-"""The money columns of a projection row; None for a format that is not projected."""
 
 
 def _columns(kpis: list[Kpi]) -> list[str]:

@@ -233,3 +233,25 @@ def test_decide_puts_the_warnings_beside_the_decision():
     checks_seen = [w["check"] for w in decided.warnings]
     assert checks_seen[0] == "power" and "extrapolation" in checks_seen
     assert set(decided.warnings[0]) >= {"check", "figure", "threshold", "meaning"}
+
+
+def test_stores_whose_staff_did_not_follow_traffic_are_flagged():
+    from scenarios.pilot import scaling
+
+    assert scaling.compare(chain_pilot()) is None
+    data = {
+        "id": "tiny",
+        "name": "Few shoppers, full roster",
+        "chain": {
+            "scenario": "supermarket",
+            "set": {"arrivals.daily_visitors": 160, "chain": {"stores": 10, "seed": 1}},
+        },
+        "interventions": ["self_checkout"],
+    }
+    scaled = scaling.compare(parse_pilot(data))
+    [row] = scaled["formats"]
+    assert row["traffic"] == pytest.approx(160 / 3000, abs=1e-3)
+    assert row["labour_hours_per_visitor"] > 10 * row["library_labour_hours_per_visitor"]
+    assert not scaled["staff_follows"] and "not stores a chain could have" in scaled["note"]
+    [finding] = checks._scaling(scaled)
+    assert finding.check == "scaling" and finding.figure > 10
