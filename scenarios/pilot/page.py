@@ -25,7 +25,7 @@ td:first-child,th:first-child{text-align:left}
 .note{color:#666;font-size:0.9em}
 .warnings{margin:0.5em 0;padding:0.5em 1em;border:2px solid #ff7f0e;border-radius:6px}
 .warnings.ok{border-color:#2ca02c}
-.warnings td.meaning{text-align:left;max-width:640px}
+.warnings .meaning{text-align:left;max-width:640px}
 .scaling{padding:0.5em 1em;background:#f3f3f3;border-radius:6px}
 """
 
@@ -69,7 +69,8 @@ def warnings(rows: Sequence[Mapping[str, Any]]) -> str:
     )
     return (
         f"<div class='warnings'><b>Warnings ({len(rows)})</b><table>"
-        "<tr><th>check</th><th>figure</th><th>threshold</th><th>what it means</th></tr>"
+        "<tr><th>check</th><th>figure</th><th>threshold</th>"
+        "<th class='meaning'>what it means</th></tr>"
         f"{body}</table></div>"
     )
 

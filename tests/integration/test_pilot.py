@@ -84,9 +84,29 @@ def test_a_strong_known_effect_is_found_and_rolled_out(strong):
     assert r["pre_period_identical"] is True
     assert {row["feature"] for row in r["balance"]} >= {"sales", "daily_visitors"}
     assert r["mde"]["contribution"]["mde"] > 0
-    assert {row["format"] for row in r["rollout_projection"]} == {"supermarket", "convenience"}
+    projected = {row["format"] for row in r["rollout_projection"] if row["value"] is not None}
+    assert projected == {"supermarket"}
+    [other] = [row for row in r["rollout_projection"] if row["format"] == "convenience"]
+    assert other["source"] == "not piloted" and other["cumulative_net"] is None
     html = (out / "report.html").read_text()
     assert "plotly" in html.lower() and "Roll out" in html
+
+
+def test_the_verdict_carries_its_warnings_and_the_tests_their_resolution(strong):
+    _, out = strong
+    r = report(out)
+    checks = {w["check"]: w for w in r["warnings"]}
+    assert {"placebo resolution", "extrapolation", "scaling"} <= set(checks)
+    assert not any(w["blocks_roll_out"] for w in r["warnings"])
+    assert checks["placebo resolution"]["figure"] == pytest.approx(1 / 7, abs=1e-4)
+    e = r["estimates"]["contribution"]
+    assert e["min_p_value"] == pytest.approx(1 / 84, abs=1e-4)
+    assert e["synthetic_control"]["min_p_value"] == pytest.approx(1 / 7, abs=1e-4)
+    # 25 visitors a day with a supermarket's roster: the report says these are not real stores.
+    assert r["scaling"]["staff_follows"] is False
+    html = (out / "report.html").read_text()
+    top = html[: html.index("<h2>")]
+    assert "Warnings (" in top and "placebo resolution" in top and "Scaled stores" in top
 
 
 def test_every_step_is_recorded_in_the_project_library(strong):
@@ -153,3 +173,16 @@ def test_pilot_by_id_stops_after_identify(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "steps" / "1_identify.json").exists()
     assert "resume with" in result.output
+
+
+def test_the_printed_summary_shows_the_warnings(strong, tmp_path):
+    _, whole = strong
+    out = tmp_path / "copy"
+    shutil.copytree(whole, out)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(json.dumps(tiny(SELF_CHECKOUT, "tiny_sco")))
+    result = CliRunner().invoke(app, ["pilot", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "decision: roll_out" in result.output
+    assert "warnings (" in result.output and "placebo resolution" in result.output
+    assert "scaling" in result.output and "labour hours per visitor" in result.output

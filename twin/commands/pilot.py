@@ -139,7 +139,7 @@ def decision_lines(report: dict[str, Any]) -> str:
         *(f"  - {escape(r)}" for r in report["decision_reasons"] + report["next_round"]),
         *warning_lines(report.get("warnings", [])),
     ]
-    if report.get("scaling"):
+    if report.get("scaling") and report["scaling"]["staff_follows"]:
         lines.append(f"[bold]scaled stores:[/] {escape(report['scaling']['note'])}")
     lines.append(
         f"per store: ROI {report['roi']}, "

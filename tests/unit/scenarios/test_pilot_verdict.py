@@ -255,3 +255,12 @@ def test_stores_whose_staff_did_not_follow_traffic_are_flagged():
     assert not scaled["staff_follows"] and "not stores a chain could have" in scaled["note"]
     [finding] = checks._scaling(scaled)
     assert finding.check == "scaling" and finding.figure > 10
+
+
+def test_every_shipped_pilot_runs_in_stores_a_chain_could_have():
+    from scenarios.pilot import load_pilot, scaling
+    from scenarios.pilot.loader import library_files
+
+    for path in library_files():
+        scaled = scaling.compare(load_pilot(path.stem))
+        assert scaled is None or scaled["staff_follows"], (path.stem, scaled)
