@@ -43,7 +43,7 @@ class Finding:
         return asdict(self)
 
 
-def review(
+def design(
     spec: PilotSpec, reviewed: Reviewed, eligible: int, expected: float | None = None
 ) -> list[Finding]:
     """What step 3 already tells: power and balance of the design on the decision KPI.
@@ -58,7 +58,7 @@ def review(
     return [*_power(spec, reviewed, eligible, expected), *_balance(spec, reviewed, eligible)]
 
 
-def run(
+def every(
     spec: PilotSpec,
     reviewed: Reviewed,
     ran: PilotRun,
@@ -72,7 +72,7 @@ def run(
     ``scaled`` is ``scenarios.pilot.scaling.compare``'s answer for the pilot's stores.
     """
     return [
-        *review(spec, reviewed, eligible),
+        *design(spec, reviewed, eligible),
         *_resolution(spec, reviewed, evaluated, eligible),
         *_extrapolation(projection),
         *_scaling(scaled),
@@ -93,15 +93,6 @@ def _power(
     size = row["mde"]
     if target > 0 and size <= target:
         return []
-    advice = power.recommend(
-        size,
-        max(target, 0.0),
-        len(reviewed.pilot_stores),
-        spec.stores.references_per_pilot,
-        eligible,
-        spec.periods.pre_days,
-        spec.periods.pilot_days,
-    )
     if target <= 0:
         meaning = (
             f"the twin's quick run (step 2) expects a {kpi.value} gain of {gain:+,.2f} per "
@@ -115,11 +106,26 @@ def _power(
             f"(or run the quick estimate longer than {spec.estimate.days} days) before piloting"
         )
     else:
+        over = (
+            f"the {target:,.2f} expected"
+            if spec.decision.min_gain == 0
+            else f"the {target:,.2f} by which the expected {gain:+,.2f} clears the required "
+            f"{spec.decision.min_gain:+,.2f}"
+        )
         meaning = (
             f"the design finds a {kpi.value} gain of {size:,.2f} per store-day four times in "
-            f"five (80% power, alpha {spec.decision.alpha:g}), above the {target:,.2f} expected: "
-            "an under-powered pilot misses a real gain too often, and the gains it does find "
-            "are overstated, so a sure-looking lift is not enough to roll out"
+            f"five (80% power, alpha {spec.decision.alpha:g}), above {over}: an under-powered "
+            "pilot misses a real gain too often, and the gains it does find are overstated, so "
+            "a sure-looking lift is not enough to roll out"
+        )
+        advice = power.recommend(
+            size,
+            target,
+            len(reviewed.pilot_stores),
+            spec.stores.references_per_pilot,
+            eligible,
+            spec.periods.pre_days,
+            spec.periods.pilot_days,
         )
         fix = "a larger pilot: " + advice["note"].split("to detect it use ", 1)[-1]
     return [Finding("power", round(size, 4), round(target, 4), meaning, True, fix)]

@@ -394,7 +394,7 @@ def decide(
     projection = _projection(pilot, estimated, reviewed, evaluated)
     eligible = len(pilot.eligible)
     scaled = scaling.compare(pilot)
-    found = checks.run(pilot.spec, reviewed, ran, evaluated, projection, eligible, scaled)
+    found = checks.every(pilot.spec, reviewed, ran, evaluated, projection, eligible, scaled)
     decision, reasons, changes = apply_rule(pilot.spec, reviewed, evaluated, eligible, found)
     return Decided(
         digest=pilot.digest,

@@ -82,7 +82,7 @@ def run_pilot(
         return
     if step.value != "decide":
         if "review" in arts:
-            found = checks.review(loaded.spec, arts["review"], len(loaded.eligible))
+            found = checks.design(loaded.spec, arts["review"], len(loaded.eligible))
             console.print(review_lines(arts["review"], loaded.spec.decision.kpi.value, found))
         saved = ", ".join(f"{s} ({type(a).path(out)})" for s, a in arts.items())
         console.print(f"saved: {saved}")

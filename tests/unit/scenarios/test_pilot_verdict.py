@@ -83,7 +83,7 @@ RAN = PilotRun(digest="d", start_day=7, days=14, store_days={}, pre_period_ident
 
 
 def verdict(rule: PilotSpec, rev: Reviewed, ev: Evaluated):
-    found = checks.run(rule, rev, RAN, ev, [], ELIGIBLE)
+    found = checks.every(rule, rev, RAN, ev, [], ELIGIBLE)
     decision, reasons, changes = apply_rule(rule, rev, ev, ELIGIBLE, found)
     return decision, reasons, changes, {f.check: f for f in found}
 
@@ -125,7 +125,7 @@ def test_an_unbalanced_design_gets_a_balance_warning_and_no_roll_out():
 
 def test_the_balance_fix_says_when_matching_had_no_choice():
     rule, rev = spec(), reviewed(std_diff=0.5)
-    [finding] = checks.review(rule, rev, eligible=len(PILOTS) + len(REFS))
+    [finding] = checks.design(rule, rev, eligible=len(PILOTS) + len(REFS))
     assert "had no choice" in finding.fix
 
 
