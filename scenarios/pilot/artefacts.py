@@ -111,12 +111,14 @@ class Evaluated(Artefact):
 
 
 class Decided(Artefact):
-    """Step 6: the decision under the pilot's rule, and the chain's roll-out projection."""
+    """Step 6: the decision under the pilot's rule and its checks, and the roll-out projection."""
 
     step: ClassVar[str] = "decide"
     decision: str
     reasons: list[str]
     next_round: list[str]
+    warnings: list[dict[str, Any]]
+    scaling: dict[str, Any] | None
     projection: list[dict[str, Any]]
 
 

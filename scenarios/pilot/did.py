@@ -65,6 +65,11 @@ class DidEstimate:
     p_value: float
     assignments: int
 
+    @property
+    def min_p_value(self) -> float:
+        """The test's resolution: the smallest p-value it can give (the real assignment alone)."""
+        return 1 / self.assignments
+
 
 def assignments(pool: int, treated: int, limit: int, seed: int) -> np.ndarray:
     """Boolean rows over the pool; row 0 is the real one (the first ``treated`` stores).

@@ -139,10 +139,11 @@ def waterfall(drivers: Sequence[Mapping[str, Any]], currency: str) -> go.Figure:
 
 
 def projection(rows: Sequence[Mapping[str, Any]], currency: str) -> go.Figure:
-    """Net value of a chain-wide roll-out per year, stacked by format."""
-    frame = pd.DataFrame(list(rows))
+    """Net value of a chain-wide roll-out per year, stacked by format (projected formats only)."""
+    frame = pd.DataFrame([r for r in rows if r["net"] is not None])
     fig = go.Figure()
     for fmt, part in frame.groupby("format"):
-        fig.add_trace(go.Bar(x=[f"year {y}" for y in part["year"]], y=part["net"], name=str(fmt)))
+        label = f"{fmt} (extrapolated)" if part["extrapolated"].any() else str(fmt)
+        fig.add_trace(go.Bar(x=[f"year {y}" for y in part["year"]], y=part["net"], name=label))
     fig.update_layout(barmode="relative")
     return _layout(fig, "Roll-out to the whole chain: net value per year", currency)

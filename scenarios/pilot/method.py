@@ -132,7 +132,7 @@ def _compute(step, pilot, arts, out, workers, progress, client) -> Artefact:
         ran: PilotRun = arts["run"]
         return steps.evaluate(pilot, reviewed, ran, out)
     evaluated: Evaluated = arts["evaluate"]
-    return steps.decide(pilot, estimated, reviewed, evaluated)
+    return steps.decide(pilot, estimated, reviewed, arts["run"], evaluated)
 
 
 def _record(client, step: str, art: Artefact, arts: dict[str, Artefact]) -> None:

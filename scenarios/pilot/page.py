@@ -23,6 +23,10 @@ td,th{border-bottom:1px solid #ddd;padding:4px 10px;text-align:right}
 td:first-child,th:first-child{text-align:left}
 .decision{padding:1em;border-radius:6px;color:white}
 .note{color:#666;font-size:0.9em}
+.warnings{margin:0.5em 0;padding:0.5em 1em;border:2px solid #ff7f0e;border-radius:6px}
+.warnings.ok{border-color:#2ca02c}
+.warnings .meaning{text-align:left;max-width:640px}
+.scaling{padding:0.5em 1em;background:#f3f3f3;border-radius:6px}
 """
 
 
@@ -47,6 +51,35 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
         "<tr>" + "".join(f"<td>{_fmt(r.get(c))}</td>" for c in columns) + "</tr>" for r in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
+
+
+def warnings(rows: Sequence[Mapping[str, Any]]) -> str:
+    """The checks the pilot failed, shown under the verdict: figure, threshold, meaning."""
+    if not rows:
+        return (
+            "<div class='warnings ok'>No warnings: power, balance and placebo checks passed.</div>"
+        )
+    body = "".join(
+        "<tr>"
+        f"<td>{_fmt(r['check'])}{' (holds back a roll-out)' if r['blocks_roll_out'] else ''}</td>"
+        f"<td>{_fmt(r['figure'])}</td><td>{_fmt(r['threshold'])}</td>"
+        f"<td class='meaning'>{_fmt(r['meaning'])}</td>"
+        "</tr>"
+        for r in rows
+    )
+    return (
+        f"<div class='warnings'><b>Warnings ({len(rows)})</b><table>"
+        "<tr><th>check</th><th>figure</th><th>threshold</th>"
+        "<th class='meaning'>what it means</th></tr>"
+        f"{body}</table></div>"
+    )
+
+
+def scaling(note: Mapping[str, Any] | None) -> str:
+    """Why the pilot's stores are smaller than the library's, and what was scaled with them."""
+    if not note:
+        return ""
+    return f"<p class='scaling'><b>Scaled stores.</b> {html.escape(note['note'])}</p>"
 
 
 def _chart(fig: go.Figure, first: bool) -> str:
@@ -90,6 +123,7 @@ def render(
             "error": v["error"],
             "synthetic control": v["synthetic_control"]["estimate"],
             "placebo p": v["synthetic_control"]["p_value"],
+            "smallest placebo p": v["synthetic_control"].get("min_p_value"),
         }
         for k, v in report["estimates"].items()
     ]
@@ -104,16 +138,18 @@ def render(
     ]
     parts = [
         f"<h1>{html.escape(report['name'])}</h1>",
-        *(
-            f"<p>{html.escape(i['summary'])} <span class='note'>(case: "
-            f"{html.escape(i['case'])})</span></p>"
-            for i in report["interventions"]
-        ),
         f"<div class='decision' style='background:{COLOURS[decision]}'><b>{WORDS[decision]}</b><ul>"
         + "".join(
             f"<li>{html.escape(r)}</li>" for r in report["decision_reasons"] + report["next_round"]
         )
         + "</ul></div>",
+        warnings(report.get("warnings", [])),
+        scaling(report.get("scaling")),
+        *(
+            f"<p>{html.escape(i['summary'])} <span class='note'>(case: "
+            f"{html.escape(i['case'])})</span></p>"
+            for i in report["interventions"]
+        ),
         "<h2>In short</h2>",
         f"<p>Pilot stores {_fmt(report['pilot_stores'])} against reference stores "
         f"{_fmt(report['reference_stores'])}: {start} days before, "

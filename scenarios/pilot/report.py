@@ -69,6 +69,8 @@ def build(pilot: Pilot, arts: Mapping[str, Artefact]) -> dict[str, Any]:
         "decision": dec.decision,
         "decision_reasons": dec.reasons,
         "next_round": dec.next_round,
+        "warnings": dec.warnings,
+        "scaling": dec.scaling,
         "rollout_projection": dec.projection,
     }
 

@@ -5,21 +5,60 @@ the required gain) and the measured gain pays the investment back in time.
 Stop when the data rule that out: the whole CI short of the required gain, or a
 payback too slow even at the CI's good end. Anything else is not yet known:
 the next round says how much larger it must be.
+
+A sure-looking gain is not enough when the pilot's own checks undermine it
+(``scenarios.pilot.checks``): a pilot under-powered or unbalanced on its
+decision KPI, or judged by a test that cannot reach alpha, gets a next round
+with the change that fixes it, unless the pilot file sets
+``decision.allow_underpowered``; the warnings stay either way.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from scenarios.pilot.artefacts import Evaluated, Reviewed
+from scenarios.pilot.checks import Finding
 from scenarios.pilot.kpis import better
 from scenarios.pilot.schema import PilotSpec
 
 
 def apply_rule(
+    spec: PilotSpec,
+    reviewed: Reviewed,
+    evaluated: Evaluated,
+    eligible: int,
+    findings: Sequence[Finding] = (),
+) -> tuple[str, list[str], list[str]]:
+    """``(decision, reasons, next-round changes)`` under the pilot's rule and its checks."""
+    decision, reasons, changes = measured(spec, reviewed, evaluated, eligible)
+    held = [f for f in findings if f.blocks_roll_out]
+    if not held or decision == "stop":
+        return decision, reasons, changes
+    kinds = list(dict.fromkeys(f.check for f in held))
+    names = " and ".join(kinds) + (" checks" if len(kinds) > 1 else " check")
+    kpi = spec.decision.kpi.value
+    fixes = [f.fix for f in held if f.fix]
+    if decision != "roll_out":
+        return decision, reasons, list(dict.fromkeys([*changes, *fixes]))
+    if spec.decision.allow_underpowered:
+        reasons.append(
+            f"rolled out despite the failed {names} on {kpi}: the pilot file sets "
+            "decision.allow_underpowered"
+        )
+        return decision, reasons, changes
+    reasons.append(
+        f"not rolled out: the {names} on {kpi} failed (see the warnings), so the lift "
+        "cannot be taken at face value"
+    )
+    return "next_round", reasons, list(dict.fromkeys(fixes))
+
+
+def measured(
     spec: PilotSpec, reviewed: Reviewed, evaluated: Evaluated, eligible: int
 ) -> tuple[str, list[str], list[str]]:
-    """``(decision, reasons, next-round changes)`` under the pilot's rule."""
+    """``(decision, reasons, next-round changes)`` from the lift and the money alone."""
     rule = spec.decision
     kpi = rule.kpi
     e = evaluated.estimates[kpi.value]

@@ -91,6 +91,26 @@ class DecisionRule(Frozen):
     )
     max_payback_months: Pos = 18.0
     alpha: Share = Field(0.05, gt=0, lt=0.5, description="1 - confidence level of the CIs.")
+    max_std_diff: Pos = Field(
+        0.25,
+        description="Largest standardised difference (pilot - reference, pre-period) on the "
+        "decision KPI that still counts as balanced.",
+    )
+    allow_underpowered: bool = Field(
+        False,
+        description="Let a pilot roll out although it was under-powered or unbalanced on the "
+        "decision KPI; the warnings stay in the report.",
+    )
+
+
+class Rollout(Frozen):
+    """Which formats the chain-wide roll-out projection covers."""
+
+    extrapolate_formats: bool = Field(
+        False,
+        description="Also project formats the pilot did not cover, from the twin's quick "
+        "estimate (step 2), marked as an extrapolation; by default they are only listed.",
+    )
 
 
 class EstimateSpec(Frozen):
@@ -132,6 +152,7 @@ class PilotSpec(Frozen):
     costs: Costs = Costs()
     finance: Finance = Finance()
     decision: DecisionRule = DecisionRule()
+    rollout: Rollout = Rollout()
     estimate: EstimateSpec = EstimateSpec()
 
     @field_validator("interventions", mode="before")

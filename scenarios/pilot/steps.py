@@ -15,7 +15,7 @@ import pandas as pd
 
 from scenarios.chain import StoreSpec, describe
 from scenarios.interventions import REGISTRY
-from scenarios.pilot import finance, matching, power
+from scenarios.pilot import checks, finance, matching, power, scaling
 from scenarios.pilot.artefacts import (
     Decided,
     Estimated,
@@ -35,6 +35,16 @@ from twin.executor import Workers
 Progress = Callable[[float], None] | None
 MONEY = Kpi.contribution.value
 KPI_COLUMNS = [k.value for k in Kpi]
+PROJECTED = (
+    "year",
+    "value",
+    "running_cost",
+    "investment",
+    "net",
+    "cumulative_net",
+    "discounted_net",
+)
+"""The money columns of a projection row; None for a format that is not projected."""
 
 
 def identify(pilot: Pilot, project_id: int, project_name: str) -> Identified:
@@ -181,7 +191,8 @@ def review(
     history.to_parquet(out / "history.parquet", index=False)
     candidates = pilot.candidates
     pilots = matching.draw_pilots(candidates, spec.stores.pilot, spec.seed)
-    table = matching.features(history, describe(eligible), _columns(spec.stores.match_on))
+    attributes = describe(eligible)
+    table = matching.features(history, attributes, _columns(spec.stores.match_on))
     matches = matching.match(
         table, pilots, spec.stores.references_per_pilot, spec.stores.region_weight
     )
@@ -192,6 +203,7 @@ def review(
         history, kpis, design, spec.periods.pilot_days, spec.decision.alpha, estimated.expected
     )
     rule = spec.decision.kpi.value
+    balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))
     return Reviewed(
         digest=pilot.digest,
         pilot_stores=pilots,
@@ -202,7 +214,9 @@ def review(
         matches={
             p: [{"store_id": r, "distance": d} for r, d in refs] for p, refs in matches.items()
         },
-        balance=matching.balance(table, pilots, references),
+        balance=matching.balance(
+            matching.features(history, attributes, _columns(balanced)), pilots, references
+        ),
         mde=sizes,
         recommendation=power.recommend(
             sizes[rule]["mde"],
@@ -295,6 +309,7 @@ def evaluate(pilot: Pilot, reviewed: Reviewed, ran: PilotRun, out: Path) -> Eval
             "ci_low": _round(lift.ci_low),
             "ci_high": _round(lift.ci_high),
             "p_value": round(lift.p_value, 4),
+            "min_p_value": round(lift.min_p_value, 4),
             "baseline": round(base, 4),
             "lift_pct": _percent(lift.estimate, base),
             "true_effect": round(truth[kpi], 4),
@@ -302,6 +317,7 @@ def evaluate(pilot: Pilot, reviewed: Reviewed, ran: PilotRun, out: Path) -> Eval
             "synthetic_control": {
                 "estimate": round(sc.estimate, 4),
                 "p_value": round(sc.p_value, 4),
+                "min_p_value": round(sc.min_p_value, 4),
                 "placebo_band": [round(sc.band_low, 4), round(sc.band_high, 4)],
                 "pre_rmspe": round(sc.pre_rmspe, 4),
                 "weights": sc.weights,
@@ -369,39 +385,67 @@ def true_effects(
     return {k: float(v) for k, v in (post(observed) - post(counterfactual)).mean().items()}
 
 
-def decide(pilot: Pilot, estimated: Estimated, reviewed: Reviewed, evaluated: Evaluated) -> Decided:
-    """Step 6: the pilot's rule gives roll out, stop or next round; and the chain's projection."""
-    decision, reasons, changes = apply_rule(pilot.spec, reviewed, evaluated, len(pilot.eligible))
+def decide(
+    pilot: Pilot, estimated: Estimated, reviewed: Reviewed, ran: PilotRun, evaluated: Evaluated
+) -> Decided:
+    """Step 6: the verdict under the pilot's rule and every earlier check; the chain's projection.
+
+    The checks (``scenarios.pilot.checks``) travel with the decision as
+    ``warnings``; one that undermines the lift on the decision KPI turns a
+    roll-out into a next round unless the pilot file allows it.
+    """
+    projection = _projection(pilot, estimated, reviewed, evaluated)
+    eligible = len(pilot.eligible)
+    scaled = scaling.compare(pilot)
+    found = checks.every(pilot.spec, reviewed, ran, evaluated, projection, eligible, scaled)
+    decision, reasons, changes = apply_rule(pilot.spec, reviewed, evaluated, eligible, found)
     return Decided(
         digest=pilot.digest,
         decision=decision,
         reasons=reasons,
         next_round=changes,
-        projection=_projection(pilot, estimated, evaluated),
+        warnings=[f.as_dict() for f in found],
+        scaling=scaled,
+        projection=projection,
     )
 
 
-def _projection(pilot: Pilot, estimated: Estimated, evaluated: Evaluated) -> list[dict]:
+def _projection(
+    pilot: Pilot, estimated: Estimated, reviewed: Reviewed, evaluated: Evaluated
+) -> list[dict]:
+    """Three years of roll-out per format: piloted formats from the pilot's lift.
+
+    Formats no pilot store had are listed without money, or projected from the
+    twin's quick estimate (step 2) when the pilot file asks, marked as extrapolated.
+    """
     spec = pilot.spec
     twin = {r["format"]: r["effect"][MONEY] for r in estimated.formats}
-    formats = []
+    chosen = set(reviewed.pilot_stores)
+    piloted = {s.scenario.format for s in pilot.stores if s.store_id in chosen}
+    rows = []
     for fmt in sorted({s.scenario.format for s in pilot.stores}):
         stores = [s for s in pilot.stores if s.scenario.format is fmt]
+        mark = {"piloted": fmt in piloted, "extrapolated": False}
+        if fmt not in piloted and not spec.rollout.extrapolate_formats:
+            rows.append({"format": fmt.value, "source": "not piloted", "stores": len(stores)})
+            rows[-1].update({k: None for k in PROJECTED} | mark)
+            continue
+        mark["extrapolated"] = fmt not in piloted
         costs = [pilot.cost(s) for s in stores]
-        piloted = fmt in spec.stores.formats
-        formats.append(
-            {
-                "format": fmt.value,
-                "stores": len(stores),
-                "gain_per_store_day": evaluated.estimates[MONEY]["estimate"]
-                if piloted
-                else twin[fmt.value],
-                "one_off": sum(c.one_off for c in costs),
-                "monthly": sum(c.monthly for c in costs),
-                "source": "pilot" if piloted else "twin estimate (not piloted)",
-            }
-        )
-    return finance.projection(formats, spec.finance.discount_rate, years=3)
+        each = {
+            "format": fmt.value,
+            "stores": len(stores),
+            "gain_per_store_day": twin[fmt.value]
+            if mark["extrapolated"]
+            else evaluated.estimates[MONEY]["estimate"],
+            "one_off": sum(c.one_off for c in costs),
+            "monthly": sum(c.monthly for c in costs),
+            "source": "extrapolated: twin estimate, not piloted"
+            if mark["extrapolated"]
+            else "pilot",
+        }
+        rows += [r | mark for r in finance.projection([each], spec.finance.discount_rate, years=3)]
+    return rows
 
 
 def _columns(kpis: list[Kpi]) -> list[str]:

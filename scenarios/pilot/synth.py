@@ -33,6 +33,15 @@ class SynthEstimate:
     synthetic: list[float]
     placebo_effects: dict[str, float]
 
+    @property
+    def min_p_value(self) -> float:
+        """The test's resolution: the smallest p-value it can give, 1 / (1 + placebos).
+
+        With six reference stores it is 1/7 = 0.143, so the test can never reach
+        alpha 0.05 however large the effect.
+        """
+        return 1 / (1 + len(self.placebo_effects))
+
 
 def weights(target: np.ndarray, donors: np.ndarray) -> np.ndarray:
     """Weights >= 0 summing to 1 that make ``donors @ w`` closest to ``target`` (least squares)."""

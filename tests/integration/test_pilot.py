@@ -56,10 +56,18 @@ SELF_CHECKOUT = {"name": "self_checkout", "params": {"stations": 4, "cashiers_sa
 NOBODY_RESPONDS = {"name": "targeted_coupons", "params": {"response": 0.0}}
 
 
+def strong_file() -> dict:
+    """The strong pilot: its nine eligible stores are all pilots or references, so matching
+    has no choice and balance on contribution is luck; it may roll out all the same."""
+    data = tiny(SELF_CHECKOUT, "tiny_sco")
+    data["decision"] = {"allow_underpowered": True}
+    return data
+
+
 @pytest.fixture(scope="module")
 def strong(tmp_path_factory):
     out = tmp_path_factory.mktemp("strong")
-    pilot = parse_pilot(tiny(SELF_CHECKOUT, "tiny_sco"))
+    pilot = parse_pilot(strong_file())
     run_pilot(pilot, out, workers=2)
     return pilot, out
 
@@ -84,9 +92,33 @@ def test_a_strong_known_effect_is_found_and_rolled_out(strong):
     assert r["pre_period_identical"] is True
     assert {row["feature"] for row in r["balance"]} >= {"sales", "daily_visitors"}
     assert r["mde"]["contribution"]["mde"] > 0
-    assert {row["format"] for row in r["rollout_projection"]} == {"supermarket", "convenience"}
+    projected = {row["format"] for row in r["rollout_projection"] if row["value"] is not None}
+    assert projected == {"supermarket"}
+    [other] = [row for row in r["rollout_projection"] if row["format"] == "convenience"]
+    assert other["source"] == "not piloted" and other["cumulative_net"] is None
     html = (out / "report.html").read_text()
     assert "plotly" in html.lower() and "Roll out" in html
+
+
+def test_the_verdict_carries_its_warnings_and_the_tests_their_resolution(strong):
+    _, out = strong
+    r = report(out)
+    checks = {w["check"]: w for w in r["warnings"]}
+    assert {"placebo resolution", "extrapolation", "scaling"} <= set(checks)
+    assert all(set(w) >= {"check", "figure", "threshold", "meaning"} for w in r["warnings"])
+    assert "power" not in checks  # the effect is far above the design's MDE
+    held = [w["check"] for w in r["warnings"] if w["blocks_roll_out"]]
+    assert r["decision"] == "roll_out"
+    assert not held or any("allow_underpowered" in x for x in r["decision_reasons"])
+    assert checks["placebo resolution"]["figure"] == pytest.approx(1 / 7, abs=1e-4)
+    e = r["estimates"]["contribution"]
+    assert e["min_p_value"] == pytest.approx(1 / 84, abs=1e-4)
+    assert e["synthetic_control"]["min_p_value"] == pytest.approx(1 / 7, abs=1e-4)
+    # 25 visitors a day with a supermarket's roster: the report says these are not real stores.
+    assert r["scaling"]["staff_follows"] is False
+    html = (out / "report.html").read_text()
+    top = html[: html.index("<h2>")]
+    assert "Warnings (" in top and "placebo resolution" in top and "Scaled stores" in top
 
 
 def test_every_step_is_recorded_in_the_project_library(strong):
@@ -153,3 +185,17 @@ def test_pilot_by_id_stops_after_identify(tmp_path):
     assert result.exit_code == 0, result.output
     assert (tmp_path / "steps" / "1_identify.json").exists()
     assert "resume with" in result.output
+
+
+def test_the_printed_summary_shows_the_warnings(strong, tmp_path):
+    _, whole = strong
+    out = tmp_path / "copy"
+    shutil.copytree(whole, out)
+    path = tmp_path / "tiny.yaml"
+    path.write_text(json.dumps(strong_file()))
+    result = CliRunner().invoke(app, ["pilot", str(path), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())  # rich wraps long lines
+    assert "decision: roll_out" in text
+    assert "warnings (" in text and "placebo resolution 0.1429 (threshold 0.05)" in text
+    assert "scaling" in text and "labour hours per visitor" in text

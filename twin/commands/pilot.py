@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import click
 import typer
+from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -61,7 +62,7 @@ def run_pilot(
     """Run the six steps (identify, estimate, review, run, evaluate, decide); write the report."""
     import httpx
 
-    from scenarios.pilot import PilotError, RunFolderError, load_pilot
+    from scenarios.pilot import PilotError, RunFolderError, checks, load_pilot
     from scenarios.pilot import run_pilot as run_steps
     from scenarios.pilot.method import store_days
     from services.domain.errors import DomainError
@@ -86,7 +87,8 @@ def run_pilot(
         return
     if step.value != "decide":
         if "review" in arts:
-            console.print(review_lines(arts["review"], loaded.spec.decision.kpi.value))
+            found = checks.design(loaded.spec, arts["review"], len(loaded.eligible))
+            console.print(review_lines(arts["review"], loaded.spec.decision.kpi.value, found))
         saved = ", ".join(f"{s} ({type(a).path(out)})" for s, a in arts.items())
         console.print(f"saved: {saved}")
         console.print(f"resume with: storetwin pilot {pilot} --out {out}")
@@ -97,20 +99,20 @@ def run_pilot(
     console.print(f"report: [bold]{out / 'report.html'}[/] and {out / 'report.json'}")
 
 
-def review_lines(reviewed: Any, kpi: str) -> str:
-    """Step 3 for the investment committee: stores, balance and the power of the design."""
+def review_lines(reviewed: Any, kpi: str, found: list[Any] | None = None) -> str:
+    """Step 3 for the investment committee: stores, balance, power, and what fails already."""
     worst = max(reviewed.balance, key=lambda row: abs(row["std_diff"]))
     mde = reviewed.mde[kpi]
-    return "\n".join(
-        [
-            f"pilot stores: {', '.join(reviewed.pilot_stores)}; "
-            f"references: {', '.join(reviewed.reference_stores)}",
-            f"balance: largest standardised difference {worst['std_diff']:+.2f} "
-            f"({worst['feature']})",
-            f"MDE of {kpi} at 80% power: {mde['mde']:,.2f} per store-day "
-            f"(expected {mde['expected_effect']:+,.2f}); {reviewed.recommendation['note']}",
-        ]
-    )
+    lines = [
+        f"pilot stores: {', '.join(reviewed.pilot_stores)}; "
+        f"references: {', '.join(reviewed.reference_stores)}",
+        f"balance: largest standardised difference {worst['std_diff']:+.2f} ({worst['feature']})",
+        f"MDE of {kpi} at 80% power: {mde['mde']:,.2f} per store-day "
+        f"(expected {mde['expected_effect']:+,.2f}); {reviewed.recommendation['note']}",
+    ]
+    if found:
+        lines += warning_lines([f.as_dict() for f in found])
+    return "\n".join(lines)
 
 
 def estimates_table(report: dict[str, Any]) -> Table:
@@ -135,16 +137,34 @@ def estimates_table(report: dict[str, Any]) -> Table:
 
 
 def decision_lines(report: dict[str, Any]) -> str:
-    """The decision with its reasons, and the money."""
+    """The decision with its reasons and warnings, the scaling note, and the money."""
     pay = report["payback_months"]
     lines = [
         f"[bold]decision: {report['decision']}[/]",
-        *(f"  - {r}" for r in report["decision_reasons"] + report["next_round"]),
+        *(f"  - {escape(r)}" for r in report["decision_reasons"] + report["next_round"]),
+        *warning_lines(report.get("warnings", [])),
+    ]
+    if report.get("scaling") and report["scaling"]["staff_follows"]:
+        lines.append(f"[bold]scaled stores:[/] {escape(report['scaling']['note'])}")
+    lines.append(
         f"per store: ROI {report['roi']}, "
         f"payback {'never' if pay is None else f'{pay:.1f} months'}, "
-        f"NPV {report['npv']:,.0f}",
-    ]
+        f"NPV {report['npv']:,.0f}"
+    )
     return "\n".join(lines)
+
+
+def warning_lines(warnings: list[dict[str, Any]]) -> list[str]:
+    """One line per failed check: its name, figure against threshold, and what it means."""
+    if not warnings:
+        return ["warnings: none (power, balance and placebo checks passed)"]
+    lines = [f"[bold yellow]warnings ({len(warnings)}):[/]"]
+    for w in warnings:
+        held = " (holds back a roll-out)" if w["blocks_roll_out"] else ""
+        figure = "" if w["figure"] is None else f" {w['figure']:,.4g}"
+        limit = "" if w["threshold"] is None else f" (threshold {w['threshold']:,.4g})"
+        lines.append(f"  ! {w['check']}{figure}{limit}{held}: {escape(w['meaning'])}")
+    return lines
 
 
 @app.command("validate")

@@ -1,0 +1,255 @@
+"""The checks behind a verdict: the earlier steps' doubts, read again where the decision is made.
+
+A lift is only as good as the pilot that measured it (ARCHITECTURE rule 10). A
+pilot that could not see the gain it looked for, or whose stores differed from
+their references before it began, can show a sure-looking gain that is luck;
+a placebo test with too few references cannot reach significance at all; a
+projection for formats nobody piloted is a guess. Each failed check is a
+``Finding`` with its figure, the threshold and what it means for the decision;
+power and balance on the decision KPI, and a decision test that cannot reach
+alpha, hold a roll-out back (``scenarios.pilot.rule``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from scenarios.pilot import power
+from scenarios.pilot.artefacts import Evaluated, PilotRun, Reviewed
+from scenarios.pilot.kpis import better
+from scenarios.pilot.scaling import TOLERANCE
+from scenarios.pilot.schema import PilotSpec
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A check the pilot failed, as the report shows it beside the verdict.
+
+    ``blocks_roll_out``: the decision cannot be ``roll_out`` unless the pilot file
+    sets ``decision.allow_underpowered``; ``fix`` is the change that would pass it.
+    """
+
+    check: str
+    figure: float | None
+    threshold: float | None
+    meaning: str
+    blocks_roll_out: bool = False
+    fix: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The finding as report.json holds it."""
+        return asdict(self)
+
+
+def design(
+    spec: PilotSpec, reviewed: Reviewed, eligible: int, expected: float | None = None
+) -> list[Finding]:
+    """What step 3 already tells: power and balance of the design on the decision KPI.
+
+    Args:
+        spec: The pilot file.
+        reviewed: Step 3's artefact (power table, balance table, stores).
+        eligible: Eligible stores in the chain (what a larger design can draw on).
+        expected: Expected effect on the decision KPI per store-day; default the
+            power table's (step 2's quick twin run).
+    """
+    return [*_power(spec, reviewed, eligible, expected), *_balance(spec, reviewed, eligible)]
+
+
+def every(
+    spec: PilotSpec,
+    reviewed: Reviewed,
+    ran: PilotRun,
+    evaluated: Evaluated,
+    projection: Sequence[dict[str, Any]],
+    eligible: int,
+    scaled: dict[str, Any] | None = None,
+) -> list[Finding]:
+    """Every check of steps 3 to 6, in the order the report shows them.
+
+    ``scaled`` is ``scenarios.pilot.scaling.compare``'s answer for the pilot's stores.
+    """
+    return [
+        *design(spec, reviewed, eligible),
+        *_resolution(spec, reviewed, evaluated, eligible),
+        *_extrapolation(projection),
+        *_scaling(scaled),
+        *_truth(ran),
+    ]
+
+
+def _power(
+    spec: PilotSpec, reviewed: Reviewed, eligible: int, expected: float | None
+) -> list[Finding]:
+    kpi = spec.decision.kpi
+    row = reviewed.mde.get(kpi.value)
+    if row is None:
+        return []
+    effect = row["expected_effect"] if expected is None else expected
+    gain = better(kpi) * effect
+    target = gain - spec.decision.min_gain
+    size = row["mde"]
+    if target > 0 and size <= target:
+        return []
+    if target <= 0:
+        meaning = (
+            f"the twin's quick run (step 2) expects a {kpi.value} gain of {gain:+,.2f} per "
+            f"store-day, not above the required {spec.decision.min_gain:+,.2f}: no pilot can be "
+            "sized to find a gain, and one the pilot measures is most likely noise; the design "
+            + ("can" if size <= -target else "cannot")
+            + f" confirm the shortfall (MDE {size:,.2f})"
+        )
+        fix = (
+            "the twin expects no gain worth having: change the intervention's parameters "
+            f"(or run the quick estimate longer than {spec.estimate.days} days) before piloting"
+        )
+    else:
+        over = (
+            f"the {target:,.2f} expected"
+            if spec.decision.min_gain == 0
+            else f"the {target:,.2f} by which the expected {gain:+,.2f} clears the required "
+            f"{spec.decision.min_gain:+,.2f}"
+        )
+        meaning = (
+            f"the design finds a {kpi.value} gain of {size:,.2f} per store-day four times in "
+            f"five (80% power, alpha {spec.decision.alpha:g}), above {over}: an under-powered "
+            "pilot misses a real gain too often, and the gains it does find are overstated, so "
+            "a sure-looking lift is not enough to roll out"
+        )
+        advice = power.recommend(
+            size,
+            target,
+            len(reviewed.pilot_stores),
+            spec.stores.references_per_pilot,
+            eligible,
+            spec.periods.pre_days,
+            spec.periods.pilot_days,
+        )
+        fix = "a larger pilot: " + advice["note"].split("to detect it use ", 1)[-1]
+    return [Finding("power", round(size, 4), round(target, 4), meaning, True, fix)]
+
+
+def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding]:
+    kpi = spec.decision.kpi
+    limit = spec.decision.max_std_diff
+    row = next((r for r in reviewed.balance if r["feature"] == kpi.value), None)
+    if row is None:
+        meaning = (
+            f"the balance table has no row for {kpi.value} (a review saved by an older "
+            "version): whether pilot and reference stores were alike on it is not known"
+        )
+        return [Finding("balance", None, limit, meaning)]
+    diff = row["std_diff"]
+    if abs(diff) <= limit:
+        return []
+    pool = len(reviewed.pilot_stores) + len(reviewed.reference_stores)
+    if pool >= eligible:
+        fix = (
+            f"better references: the design used all {eligible} eligible stores, so matching "
+            f"had no choice; pilot in a chain with more eligible stores than the {pool} it "
+            "needs, or with fewer references per pilot"
+        )
+    elif kpi not in spec.stores.match_on:
+        fix = f"better references: add {kpi.value} to stores.match_on"
+    else:
+        fix = (
+            "better references: more references per pilot, or other pilot stores "
+            "(another seed or stores.candidates)"
+        )
+    meaning = (
+        f"before the pilot, the pilot stores' {kpi.value} ({row['pilot_mean']:,.2f} per "
+        f"store-day) was {diff:+.2f} pooled sd from their references' "
+        f"({row['reference_mean']:,.2f}): difference-in-differences takes out a steady gap, "
+        "but stores this unlike need not move alike, so part of the lift may be theirs"
+    )
+    return [Finding("balance", round(diff, 4), limit, meaning, True, fix)]
+
+
+def _resolution(
+    spec: PilotSpec, reviewed: Reviewed, evaluated: Evaluated, eligible: int
+) -> list[Finding]:
+    alpha = spec.decision.alpha
+    e = evaluated.estimates[spec.decision.kpi.value]
+    found = []
+    did_min = e.get("min_p_value")
+    if did_min is not None and did_min > alpha:
+        meaning = (
+            f"the randomisation test the decision rests on cannot give a p-value below "
+            f"{did_min:.4f} (the real assignment of the pilot label alone among "
+            f"{round(1 / did_min)}), above alpha {alpha:g}: it can never show a sure gain"
+        )
+        fix = (
+            "more pilot or reference stores, so the pilot label can be moved to more sets "
+            f"of stores (the chain has {eligible} eligible)"
+        )
+        found.append(Finding("placebo resolution", did_min, alpha, meaning, True, fix))
+    sc_min = e["synthetic_control"].get("min_p_value")
+    if sc_min is not None and sc_min > alpha:
+        refs = len(reviewed.reference_stores)
+        meaning = (
+            f"the synthetic control's placebo test with {refs} reference stores cannot give a "
+            f"p-value below {sc_min:.4f} (1 / {refs + 1}), above alpha {alpha:g}: its p-values "
+            "show how the lift ranks among the placebos, never significance; the decision "
+            "rests on the difference-in-differences randomisation test"
+            + ("" if did_min is None else f" (smallest p {did_min:.4f})")
+        )
+        found.append(Finding("placebo resolution", sc_min, alpha, meaning))
+    return found
+
+
+def _extrapolation(projection: Sequence[dict[str, Any]]) -> list[Finding]:
+    found = []
+    seen: set[str] = set()
+    for row in projection:
+        fmt = row["format"]
+        if fmt in seen or row["piloted"]:
+            continue
+        seen.add(fmt)
+        if row["extrapolated"]:
+            last = [r for r in projection if r["format"] == fmt][-1]
+            meaning = (
+                f"{fmt} ({row['stores']} stores) was not piloted; its projection comes from "
+                "the twin's quick run of one typical store (step 2), an extrapolation no pilot "
+                f"has tested (cumulative net {last['cumulative_net']:+,.0f} by year "
+                f"{last['year']})"
+            )
+            found.append(Finding("extrapolation", last["cumulative_net"], None, meaning))
+        else:
+            meaning = (
+                f"{fmt} ({row['stores']} stores) was not piloted and has no projection: the "
+                "decision holds for the piloted formats only; a roll-out there needs its own "
+                "pilot (or rollout.extrapolate_formats: true for the twin's estimate)"
+            )
+            found.append(Finding("extrapolation", float(row["stores"]), None, meaning))
+    return found
+
+
+def _scaling(scaled: dict[str, Any] | None) -> list[Finding]:
+    if scaled is None or scaled["staff_follows"]:
+        return []
+    found = []
+    for row in scaled["formats"]:
+        ratio = row["labour_hours_per_visitor"] / row["library_labour_hours_per_visitor"]
+        if 1 / TOLERANCE <= ratio <= TOLERANCE:
+            continue
+        meaning = (
+            f"the pilot's {row['format']} stores have {row['visitors']:,.0f} visitors a day "
+            f"({row['traffic']:.0%} of the library's) but {ratio:.1f} times its labour hours "
+            "per visitor: staff did not follow traffic, so the verdict is about stores a chain "
+            "could not have; keep the library's traffic or scale staff, lanes and stations with it"
+        )
+        found.append(Finding("scaling", round(ratio, 3), TOLERANCE, meaning))
+    return found
+
+
+def _truth(ran: PilotRun) -> list[Finding]:
+    if ran.pre_period_identical:
+        return []
+    meaning = (
+        "the pilot stores' pre-period differs between their runs with and without the "
+        "intervention, so the counterfactual does not share their random numbers: the true "
+        "effect and the error beside each estimate are not exact"
+    )
+    return [Finding("common random numbers", None, None, meaning)]
