@@ -143,7 +143,9 @@ def projection(rows: Sequence[Mapping[str, Any]], currency: str) -> go.Figure:
     frame = pd.DataFrame([r for r in rows if r["net"] is not None])
     fig = go.Figure()
     for fmt, part in frame.groupby("format"):
-        label = f"{fmt} (extrapolated)" if part["extrapolated"].any() else str(fmt)
+        # Reports written before formats were marked have no "extrapolated" column.
+        extrapolated = "extrapolated" in part and bool(part["extrapolated"].fillna(False).any())
+        label = f"{fmt} (extrapolated)" if extrapolated else str(fmt)
         fig.add_trace(go.Bar(x=[f"year {y}" for y in part["year"]], y=part["net"], name=label))
     fig.update_layout(barmode="relative")
     return _layout(fig, "Roll-out to the whole chain: net value per year", currency)

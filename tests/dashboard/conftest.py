@@ -181,16 +181,29 @@ def write_pilot(out: Path, decision: str = "roll_out", warnings: list | None = N
         "decision_reasons": ["contribution gain +290/store-day: the whole CI is above +100"],
         "next_round": [],
         "rollout_projection": [
+            *(
+                {
+                    "format": "supermarket",
+                    "source": "pilot",
+                    "stores": 4,
+                    "year": y,
+                    "net": 90000.0 * y,
+                    "cumulative_net": 90000.0 * y * (y + 1) / 2,
+                    "piloted": True,
+                    "extrapolated": False,
+                }
+                for y in (1, 2, 3)
+            ),
             {
-                "format": f,
-                "source": "pilot",
-                "stores": n,
-                "year": y,
-                "net": v * y,
-                "cumulative_net": v * y * (y + 1) / 2,
-            }
-            for f, n, v in (("supermarket", 4, 90000.0), ("convenience", 2, -10000.0))
-            for y in (1, 2, 3)
+                "format": "convenience",
+                "source": "not piloted",
+                "stores": 2,
+                "year": None,
+                "net": None,
+                "cumulative_net": None,
+                "piloted": False,
+                "extrapolated": False,
+            },
         ],
     }
     if warnings is not None:
