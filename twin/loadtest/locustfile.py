@@ -1,0 +1,280 @@
+"""Locust file: recorded twin traffic replayed on its own schedule (an open model).
+
+Each Locust user is one store of the chain. It sends its store's setup calls
+one after the other, then every recorded call at its simulated time divided by
+the speed factor, each in its own greenlet, so a slow reply never delays the
+next request (Locust's users are a closed model: a user waits for its reply
+before its next task; this is what is added on top). Latency is measured from
+the intended send time, so time spent waiting for the schedule, for a free
+connection or for an id a previous reply hands out all counts (no coordinated
+omission). A ``LoadTestShape`` adds stores over the ramp.
+
+Alone: ``locust -f twin/loadtest/locustfile.py --headless --host URL --traffic
+runs/x/traffic.jsonl.gz --twin-speed 600 --twin-duration 300 --twin-ramp 60``.
+Distributed: the same with ``--master --expect-workers N --twin-workers N`` on
+one machine and ``locust -f twin/loadtest/locustfile.py --worker --master-host
+HOST`` on each worker (each needs the traffic file at the same path).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+import os
+import re
+import time
+from collections import defaultdict
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import gevent
+from gevent.event import Event
+from gevent.pool import Pool
+from locust import FastHttpUser, LoadTestShape, constant, events, task
+from locust.exception import StopUser
+
+from twin.loadtest.traffic import Call, first_open, read_traffic, walk
+
+PATH_REFS = (
+    (re.compile(r"^/orders/(\d+)"), "order"),
+    (re.compile(r"^/members/(\d+)"), "member"),
+    (re.compile(r"^/payments/refunds/(\d+)"), "order"),
+    (re.compile(r"^/devices/alerts/(\d+)"), "alert"),
+    (re.compile(r"^/inventory/replenishments/(\d+)"), "replenishment"),
+    (re.compile(r"^/marketing/coupon-templates/(\d+)"), "template"),
+)
+# Replies whose ids are acknowledged writes, checked against the database afterwards.
+ACKED = {"order": "orders", "payment": "payments", "member": "members"}
+WAIT_FOR_ID_S = 30.0
+SAMPLES: list[list] = []
+
+
+@events.init_command_line_parser.add_listener
+def _arguments(parser: Any) -> None:
+    group = parser.add_argument_group("storetwin", "Replay of recorded twin traffic")
+    group.add_argument("--traffic", default="", help="Recorded traffic (traffic.jsonl.gz).")
+    group.add_argument("--twin-speed", type=float, default=60.0, help="Simulated s per real s.")
+    group.add_argument("--twin-duration", type=float, default=60.0, help="Test length, s.")
+    group.add_argument("--twin-ramp", type=float, default=0.0, help="Stores join over this, s.")
+    group.add_argument("--twin-stores", type=int, default=0, help="Stores (0: all recorded).")
+    group.add_argument("--twin-workers", type=int, default=1, help="Locust workers in the run.")
+    group.add_argument("--twin-inflight", type=int, default=500, help="Open requests per store.")
+    group.add_argument("--twin-out", default="", help="Folder for samples and acknowledged ids.")
+    group.add_argument(
+        "--twin-api-key",
+        default=os.environ.get("STORETWIN_API_KEY", "dev-hq-key"),
+        help="An HQ key of the services ($STORETWIN_API_KEY; default the development key).",
+    )
+
+
+@cache
+def traffic(path: str) -> tuple[float, dict[str, list[Call]]]:
+    """The recording's zero (first checkout of the chain) and its calls by store, in order."""
+    calls = read_traffic(Path(path))
+    by_store: dict[str, list[Call]] = defaultdict(list)
+    for c in calls:
+        by_store[c.store].append(c)
+    return first_open(calls), dict(by_store)
+
+
+class _Ids:
+    """Recorded id -> the id the server under test handed out, per kind, for one store."""
+
+    def __init__(self, calls: list[Call]):
+        self.live: dict[tuple[str, str], Any] = {}
+        self.ready: dict[tuple[str, str], Event] = {}
+        self.failed: set[tuple[str, str]] = set()
+        for c in calls:
+            for _, kind, value in c.made:
+                self.ready.setdefault((kind, str(value)), Event())
+
+    def resolve(self, kind: str, value: Any) -> Any:
+        """The live id for a recorded one, waiting for its reply; KeyError if it never came."""
+        key = (kind, str(value))
+        event = self.ready.get(key)
+        if event is None:
+            return value  # not handed out by the services during the recording
+        event.wait(WAIT_FOR_ID_S)
+        if key in self.failed or key not in self.live:
+            raise KeyError(f"{kind} {value} was not created")
+        return self.live[key]
+
+    def learn(self, call: Call, reply: Any) -> None:
+        """Record the ids a successful reply handed out."""
+        for path, kind, value in call.made:
+            live = reply
+            try:
+                for step in path:
+                    live = live[step]
+            except (KeyError, IndexError, TypeError):
+                continue
+            key = (kind, str(value))
+            self.live.setdefault(key, live)
+            self.ready[key].set()
+
+    def lost(self, call: Call) -> None:
+        """A creating call failed: whatever waits for its ids gives up."""
+        for _, kind, value in call.made:
+            key = (kind, str(value))
+            if key not in self.live:
+                self.failed.add(key)
+                self.ready[key].set()
+
+
+def _rewrite(call: Call, ids: _Ids) -> tuple[str, Any]:
+    """Path and body of a call with recorded ids swapped for live ones."""
+    path = call.path
+    for pattern, kind in PATH_REFS:
+        m = pattern.match(path)
+        if m:
+            live = ids.resolve(kind, int(m.group(1)))
+            path = path[: m.start(1)] + str(live) + path[m.end(1) :]
+    body = call.body
+    refs = list(walk(body)) if body is not None else []
+    if refs:
+        body = json.loads(json.dumps(body))
+        for steps, kind, value in refs:
+            target = body
+            for step in steps[:-1]:
+                target = target[step]
+            target[steps[-1]] = ids.resolve(kind, value)
+    return path, body
+
+
+class TwinStore(FastHttpUser):
+    """One store of the chain replaying its recorded calls on schedule."""
+
+    wait_time = constant(0)
+    _next = 0
+    connection_timeout = 10.0
+    network_timeout = 30.0
+
+    def on_start(self) -> None:
+        """Pick this user's store: user k of worker w of W replays store w + k * W."""
+        opts = self.environment.parsed_options
+        zero, stores = traffic(opts.traffic)
+        names = sorted(stores)[: opts.twin_stores or None]
+        runner = self.environment.runner
+        index = max(getattr(runner, "worker_index", 0), 0)
+        slot = index + TwinStore._next * max(opts.twin_workers, 1)
+        TwinStore._next += 1
+        if slot >= len(names):
+            raise StopUser()
+        self.store = names[slot]
+        self.zero = zero
+        self.calls = stores[self.store]
+        self.ids = _Ids(self.calls)
+        self.speed = opts.twin_speed
+        self.end = self.environment.twin_started + opts.twin_duration
+        self.pool = Pool(opts.twin_inflight)
+        self.headers = {"X-API-Key": opts.twin_api_key}
+
+    @task
+    def replay(self) -> None:
+        """Setup calls in order, then the day's calls at their times; then idle to the end."""
+        setup = [c for c in self.calls if c.t is None or c.t < self.zero]
+        timed = [c for c in self.calls if c.t is not None and c.t >= self.zero]
+        for c in setup:
+            if time.time() >= self.end:
+                break
+            self._send(c, time.time(), "setup ")
+        base = time.time()
+        for c in timed:
+            intended = base + (c.t - self.zero) / self.speed
+            if intended >= self.end:
+                break
+            delay = intended - time.time()
+            if delay > 0:
+                gevent.sleep(delay)
+            self.pool.spawn(self._send, c, intended)
+        self.pool.join(timeout=max(self.end - time.time(), 0))
+        gevent.sleep(max(self.end - time.time(), 0) + 1)
+
+    def _send(self, call: Call, intended: float, prefix: str = "") -> None:
+        name = prefix + call.name
+        sent = time.time()
+        status, error, reply = 0, None, None
+        try:
+            path, body = _rewrite(call, self.ids)
+        except KeyError as exc:
+            error = f"dependency: {exc.args[0]}"
+        else:
+            sent = time.time()
+            if call.params:
+                path = f"{path}?{urlencode(call.params)}"
+            with self.client.request(
+                call.method, path, name=name, json=body, headers=self.headers, catch_response=True
+            ) as r:
+                status = r.status_code or 0
+                expected = call.status
+                if status == expected or (200 <= status < 300 and 200 <= expected < 300):
+                    r.success()
+                    if 200 <= status < 300 and call.made:
+                        reply = r.json()
+                else:
+                    error = f"HTTP {status} (the twin got {expected}) {getattr(r, 'error', '')}"
+                    r.failure(error)
+        done = time.time()
+        if reply is not None:
+            self.ids.learn(call, reply)
+            if call.method in ("POST", "PUT"):
+                self._acknowledge(call, reply)
+        elif call.made:
+            self.ids.lost(call)
+        SAMPLES.append(
+            [round(intended, 4), name, round((done - intended) * 1000, 3), status, error,
+             round((sent - intended) * 1000, 3)]
+        )  # fmt: skip
+
+    def _acknowledge(self, call: Call, reply: Any) -> None:
+        acked = self.environment.twin_acked
+        for path, kind, _ in call.made:
+            if kind in ACKED and len(path) == 1:
+                value = reply.get(path[0]) if isinstance(reply, dict) else None
+                if isinstance(value, int):
+                    acked[ACKED[kind]].add(value)
+
+
+class TwinShape(LoadTestShape):
+    """Stores join evenly over the ramp (the knee shows as latency rising with stores)."""
+
+    def tick(self) -> tuple[int, float] | None:
+        """(stores, join rate) now, or None when the test is over."""
+        opts = self.runner.environment.parsed_options
+        run_time = self.get_run_time()
+        if run_time >= opts.twin_duration:
+            return None
+        stores = opts.twin_stores or len(traffic(opts.traffic)[1])
+        if opts.twin_ramp <= 0:
+            return stores, float(stores)
+        share = min(1.0, (run_time + 1) / opts.twin_ramp)
+        return max(1, math.ceil(stores * share)), max(stores / opts.twin_ramp, 1.0)
+
+
+@events.init.add_listener
+def _init(environment: Any, **_: Any) -> None:
+    environment.twin_started = time.time()
+    environment.twin_acked = defaultdict(set)
+
+
+@events.test_start.add_listener
+def _start(environment: Any, **_: Any) -> None:
+    environment.twin_started = time.time()
+
+
+@events.test_stop.add_listener
+def _stop(environment: Any, **_: Any) -> None:
+    out = getattr(environment.parsed_options, "twin_out", "")
+    if not out:
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    index = max(getattr(environment.runner, "worker_index", 0), 0)
+    with gzip.open(folder / f"samples-{index}.jsonl.gz", "wt") as f:
+        for s in SAMPLES:
+            f.write(json.dumps(s) + "\n")
+    acked = {k: sorted(v) for k, v in environment.twin_acked.items()}
+    (folder / f"acked-{index}.json").write_text(json.dumps(acked))
