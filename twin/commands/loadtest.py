@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Annotated
@@ -50,6 +51,10 @@ def loadtest(
         str | None,
         typer.Option(help="Database URL of the services, to check the invariants afterwards."),
     ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(min=1, help="Processes recording the stores (default: all cores)."),
+    ] = None,
     api_key: Annotated[
         str | None,
         typer.Option(envvar="STORETWIN_API_KEY", help="HQ API key (default: the development key)."),
@@ -91,6 +96,7 @@ def loadtest(
             seed=seed,
             db_url=db,
             api_key=api_key,
+            workers=workers or os.cpu_count() or 1,
             status=lambda text: err.print(text, highlight=False),
         )
     except RuntimeError as exc:

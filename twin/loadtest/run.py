@@ -52,9 +52,12 @@ def record_chain(
         )
         if not path.exists():
             jobs.append((data, stores, index, seed, until_s, str(path)))
-    if jobs:
-        with ProcessPoolExecutor(max_workers=max(1, min(workers, len(jobs)))) as pool:
+    if len(jobs) > 1 and workers > 1:
+        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
             list(pool.map(_record, jobs))
+    else:
+        for job in jobs:
+            _record(job)
     calls: list[Call] = []
     for index in range(stores):
         name = f"{scenario.id}-{digest}-n{stores}-i{index}-s{seed}-d{until_s // DAY}.jsonl.gz"
@@ -107,6 +110,7 @@ def load_test(
     seed: int = 0,
     db_url: str | None = None,
     api_key: str | None = None,
+    workers: int = 2,
     status: Callable[[str], None] = lambda _: None,
 ) -> dict:
     """Run the load test; the result (also in out/loadtest.json and .html) says pass or fail."""
@@ -116,7 +120,7 @@ def load_test(
     for old in [*out.glob("samples-*.jsonl.gz"), *out.glob("acked-*.json")]:
         old.unlink()
     status(f"recording {chain} store(s) of {scenario.versioned_id} from the twin")
-    calls = record_chain(scenario, chain, seed, duration_s * speed)
+    calls = record_chain(scenario, chain, seed, duration_s * speed, workers)
     traffic = out / "traffic.jsonl.gz"
     write_traffic(traffic, calls)
     status(f"replaying {len(calls)} recorded calls at {speed:g}x through Locust")
