@@ -22,7 +22,6 @@ import gzip
 import json
 import math
 import os
-import re
 import time
 from collections import defaultdict
 from functools import cache
@@ -36,19 +35,13 @@ from gevent.pool import Pool
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.exception import StopUser
 
-from twin.loadtest.traffic import Call, first_open, read_traffic, walk
+from twin.loadtest.traffic import Call, first_open, read_traffic, rewrite
 
-PATH_REFS = (
-    (re.compile(r"^/orders/(\d+)"), "order"),
-    (re.compile(r"^/members/(\d+)"), "member"),
-    (re.compile(r"^/payments/refunds/(\d+)"), "order"),
-    (re.compile(r"^/devices/alerts/(\d+)"), "alert"),
-    (re.compile(r"^/inventory/replenishments/(\d+)"), "replenishment"),
-    (re.compile(r"^/marketing/coupon-templates/(\d+)"), "template"),
-)
 # Replies whose ids are acknowledged writes, checked against the database afterwards.
 ACKED = {"order": "orders", "payment": "payments", "member": "members"}
 WAIT_FOR_ID_S = 30.0
+# After the last request is due, replies still on their way are awaited this long.
+DRAIN_S = 30.0
 SAMPLES: list[list] = []
 
 
@@ -124,26 +117,6 @@ class _Ids:
                 self.ready[key].set()
 
 
-def _rewrite(call: Call, ids: _Ids) -> tuple[str, Any]:
-    """Path and body of a call with recorded ids swapped for live ones."""
-    path = call.path
-    for pattern, kind in PATH_REFS:
-        m = pattern.match(path)
-        if m:
-            live = ids.resolve(kind, int(m.group(1)))
-            path = path[: m.start(1)] + str(live) + path[m.end(1) :]
-    body = call.body
-    refs = list(walk(body)) if body is not None else []
-    if refs:
-        body = json.loads(json.dumps(body))
-        for steps, kind, value in refs:
-            target = body
-            for step in steps[:-1]:
-                target = target[step]
-            target[steps[-1]] = ids.resolve(kind, value)
-    return path, body
-
-
 class TwinStore(FastHttpUser):
     """One store of the chain replaying its recorded calls on schedule."""
 
@@ -190,15 +163,22 @@ class TwinStore(FastHttpUser):
             if delay > 0:
                 gevent.sleep(delay)
             self.pool.spawn(self._send, c, intended)
-        self.pool.join(timeout=max(self.end - time.time(), 0))
-        gevent.sleep(max(self.end - time.time(), 0) + 1)
+        self.pool.join(timeout=DRAIN_S + max(self.end - time.time(), 0))
+        gevent.sleep(max(self.end - time.time(), 0) + DRAIN_S)
 
     def _send(self, call: Call, intended: float, prefix: str = "") -> None:
+        self.environment.twin_inflight += 1
+        try:
+            self._exchange(call, intended, prefix)
+        finally:
+            self.environment.twin_inflight -= 1
+
+    def _exchange(self, call: Call, intended: float, prefix: str) -> None:
         name = prefix + call.name
         sent = time.time()
         status, error, reply = 0, None, None
         try:
-            path, body = _rewrite(call, self.ids)
+            path, body = rewrite(call, self.ids.resolve)
         except KeyError as exc:
             error = f"dependency: {exc.args[0]}"
         else:
@@ -246,7 +226,13 @@ class TwinShape(LoadTestShape):
         opts = self.runner.environment.parsed_options
         run_time = self.get_run_time()
         if run_time >= opts.twin_duration:
-            return None
+            # local users: wait for replies still on their way (a master cannot see them)
+            draining = self.runner.environment.twin_inflight > 0
+            return (
+                (self.runner.user_count, 1.0)
+                if draining and run_time < opts.twin_duration + DRAIN_S
+                else None
+            )
         stores = opts.twin_stores or len(traffic(opts.traffic)[1])
         if opts.twin_ramp <= 0:
             return stores, float(stores)
@@ -258,6 +244,7 @@ class TwinShape(LoadTestShape):
 def _init(environment: Any, **_: Any) -> None:
     environment.twin_started = time.time()
     environment.twin_acked = defaultdict(set)
+    environment.twin_inflight = 0
 
 
 @events.test_start.add_listener

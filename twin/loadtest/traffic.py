@@ -8,11 +8,21 @@ from __future__ import annotations
 
 import gzip
 import json
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+# Ids in request paths, by kind.
+PATH_REFS = (
+    (re.compile(r"^/orders/(\d+)"), "order"),
+    (re.compile(r"^/members/(\d+)"), "member"),
+    (re.compile(r"^/payments/refunds/(\d+)"), "order"),
+    (re.compile(r"^/devices/alerts/(\d+)"), "alert"),
+    (re.compile(r"^/inventory/replenishments/(\d+)"), "replenishment"),
+    (re.compile(r"^/marketing/coupon-templates/(\d+)"), "template"),
+)
 # Fields whose values are ids the services hand out; the kind says which map they live in.
 REF_FIELDS = {
     "order_id": "order",
@@ -114,3 +124,23 @@ def read_traffic(path: Path) -> list[Call]:
     """Calls written by ``write_traffic``."""
     with gzip.open(path, "rt") as f:
         return [Call(**json.loads(line)) for line in f]
+
+
+def rewrite(call: Call, resolve: Callable[[str, Any], Any]) -> tuple[str, Any]:
+    """Path and body of a call with each recorded id swapped for ``resolve(kind, id)``."""
+    path = call.path
+    for pattern, kind in PATH_REFS:
+        m = pattern.match(path)
+        if m:
+            live = resolve(kind, int(m.group(1)))
+            path = path[: m.start(1)] + str(live) + path[m.end(1) :]
+    body = call.body
+    refs = list(walk(body)) if body is not None else []
+    if refs:
+        body = json.loads(json.dumps(body))
+        for steps, kind, value in refs:
+            target = body
+            for step in steps[:-1]:
+                target = target[step]
+            target[steps[-1]] = resolve(kind, value)
+    return path, body
