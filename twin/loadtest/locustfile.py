@@ -35,7 +35,7 @@ from gevent.pool import Pool
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.exception import StopUser
 
-from twin.loadtest.traffic import Call, first_open, read_traffic, rewrite
+from twin.loadtest.traffic import Call, first_open, predecessors, read_traffic, rewrite
 
 # Replies whose ids are acknowledged writes, checked against the database afterwards.
 ACKED = {"order": "orders", "payment": "payments", "member": "members"}
@@ -140,6 +140,8 @@ class TwinStore(FastHttpUser):
         self.zero = zero
         self.calls = stores[self.store]
         self.ids = _Ids(self.calls)
+        self.after = predecessors(self.calls)
+        self.finished = [Event() for _ in self.calls]
         self.speed = opts.twin_speed
         self.end = self.environment.twin_started + opts.twin_duration
         self.pool = Pool(opts.twin_inflight)
@@ -148,29 +150,33 @@ class TwinStore(FastHttpUser):
     @task
     def replay(self) -> None:
         """Setup calls in order, then the day's calls at their times; then idle to the end."""
-        setup = [c for c in self.calls if c.t is None or c.t < self.zero]
-        timed = [c for c in self.calls if c.t is not None and c.t >= self.zero]
-        for c in setup:
+        setup = [i for i, c in enumerate(self.calls) if c.t is None or c.t < self.zero]
+        timed = [i for i, c in enumerate(self.calls) if c.t is not None and c.t >= self.zero]
+        for i in setup:
             if time.time() >= self.end:
                 break
-            self._send(c, time.time(), "setup ")
+            self._send(i, time.time(), "setup ")
         base = time.time()
-        for c in timed:
-            intended = base + (c.t - self.zero) / self.speed
+        for i in timed:
+            intended = base + (self.calls[i].t - self.zero) / self.speed
             if intended >= self.end:
                 break
             delay = intended - time.time()
             if delay > 0:
                 gevent.sleep(delay)
-            self.pool.spawn(self._send, c, intended)
+            self.pool.spawn(self._send, i, intended)
         self.pool.join(timeout=DRAIN_S + max(self.end - time.time(), 0))
         gevent.sleep(max(self.end - time.time(), 0) + DRAIN_S)
 
-    def _send(self, call: Call, intended: float, prefix: str = "") -> None:
+    def _send(self, index: int, intended: float, prefix: str = "") -> None:
+        """Send call ``index`` once the calls before it on the same order, member... are done."""
         self.environment.twin_inflight += 1
         try:
-            self._exchange(call, intended, prefix)
+            for before in self.after[index]:
+                self.finished[before].wait(WAIT_FOR_ID_S)
+            self._exchange(self.calls[index], intended, prefix)
         finally:
+            self.finished[index].set()
             self.environment.twin_inflight -= 1
 
     def _exchange(self, call: Call, intended: float, prefix: str) -> None:

@@ -144,3 +144,32 @@ def rewrite(call: Call, resolve: Callable[[str, Any], Any]) -> tuple[str, Any]:
                 target = target[step]
             target[steps[-1]] = resolve(kind, value)
     return path, body
+
+
+def touched(call: Call) -> set[tuple[str, str]]:
+    """The (kind, recorded id) of every entity a call names or creates."""
+    keys = {(kind, str(value)) for _, kind, value in call.made}
+    for pattern, kind in PATH_REFS:
+        m = pattern.match(call.path)
+        if m:
+            keys.add((kind, m.group(1)))
+    if call.body is not None:
+        keys |= {(kind, str(value)) for _, kind, value in walk(call.body)}
+    return keys
+
+
+def predecessors(calls: list[Call]) -> list[list[int]]:
+    """For each call, the earlier calls it must wait for: the last one on each of its entities.
+
+    An order is picked after it was paid, and fulfilled after it was picked,
+    also when a slow server answers out of order; calls on different entities
+    never wait for each other.
+    """
+    last: dict[tuple[str, str], int] = {}
+    out: list[list[int]] = []
+    for i, call in enumerate(calls):
+        keys = touched(call)
+        out.append(sorted({last[k] for k in keys if k in last}))
+        for k in keys:
+            last[k] = i
+    return out

@@ -8,7 +8,7 @@ from services.db import Database
 from services.db.engine import MEMORY_URL
 from twin.loadtest.record import RecordingClient, chain_stores
 from twin.loadtest.report import Samples, evaluate, parse_threshold
-from twin.loadtest.traffic import Call, endpoint_name, rewrite, walk
+from twin.loadtest.traffic import Call, endpoint_name, predecessors, rewrite, walk
 from twin.run import run_store
 
 
@@ -95,3 +95,18 @@ def test_a_threshold_judges_only_its_endpoints():
     assert evaluate(parse_threshold("all.max<1s"), samples)["pass"] is True  # setup excluded
     errors = evaluate(parse_threshold("errors<5%"), samples)
     assert errors["value"] == pytest.approx(1 / 41, abs=1e-6) and errors["pass"] is True
+
+
+def test_calls_on_one_order_wait_for_each_other_and_others_do_not():
+    def call(path, body=None, made=()):
+        return Call(0.0, "S1", "POST", path, {}, body, 200, [list(m) for m in made])
+
+    calls = [
+        call("/orders", {"lines": []}, [(["id"], "order", 7)]),
+        call("/orders", {"lines": []}, [(["id"], "order", 8)]),
+        call("/payments", {"order_id": 7}),
+        call("/orders/7/pick"),
+        call("/orders/8/pick"),
+        call("/orders/7/fulfil"),
+    ]
+    assert predecessors(calls) == [[], [], [0], [2], [1], [3]]
