@@ -167,3 +167,66 @@ def invariants(
     print_invariants(checks)
     if not all(c["pass"] for c in checks):
         raise typer.Exit(FAILED)
+
+
+def live(
+    scenario: Annotated[str, typer.Argument(help="Library id (e.g. supermarket) or YAML path.")],
+    services: Annotated[str, typer.Option(help="URL of a running `storetwin serve`.")],
+    speed: Annotated[
+        float, typer.Option(min=0.001, help="Simulated seconds per real second.")
+    ] = 60.0,
+    duration: Annotated[str, typer.Option(help="How long to run: 30s, 5m, 1h.")] = "1m",
+    seed: Annotated[int, typer.Option(min=0, help="Run seed.")] = 0,
+    out: Annotated[Path, typer.Option(help="Output folder (live.json).")] = Path("runs/live"),
+    set_: Annotated[
+        list[str] | None, typer.Option("--set", help="PATH=VALUE change to the scenario.")
+    ] = None,
+    api_key: Annotated[
+        str | None,
+        typer.Option(envvar="STORETWIN_API_KEY", help="HQ API key (default: the development key)."),
+    ] = None,
+) -> None:
+    """Run the twin in compressed real time against HTTP services and report how far it lags."""
+    import httpx
+
+    from scenarios import ScenarioError, load
+    from scenarios.chain import expand
+    from scenarios.overrides import apply, parse_assignment
+    from services.client import HttpClient
+    from twin.clock import DAY
+    from twin.live import run_live, write
+
+    try:
+        duration_s = parse_duration(duration)
+        sc = load(scenario)
+        if set_:
+            sc = apply(sc, dict(parse_assignment(a) for a in set_))
+    except ValueError as exc:
+        raise fail(str(exc)) from None
+    except ScenarioError as exc:
+        raise fail(str(exc)) from None
+
+    def report(sim_s: float, lag_s: float) -> None:
+        day, rest = divmod(int(sim_s), int(DAY))
+        clock = f"day {day + 1} {rest // 3600:02d}:{rest % 3600 // 60:02d}"
+        if lag_s > 1.0:
+            err.print(f"[yellow]behind:[/] the twin is {lag_s:.1f} s late at {clock}")
+        else:
+            err.print(f"{clock}: on time (lag {lag_s * 1000:.0f} ms)", highlight=False)
+
+    client = HttpClient(services, api_key)
+    try:
+        result = run_live(
+            expand(sc)[0], client, speed=speed, duration_s=duration_s, seed=seed, report=report
+        )
+    except httpx.TransportError as exc:
+        raise fail(f"cannot reach the services at {services}: {exc}") from None
+    finally:
+        client.close()
+    path = write(result, out)
+    lag = result["lag_s"]
+    console.print(
+        f"{result['live_events']} events in real time at {speed:g}x: lag p50 {lag['p50']} s, "
+        f"p95 {lag['p95']} s, max {lag['max']} s; {result['late_share']:.1%} over 1 s late"
+    )
+    console.print(f"results in [bold]{path}[/]")
