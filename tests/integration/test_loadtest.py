@@ -1,13 +1,20 @@
 """A real load test: recorded twin traffic through Locust against live services on loopback."""
 
 import json
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from services.bench import free_port, start_server
+from services.db import Database
 from services.db.engine import sqlite_url
+from services.db.models import Order
 from twin.cli import app
 
 runner = CliRunner()
@@ -79,3 +86,45 @@ def test_bad_threshold_syntax_is_a_clear_error(bad):
     out = runner.invoke(app, ["loadtest", "--services", "http://127.0.0.1:9", "--threshold", bad])
     assert out.exit_code == 2
     assert "error:" in out.output and "bad threshold" in out.output
+
+
+def _orders(db_url: str) -> int:
+    db = Database(db_url)
+    try:
+        with db.sessions() as s:
+            return s.scalar(select(func.count()).select_from(Order))
+    finally:
+        db.dispose()
+
+
+def test_sigkill_mid_test_and_restart_loses_nothing_acknowledged(workdir, monkeypatch):
+    """The server dies with requests in flight; resent calls reuse their idempotency keys."""
+    monkeypatch.chdir(workdir)
+    db_url, port = sqlite_url(workdir / "killed.db"), free_port()
+    url = f"http://127.0.0.1:{port}"
+    server = start_server(db_url, port)
+    args = ["loadtest", "--services", url, *SMALL, "--speed", "1200", "--duration", "6s"]
+    args += ["--db", db_url, "--out", "runs/killed"]
+    test = subprocess.Popen(
+        [sys.executable, "-c", "from twin.cli import app; app()", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        for _ in range(600):  # until checkouts flow, at most a minute
+            if _orders(db_url) > 5 or test.poll() is not None:
+                break
+            time.sleep(0.1)
+        server.send_signal(signal.SIGKILL)
+        server.wait(timeout=10)
+        server = start_server(db_url, port)
+        output, _ = test.communicate(timeout=180)
+    finally:
+        test.kill()
+        server.terminate()
+        server.wait(timeout=10)
+    assert test.returncode == 0, output
+    result = json.loads(Path("runs/killed/loadtest.json").read_text())
+    assert result["requests"] > 20
+    assert [i["name"] for i in result["invariants"] if not i["pass"]] == []

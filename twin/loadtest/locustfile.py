@@ -42,6 +42,9 @@ ACKED = {"order": "orders", "payment": "payments", "member": "members"}
 WAIT_FOR_ID_S = 30.0
 # After the last request is due, replies still on their way are awaited this long.
 DRAIN_S = 30.0
+# Resent like HttpClient does: refused connections always, 0/502/503/504 when the call is safe.
+RETRY_STATUS = frozenset({0, 502, 503, 504})
+RETRY_BACKOFF_S = 0.1
 SAMPLES: list[list] = []
 
 
@@ -56,6 +59,7 @@ def _arguments(parser: Any) -> None:
     group.add_argument("--twin-workers", type=int, default=1, help="Locust workers in the run.")
     group.add_argument("--twin-inflight", type=int, default=500, help="Open requests per store.")
     group.add_argument("--twin-out", default="", help="Folder for samples and acknowledged ids.")
+    group.add_argument("--twin-retries", type=int, default=8, help="Resends of a failed call.")
     group.add_argument(
         "--twin-api-key",
         default=os.environ.get("STORETWIN_API_KEY", "dev-hq-key"),
@@ -146,6 +150,7 @@ class TwinStore(FastHttpUser):
         self.end = self.environment.twin_started + opts.twin_duration
         self.pool = Pool(opts.twin_inflight)
         self.headers = {"X-API-Key": opts.twin_api_key}
+        self.retries = opts.twin_retries
 
     @task
     def replay(self) -> None:
@@ -191,18 +196,7 @@ class TwinStore(FastHttpUser):
             sent = time.time()
             if call.params:
                 path = f"{path}?{urlencode(call.params)}"
-            with self.client.request(
-                call.method, path, name=name, json=body, headers=self.headers, catch_response=True
-            ) as r:
-                status = r.status_code or 0
-                expected = call.status
-                if status == expected or (200 <= status < 300 and 200 <= expected < 300):
-                    r.success()
-                    if 200 <= status < 300 and call.made:
-                        reply = r.json()
-                else:
-                    error = f"HTTP {status} (the twin got {expected}) {getattr(r, 'error', '')}"
-                    r.failure(error)
+            status, error, reply = self._request(call, path, body, name)
         done = time.time()
         if reply is not None:
             self.ids.learn(call, reply)
@@ -214,6 +208,28 @@ class TwinStore(FastHttpUser):
             [round(intended, 4), name, round((done - intended) * 1000, 3), status, error,
              round((sent - intended) * 1000, 3)]
         )  # fmt: skip
+
+    def _request(self, call: Call, path: str, body: Any, name: str) -> tuple[int, str | None, Any]:
+        """Send, resending as ``HttpClient`` does; (status, error or None, parsed reply)."""
+        safe = call.method in ("GET", "PUT", "DELETE") or (
+            isinstance(body, dict) and "idempotency_key" in body
+        )
+        for attempt in range(self.retries + 1):
+            with self.client.request(
+                call.method, path, name=name, json=body, headers=self.headers, catch_response=True
+            ) as r:
+                status = r.status_code or 0
+                expected = call.status
+                if status == expected or (200 <= status < 300 and 200 <= expected < 300):
+                    r.success()
+                    return status, None, r.json() if 200 <= status < 300 and call.made else None
+                error = f"HTTP {status} (the twin got {expected}) {getattr(r, 'error', '') or ''}"
+                r.failure(error)
+            never_sent = isinstance(getattr(r, "error", None), ConnectionRefusedError)
+            if attempt == self.retries or not (never_sent or (safe and status in RETRY_STATUS)):
+                return status, error.strip(), None
+            gevent.sleep(min(RETRY_BACKOFF_S * 2**attempt, 2.0))
+        raise AssertionError("unreachable")
 
     def _acknowledge(self, call: Call, reply: Any) -> None:
         acked = self.environment.twin_acked
