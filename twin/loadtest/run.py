@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import subprocess
 from collections import defaultdict
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -124,16 +125,19 @@ def load_test(
     traffic = out / "traffic.jsonl.gz"
     write_traffic(traffic, calls)
     status(f"replaying {len(calls)} recorded calls at {speed:g}x through Locust")
-    proc = run_locust(
-        services,
-        traffic,
-        out,
-        speed=speed,
-        duration_s=duration_s,
-        ramp_s=ramp_s,
-        stores=chain,
-        api_key=api_key,
-    )
+    try:
+        proc = run_locust(
+            services,
+            traffic,
+            out,
+            speed=speed,
+            duration_s=duration_s,
+            ramp_s=ramp_s,
+            stores=chain,
+            api_key=api_key,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise RuntimeError(f"Locust did not finish within {exc.timeout:.0f} s") from None
     if proc.returncode != 0 or not list(out.glob("samples-*.jsonl.gz")):
         raise RuntimeError(f"Locust failed (exit {proc.returncode}): {proc.stderr[-2000:]}")
     samples = Samples.read(out)
