@@ -82,7 +82,8 @@ class Samples:
     name: np.ndarray
     latency_ms: np.ndarray
     failed: np.ndarray
-    send_lag_ms: np.ndarray
+    send_lag_ms: np.ndarray  # sent minus due: the generator's delay and waits for earlier calls
+    start_lag_ms: np.ndarray  # started minus due: the generator's delay alone
     errors: list[str]
 
     @classmethod
@@ -100,6 +101,7 @@ class Samples:
             latency_ms=np.array([r[2] for r in rows], dtype=float),
             failed=np.array([r[4] is not None for r in rows], dtype=bool),
             send_lag_ms=np.array([r[5] for r in rows], dtype=float),
+            start_lag_ms=np.array([r[6] if len(r) > 6 else r[5] for r in rows], dtype=float),
             errors=[f"{r[1]}: {r[4]}" for r in rows if r[4] is not None],
         )
 

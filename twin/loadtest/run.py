@@ -15,6 +15,8 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from scenarios.schema import Scenario
 from twin.clock import DAY
 from twin.loadtest.record import chain_stores, record_store
@@ -155,7 +157,8 @@ def load_test(
         "requests": len(samples.name),
         "errors": int(samples.failed.sum()),
         "error_examples": samples.errors[:10],
-        "send_lag_ms": _lag(samples),
+        "schedule_lag_ms": _lag(samples.start_lag_ms),
+        "send_lag_ms": _lag(samples.send_lag_ms),
         "endpoints": endpoints(samples),
         "thresholds": checked,
         "invariants": invariants,
@@ -168,11 +171,8 @@ def load_test(
     return result
 
 
-def _lag(samples: Samples) -> dict:
-    """How late Locust sent requests against the schedule (ms): is the open model kept?"""
-    import numpy as np
-
-    lag = samples.send_lag_ms
+def _lag(lag: np.ndarray) -> dict:
+    """Percentiles of how late requests started or left against the schedule (ms)."""
     if not len(lag):
         return {}
     p50, p95, p99 = np.percentile(lag, [50, 95, 99])

@@ -88,6 +88,7 @@ def test_a_threshold_judges_only_its_endpoints():
         latency_ms=np.array(latency),
         failed=np.array([False] * 40 + [True]),
         send_lag_ms=np.zeros(41),
+        start_lag_ms=np.zeros(41),
         errors=["setup PUT /products: HTTP 500"],
     )
     assert evaluate(parse_threshold("checkout.p95<200ms"), samples)["pass"] is False
