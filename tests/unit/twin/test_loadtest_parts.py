@@ -7,7 +7,7 @@ from services.client import InProcessClient
 from services.db import Database
 from services.db.engine import MEMORY_URL
 from twin.loadtest.record import RecordingClient, chain_stores
-from twin.loadtest.report import Samples, evaluate, parse_threshold
+from twin.loadtest.report import Samples, evaluate, parse_threshold, timeline
 from twin.loadtest.traffic import Call, endpoint_name, predecessors, rewrite, walk
 from twin.run import run_store
 
@@ -111,3 +111,19 @@ def test_calls_on_one_order_wait_for_each_other_and_others_do_not():
         call("/orders/7/fulfil"),
     ]
     assert predecessors(calls) == [[], [], [0], [2], [1], [3]]
+
+
+def test_the_timeline_has_every_second_with_its_p95_per_endpoint():
+    samples = Samples(
+        due=np.array([0.1, 0.5, 2.2, 2.7]),
+        name=np.array(["a", "b", "a", "a"], dtype=object),
+        latency_ms=np.array([10.0, 20.0, 30.0, 50.0]),
+        failed=np.array([False, True, False, False]),
+        send_lag_ms=np.zeros(4),
+        start_lag_ms=np.zeros(4),
+        errors=["b: HTTP 500"],
+    )
+    rows = timeline(samples)
+    assert [(r["t"], r["requests"], r["errors"]) for r in rows] == [(0, 2, 1), (1, 0, 0), (2, 2, 0)]
+    assert rows[0]["p95"] == {"a": 10.0, "b": 20.0} and rows[1]["p95"] == {}
+    assert rows[2]["p95"]["a"] == pytest.approx(30 + 0.95 * 20)
