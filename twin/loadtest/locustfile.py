@@ -39,13 +39,13 @@ from twin.loadtest.traffic import Call, first_open, predecessors, read_traffic, 
 
 # Replies whose ids are acknowledged writes, checked against the database afterwards.
 ACKED = {"order": "orders", "payment": "payments", "member": "members"}
-WAIT_FOR_ID_S = 30.0
 # After the last request is due, replies still on their way are awaited this long.
 DRAIN_S = 30.0
 # Resent like HttpClient does: refused connections always, 0/502/503/504 when the call is safe.
 RETRY_STATUS = frozenset({0, 502, 503, 504})
 RETRY_BACKOFF_S = 0.1
 SAMPLES: list[list] = []
+USERS: list[TwinStore] = []
 
 
 @events.init_command_line_parser.add_listener
@@ -88,13 +88,13 @@ class _Ids:
             for _, kind, value in c.made:
                 self.ready.setdefault((kind, str(value)), Event())
 
-    def resolve(self, kind: str, value: Any) -> Any:
+    def resolve(self, kind: str, value: Any, timeout: float) -> Any:
         """The live id for a recorded one, waiting for its reply; KeyError if it never came."""
         key = (kind, str(value))
         event = self.ready.get(key)
         if event is None:
             return value  # not handed out by the services during the recording
-        event.wait(WAIT_FOR_ID_S)
+        event.wait(timeout)
         if key in self.failed or key not in self.live:
             raise KeyError(f"{kind} {value} was not created")
         return self.live[key]
@@ -146,6 +146,9 @@ class TwinStore(FastHttpUser):
         self.ids = _Ids(self.calls)
         self.after = predecessors(self.calls)
         self.finished = [Event() for _ in self.calls]
+        self.started = [False] * len(self.calls)
+        self.base: float | None = None
+        USERS.append(self)
         self.speed = opts.twin_speed
         self.end = self.environment.twin_started + opts.twin_duration
         self.pool = Pool(opts.twin_inflight)
@@ -161,7 +164,7 @@ class TwinStore(FastHttpUser):
             if time.time() >= self.end:
                 break
             self._send(i, time.time(), "setup ")
-        base = time.time()
+        base = self.base = time.time()
         for i in timed:
             intended = base + (self.calls[i].t - self.zero) / self.speed
             if intended >= self.end:
@@ -177,9 +180,10 @@ class TwinStore(FastHttpUser):
         """Send call ``index`` once the calls before it on the same order, member... are done."""
         self.environment.twin_inflight += 1
         began = time.time()  # how late the generator itself is: the open model's honesty
+        self.started[index] = True
         try:
             for before in self.after[index]:
-                self.finished[before].wait(WAIT_FOR_ID_S)
+                self.finished[before].wait(self._patience())
             self._exchange(self.calls[index], intended, began, prefix)
         finally:
             self.finished[index].set()
@@ -190,7 +194,7 @@ class TwinStore(FastHttpUser):
         sent = time.time()
         status, error, reply = 0, None, None
         try:
-            path, body = rewrite(call, self.ids.resolve)
+            path, body = rewrite(call, lambda k, v: self.ids.resolve(k, v, self._patience()))
         except KeyError as exc:
             error = f"dependency: {exc.args[0]}"
         else:
@@ -209,6 +213,30 @@ class TwinStore(FastHttpUser):
             [round(intended, 4), name, round((done - intended) * 1000, 3), status, error,
              round((sent - intended) * 1000, 3), round((began - intended) * 1000, 3)]
         )  # fmt: skip
+
+    def _patience(self) -> float:
+        """How long a call may still wait for an earlier one: until the test is over."""
+        return max(self.end + DRAIN_S - time.time(), 0.0)
+
+    def missed(self, now: float) -> list[list]:
+        """Samples for calls due before the end that never left or never got a reply.
+
+        Without these a generator that falls behind would hide the requests it
+        did not manage to send (coordinated omission at the end of the test).
+        """
+        if self.base is None:
+            return []
+        rows = []
+        for i, call in enumerate(self.calls):
+            if call.t is None or call.t < self.zero or self.finished[i].is_set():
+                continue
+            due = self.base + (call.t - self.zero) / self.speed
+            if due >= self.end:
+                continue
+            why = "no reply before the end" if self.started[i] else "not sent: generator behind"
+            late = round((now - due) * 1000, 3)
+            rows.append([round(due, 4), call.name, late, 0, why, late, late])
+        return rows
 
     def _request(self, call: Call, path: str, body: Any, name: str) -> tuple[int, str | None, Any]:
         """Send, resending as ``HttpClient`` does; (status, error or None, parsed reply)."""
@@ -283,6 +311,9 @@ def _stop(environment: Any, **_: Any) -> None:
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     index = max(getattr(environment.runner, "worker_index", 0), 0)
+    now = time.time()
+    SAMPLES.extend(row for user in USERS for row in user.missed(now))
+    USERS.clear()  # once, should test_stop fire again
     with gzip.open(folder / f"samples-{index}.jsonl.gz", "wt") as f:
         for s in SAMPLES:
             f.write(json.dumps(s) + "\n")
