@@ -10,6 +10,7 @@ import typer
 from rich.table import Table
 
 from twin.commands import dashboard as dashboard_commands
+from twin.commands import loadtest as loadtest_commands
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
@@ -365,6 +366,9 @@ def kpi_table(kpis: dict, title: str) -> Table:
 # whole CLI is visible in one place while each command keeps its own module.
 app.command()(service_commands.serve)
 bench_app.command("services")(service_commands.bench_services)
+app.command("loadtest")(loadtest_commands.loadtest)
+app.command("invariants")(loadtest_commands.invariants)
+app.command("live")(loadtest_commands.live)
 bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
 app.command()(dashboard_commands.dashboard)

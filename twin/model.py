@@ -148,6 +148,7 @@ class StoreModel(mesa.Model):
         client: StoreClient,
         store_id: str = "S001",
         store_number: int = 1,
+        env: simpy.Environment | None = None,
     ):
         super().__init__(rng=streams.generator("mesa"))
         self.log = EventLog()
@@ -158,7 +159,7 @@ class StoreModel(mesa.Model):
         # The nonce keeps a second run against the same services from replaying the first
         # run's receipts; nothing in the results depends on it.
         self.run_key = f"{scenario.versioned_id}:{streams.seed}:{store_id}:{uuid.uuid4().hex[:8]}"
-        self.env = CountingEnvironment()
+        self.env = env if env is not None else CountingEnvironment()
         self.client = client
         co = scenario.checkout
         self.plan = FloorPlan(scenario.layout, co.lanes)
