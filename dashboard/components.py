@@ -86,7 +86,11 @@ def table(
     head = html.Tr([html.Th(h) for h in headers or columns])
     body = [html.Tr([html.Td(cell(r.get(c))) for c in columns]) for r in rows]
     return html.Div(
-        html.Table([html.Thead(head), html.Tbody(body)], className="plain", id=table_id),
+        html.Table(
+            [html.Thead(head), html.Tbody(body)],
+            className="plain",
+            **({"id": table_id} if table_id else {}),
+        ),
         className="scroll",
     )
 

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -582,3 +582,32 @@ def library(source: Source) -> list[dict[str, Any]]:
         }
         for p in sorted(projects, key=lambda p: p.updated_at, reverse=True)
     ]
+
+
+def load_timeline(result: Mapping[str, Any]) -> pd.DataFrame:
+    """loadtest.json's per-second timeline as columns: t_s, req/s, errors/s, p95 per endpoint."""
+    rows = result.get("timeline")
+    if not isinstance(rows, list) or not rows:
+        return pd.DataFrame()
+    points = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        point = {
+            "t_s": row.get("t"),
+            "requests_per_s": row.get("rps"),
+            "errors_per_s": row.get("errors"),
+        }
+        p95 = row.get("p95")
+        if isinstance(p95, dict):
+            point.update({f"p95 {name}": value for name, value in p95.items()})
+        points.append(point)
+    return pd.DataFrame(points)
+
+
+def load_endpoints(result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """loadtest.json's per-endpoint figures as table rows, one per endpoint."""
+    found = result.get("endpoints")
+    if not isinstance(found, dict):
+        return []
+    return [{"endpoint": name, **stats} for name, stats in found.items() if isinstance(stats, dict)]

@@ -286,14 +286,24 @@ BENCH = {
         }
     ],
 }
-LOADTEST = {
+LOADTEST = {  # the shape `storetwin loadtest` writes (twin/loadtest/run.py)
     "requests": 1200,
     "errors": 0,
-    "requests_per_s": 40.0,
-    "thresholds": [{"name": "p95 < 200 ms", "value": 85.0, "passed": True}],
-    "invariants": [{"name": "stock never negative", "passed": True}],
-    "series": [
-        {"t_s": t, "p50_ms": 20 + t % 3, "p95_ms": 80 + t % 7, "requests_per_s": 40}
+    "duration_s": 30.0,
+    "endpoints": {
+        "POST /orders/checkout": {"requests": 900, "errors": 0, "rps": 30.0, "p95": 85.0},
+        "GET /members/by-phone": {"requests": 300, "errors": 0, "rps": 10.0, "p95": 12.0},
+    },
+    "thresholds": [{"threshold": "checkout.p95<200ms", "value": 85.0, "pass": True}],
+    "invariants": [{"invariant": "stock never negative", "pass": True}],
+    "timeline": [
+        {
+            "t": float(t),
+            "requests": 40,
+            "rps": 40.0,
+            "errors": 0,
+            "p95": {"POST /orders/checkout": 80.0 + t % 7, "GET /members/by-phone": 12.0},
+        }
         for t in range(30)
     ],
 }

@@ -77,6 +77,13 @@ def test_the_pilot_page_puts_the_warnings_with_the_decision(app, fake_runs):
     assert "pilot-warnings" in decision and "41% chance" in decision
 
 
+def test_the_services_page_reads_what_the_load_test_writes(app, fake_runs):
+    page = render(app, Source(fake_runs), "services", run="load1")
+    assert "load-latency" in page and "load-rate" in page
+    assert "p95 POST /orders/checkout" in page and "GET /members/by-phone" in page
+    assert "checkout.p95<200ms" in page and "stock never negative" in page
+
+
 def write_trace(out, heat: bool):
     """A tiny traced store: two shoppers on a 10 x 10 m floor, one of them queuing."""
     import pandas as pd
