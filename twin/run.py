@@ -47,8 +47,9 @@ def run(
             run ends, also when it fails; an existing file there is replaced.
             Not saved when omitted.
         progress: Called with the share of simulated time done, from 0 to 1.
-        trace: Also make the ``tracks`` and ``queues`` tables of the store-floor
-            replay (``twin.trace``); the KPIs are the same either way.
+        trace: Also make the tables of the store-floor replay (tracks, queues,
+            floor, shelf_events, camera frames; ``twin.trace``); the KPIs are the
+            same either way.
     """
     return run_store(
         expand(scenario)[0],
@@ -100,6 +101,7 @@ def _simulate(
     )
     if trace:
         model.tracer = Tracer()
+        model.tracer.watch_shelves(model)
     model.run(days, progress)
     prices = model.pricing.true_cents()
     lost_value = int(np.dot(model.lost_units, prices))

@@ -5,17 +5,64 @@ complete then), and each walking member of staff's when the run ends, on one
 grid of times (multiples of ``step_s``) so that every walker has a position in
 every frame. It also keeps each shopper's time in a queue, per till. It only
 reads what the run computed anyway: KPIs are the same with or without it.
+
+Shelves and price labels are looked at once a minute (a process that only
+reads, draws no random number and so moves no other event): a SKU whose shelf
+went empty or was refilled, or whose label started or stopped disagreeing with
+the services' price, becomes a row of ``shelf_events`` with its place on the
+floor. Cameras in ``real`` fidelity hand the tracer a few of their frames with
+the model's boxes and the truth's (``frames``: JPEG bytes and JSON boxes), so
+the dashboard can show them without running a model.
 """
 
 from __future__ import annotations
 
+import io
+import json
 import math
+from collections.abc import Generator
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 STEP_S = 5
+SHELF_STEP_S = 60
+"""How often shelves and labels are looked at: a minute is finer than any replay step."""
+FRAMES_PER_CAMERA = 4
+FRAME_GAP_S = 3 * 3600
+"""Sample frames kept per camera view, at least this far apart, each with someone in view."""
+
+SHELF_EVENTS = pa.schema(
+    [
+        ("t_s", pa.int32()),
+        ("event", pa.string()),
+        ("sku", pa.string()),
+        ("zone", pa.string()),
+        ("x", pa.float32()),
+        ("y", pa.float32()),
+        ("labels", pa.string()),
+        ("shown_cents", pa.int64()),
+        ("price_cents", pa.int64()),
+    ]
+)
+"""out_of_stock / restocked and price_mismatch / price_fixed, where on the floor; for labels,
+whether they were paper or electronic (esl) then, the price shown and the price charged."""
+FRAMES = pa.schema(
+    [
+        ("camera", pa.string()),
+        ("view", pa.int32()),
+        ("t_s", pa.float64()),
+        ("model", pa.string()),
+        ("width", pa.int32()),
+        ("height", pa.int32()),
+        ("jpeg", pa.binary()),
+        ("truth", pa.string()),
+        ("predicted", pa.string()),
+    ]
+)
+"""A sampled camera frame: the image, the true person boxes ([[x0, y0, x1, y1], ...]) and the
+model's ([[x0, y0, x1, y1, score], ...]), in pixels, as JSON."""
 
 
 class Tracer:
@@ -28,6 +75,91 @@ class Tracer:
         self._parts: list[tuple[np.ndarray, int, str, np.ndarray]] = []
         self._queues: list[tuple[int, str, int, float, float]] = []
         self._floor: list[tuple[str, str, float, float, float, float]] = []
+        self._shelf: list[dict[str, Any]] = []
+        self._frames: list[dict[str, Any]] = []
+        self._frame_times: dict[tuple[str, int], list[float]] = {}
+
+    def watch_shelves(self, model: Any, every_s: int = SHELF_STEP_S) -> None:
+        """Start looking at ``model``'s shelves and labels every ``every_s`` seconds."""
+        model.env.process(self._shelves(model, every_s))
+
+    def _shelves(self, model: Any, every_s: int) -> Generator[Any, object, None]:
+        catalog, plan = model.catalog, model.plan
+        zones = [z.id for z in model.scenario.layout.zones]
+        zone = catalog.zone.tolist()
+        x = [plan.aisle_x(z) for z in zone]
+        y = catalog.shelf_y.tolist()
+        skus = catalog.skus
+        empty = np.zeros(len(catalog), dtype=bool)
+        wrong = np.zeros(len(catalog), dtype=bool)
+        while True:
+            t = int(model.env.now)
+            now_empty = model.stock.shelf <= 0
+            shown, charged = model.labels.shown_cents, model.pricing.cents
+            now_wrong = shown != charged
+            labels = "esl" if model.labels.electronic else "paper"
+            for i in np.flatnonzero(now_empty != empty).tolist():
+                event = "out_of_stock" if now_empty[i] else "restocked"
+                self._shelf.append(
+                    {
+                        "t_s": t,
+                        "event": event,
+                        "sku": skus[i],
+                        "zone": zones[zone[i]],
+                        "x": x[i],
+                        "y": y[i],
+                    }
+                )
+            for i in np.flatnonzero(now_wrong != wrong).tolist():
+                event = "price_mismatch" if now_wrong[i] else "price_fixed"
+                self._shelf.append(
+                    {
+                        "t_s": t,
+                        "event": event,
+                        "sku": skus[i],
+                        "zone": zones[zone[i]],
+                        "x": x[i],
+                        "y": y[i],
+                        "labels": labels,
+                        "shown_cents": int(shown[i]),
+                        "price_cents": int(charged[i]),
+                    }
+                )
+            empty, wrong = now_empty, now_wrong
+            yield model.env.timeout(every_s)
+
+    def frame(self, camera: str, view: int, frame: Any, found: Any, model_name: str) -> None:
+        """Keep a camera frame with the model's detections if this view still wants one."""
+        key = (camera, view)
+        kept = self._frame_times.setdefault(key, [])
+        if not frame.people or len(kept) >= FRAMES_PER_CAMERA:
+            return
+        if kept and frame.t - kept[-1] < FRAME_GAP_S:
+            return
+        from PIL import Image
+
+        buffer = io.BytesIO()
+        Image.fromarray(frame.image).save(buffer, "JPEG", quality=80)
+        height, width = frame.image.shape[:2]
+        truth = [[round(float(v), 1) for v in p.box] for p in frame.people]
+        predicted = [
+            [*(round(float(v), 1) for v in box), round(float(score), 3)]
+            for box, score in zip(found.boxes.tolist(), found.scores.tolist(), strict=True)
+        ]
+        kept.append(frame.t)
+        self._frames.append(
+            {
+                "camera": camera,
+                "view": view,
+                "t_s": float(frame.t),
+                "model": model_name,
+                "width": width,
+                "height": height,
+                "jpeg": buffer.getvalue(),
+                "truth": json.dumps(truth),
+                "predicted": json.dumps(predicted),
+            }
+        )
 
     def walker(self, kind: str, ident: int, trajectory: Any, start: float, end: float) -> None:
         """Sample one walker's trajectory at the grid times within [start, end]."""
@@ -63,7 +195,10 @@ class Tracer:
         self._floor = rows
 
     def tables(self) -> dict[str, pa.Table]:
-        """``tracks`` (t_s, id, kind, x, y; by time), ``queues`` (a row a spell) and ``floor``."""
+        """The replay's tables: tracks, queues, floor, shelf_events, and frames if any.
+
+        ``tracks`` has t_s, id, kind, x, y sorted by time; ``queues`` a row per spell.
+        """
         if self._parts:
             t = np.concatenate([p[0] for p in self._parts])
             ids = np.concatenate([np.full(p[0].size, p[1], np.int32) for p in self._parts])
@@ -86,4 +221,8 @@ class Tracer:
         spells = pa.table({c: [q[i] for q in queues] for i, c in enumerate(columns)})
         columns = ("kind", "name", "x", "y", "width", "depth")
         floor = pa.table({c: [r[i] for r in self._floor] for i, c in enumerate(columns)})
-        return {"tracks": tracks, "queues": spells, "floor": floor}
+        out = {"tracks": tracks, "queues": spells, "floor": floor}
+        out["shelf_events"] = pa.Table.from_pylist(self._shelf, SHELF_EVENTS)
+        if self._frames:
+            out["frames"] = pa.Table.from_pylist(self._frames, FRAMES)
+        return out

@@ -142,6 +142,10 @@ class PeopleCamera(Camera):
         cam = view.cam
         frame = self.renderer.people(cam, crowd, t, self.conditions, self.rng)
         detections = shared(self.model_name, (cam.width, cam.height))(frame.image)
+        tracer = getattr(self.model, "tracer", None)
+        if tracer is not None:  # a traced run keeps a few frames for the dashboard
+            which = next(i for i, v in enumerate(self.views) if v is view)
+            tracer.frame(self.device_id, which, frame, detections, self.model_name)
         return cam.unproject(detections.points, HEAD_Z).reshape(-1, 2)
 
     def sight(self, view: View, t: float, crowd: list[Person]) -> tuple[np.ndarray, list[Person]]:
