@@ -480,6 +480,8 @@ class Floor:
     queues: pd.DataFrame
     plan: pd.DataFrame
     heat: pd.DataFrame | None
+    shelves: pd.DataFrame = field(default_factory=lambda: shelf_spells(pd.DataFrame()))
+    frames: pd.DataFrame | None = None
 
     @property
     def times(self) -> Any:
@@ -492,10 +494,42 @@ class Floor:
         lo, hi = col.searchsorted(t, "left"), col.searchsorted(t, "right")
         return self.tracks.iloc[lo:hi]
 
+    def marks(self, t: float) -> dict[str, pd.DataFrame]:
+        """The shelves out of stock and the labels showing a wrong price at time ``t``."""
+        s = self.shelves
+        now = s[(s["start_s"] <= t) & (s["end_s"] > t)]
+        return {k: now[now["kind"] == k] for k in SHELF_KINDS}
+
     def queuing(self, t: float) -> set[int]:
         """The visits standing in a queue at time ``t``."""
         q = self.queues
         return set(q.loc[(q["start_s"] <= t) & (q["end_s"] > t), "visit_id"])
+
+
+SHELF_KINDS = {"out_of_stock": "restocked", "price_mismatch": "price_fixed"}
+"""Each kind of shelf spell, by the trace event that starts it and the one that ends it."""
+SPELL_COLUMNS = ["kind", "sku", "zone", "x", "y", "start_s", "end_s", "labels"]
+SPELL_COLUMNS += ["shown_cents", "price_cents"]
+
+
+def shelf_spells(events: pd.DataFrame) -> pd.DataFrame:
+    """shelf_events.parquet as spells: a row from each start event to its end (inf if open).
+
+    Columns: kind (out_of_stock or price_mismatch), sku, zone, x, y, start_s, end_s,
+    and for labels: labels (paper or esl), shown_cents, price_cents.
+    """
+    if events.empty:
+        return pd.DataFrame({c: pd.Series(dtype=float) for c in SPELL_COLUMNS})
+    parts = []
+    for kind, end in SHELF_KINDS.items():
+        rows = events[events["event"].isin([kind, end])].sort_values(["sku", "t_s"], kind="stable")
+        nxt = rows.groupby("sku")["t_s"].shift(-1)
+        starts = rows["event"] == kind
+        spell = rows[starts].assign(
+            kind=kind, start_s=rows.loc[starts, "t_s"], end_s=nxt[starts].fillna(np.inf)
+        )
+        parts.append(spell.reindex(columns=SPELL_COLUMNS))
+    return pd.concat(parts, ignore_index=True).sort_values("start_s", kind="stable")
 
 
 def traced(runs: Path) -> list[str]:
@@ -530,9 +564,62 @@ def load_floor(runs: Path, name: str) -> Floor:
         plan = need(read_parquet(path / "floor.parquet"), ("kind", "name", "x", "y"), "floor")
         heat_path = path / "heat.parquet"
         heat = read_parquet(heat_path) if heat_path.exists() else None
+        shelves = shelf_spells(pd.DataFrame())
+        if (path / "shelf_events.parquet").exists():
+            events = need(
+                read_parquet(path / "shelf_events.parquet"),
+                ("t_s", "event", "sku", "x", "y"),
+                "shelf_events",
+            )
+            shelves = shelf_spells(events)
+        frames = None
+        if (path / "frames.parquet").exists():
+            frames = need(
+                read_parquet(path / "frames.parquet"),
+                ("camera", "view", "t_s", "width", "height", "jpeg", "truth", "predicted"),
+                "frames",
+            )
         _FLOORS.clear()  # one replay at a time is enough; a store-day is tens of MB in memory
-        _FLOORS[key] = Floor(name, tracks.sort_values("t_s", kind="stable"), queues, plan, heat)
+        tracks = tracks.sort_values("t_s", kind="stable")
+        _FLOORS[key] = Floor(name, tracks, queues, plan, heat, shelves, frames)
     return _FLOORS[key]
+
+
+@dataclass(frozen=True)
+class CameraFrame:
+    """One sampled camera frame: the JPEG and both box sets, in pixels."""
+
+    camera: str
+    view: int
+    t_s: float
+    model: str
+    width: int
+    height: int
+    jpeg: bytes
+    truth: list[list[float]]
+    predicted: list[list[float]]
+
+
+def camera_frame(frames: pd.DataFrame, index: int) -> CameraFrame:
+    """Row ``index`` of frames.parquet, its boxes parsed; a Problem if it cannot be read."""
+    if not 0 <= index < len(frames):
+        raise Problem(f"no camera frame number {index}")
+    row = frames.iloc[index]
+    try:
+        truth, predicted = json.loads(row["truth"]), json.loads(row["predicted"])
+    except (TypeError, json.JSONDecodeError) as exc:
+        raise Problem(f"frame {index}: its boxes cannot be read ({exc})") from None
+    return CameraFrame(
+        str(row["camera"]),
+        int(row["view"]),
+        float(row["t_s"]),
+        str(row.get("model", "model")),
+        int(row["width"]),
+        int(row["height"]),
+        bytes(row["jpeg"]),
+        truth,
+        predicted,
+    )
 
 
 def queue_lengths(queues: pd.DataFrame, step_s: int = 60) -> pd.DataFrame:

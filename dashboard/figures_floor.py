@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
+import base64
+from collections.abc import Mapping, Sequence
+
 import pandas as pd
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from dashboard.figures import style
 from scenarios.pilot.figures import PILOT, SYNTH, TRUTH
 
 WALKERS = {"shopper": (PILOT, "circle"), "queuing": (SYNTH, "circle"), "staff": (TRUTH, "diamond")}
 """How each group of walkers is drawn; their traces follow the tills' trace in this order."""
+MARKS = {
+    "out_of_stock": ("out of stock", "#d62728", "x-thin-open", 0.0),
+    "price_mismatch": ("wrong price label", "#9467bd", "triangle-up-open", 0.6),
+}
+"""How each kind of shelf mark is drawn (label, colour, symbol, x offset in m so that both
+marks of one SKU show); their traces follow the walkers' in this order."""
+TRUTH_BOX, MODEL_BOX = "#2ca02c", "#ff7f0e"
 
 
 def clock(t_s: float) -> str:
@@ -29,10 +40,39 @@ def walkers(here: pd.DataFrame, queuing: set[int]) -> dict[str, pd.DataFrame]:
     }
 
 
-def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: float) -> go.Figure:
+def mark_hover(kind: str, part: pd.DataFrame) -> list[str]:
+    """What a shelf mark says on hover: the SKU, and for a label the two prices."""
+    if kind == "out_of_stock":
+        return [
+            f"{sku} ({zone}): shelf empty"
+            for sku, zone in zip(part["sku"], part["zone"], strict=True)
+        ]
+    return [
+        f"{sku} ({zone}): {labels} label shows {shown / 100:.2f}, till charges {price / 100:.2f}"
+        for sku, zone, labels, shown, price in zip(
+            part["sku"],
+            part["zone"],
+            part["labels"],
+            part["shown_cents"],
+            part["price_cents"],
+            strict=True,
+        )
+    ]
+
+
+def floor_map(
+    plan: pd.DataFrame,
+    here: pd.DataFrame,
+    queuing: set[int],
+    t_s: float,
+    marks: Mapping[str, pd.DataFrame] | None = None,
+) -> go.Figure:
     """The floor plan (zones, tills, doors) with everyone where they were at ``t_s``.
 
-    Shoppers in a queue are drawn in another colour; staff as diamonds.
+    Shoppers in a queue are drawn in another colour; staff as diamonds. ``marks``
+    (``Floor.marks``) adds the empty shelves and wrong price labels of that moment,
+    one trace per kind after the walkers' (drawn, empty, even without marks, so a
+    replay can update them in place).
     """
     fig = go.Figure()
     outline = plan[plan["kind"] == "floor"].iloc[0]
@@ -88,6 +128,19 @@ def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: fl
                 hovertemplate=f"{name} %{{customdata}}<extra></extra>",
             )
         )
+    for kind, part in shelf_marks(marks).items():
+        label, colour, symbol, dx = MARKS[kind]
+        fig.add_trace(
+            go.Scatter(
+                x=part["x"] + dx,
+                y=part["y"],
+                mode="markers",
+                name=f"{label} ({len(part)})",
+                marker={"color": colour, "size": 10, "symbol": symbol, "line": {"width": 2}},
+                text=mark_hover(kind, part),
+                hovertemplate="%{text}<extra></extra>",
+            )
+        )
     fig.update_xaxes(
         range=[-1, outline["width"] + 1],
         showgrid=False,
@@ -104,6 +157,15 @@ def floor_map(plan: pd.DataFrame, here: pd.DataFrame, queuing: set[int], t_s: fl
     )
     fig.update_layout(uirevision="floor")
     return style(fig, f"The floor at {clock(t_s)}", height=560)
+
+
+def shelf_marks(marks: Mapping[str, pd.DataFrame] | None) -> dict[str, pd.DataFrame]:
+    """Every kind of mark in drawing order, empty where ``marks`` has none."""
+    none = pd.DataFrame(
+        {c: [] for c in ("x", "y", "sku", "zone", "labels", "shown_cents", "price_cents")}
+    )
+    marks = marks or {}
+    return {k: marks.get(k, none) for k in MARKS}
 
 
 def queue_chart(lengths: pd.DataFrame, t_s: float) -> go.Figure:
@@ -133,4 +195,57 @@ def heat_map(cells: pd.DataFrame, column: str, title: str, cell_m: float = 2.0) 
     )
     fig.update_yaxes(scaleanchor="x", scaleratio=1, title="m", constrain="domain")
     fig.update_xaxes(title="m", constrain="domain")
+    return style(fig, title, height=420)
+
+
+def _outlines(boxes: Sequence[Sequence[float]]) -> tuple[list[float | None], list[float | None]]:
+    """The rectangles of ``boxes`` (x0, y0, x1, y1, ...) as one broken line."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for b in boxes:
+        x0, y0, x1, y1 = b[:4]
+        xs += [x0, x1, x1, x0, x0, None]
+        ys += [y0, y0, y1, y1, y0, None]
+    return xs, ys
+
+
+def camera_frame(
+    jpeg: bytes,
+    width: int,
+    height: int,
+    truth: Sequence[Sequence[float]],
+    predicted: Sequence[Sequence[float]],
+    title: str,
+) -> go.Figure:
+    """A camera frame twice: the true person boxes on the left, the model's on the right.
+
+    ``truth`` rows are x0, y0, x1, y1 pixels; ``predicted`` rows add the score.
+    """
+    source = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        horizontal_spacing=0.03,
+        subplot_titles=(f"truth: {len(truth)} people", f"model: {len(predicted)} found"),
+    )
+    sets = (("truth", truth, TRUTH_BOX), ("model", predicted, MODEL_BOX))
+    for col, (name, boxes, colour) in enumerate(sets, start=1):
+        fig.add_trace(go.Image(source=source, hoverinfo="skip", name="frame"), row=1, col=col)
+        xs, ys = _outlines(boxes)
+        hover = "model box" if name == "model" else "true box"
+        fig.add_trace(
+            go.Scatter(
+                x=xs,
+                y=ys,
+                mode="lines",
+                name=f"{name} boxes ({len(boxes)})",
+                line={"color": colour, "width": 2},
+                hovertemplate=f"{hover}<extra></extra>",
+            ),
+            row=1,
+            col=col,
+        )
+    fig.update_xaxes(range=[0, width], visible=False)
+    fig.update_yaxes(range=[height, 0], visible=False, scaleanchor="x", scaleratio=1)
+    fig.update_yaxes(scaleanchor="x2", row=1, col=2)
     return style(fig, title, height=420)

@@ -14,6 +14,7 @@ from dash import Input, Output, Patch, State, callback, ctx, dcc, html, no_updat
 
 from dashboard import components as ui
 from dashboard import data
+from dashboard import figures as dfig
 from dashboard import figures_floor as ffig
 
 dash.register_page(__name__, path="/floor", name="Store floor", order=4, title="Store floor")
@@ -23,8 +24,54 @@ SPEEDS = {"10 s": 10, "1 min": 60, "5 min": 300, "15 min": 900}
 
 
 def frame(floor: data.Floor, t: int) -> Any:
-    """The floor map at grid time ``t``."""
-    return ffig.floor_map(floor.plan, floor.at(t), floor.queuing(t), t)
+    """The floor map at grid time ``t``, with the empty shelves and wrong labels of then."""
+    return ffig.floor_map(floor.plan, floor.at(t), floor.queuing(t), t, floor.marks(t))
+
+
+def frame_label(row: Any) -> str:
+    """How a sampled frame is listed: camera, view and when."""
+    return f"{row.camera} view {row.view + 1} at {ffig.clock(row.t_s)}"
+
+
+def camera_figure(floor: data.Floor, index: int) -> Any:
+    """Sampled frame ``index`` with the truth's and the model's boxes."""
+    f = data.camera_frame(floor.frames, index)
+    title = f"{f.camera} at {ffig.clock(f.t_s)}: true people beside what {f.model} found"
+    return ffig.camera_frame(f.jpeg, f.width, f.height, f.truth, f.predicted, title)
+
+
+def cameras(floor: data.Floor) -> Any:
+    """The cameras' sample frames, or a line saying how a run gets some."""
+    if floor.frames is None or floor.frames.empty:
+        return html.P(
+            [
+                "No camera frames in this run: cameras in real fidelity keep a few with ",
+                html.Code("--trace"),
+                " (a scenario with devices.cameras and fidelity: real).",
+            ],
+            className="note card",
+            id="camera-none",
+        )
+    options = [
+        {"label": frame_label(r), "value": i} for i, r in enumerate(floor.frames.itertuples())
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Label("Camera frame: "),
+                    dcc.Dropdown(id="camera-pick", options=options, value=0, clearable=False),
+                ],
+                className="controls card",
+            ),
+            ui.chart(
+                camera_figure(floor, 0),
+                "camera-frame",
+                "Green: the people truly in view (the twin's ground truth); orange: the boxes "
+                "the model found on the rendered frame.",
+            ),
+        ]
+    )
 
 
 def heat(floor: data.Floor) -> list[Any]:
@@ -101,7 +148,13 @@ def detail(runs: Any, name: str, t: int | None) -> list[Any]:
             ],
             className="grid2",
         ),
+        html.P(
+            "Red crosses: shelves empty at that moment; purple triangles: price labels that "
+            "show another price than the till charges (hover for the SKU and both prices).",
+            className="note",
+        ),
         *heat(floor),
+        cameras(floor),
     ]
 
 
@@ -167,8 +220,28 @@ def show(_: int, t: int, last: int, speed: int, name: str):
         figure["data"][i]["y"] = part["y"].tolist()
         figure["data"][i]["customdata"] = part["id"].tolist()
         figure["data"][i]["name"] = f"{label} ({len(part)})"
+    for j, (kind, part) in enumerate(ffig.shelf_marks(floor.marks(t)).items(), 1 + len(walkers)):
+        label, _, _, dx = ffig.MARKS[kind]
+        figure["data"][j]["x"] = (part["x"] + dx).tolist()
+        figure["data"][j]["y"] = part["y"].tolist()
+        figure["data"][j]["text"] = ffig.mark_hover(kind, part)
+        figure["data"][j]["name"] = f"{label} ({len(part)})"
     figure["layout"]["title"]["text"] = f"The floor at {ffig.clock(t)}"
     queues = Patch()
     queues["layout"]["shapes"][0]["x0"] = t / 3600
     queues["layout"]["shapes"][0]["x1"] = t / 3600
     return t, figure, queues, ffig.clock(t)
+
+
+@callback(
+    Output("camera-frame", "figure"),
+    Input("camera-pick", "value"),
+    State("floor-name", "data"),
+    prevent_initial_call=True,
+)
+def pick_frame(index: int, name: str):
+    """Show another sampled camera frame."""
+    try:
+        return camera_figure(data.load_floor(data.Source.current().runs, name), int(index))
+    except data.Problem as exc:
+        return dfig.empty(str(exc))
