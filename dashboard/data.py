@@ -452,6 +452,28 @@ def reports(
     )
 
 
+_REPORTS: dict[tuple[Path, int, str], Reports] = {}
+REPORTS_KEPT = 8
+
+
+def run_reports(runs: Path, name: str, store_id: str) -> Reports:
+    """A store's reports from a run folder's own services database, computed once per file.
+
+    A finished run's database does not change, and a 28-day supermarket's reports
+    take about a second of SQL over hundreds of thousands of order lines, so they
+    are kept (the last few stores) until the file is rewritten.
+    """
+    db = store_db(runs, name, store_id)
+    key = (db, db.stat().st_mtime_ns, store_id)
+    if key not in _REPORTS:
+        with client_for(Source(runs), db) as client:
+            found = reports(client, store_id)
+        while len(_REPORTS) >= REPORTS_KEPT:
+            _REPORTS.pop(next(iter(_REPORTS)))
+        _REPORTS[key] = found
+    return _REPORTS[key]
+
+
 def service_stores(client: Any) -> list[str]:
     """The store ids the services know."""
     return sorted(s.id for s in ask(client.list_stores, "store list"))

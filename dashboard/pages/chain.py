@@ -109,9 +109,13 @@ def manager_section(source: data.Source, c: data.Chain | None, store: str | None
 
 def report_body(source: data.Source, run: str | None, store: str) -> list[Any]:
     """One store's reports, or why they cannot be shown."""
-    db = None if source.services or run is None else data.store_db(source.runs, run, store)
-    with data.client_for(source, db) as client:
-        r = data.reports(client, store)
+    if source.services is not None:
+        with data.client_for(source) as client:
+            r = data.reports(client, store)
+    elif run is None:
+        raise data.Problem("no run folder chosen and no services given (--services)")
+    else:
+        r = data.run_reports(source.runs, run, store)
     total = r.sales["sales_cents"].sum() / 100 if not r.sales.empty else 0.0
     orders = int(r.sales["orders"].sum()) if not r.sales.empty else 0
     return [

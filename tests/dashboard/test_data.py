@@ -1,6 +1,7 @@
 """The dashboard's one data module: finding folders, reading them, and saying what is wrong."""
 
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -168,3 +169,20 @@ def test_queue_lengths_count_the_spells_that_cover_each_moment():
     lengths = data.queue_lengths(spells, step_s=60).set_index(["till", "t_s"])["waiting"]
     assert lengths.loc["lane 1"].to_dict() == {0: 1, 60: 2, 120: 1, 180: 0}
     assert lengths.loc["self_checkout"].to_dict() == {0: 0, 60: 1, 120: 0, 180: 0}
+
+
+def test_run_reports_are_read_once_per_database_version(dash_runs, monkeypatch):
+    first = data.run_reports(dash_runs, "chain", "S002")
+    assert not first.sales.empty
+
+    def refuse(*_, **__):
+        raise AssertionError("the database was opened again")
+
+    monkeypatch.setattr(data, "client_for", refuse)
+    assert data.run_reports(dash_runs, "chain", "S002") is first
+    db = data.store_db(dash_runs, "chain", "S002")
+    stat = db.stat()
+    os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))
+    with pytest.raises(AssertionError, match="opened again"):
+        data.run_reports(dash_runs, "chain", "S002")
+    os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns))
