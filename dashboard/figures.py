@@ -217,6 +217,9 @@ def sales_by_day(sales: pd.DataFrame) -> go.Figure:
     if sales.empty:
         return empty("no sales in this range")
     fig = go.Figure(go.Bar(x=sales["date"], y=sales["sales_cents"] / 100, marker_color=PILOT))
+    # whole days only: without this, a short range gets hour ticks between the bars
+    every = max(1, len(sales) // 10)
+    fig.update_xaxes(type="date", tickformat="%d %b", dtick=every * 86_400_000)
     return style(fig, "Sales per day", "sales")
 
 

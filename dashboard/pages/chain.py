@@ -57,7 +57,9 @@ def overview(c: data.Chain) -> list[Any]:
         html.Div(
             [
                 html.H3(f"KPIs per store over the whole run ({len(rows)} stores)"),
-                ui.table(rows, columns, table_id="store-table"),
+                ui.table(
+                    rows, columns, [c.replace("_", " ") for c in columns], table_id="store-table"
+                ),
                 html.P(
                     "Sums over the run's days; queue p95 and satisfaction are daily means.",
                     className="note",

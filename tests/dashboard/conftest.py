@@ -232,6 +232,40 @@ def write_fakes(runs: Path) -> Path:
     return runs
 
 
+def write_frames(folder: Path, scenario) -> None:
+    """frames.parquet as a traced run with a real queue camera writes it, without the model run:
+    a real rendered frame, its true boxes, and as the "model" the truth moved and one missed."""
+    import io
+
+    from PIL import Image
+
+    from devices.vision.render import Person, Renderer
+    from devices.vision.scenes import queue_camera
+
+    layout = scenario.layout
+    cam = queue_camera(layout, 0)
+    x, y = layout.tills.x, layout.tills.y
+    crowd = [Person(i, x + 0.2 * (i % 2), y + 0.9 * i + 0.5, 3.14) for i in range(4)]
+    frame = Renderer.of(scenario).people(cam, crowd, 36000.0, rng=np.random.default_rng(0))
+    buffer = io.BytesIO()
+    Image.fromarray(frame.image).save(buffer, "JPEG", quality=80)
+    truth = [list(p.box) for p in frame.people]
+    found = [[b[0] + 4, b[1] - 3, b[2] + 2, b[3] - 1, 0.9] for b in truth[:-1]]
+    pd.DataFrame(
+        {
+            "camera": ["q1"],
+            "view": [0],
+            "t_s": [36000.0],
+            "model": ["fixture"],
+            "width": [cam.width],
+            "height": [cam.height],
+            "jpeg": [buffer.getvalue()],
+            "truth": [json.dumps(truth)],
+            "predicted": [json.dumps(found)],
+        }
+    ).to_parquet(folder / "frames.parquet")
+
+
 @pytest.fixture(scope="session")
 def fake_runs(tmp_path_factory) -> Path:
     """A runs folder with only the folders that need no twin run (fast)."""
@@ -253,6 +287,7 @@ def dash_runs(tmp_path_factory) -> Path:
     compare(sc, {"self_checkout": variant}, 1, 1, runs / "what_if")
     store = small_chain(stores=1, visitors=60).model_copy(update={"chain": None})
     run(store, seed=2, trace=True).write(runs / "traced")
+    write_frames(runs / "traced", store)
     chain = small_chain()
     run_chain(chain, seed=1, days=2, out=runs / "chain", workers=1).write(runs / "chain")
     return runs

@@ -40,7 +40,7 @@ PAGES = {
     "what_if": ("/what-if?run=what_if", "#what-if-hourly .main-svg"),
     "what_if_broken": ("/what-if?run=broken_what_if", ".problem"),
     "chain": ("/chain?run=chain", "#report-sales .main-svg"),
-    "floor": ("/floor?run=traced", "#floor-map .main-svg"),
+    "floor": ("/floor?run=traced&t=43200", "#floor-map .main-svg"),
     "models": ("/models", "#bench-stages .main-svg"),
     "services": ("/services", "#load-latency .main-svg"),
 }

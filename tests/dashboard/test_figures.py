@@ -110,3 +110,13 @@ def test_stage_times_stack_every_stage():
     ]
     fig = f.stage_times(models)
     assert [t.name for t in fig.data] == list(f.STAGES) and list(fig.data[2].x) == [2.0]
+
+
+def test_sales_by_day_ticks_whole_days_and_thins_them_over_a_month():
+    def days(n):
+        dates = pd.date_range("2026-03-02", periods=n).strftime("%Y-%m-%d")
+        return pd.DataFrame({"date": dates, "sales_cents": [100] * n, "orders": [1] * n})
+
+    assert f.sales_by_day(days(2)).layout.xaxis.dtick == 86_400_000
+    month = f.sales_by_day(days(28)).layout.xaxis
+    assert month.dtick == 2 * 86_400_000 and month.tickformat == "%d %b"
