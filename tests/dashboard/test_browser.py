@@ -232,3 +232,43 @@ def test_a_store_key_sees_only_its_own_stores_reports(browser, two_store_service
         assert errors(browser) == []
         library = open_page(browser, url + "/pilots", ".problem").text
         assert "project library" in library and "only HQ" in library
+
+
+MARKS_JS = """
+const plot = document.querySelector('#floor-map .js-plotly-plot');
+return Object.fromEntries(plot.data.filter(t => /^(out of stock|wrong price label)/.test(t.name))
+    .map(t => [t.name.split(' (')[0], t.x.length]));
+"""
+
+
+def test_the_floor_slider_replays_empty_shelves_and_wrong_labels(browser, dashboard, dash_runs):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from dashboard import data
+
+    spells = data.shelf_spells(pd.read_parquet(dash_runs / "traced" / "shelf_events.parquet"))
+    tracks = pd.read_parquet(dash_runs / "traced" / "tracks.parquet", columns=["t_s"])
+    first, last = int(tracks["t_s"].min()), int(tracks["t_s"].max())
+
+    def expected(t):
+        now = spells[(spells["start_s"] <= t) & (spells["end_s"] > t)]
+        return {
+            "out of stock": int((now["kind"] == "out_of_stock").sum()),
+            "wrong price label": int((now["kind"] == "price_mismatch").sum()),
+        }
+
+    grid = range(first - first % 5, last, 300)
+    busiest = max(grid, key=lambda t: expected(t)["out of stock"])
+    assert expected(busiest)["out of stock"] > 0, "the traced run must empty some shelf"
+    open_page(browser, dashboard + f"/floor?run=traced&t={first}", "#floor-map .main-svg")
+    assert browser.execute_script(MARKS_JS) == expected(first - first % 5)
+    box = browser.find_element(By.CSS_SELECTOR, "#floor-time input, .card input[type=number]")
+    box.send_keys(Keys.CONTROL, "a")
+    box.send_keys(str(busiest), Keys.ENTER)
+    clock = f"{busiest % 86400 // 3600:02d}:{busiest % 3600 // 60:02d}"
+    WebDriverWait(browser, 20).until(lambda d: clock in d.find_element(By.ID, "floor-clock").text)
+    time.sleep(0.5)
+    assert browser.execute_script(MARKS_JS) == expected(busiest)
+    assert errors(browser) == []
