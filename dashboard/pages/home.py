@@ -17,7 +17,7 @@ PAGES = {
     "what_if": ("/what-if", "run"),
     "chain": ("/chain", "run"),
     "run": ("/chain", "run"),
-    "bench": ("/models", "bench"),
+    "bench": ("/models", "run"),
     "loadtest": ("/services", "run"),
 }
 
@@ -39,12 +39,22 @@ def layout(**_: Any) -> html.Div:
             ]
         )
     rows = []
+    traced = set(data.traced(source.runs))
     for f in found:
         page, key = PAGES[f.kind]
-        rows.append({"folder": html.A(f.name, href=ui.link(page, **{key: f.name})), "kind": f.kind})
+        replay = html.A("store floor", href=ui.link("/floor", run=f.name))
+        rows.append(
+            {
+                "folder": html.A(f.name, href=ui.link(page, **{key: f.name})),
+                "kind": f.kind,
+                "replay": replay if f.name in traced else html.Span("-"),
+            }
+        )
     return html.Div(
         [
             html.H2("What is under the runs folder"),
-            html.Div(ui.table(rows, ["folder", "kind"], table_id="found"), className="card"),
+            html.Div(
+                ui.table(rows, ["folder", "kind", "replay"], table_id="found"), className="card"
+            ),
         ]
     )

@@ -127,3 +127,12 @@ def test_the_floor_shows_observed_heat_beside_the_truth_where_probes_saw_it(app,
     shoppers = find(page, "floor-map")["props"]["figure"]["data"]
     names = [t["name"] for t in shoppers]
     assert names[1:4] == ["shopper (1)", "queuing (1)", "staff (0)"]
+
+
+def test_the_overview_links_each_folder_to_the_page_that_reads_it(app, fake_runs, tmp_path):
+    page = render(app, Source(fake_runs), "home")
+    assert '"/models?run=bench"' in page and '"/services?run=load1"' in page
+    assert '"/pilots?pilot=pilot1"' in page and "/floor" not in page
+    write_trace(tmp_path / "store", heat=False)
+    (tmp_path / "store" / "summary.json").write_text("{}")
+    assert '"/floor?run=store"' in render(app, Source(tmp_path), "home")
