@@ -15,11 +15,12 @@ from scenarios.pilot.figures import PILOT, SYNTH, TRUTH
 WALKERS = {"shopper": (PILOT, "circle"), "queuing": (SYNTH, "circle"), "staff": (TRUTH, "diamond")}
 """How each group of walkers is drawn; their traces follow the tills' trace in this order."""
 MARKS = {
-    "out_of_stock": ("out of stock", "#d62728", "x-thin-open", 0.0),
-    "price_mismatch": ("wrong price label", "#9467bd", "triangle-up-open", 0.6),
+    "out_of_stock": ("out of stock", "#d62728", "x-thin-open", -1.0),
+    "price_mismatch": ("wrong price label", "#9467bd", "triangle-up-open", 1.0),
 }
-"""How each kind of shelf mark is drawn (label, colour, symbol, x offset in m so that both
-marks of one SKU show); their traces follow the walkers' in this order."""
+"""How each kind of shelf mark is drawn (label, colour, symbol, x offset in m from the aisle's
+middle, where the zone's name is written, so that neither covers it nor the other mark of
+the same SKU; zones are at least 3 m wide); their traces follow the walkers' in this order."""
 TRUTH_BOX, MODEL_BOX = "#2ca02c", "#ff7f0e"
 
 
