@@ -37,7 +37,10 @@ def detail(runs: Any, name: str) -> list[Any]:
             f"OpenVINO {bench.get('openvino', '?')}.",
             className="note",
         ),
-        html.Div(ui.table(models, columns, table_id="bench-table"), className="card"),
+        html.Div(
+            ui.table(models, columns, [c.replace("_", " ") for c in columns], "bench-table"),
+            className="card",
+        ),
         html.Div(
             [
                 ui.chart(dfig.speed_vs_benchmark_app(models), "bench-speed"),
