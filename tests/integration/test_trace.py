@@ -90,7 +90,7 @@ def test_shelf_events_end_where_the_last_day_ends(supermarket, small):
 
 @pytest.mark.slow
 def test_a_real_camera_leaves_sample_frames_with_both_box_sets(supermarket, small):
-    queue = {"kind": "queue", "id": "q1", "lanes": [0], "interval_s": 1800}
+    queue = {"kind": "queue", "id": "q1", "lanes": [0], "interval_s": 3600}
     cameras = {"fidelity": "real", "cameras": [queue]}
     scenario = apply(small(supermarket, 200), {"devices.cameras": cameras})
     traced = run(scenario, seed=1, trace=True)
