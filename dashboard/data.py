@@ -14,8 +14,9 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -453,6 +454,7 @@ def reports(
 
 
 _REPORTS: dict[tuple[Path, int, str], Reports] = {}
+_REPORTS_LOCK = threading.Lock()
 REPORTS_KEPT = 8
 
 
@@ -461,17 +463,36 @@ def run_reports(runs: Path, name: str, store_id: str) -> Reports:
 
     A finished run's database does not change, and a 28-day supermarket's reports
     take about a second of SQL over hundreds of thousands of order lines, so they
-    are kept (the last few stores) until the file is rewritten.
+    are kept (the last few stores) until the file is rewritten. Callers that ask
+    while they are computed wait for that one computation.
     """
     db = store_db(runs, name, store_id)
     key = (db, db.stat().st_mtime_ns, store_id)
-    if key not in _REPORTS:
-        with client_for(Source(runs), db) as client:
-            found = reports(client, store_id)
-        while len(_REPORTS) >= REPORTS_KEPT:
-            _REPORTS.pop(next(iter(_REPORTS)))
-        _REPORTS[key] = found
-    return _REPORTS[key]
+    with _REPORTS_LOCK:
+        if key not in _REPORTS:
+            with client_for(Source(runs), db) as client:
+                found = reports(client, store_id)
+            while len(_REPORTS) >= REPORTS_KEPT:
+                _REPORTS.pop(next(iter(_REPORTS)))
+            _REPORTS[key] = found
+        return _REPORTS[key]
+
+
+def prefetch_reports(runs: Path, name: str, store_id: str) -> threading.Thread:
+    """Start computing a store's reports now, so they are ready when the page asks.
+
+    The chain page starts this as it sends its layout: the SQL then runs while the
+    browser draws the KPI charts, not after. A problem is left for the page's own
+    call to report.
+    """
+
+    def work() -> None:
+        with suppress(Exception):  # the page's own call shows it; nothing is lost here
+            run_reports(runs, name, store_id)
+
+    thread = threading.Thread(target=work, name=f"reports-{store_id}", daemon=True)
+    thread.start()
+    return thread
 
 
 def service_stores(client: Any) -> list[str]:

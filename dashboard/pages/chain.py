@@ -87,6 +87,9 @@ def manager_section(source: data.Source, c: data.Chain | None, store: str | None
         stores = report_stores(source, c)
     except data.Problem as exc:
         return html.Div([html.H3("Store manager reports"), ui.problem(exc)], className="card")
+    chosen = store if store in stores else (stores[0] if stores else None)
+    if source.services is None and c is not None and chosen is not None:
+        data.prefetch_reports(source.runs, c.name, chosen)
     return html.Div(
         [
             html.H3("Store manager reports"),
@@ -97,7 +100,7 @@ def manager_section(source: data.Source, c: data.Chain | None, store: str | None
                     dcc.Dropdown(
                         id="report-store",
                         options=stores,
-                        value=store if store in stores else (stores[0] if stores else None),
+                        value=chosen,
                         clearable=False,
                     ),
                 ],
