@@ -140,6 +140,8 @@ class Shopper(mesa.Agent):
                 self._impulse(z)
             if m.planogram is not None:
                 m.planogram.passing(self)
+        if m.planogram is not None:  # displays passed on the way to pay
+            m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
         if self.basket:
             if self.cart:
                 yield from self._cart_exit()

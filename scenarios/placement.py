@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Literal, Self
 
 from pydantic import Field, model_validator
 
-from scenarios.base import Day, FieldProblem, Frozen, Id, NonNeg, Pos, Share
+from scenarios.base import Day, FieldProblem, Frozen, Id, NonNeg, Pos
 
 if TYPE_CHECKING:
     from scenarios.schema import Scenario
@@ -64,33 +64,34 @@ class Placement(Frozen):
     reach_m: Pos = Field(
         1.5, description="A shopper within this distance of a display passes it (is exposed)."
     )
-    unplanned_probability: Share = Field(
-        0.02,
-        description="Chance that a shopper passing a plain shelf of the item picks one "
-        "unplanned; already part of the shopping lists, so only the display's extra counts.",
+    endcap_lift: NonNeg = Field(
+        0.7,
+        description="Extra unplanned picks of an end-cap's items per passer-by, as a share of "
+        "the units an average shopper has planned of them (fitted: docs/calibration.md).",
     )
-    endcap_factor: Pos = Field(
-        5.0, description="Unplanned picks per passer-by at an end-cap, times a plain shelf's."
-    )
-    eye_level_factor: Pos = Field(
-        1.4, description="Unplanned picks per passer-by at eye level, times a plain shelf's."
+    eye_level_lift: NonNeg = Field(
+        0.6,
+        description="The same for items at eye level, per shopper walking their stretch of "
+        "aisle (model choice, figure to confirm: docs/calibration.md).",
     )
     facings_elasticity: NonNeg = Field(
         0.17, description="Sales elasticity of shelf space (Eisend 2014 meta-analysis: 0.17)."
     )
 
-    def factor(self, move: Move) -> float:
-        """Unplanned picks per passer-by of the move's display, times a plain shelf's."""
-        base = {
-            Fixture.shelf: 1.0,
-            Fixture.eye_level: self.eye_level_factor,
-            Fixture.endcap: self.endcap_factor,
-        }[move.fixture]
-        return base * move.facings**self.facings_elasticity
+    def lift(self, move: Move) -> float:
+        """Extra picks per passer-by of the move's display, per planned unit per shopper.
 
-    def extra_probability(self, move: Move) -> float:
-        """Chance a passer-by picks one unplanned, beyond what the shopping lists hold."""
-        return min(max(self.unplanned_probability * (self.factor(move) - 1.0), 0.0), 1.0)
+        A display multiplies what a passer-by takes by ``1 + lift`` of its fixture and
+        by the facings to the power of the space elasticity; the lists already hold the
+        plain shelf's share, so only the part above one is drawn. Fewer facings
+        draw nothing: they only make the shelf empty sooner.
+        """
+        base = {
+            Fixture.shelf: 0.0,
+            Fixture.eye_level: self.eye_level_lift,
+            Fixture.endcap: self.endcap_lift,
+        }[move.fixture]
+        return max((1.0 + base) * move.facings**self.facings_elasticity - 1.0, 0.0)
 
 
 def check_placement(scenario: Scenario) -> None:
@@ -105,7 +106,7 @@ def check_placement(scenario: Scenario) -> None:
     zones = [z.id for z in scenario.layout.zones]
     cats = {c.name: c.skus for c in scenario.catalog.categories}
     for i, move in enumerate(placement.moves):
-        at = f"placement.moves.{i}"
+        at = f"placement.moves[{i}]"
         if move.zone is not None and move.zone not in zones:
             raise FieldProblem(
                 f"{at}.zone", move.zone, f"no such zone; allowed zones: {', '.join(zones)}"

@@ -10,11 +10,13 @@ phones they detect) and ceiling cameras (people in view, counted per frame).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 
 from scenarios.placement import Fixture
 from twin.clock import DAY, day_of
@@ -85,7 +87,7 @@ def spots(model: StoreModel) -> Spots:
             kinds.append("display")
             zones.append(lay.zones[d.zone].id)
             (x, ya), (_, yb) = d.a, d.b
-            rects.append((x - reach, x + reach, ya - reach, yb + reach))
+            rects.append((x - reach, x + reach, ya, yb))
     for i, z in enumerate(lay.zones):
         for end, y in (("front", z.y), ("back", z.y + z.depth)):
             ids.append(f"{z.id}:endcap_{end}")
@@ -252,7 +254,8 @@ def with_observations(
         grouped = seen.group_by(["day", "zone"]).aggregate(
             [("observed_s", "sum"), ("visit_id", "count")]
         )
-        for day, zone, secs, n in zip(*(grouped[c].to_pylist() for c in grouped.schema.names)):
+        names = ("day", "zone", "observed_s_sum", "visit_id_count")
+        for day, zone, secs, n in zip(*(grouped[c].to_pylist() for c in names), strict=True):
             i = row.get((day, zone))
             if i is not None:
                 cols["wifi_dwell_s"][i] = round(secs, 3)
@@ -312,4 +315,19 @@ def summary_lines(table: pa.Table, top: int = 5) -> list[str]:
             f"{spot} {p / days:.0f}/day ({d / max(p, 1):.0f} s)" for spot, (p, d) in part.iterrows()
         )
         lines.append(f"hot {label} (passers-by a day, dwell each): {shown}")
+    placed = df[df["placed"] != ""].groupby(["spot", "placed"], sort=False)["passers"].sum()
+    for (spot, what), p in placed.items():
+        lines.append(f"placed: {what} on {spot}, {p / days:.0f} passers-by a day")
+    return lines
+
+
+def report_lines(out: Path, arms: list[str]) -> list[str]:
+    """Hot-zone lines for the command line from the run folders under ``out`` (one per arm)."""
+    lines = []
+    for arm in arms:
+        path = out / arm / "hotzones.parquet"
+        if not path.exists():
+            continue
+        table = pq.read_table(path)
+        lines += [f"{arm}: {line}" if arm else line for line in summary_lines(table)]
     return lines

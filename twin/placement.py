@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from scenarios.demand import items_per_visit
 from scenarios.placement import Fixture, Move, Placement
 from twin.hotzones import disc_share, rect_share
 from twin.layout import Point
@@ -48,6 +49,7 @@ class Planogram:
         self.placement = placement
         cat, lay = model.catalog, model.scenario.layout
         zone_index = {z.id: i for i, z in enumerate(lay.zones)}
+        planned = items_per_visit(model.scenario)  # units an average list holds
         self.displays: list[Display] = []
         for i, move in enumerate(placement.moves):
             if move.category is not None:
@@ -67,7 +69,7 @@ class Planogram:
                     zone=zone,
                     a=a,
                     b=b,
-                    extra_probability=placement.extra_probability(move),
+                    extra_probability=min(placement.lift(move) * planned * w.sum(), 1.0),
                     weights=w / w.sum(),
                     relocated=relocated,
                 )
@@ -110,12 +112,18 @@ class Planogram:
         """The displays in place on ``day``."""
         return [d for d in self.displays if d.move.from_day <= day]
 
-    def passing(self, shopper: Shopper) -> None:
-        """Offer the displays the shopper walked past since the last call; one draw each."""
+    def passing(self, shopper: Shopper, toward: Point | None = None) -> None:
+        """Offer the displays the shopper walked past since the last call; one draw each.
+
+        With ``toward``, also those on the walk from here to that point, which the
+        shopper is about to make (to the tills or, with a smart cart, the exit).
+        """
         m, traj = self.model, shopper.trajectory
         start = max(shopper.placement_checked - 1, 0)
         xy = np.column_stack([traj.x[start:], traj.y[start:]])
         shopper.placement_checked = len(traj.t)
+        if toward is not None:
+            xy = np.vstack([xy, m.plan.route(traj.here, toward)])
         if len(xy) < 2:
             return
         reach = self.placement.reach_m
@@ -137,10 +145,10 @@ class Planogram:
 
     @staticmethod
     def _passes(xy: np.ndarray, d: Display, reach: float) -> bool:
-        """Whether the path ``xy`` comes within reach of the display (as ``twin.hotzones`` counts)."""
+        """Whether the path ``xy`` comes within reach of the display (as hot zones count it)."""
         p0, p1 = xy[:-1], xy[1:]
         if d.move.fixture is Fixture.endcap:
             return bool((disc_share(p0, p1, np.asarray([d.a]), reach) >= 0).any())
         (x, ya), (_, yb) = d.a, d.b
-        rect = np.asarray([[x - reach, x + reach, ya - reach, yb + reach]])
+        rect = np.asarray([[x - reach, x + reach, ya, yb]])
         return bool((rect_share(p0, p1, rect) >= 0).any())
