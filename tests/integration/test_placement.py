@@ -100,3 +100,40 @@ def test_a_bad_placement_names_the_field_and_what_is_allowed(supermarket, move, 
     [problem] = err.value.problems
     assert problem.path == path
     assert allowed in problem.message
+
+
+def test_a_placement_pilot_runs_the_six_steps_and_knows_the_true_lift(tmp_path):
+    import json
+
+    from scenarios.pilot import parse_pilot, run_pilot
+
+    pilot = parse_pilot(
+        {
+            "id": "tiny_endcap",
+            "name": "tiny end-cap",
+            "seed": 5,
+            "chain": {
+                "scenario": "convenience",
+                "set": {
+                    "arrivals.daily_visitors": 40,
+                    "chain": {"stores": 3, "seed": 3, "formats": {"convenience": 1.0}},
+                },
+            },
+            "interventions": [{"name": "placement", "params": {"moves": [ENDCAP["moves"][0]]}}],
+            "stores": {
+                "formats": ["convenience"],
+                "pilot": 1,
+                "references_per_pilot": 2,
+                "match_on": ["sales"],
+            },
+            "periods": {"pre_days": 4, "pilot_days": 2},
+            "kpis": ["sales", "items", "contribution"],
+            "decision": {"kpi": "sales", "allow_underpowered": True},
+            "estimate": {"days": 1},
+        }
+    )
+    run_pilot(pilot, tmp_path, workers=1)
+    report = json.loads((tmp_path / "report.json").read_text())
+    assert report["pre_period_identical"] is True
+    assert report["estimates"]["items"]["true_effect"] > 0
+    assert report["estimates"]["sales"]["true_effect"] > 0
