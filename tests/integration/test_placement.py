@@ -137,3 +137,19 @@ def test_a_placement_pilot_runs_the_six_steps_and_knows_the_true_lift(tmp_path):
     assert report["pre_period_identical"] is True
     assert report["estimates"]["items"]["true_effect"] > 0
     assert report["estimates"]["sales"]["true_effect"] > 0
+
+
+def test_hot_zones_sit_beside_what_wifi_probes_and_cameras_saw(small):
+    from scenarios import load
+
+    sc = small(load("department"), 100)  # the library department store has WiFi probes
+    women = sc.layout.zones[0]
+    camera = {"kind": "ceiling", "id": "c1", "x": women.x + women.width / 2, "y": women.y + 2}
+    sc = apply(sc, {"devices.cameras": {"fidelity": "oracle", "cameras": [camera]}})
+    hz = run(sc, seed=1).frame("hotzones")
+    zones = hz[hz["kind"] == "zone"]
+    assert zones["wifi_dwell_s"].notna().all() and zones["wifi_dwell_s"].sum() > 0
+    assert hz[hz["kind"] == "endcap"]["wifi_dwell_s"].isna().all()  # probes cannot tell
+    row = zones[zones["spot"] == women.id].iloc[0]
+    assert row["camera_person_s"] == row["camera_true_person_s"] > 0  # oracle sees the truth
+    assert zones[zones["spot"] != women.id]["camera_person_s"].isna().all()
