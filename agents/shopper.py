@@ -109,6 +109,9 @@ class Shopper(mesa.Agent):
         self.coupon_used = False
         self.discount_cents = 0
         self.coupon_visit = False
+        self.placement_checked = 0
+        self.displays_seen: set[int] = set()
+        self._placement_rng: np.random.Generator | None = None
 
     # --- the visit -------------------------------------------------------------------
 
@@ -135,6 +138,10 @@ class Shopper(mesa.Agent):
             if z not in seen_zones:
                 seen_zones.add(z)
                 self._impulse(z)
+            if m.planogram is not None:
+                m.planogram.passing(self)
+        if m.planogram is not None:  # displays passed on the way to pay
+            m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
         if self.basket:
             if self.cart:
                 yield from self._cart_exit()
@@ -177,6 +184,12 @@ class Shopper(mesa.Agent):
             if self.visit_rng.random() < p and m.stock.take(sku, 1):
                 self.impulse_units += 1
                 self._add(sku, 1, int(m.labels.shown_cents[sku]))
+
+    def placement_rng(self) -> np.random.Generator:
+        """The visit's stream for display picks, spawned only when a display tempts the shopper."""
+        if self._placement_rng is None:
+            self._placement_rng = self.model.streams.generator("placement", self.visit_id)
+        return self._placement_rng
 
     def _add(self, sku: int, qty: int, shown_cents: int) -> None:
         self.basket[sku] = self.basket.get(sku, 0) + qty

@@ -34,6 +34,7 @@ from scenarios.features import (
 )
 from scenarios.features import Labels as LabelSpec
 from scenarios.interventions import InterventionUse
+from scenarios.placement import Placement, check_placement
 from scenarios.staffing import Staff
 from services.schemas import PaymentMethod
 
@@ -367,6 +368,9 @@ class Scenario(Frozen):
     replenishment: Replenishment = Replenishment()
     coupons: Coupons | None = None
     online: OnlineOrders | None = None
+    placement: Placement | None = Field(
+        None, description="Categories or SKUs moved to other zones, end-caps, eye level, facings."
+    )
     interventions: list[InterventionUse] = Field(
         default_factory=list, description="Interventions applied from their start day."
     )
@@ -417,4 +421,5 @@ class Scenario(Frozen):
         open_h = range(self.hours.open_s // 3600, math.ceil(self.hours.close_s / 3600))
         if not any(self.arrivals.hourly_profile[h] > 0 for h in open_h):
             raise FieldProblem("arrivals.hourly_profile", None, "is zero in every opening hour")
+        check_placement(self)
         return self

@@ -130,6 +130,7 @@ def run(
     from scenarios import ScenarioError, load
     from scenarios.chain import expand_noting
     from scenarios.overrides import apply_everywhere, parse_assignment
+    from twin.hotzones import report_lines as hot_lines
     from twin.whatif import compare, run_arm, variants_of
 
     try:
@@ -177,6 +178,8 @@ def run(
         console.print(kpi_table(outcome.kpis, title))
         own = out / "stores" / "<store>" / "store.db" if sc.chain else out / "store.db"
         console.print(f"outputs in [bold]{out}[/]; services: {services or own}")
+    for line in hot_lines(out, ["base", *variants] if variants else [""]):
+        console.print(line, markup=False)
 
 
 @app.command()

@@ -46,9 +46,11 @@ from twin.catalog import build_catalog
 from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
+from twin.hotzones import HotZones
 from twin.layout import FloorPlan
 from twin.members import CouponCampaign, Members
 from twin.online import OnlineDesk
+from twin.placement import Planogram
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
@@ -194,6 +196,8 @@ class StoreModel(mesa.Model):
         self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
+        self.planogram = Planogram(self, scenario.placement) if scenario.placement else None
+        self.hotzones = HotZones(self)
         shoppers = scenario.shoppers
         self._segment_cdf = np.cumsum([s.share for s in shoppers.segments])
         self._methods = list(shoppers.payment_mix)
@@ -353,6 +357,10 @@ class StoreModel(mesa.Model):
             sensors.append(self.till_counter)
         return FirstSeeing(sensors) if sensors else TrueQueue(self)
 
+    def rebuild_routes(self) -> None:
+        """Shopping lists follow the shelves after a move (the walk order is by position)."""
+        self.missions = MissionMaker(self.scenario, self.catalog)
+
     def fridge_door(self) -> None:
         """A shopper opened a fridge door."""
         if self.energy is not None:
@@ -401,6 +409,8 @@ class StoreModel(mesa.Model):
         """Switch on today's features, take in last night's order, reprice."""
         sc = self.scenario
         yield self._at(day * DAY)
+        if self.planogram is not None:
+            self.planogram.apply(day)
         if self._bay is not None:
             self._bay.open = day >= self._bay.spec.from_day
         if sc.labels.electronic_from_day == day:
@@ -700,6 +710,7 @@ class StoreModel(mesa.Model):
             f["items"] += items
             f["wait_s_total"] += s.wait_s or 0.0
         self.customers.record(s.customer, day, s.total_cents)
+        self.hotzones.add(s)
         if self.wifi is not None:
             self.wifi.observe(s)
         if self.tracer is not None:

@@ -16,6 +16,7 @@ from services.client import InProcessClient, StoreClient
 from services.db import Database
 from services.db.engine import MEMORY_URL
 from twin import __version__
+from twin.hotzones import with_observations
 from twin.model import FLOWS, StoreModel
 from twin.result import RunResult, compute_kpis, daily_table, hourly_table
 from twin.rng import Streams
@@ -113,6 +114,9 @@ def _simulate(
         "daily": daily,
         **model.log.tables(),
     }
+    tables["hotzones"] = with_observations(
+        model.hotzones.table(), tables, model.scenario, model.plan.zone_of
+    )
     if model.tracer is not None:
         model.tracer.staff(model.agents)
         model.tracer.floor(store.scenario.layout, model.tills())

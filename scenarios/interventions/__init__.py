@@ -24,6 +24,7 @@ from scenarios.interventions.marketing import (
     TargetedCouponsIntervention,
     VoicePromoterIntervention,
 )
+from scenarios.interventions.merchandising import PlacementIntervention
 from scenarios.interventions.shelf import (
     EslIntervention,
     ShelfCameraIntervention,
@@ -48,6 +49,7 @@ REGISTRY: dict[str, Intervention] = {
         SignageIntervention(),
         TargetedCouponsIntervention(),
         ShelfCameraIntervention(),
+        PlacementIntervention(),
     )
 }
 

@@ -1,0 +1,38 @@
+"""Exact time-in-shape of straight walks: rectangles (zones) and discs (end-caps)."""
+
+import numpy as np
+import pytest
+
+from twin.hotzones import disc_share, rect_share
+
+
+def seg(*points):
+    xy = np.asarray(points, float)
+    return xy[:-1], xy[1:]
+
+
+def test_a_walk_through_a_rectangle_spends_the_clipped_share_inside():
+    p0, p1 = seg((0, 5), (10, 5))
+    rects = np.asarray([[2, 4, 0, 10], [20, 30, 0, 10], [0, 10, 5, 6]])
+    share = rect_share(p0, p1, rects)
+    assert share[0, 0] == pytest.approx(0.2)
+    assert share[0, 1] == -1.0  # never there
+    assert share[0, 2] == pytest.approx(1.0)  # along its edge: inside, boundary included
+
+
+def test_standing_still_is_inside_wholly_or_not_at_all():
+    p0, p1 = seg((3, 3), (3, 3))
+    share = rect_share(p0, p1, np.asarray([[2, 4, 2, 4], [5, 6, 5, 6]]))
+    assert share[0].tolist() == [1.0, -1.0]
+    assert disc_share(p0, p1, np.asarray([[3.5, 3.0], [9.0, 9.0]]), 1.0)[0].tolist() == [
+        1.0,
+        -1.0,
+    ]
+
+
+def test_passing_an_end_cap_counts_the_chord_within_reach():
+    p0, p1 = seg((0, 0), (10, 0))
+    share = disc_share(p0, p1, np.asarray([[5.0, 1.0], [5.0, 3.0]]), 1.5)
+    chord = 2 * np.sqrt(1.5**2 - 1.0**2)
+    assert share[0, 0] == pytest.approx(chord / 10)
+    assert share[0, 1] == -1.0

@@ -1,0 +1,333 @@
+"""Hot zones from paths: passers-by and dwell per zone and per fixture, truth beside sensors.
+
+The truth comes from every shopper's piecewise-linear trajectory, exactly: the
+time each segment spends inside a zone's rectangle, within reach of an
+end-cap, or along a placed display's stretch of aisle. What a store could see
+stands beside it where it has the devices: WiFi probes (dwell per zone from the
+phones they detect) and ceiling cameras (people in view, counted per frame).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from scenarios.placement import Fixture
+from twin.clock import DAY, day_of
+
+if TYPE_CHECKING:
+    from agents.shopper import Shopper
+    from scenarios.schema import Scenario
+    from twin.model import StoreModel
+
+REACH_M = 1.5
+"""How close a shopper must come to an end-cap to pass it without a placement block.
+
+Ehrenberg-Bass eye-tracking study of endcaps (169 shoppers, five supermarkets)
+counts a shopper as passing an endcap within one metre; the twin's walkers follow
+the middle of a cross aisle, so half an aisle more.
+"""
+
+HOTZONES = pa.schema(
+    [
+        ("day", pa.int32()),
+        ("spot", pa.string()),
+        ("kind", pa.string()),
+        ("zone", pa.string()),
+        ("placed", pa.string()),
+        ("passers", pa.int64()),
+        ("dwell_s", pa.float64()),
+        ("dwell_per_passer_s", pa.float64()),
+        ("wifi_passers", pa.int64()),
+        ("wifi_dwell_s", pa.float64()),
+        ("camera_person_s", pa.float64()),
+        ("camera_true_person_s", pa.float64()),
+    ]
+)
+"""One row per day and spot (zone, end-cap, placed display): truth, then what devices saw."""
+
+
+@dataclass(frozen=True)
+class Spots:
+    """The places counted: rectangles (zones, displays along an aisle) and discs (end-caps)."""
+
+    ids: list[str]
+    kinds: list[str]
+    zones: list[str]
+    rects: np.ndarray
+    discs: np.ndarray
+    reach: float
+
+    @property
+    def n_rects(self) -> int:
+        """Rectangles come first in every per-spot array."""
+        return len(self.rects)
+
+
+def spots(model: StoreModel) -> Spots:
+    """Every zone, both end-caps of every aisle, and each placed display that is no end-cap."""
+    lay, plan = model.scenario.layout, model.plan
+    ids, kinds, zones, rects, discs = [], [], [], [], []
+    for z in lay.zones:
+        ids.append(z.id)
+        kinds.append("zone")
+        zones.append(z.id)
+        rects.append((z.x, z.x + z.width, z.y, z.y + z.depth))
+    planogram = model.planogram
+    reach = planogram.placement.reach_m if planogram is not None else REACH_M
+    for d in planogram.displays if planogram is not None else []:
+        if d.move.fixture is not Fixture.endcap:
+            ids.append(d.name)
+            kinds.append("display")
+            zones.append(lay.zones[d.zone].id)
+            (x, ya), (_, yb) = d.a, d.b
+            rects.append((x - reach, x + reach, ya, yb))
+    for i, z in enumerate(lay.zones):
+        for end, y in (("front", z.y), ("back", z.y + z.depth)):
+            ids.append(f"{z.id}:endcap_{end}")
+            kinds.append("endcap")
+            zones.append(z.id)
+            discs.append((plan.aisle_x(i), y))
+    return Spots(
+        ids,
+        kinds,
+        zones,
+        np.asarray(rects, float).reshape(-1, 4),
+        np.asarray(discs, float).reshape(-1, 2),
+        reach,
+    )
+
+
+def rect_share(p0: np.ndarray, p1: np.ndarray, rects: np.ndarray) -> np.ndarray:
+    """Share of each segment ``p0[i]-p1[i]`` inside each rectangle (x0, x1, y0, y1); -1 if none.
+
+    Liang-Barsky clipping: the segment's parameter interval inside the
+    rectangle; a standing segment (no length) is inside wholly or not at all.
+    """
+    lo = np.full((len(p0), len(rects)), 0.0)
+    hi = np.full((len(p0), len(rects)), 1.0)
+    for axis, (a, b) in enumerate(((0, 1), (2, 3))):
+        start = p0[:, axis, None]
+        d = (p1 - p0)[:, axis, None]
+        low, high = rects[None, :, a], rects[None, :, b]
+        moving = d != 0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ua = np.where(moving, (low - start) / d, -np.inf)
+            ub = np.where(moving, (high - start) / d, np.inf)
+        still_in = (start >= low) & (start <= high)
+        enter = np.where(moving, np.minimum(ua, ub), np.where(still_in, -np.inf, np.inf))
+        leave = np.where(moving, np.maximum(ua, ub), np.where(still_in, np.inf, -np.inf))
+        lo, hi = np.maximum(lo, enter), np.minimum(hi, leave)
+    return np.where(hi >= lo, hi - lo, -1.0)
+
+
+def disc_share(p0: np.ndarray, p1: np.ndarray, centres: np.ndarray, r: float) -> np.ndarray:
+    """Share of each segment within ``r`` of each centre; -1 where it never comes that close."""
+    d = (p1 - p0)[:, None, :]
+    f = p0[:, None, :] - centres[None, :, :]
+    a = np.sum(d * d, axis=-1)
+    b = 2.0 * np.sum(d * f, axis=-1)
+    c = np.sum(f * f, axis=-1) - r * r
+    moving = a > 0
+    disc = b * b - 4.0 * a * c
+    root = np.sqrt(np.maximum(disc, 0.0))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        u0 = np.where(moving, (-b - root) / (2.0 * a), 0.0)
+        u1 = np.where(moving, (-b + root) / (2.0 * a), 1.0)
+    lo, hi = np.maximum(u0, 0.0), np.minimum(u1, 1.0)
+    ok = np.where(moving, (disc >= 0) & (hi >= lo), c <= 0)
+    return np.where(ok, hi - lo, -1.0)
+
+
+def shares(xy: np.ndarray, s: Spots) -> np.ndarray:
+    """Per segment of the path ``xy`` (points in order) and spot: the share inside, -1 if none."""
+    p0, p1 = xy[:-1], xy[1:]
+    return np.concatenate(
+        [rect_share(p0, p1, s.rects), disc_share(p0, p1, s.discs, s.reach)], axis=1
+    )
+
+
+class HotZones:
+    """Accumulates finished visits' passes and dwell per spot, by the day each visit began.
+
+    Visits are kept as arrays and counted in batches: one numpy pass over many
+    visits' segments costs a fraction of one pass per visit.
+    """
+
+    BATCH = 1000
+
+    def __init__(self, model: StoreModel):
+        self.model = model
+        self.spots = spots(model)
+        self.passers: dict[int, np.ndarray] = {}
+        self.dwell: dict[int, np.ndarray] = {}
+        self._pending: list[tuple[int, np.ndarray]] = []
+
+    def add(self, shopper: Shopper) -> None:
+        """Take one finished visit's trajectory (counted with the next batch)."""
+        traj = shopper.trajectory
+        if len(traj.t) >= 2:
+            self._pending.append((day_of(shopper.arrived), np.array([traj.t, traj.x, traj.y])))
+        if len(self._pending) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        pending, self._pending = self._pending, []
+        n = len(self.spots.ids)
+        for day in sorted({d for d, _ in pending}):
+            paths = [p for d, p in pending if d == day]
+            sizes = np.asarray([p.shape[1] - 1 for p in paths])
+            points = np.concatenate(paths, axis=1)
+            last = np.cumsum(sizes + 1) - 1  # a visit's last point starts no segment
+            keep = np.ones(points.shape[1] - 1, bool)
+            keep[last[:-1]] = False
+            t, xy = points[0], points[1:].T
+            share = shares(xy, self.spots)[keep]
+            seconds = (np.diff(t)[keep])[:, None] * np.maximum(share, 0.0)
+            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+            passed = np.logical_or.reduceat(share >= 0, starts, axis=0)
+            self.passers.setdefault(day, np.zeros(n, np.int64))[:] += passed.sum(axis=0)
+            self.dwell.setdefault(day, np.zeros(n))[:] += seconds.sum(axis=0)
+
+    def table(self) -> pa.Table:
+        """The truth per day and spot (observed columns empty; ``with_observations`` fills them)."""
+        self._flush()
+        s = self.spots
+        placed = self._placed()
+        cols: dict[str, list] = {name: [] for name in HOTZONES.names}
+        for day in sorted(self.passers):
+            on = placed.get(day, {})
+            for k, spot in enumerate(s.ids):
+                passers, dwell = int(self.passers[day][k]), float(self.dwell[day][k])
+                cols["day"].append(day)
+                cols["spot"].append(spot)
+                cols["kind"].append(s.kinds[k])
+                cols["zone"].append(s.zones[k])
+                cols["placed"].append(on.get(spot, ""))
+                cols["passers"].append(passers)
+                cols["dwell_s"].append(round(dwell, 3))
+                cols["dwell_per_passer_s"].append(round(dwell / passers, 3) if passers else 0.0)
+                for name in HOTZONES.names[8:]:
+                    cols[name].append(None)
+        return pa.table(cols, schema=HOTZONES)
+
+    def _placed(self) -> dict[int, dict[str, str]]:
+        """What stands on each displayed spot, per day the move is in place."""
+        planogram = self.model.planogram
+        out: dict[int, dict[str, str]] = {}
+        if planogram is None:
+            return out
+        for day in self.passers:
+            here: dict[str, str] = {}
+            for d in planogram.active(day):
+                spot = d.name
+                if d.move.fixture is Fixture.endcap:
+                    zone = self.model.scenario.layout.zones[d.zone].id
+                    spot = f"{zone}:endcap_{d.move.end}"
+                what = d.move.category or d.move.sku or ""
+                here[spot] = f"{here[spot]}+{what}" if spot in here else what
+            out[day] = here
+        return out
+
+
+def with_observations(
+    truth: pa.Table, tables: dict[str, pa.Table], scenario: Scenario, plan_zone_of
+) -> pa.Table:
+    """The truth table with what WiFi probes and ceiling cameras saw per zone, where they exist.
+
+    WiFi: phones seen in the zone (passers) and their observed seconds there,
+    only for the share of phones the probes detect. Cameras: people in view
+    per frame times the frame interval (person-seconds), observed and true, for
+    the ceiling cameras that hang over the zone (a camera sees part of it).
+    """
+    cols = {name: truth[name].to_pylist() for name in truth.schema.names}
+    row = {(d, s): i for i, (d, s) in enumerate(zip(cols["day"], cols["spot"], strict=True))}
+    wifi = tables.get("wifi_dwell")
+    if wifi is not None and wifi.num_rows:
+        seen = wifi.filter(pc.greater(wifi["observed_s"], 0.0))
+        grouped = seen.group_by(["day", "zone"]).aggregate(
+            [("observed_s", "sum"), ("visit_id", "count")]
+        )
+        names = ("day", "zone", "observed_s_sum", "visit_id_count")
+        for day, zone, secs, n in zip(*(grouped[c].to_pylist() for c in names), strict=True):
+            i = row.get((day, zone))
+            if i is not None:
+                cols["wifi_dwell_s"][i] = round(secs, 3)
+                cols["wifi_passers"][i] = n
+        if scenario.devices.wifi_probe is not None:
+            for i, kind in enumerate(cols["kind"]):
+                if kind == "zone" and cols["wifi_dwell_s"][i] is None:
+                    cols["wifi_dwell_s"][i], cols["wifi_passers"][i] = 0.0, 0
+    _cameras(cols, row, tables.get("readings"), scenario, plan_zone_of)
+    return pa.table(cols, schema=HOTZONES)
+
+
+def _cameras(cols, row, readings, scenario: Scenario, plan_zone_of) -> None:
+    cams = scenario.devices.cameras
+    if readings is None or not readings.num_rows or cams is None:
+        return
+    zones = [z.id for z in scenario.layout.zones]
+    over = {}
+    for cam in cams.cameras:
+        if cam.kind == "ceiling":
+            z = plan_zone_of(cam.x, cam.y)
+            if z >= 0:
+                over[cam.id] = (zones[z], cam.interval_s)
+    if not over:
+        return
+    people = readings.filter(
+        pc.and_(
+            pc.equal(readings["kind"], "ceiling_camera"), pc.equal(readings["metric"], "people")
+        )
+    )
+    for dev, t, seen, true in zip(
+        *(people[c].to_pylist() for c in ("device_id", "t_s", "observed", "truth")), strict=True
+    ):
+        if dev not in over:
+            continue
+        zone, step = over[dev]
+        i = row.get((int(t // DAY), zone))
+        if i is None:
+            continue
+        cols["camera_person_s"][i] = (cols["camera_person_s"][i] or 0.0) + (seen or 0.0) * step
+        cols["camera_true_person_s"][i] = (cols["camera_true_person_s"][i] or 0.0) + true * step
+
+
+def summary_lines(table: pa.Table, top: int = 5) -> list[str]:
+    """The busiest zones and end-caps of a run, for the command line."""
+    if table.num_rows == 0:
+        return []
+    df = table.to_pandas()
+    days = max(df["day"].nunique(), 1)
+    lines = []
+    for kind, label in (("zone", "zones"), ("endcap", "end-caps"), ("display", "displays")):
+        part = df[df["kind"] == kind].groupby("spot", sort=False)[["passers", "dwell_s"]].sum()
+        if part.empty:
+            continue
+        part = part.sort_values("passers", ascending=False).head(top)
+        shown = ", ".join(
+            f"{spot} {p / days:.0f}/day ({d / max(p, 1):.0f} s)" for spot, (p, d) in part.iterrows()
+        )
+        lines.append(f"hot {label} (passers-by a day, dwell each): {shown}")
+    placed = df[df["placed"] != ""].groupby(["spot", "placed"], sort=False)["passers"].sum()
+    for (spot, what), p in placed.items():
+        lines.append(f"placed: {what} on {spot}, {p / days:.0f} passers-by a day")
+    return lines
+
+
+def report_lines(out: Path, arms: list[str]) -> list[str]:
+    """Hot-zone lines for the command line from the run folders under ``out`` (one per arm)."""
+    lines = []
+    for arm in arms:
+        path = out / arm / "hotzones.parquet"
+        if not path.exists():
+            continue
+        table = pq.read_table(path)
+        lines += [f"{arm}: {line}" if arm else line for line in summary_lines(table)]
+    return lines
