@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -109,6 +109,7 @@ class Shopper(mesa.Agent):
         self.coupon_used = False
         self.discount_cents = 0
         self.coupon_visit = False
+        self.promo: Any = None  # what this visit saw of the promotions (twin.marketing)
 
     # --- the visit -------------------------------------------------------------------
 
@@ -117,6 +118,9 @@ class Shopper(mesa.Agent):
         m, env, traj = self.model, self.model.env, self.trajectory
         self.cart = m.carts is not None and m.carts.take(self.visit_rng)
         scan_s = m.carts.spec.scan_s_per_item if self.cart else 0.0
+        desk = m.marketing
+        if desk is not None:
+            desk.arrive(self)
         zone, shelf_y = m.catalog.zone, m.catalog.shelf_y
         mission = self.mission
         seen_zones: set[int] = set()
@@ -132,9 +136,14 @@ class Shopper(mesa.Agent):
                 m.fridge_door()
             if mission.intend[i]:
                 self._consider(sku, int(mission.qty[i]))
-            if z not in seen_zones:
+            first_in_zone = z not in seen_zones
+            if first_in_zone:
                 seen_zones.add(z)
                 self._impulse(z)
+            if desk is not None:
+                desk.passing(self, sku, z, first_in_zone)
+        if desk is not None:
+            yield from desk.before_till(self)
         if self.basket:
             if self.cart:
                 yield from self._cart_exit()
@@ -327,6 +336,8 @@ class Shopper(mesa.Agent):
         self.cost_cents = receipt.cost_cents
         self.discount_cents = receipt.discount_cents
         self.coupon_used = receipt.coupon_code is not None
+        if m.marketing is not None:
+            m.marketing.paid(self, receipt)
         index = m.catalog.index
         for line in receipt.lines:
             sku = index[line.sku]

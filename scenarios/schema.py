@@ -34,6 +34,7 @@ from scenarios.features import (
 )
 from scenarios.features import Labels as LabelSpec
 from scenarios.interventions import InterventionUse
+from scenarios.marketing import Marketing
 from scenarios.staffing import Staff
 from services.schemas import PaymentMethod
 
@@ -366,6 +367,9 @@ class Scenario(Frozen):
     promotions: Promotions = Promotions()
     replenishment: Replenishment = Replenishment()
     coupons: Coupons | None = None
+    marketing: Marketing | None = Field(
+        None, description="Promotions of the marketing center and shoppers' responses."
+    )
     online: OnlineOrders | None = None
     interventions: list[InterventionUse] = Field(
         default_factory=list, description="Interventions applied from their start day."
