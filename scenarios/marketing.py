@@ -1,4 +1,4 @@
-"""The ``marketing:`` block: promotions in the marketing center's own terms, and how shoppers respond.
+"""The ``marketing:`` block: the marketing center's promotions, and how shoppers respond.
 
 Each promotion is one of the center's ``PromotionKind`` kinds with that kind's
 rule fields exactly as ``services.schemas`` defines them (``threshold_cents``,
@@ -82,9 +82,7 @@ class PromotionBase(Frozen):
     from_day: Day = 0
     days: int = Field(1, ge=1, description="Days it runs from from_day.")
     hours: Hours | None = Field(None, description="Part of each day; all day when omitted.")
-    stores: list[str] | None = Field(
-        None, description="Store ids (S001, ...); every store if omitted."
-    )
+    stores: list[str] | None = Field(None, description="Store ids (S001, ...); all if omitted.")
     quota: int | None = Field(None, ge=1, description="Units (flash sale) or uses, per store.")
     cost: NonNeg = Field(0.0, description="Running cost of the campaign per store (currency).")
 
@@ -153,7 +151,7 @@ class Response(Frozen):
     consume_days: Pos = Field(7.0, description="Days a stockpiled unit lasts at home.")
     label_notice: Share = Field(
         0.5,
-        description="Chance a shopper in the aisle notices a promotion label they did not plan.",
+        description="Chance a shopper in the aisle notices a label of an item not planned.",
     )
     poster_notice: Share = Field(
         0.6, description="Chance a shopper notices the entrance poster of a spend promotion."
@@ -171,7 +169,7 @@ class Response(Frozen):
     )
     topup_probability: Share = Field(
         0.6,
-        description="Chance a shopper right at the threshold tops up (falls to 0 at the reach).",
+        description="Chance a shopper just below the threshold tops up (0 at the reach).",
     )
     bundle_take: Pos = Field(
         0.5, description="Chance to complete a bundle per unit of lift at its discount depth."

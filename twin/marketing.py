@@ -37,7 +37,6 @@ from agents.promotion_response import (
     filler,
     tops_up,
     trial,
-    unit_lift,
 )
 from scenarios.demand import hourly_rates
 from scenarios.marketing import GIFT_KINDS, Marketing, PromotionSpec
@@ -280,7 +279,7 @@ class MarketingDesk:
         yield m.env.timeout(max(t - m.env.now, 0.0))
         if p is not None and not back:
             self._lure_for[customer] = p.index
-        m._spawn(rng, customer)  # noqa: SLF001  (the model's one way to let a shopper in)
+        m._spawn(rng, customer)
         if back and p is not None:
             p.returns += 1
 
@@ -341,7 +340,7 @@ class MarketingDesk:
         return dataclasses.replace(mission, intend=intend)
 
     def passing(self, shopper: Shopper, sku: int, zone: int, first_in_zone: bool) -> None:
-        """At a stop: a planner reads the promoted item's label; newcomers to the aisle may notice."""
+        """At a stop: a planner reads the promoted label; a newcomer to the aisle may notice it."""
         vp: VisitPromo | None = shopper.promo
         if vp is None:
             return
@@ -413,7 +412,6 @@ class MarketingDesk:
 
     def paid(self, shopper: Shopper, receipt: Receipt) -> None:
         """Book a paid basket: which promotion it got, gifts that bring the holder back."""
-        m = self.model
         vp: VisitPromo | None = shopper.promo
         customer = shopper.customer
         used: set[int] = set()
@@ -466,7 +464,7 @@ class MarketingDesk:
         if got < qty:
             m.lost_units[sku] += qty - got
         if got:
-            shopper._add(sku, got, int(m.labels.shown_cents[sku]))  # noqa: SLF001
+            shopper._add(sku, got, int(m.labels.shown_cents[sku]))
         return got
 
     def _complete(self, shopper: Shopper, p: Running) -> None:
