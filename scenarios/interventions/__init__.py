@@ -20,6 +20,7 @@ from scenarios.interventions.checkout import (
     SmartCartIntervention,
 )
 from scenarios.interventions.marketing import (
+    PromotionsIntervention,
     SignageIntervention,
     TargetedCouponsIntervention,
     VoicePromoterIntervention,
@@ -48,6 +49,7 @@ REGISTRY: dict[str, Intervention] = {
         SignageIntervention(),
         TargetedCouponsIntervention(),
         ShelfCameraIntervention(),
+        PromotionsIntervention(),
     )
 }
 
