@@ -360,12 +360,14 @@ def promotion_tables(out: Path, arms: list[str]) -> None:
             continue
         report = json.loads(path.read_text(encoding="utf-8"))
         versus = report["counterfactual"]
+        rows = table_rows(report)
         table = Table(title=f"Promotions of {arm!r} vs {versus!r} (same shoppers)")
-        for header, _ in COLUMNS:
-            table.add_column(header, justify="left" if header == "promotion" else "right")
-        for cells in table_rows(report):
-            table.add_row(*cells)
-        console.print(keep_whole(table, "promotion"))
+        table.add_column("")
+        for cells in rows:
+            table.add_column(cells[0], justify="right")
+        for i, (header, _) in enumerate(COLUMNS[1:], start=1):
+            table.add_row(header, *(cells[i] for cells in rows))
+        console.print(keep_whole(table, "", *(cells[0] for cells in rows)))
         true = report["true_effect"]
         console.print(
             f"true effect of the block over the run: sales {true['incremental_sales']:+,.2f}, "

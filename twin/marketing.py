@@ -21,7 +21,6 @@ a treated run and its counterfactual see the same shoppers.
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -592,7 +591,7 @@ def _review(m: StoreModel, rows: list[int], costs: list[int]) -> dict[str, Any]:
         "review_sales": sales / 100,
         "review_discount": discount / 100,
         "review_incremental_sales": incremental / 100,
-        "review_roi": round(gain / spent, 4) if spent else math.nan,
+        "review_roi": round(gain / spent, 4) if spent else None,
     }
 
 

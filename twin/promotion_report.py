@@ -93,30 +93,35 @@ def _by_day(treated: Path, counterfactual: Path) -> list[dict[str, Any]]:
 
 COLUMNS = (
     ("promotion", "promotion"),
-    ("exposure", "exposure"),
-    ("conversion", "conversion"),
-    ("penetration", "penetration"),
-    ("repeat", "repeat_purchase_rate"),
-    ("review incr. sales", "review_incremental_sales"),
-    ("review ROI", "review_roi"),
-    ("true incr. sales", "true_incremental_sales"),
-    ("true incr. margin", "true_incremental_margin"),
+    ("exposure (visits that saw it)", "exposure"),
+    ("conversion (bought / saw)", "conversion"),
+    ("penetration (of transactions)", "penetration"),
+    ("repeat-purchase rate", "repeat_purchase_rate"),
+    ("review: incremental sales", "review_incremental_sales"),
+    ("review: ROI", "review_roi"),
+    ("true incremental sales", "true_incremental_sales"),
+    ("true incremental margin", "true_incremental_margin"),
 )
-"""Columns of the short table the CLI prints (header, key)."""
+"""Rows of the short table the CLI prints (label, key), one column per promotion."""
 
 
 def table_rows(report: Mapping[str, Any]) -> list[list[str]]:
     """The report's promotions as text cells, in ``COLUMNS`` order."""
+    shares = {"conversion", "penetration", "repeat_purchase_rate"}
     out = []
     for row in report["promotions"]:
         cells = []
         for _, key in COLUMNS:
             v = row.get(key)
             if v is None:
-                cells.append("joint" if key.startswith("true_") else "")
-            elif isinstance(v, float):
-                cells.append(f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}")
+                cells.append("joint" if key.startswith("true_") else "-")
+            elif key in shares:
+                cells.append(f"{v:.1%}")
+            elif key == "review_roi":
+                cells.append(f"{v:+.2f}")
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                cells.append(f"{v:+,.0f}" if "incremental" in key else f"{v:,.0f}")
             else:
-                cells.append(f"{v:,}" if isinstance(v, int) else str(v))
+                cells.append(str(v))
         out.append(cells)
     return out
