@@ -132,6 +132,8 @@ class Shopper(mesa.Agent):
             traj.wait_until(there + dwell)
             self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
             yield env.timeout(traj.end - env.now)
+            if desk is not None:
+                yield from desk.queue_at_shelf(self, sku, bool(mission.intend[i]))
             if m.catalog.fridge[sku]:
                 m.fridge_door()
             if mission.intend[i]:

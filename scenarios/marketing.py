@@ -174,6 +174,13 @@ class Response(Frozen):
     bundle_take: Pos = Field(
         0.5, description="Chance to complete a bundle per unit of lift at its discount depth."
     )
+    rush_min: Pos = Field(
+        15.0,
+        description="Mean minutes after a flash sale starts that members lured by it arrive.",
+    )
+    shelf_slots: int = Field(
+        2, ge=1, description="Shoppers who can take from a flash-sale bin at once; others queue."
+    )
     gift_return: Share = Field(
         0.5,
         description="Chance a gift coupon brings its holder back within its validity (case: "

@@ -81,6 +81,7 @@ PROMOTIONS = pa.schema(
         ("trial_units", pa.int64()),
         ("bundles_completed", pa.int64()),
         ("top_ups", pa.int64()),
+        ("shelf_wait_mean_s", pa.float64()),
         ("review_reach", pa.int64()),
         ("review_redemptions", pa.int64()),
         ("review_redemption_rate", pa.float64()),
@@ -117,6 +118,7 @@ class Running:
     trials: int = 0
     bundles: int = 0
     top_ups: int = 0
+    shelf_waits: list[float] = field(default_factory=list)
 
     @property
     def kind(self) -> PromotionKind:
@@ -158,6 +160,7 @@ class MarketingDesk:
         self.by_template: dict[int, Running] = {}
         self.home: dict[int, dict[int, list[float]]] = {}
         self._lure_for: dict[int, int] = {}
+        self._shelves: dict[int, simpy.Resource] = {}
         self._days = 0
 
     @property
@@ -260,7 +263,11 @@ class MarketingDesk:
         if n == 0 or hi <= lo:
             return
         come = rng.choice(members, size=n, replace=False)
-        times = np.sort(lo + rng.random(n) * (hi - lo))
+        if p.kind == PromotionKind.flash_sale:  # a rush at the start: the stock runs out
+            rush = min(self.response.rush_min * 60.0, hi - lo)
+            times = np.sort(np.minimum(lo + rng.exponential(rush, n), hi))
+        else:
+            times = np.sort(lo + rng.random(n) * (hi - lo))
         for k, (t, customer) in enumerate(zip(times.tolist(), come.tolist(), strict=True)):
             m.env.process(
                 self._come(t, customer, p, m.streams.generator("promo_lured", p.index, day, k))
@@ -337,6 +344,31 @@ class MarketingDesk:
                 units.pop(0)
                 intend[i] = False
         return dataclasses.replace(mission, intend=intend)
+
+    def queue_at_shelf(
+        self, shopper: Shopper, sku: int, wants: bool
+    ) -> Generator[simpy.Event, object, None]:
+        """At a flash-sale item a shopper who wants it waits for a place at the shelf.
+
+        ``response.shelf_slots`` shoppers reach the bin at once, each for a
+        pick time; the others queue (the rush after a 秒杀 starts).
+        """
+        if not wants:
+            return
+        flash = [p for p in self.promos if p.active and p.kind == PromotionKind.flash_sale]
+        p = next((p for p in flash if sku in p.skus), None)
+        if p is None:
+            return
+        m = self.model
+        shelf = self._shelves.get(sku)
+        if shelf is None:
+            shelf = self._shelves[sku] = simpy.Resource(m.env, capacity=self.response.shelf_slots)
+        came = m.env.now
+        with shelf.request() as turn:
+            yield turn
+            p.shelf_waits.append(m.env.now - came)
+            yield m.env.timeout(m.scenario.shoppers.pick_s_per_item)
+        shopper.trajectory.wait_until(m.env.now)
 
     def passing(self, shopper: Shopper, sku: int, zone: int, first_in_zone: bool) -> None:
         """At a stop: a planner reads the promoted label; a newcomer to the aisle may notice it."""
@@ -515,6 +547,9 @@ class MarketingDesk:
                     "trial_units": p.trials,
                     "bundles_completed": p.bundles,
                     "top_ups": p.top_ups,
+                    "shelf_wait_mean_s": round(float(np.mean(p.shelf_waits)), 1)
+                    if p.shelf_waits
+                    else 0.0,
                     **review,
                     "cost": float(p.spec.cost),
                 }

@@ -105,3 +105,30 @@ def test_an_unknown_sku_is_a_clear_error():
     )
     with pytest.raises(ValueError, match="NOPE"):
         run(sc, seed=0, days=1)
+
+
+def test_a_flash_sale_brings_members_in_its_window_and_gifts_bring_them_back():
+    sc = apply(load("convenience"), {"arrivals.daily_visitors": 400})
+    base = run(sc, seed=4, days=2)
+    sku = base.frame("sku_daily").sort_values("sold").sku.iloc[-1]
+    promos = [
+        {
+            "kind": "flash_sale",
+            "sku": sku,
+            "price_cents": 100,
+            "hours": {"start": "17:00", "end": "19:00"},
+            "quota": 200,
+        },
+        {"kind": "pay_gift", "method": "mobile", "coupon": {"value": 300}},
+    ]
+    treated = run(apply(sc, {"marketing": {"promotions": promos}}), seed=4, days=2)
+    flash, gift = treated.frame("promotions").itertuples()
+    assert flash.lured_visits > 0 and gift.return_visits > 0
+    extra = treated.kpis["visitors"] - base.kpis["visitors"]
+    assert extra == flash.lured_visits + gift.return_visits
+    v = treated.frame("visits")
+    in_window = v[(v.day == 0) & (v.arrival_s >= 17 * 3600) & (v.arrival_s < 19 * 3600)]
+    b = base.frame("visits")
+    base_window = b[(b.day == 0) & (b.arrival_s >= 17 * 3600) & (b.arrival_s < 19 * 3600)]
+    assert len(in_window) - len(base_window) == flash.lured_visits
+    assert treated.kpis["coupons_redeemed"] > base.kpis["coupons_redeemed"]
