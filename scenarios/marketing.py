@@ -148,7 +148,9 @@ class Response(Frozen):
         description="Share of a planner's extra units that are stock for later (Hendel & Nevo "
         "2006; Van Heerde et al. 2003: about a third of the bump is acceleration).",
     )
-    consume_days: Pos = Field(7.0, description="Days a stockpiled unit lasts at home.")
+    consume_days: Pos = Field(
+        28.0, description="Days a stockpiled unit can stand in for a purchase of its category."
+    )
     label_notice: Share = Field(
         0.5,
         description="Chance a shopper in the aisle notices a label of an item not planned.",

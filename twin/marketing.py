@@ -158,7 +158,8 @@ class MarketingDesk:
             self.promos.append(Running(i, name, p, [index[s] for s in skus]))
         self.by_name = {p.name: p for p in self.promos}
         self.by_template: dict[int, Running] = {}
-        self.home: dict[int, dict[int, list[float]]] = {}
+        self.home: dict[int, dict[str, list[float]]] = {}
+        self.category = [p.category for p in model.catalog.products]
         self._lure_for: dict[int, int] = {}
         self._shelves: dict[int, simpy.Resource] = {}
         self._days = 0
@@ -331,12 +332,17 @@ class MarketingDesk:
         """The running promotion with this index in the block."""
         return next((p for p in self.promos if p.index == index), None)
 
-    def _use_home_stock(self, mission: Mission, at_home: dict[int, list[float]]) -> Mission:
-        """Planned items the shopper stocked up on earlier are not bought again (the dip)."""
+    def _use_home_stock(self, mission: Mission, at_home: dict[str, list[float]]) -> Mission:
+        """Planned items of a category the shopper stocked up on are not bought (the dip).
+
+        Stock at home stands in for the whole category (three bottles of one
+        shampoo put off buying any shampoo), since a twin shopper's list has no
+        memory of the brands they usually buy.
+        """
         today = self.model.env.now / DAY
         intend = mission.intend.copy()
         for i, sku in enumerate(mission.sku.tolist()):
-            units = at_home.get(sku)
+            units = at_home.get(self.category[sku])
             if not units:
                 continue
             units[:] = [u for u in units if u > today]
@@ -388,9 +394,8 @@ class MarketingDesk:
                 if got and stocked:
                     kept = min(stocked, got)
                     until = m.env.now / DAY + r.consume_days
-                    self.home.setdefault(shopper.customer, {}).setdefault(sku, []).extend(
-                        [until] * kept
-                    )
+                    home = self.home.setdefault(shopper.customer, {})
+                    home.setdefault(self.category[sku], []).extend([until] * kept)
                     p.stocked += kept
                 if p.kind == PromotionKind.bundle and completes_bundle(vp.rng, depth, r):
                     self._complete(shopper, p)

@@ -132,3 +132,25 @@ def test_a_flash_sale_brings_members_in_its_window_and_gifts_bring_them_back():
     base_window = b[(b.day == 0) & (b.arrival_s >= 17 * 3600) & (b.arrival_s < 19 * 3600)]
     assert len(in_window) - len(base_window) == flash.lured_visits
     assert treated.kpis["coupons_redeemed"] > base.kpis["coupons_redeemed"]
+
+
+def test_stockpiling_leaves_a_dip_after_a_markdown():
+    # A small customer pool, so shoppers who stocked up come back within the run.
+    sc = apply(load("convenience"), {"shoppers.customer_pool_factor": 2})
+    base = run(sc, seed=6, days=2)
+    sold = base.frame("sku_daily")
+    top = sold[sold.day == 0].sort_values("sold", ascending=False).head(8)
+    promos = [
+        {"kind": "markdown", "name": f"md-{s}", "skus": [s], "save_cents": round(p * 0.3)}
+        for s, p in zip(top.sku, top.price_cents, strict=True)
+    ]
+    treated = run(apply(sc, {"marketing": {"promotions": promos}}), seed=6, days=2)
+    assert treated.frame("promotions")["stockpiled_units"].sum() > 0
+    categories = {s[:3] for s in top.sku}  # SKU codes start with their category's prefix
+
+    def units(result, day):
+        t = result.frame("sku_daily")
+        return t[(t.day == day) & t.sku.str[:3].isin(categories)].sold.sum()
+
+    assert units(treated, 0) > units(base, 0)  # the bump
+    assert units(treated, 1) < units(base, 1)  # the dip after it
