@@ -127,14 +127,17 @@ _PROMOTION = TypeAdapter(PromotionSpec)
 
 
 class PromotionsParams(Frozen):
-    """Promotions of the marketing center to pilot; their ``from_day`` counts from the start day."""
+    """Promotions to pilot; ``from_day`` counts from the start day.
+
+    Shoppers respond with the scenario's ``marketing.response`` (the defaults
+    without a ``marketing:`` block).
+    """
 
     promotions: list[PromotionSpec] = Field(  # type: ignore[valid-type]
         default_factory=_default_promotions,
         min_length=1,
         description="As in a scenario's marketing block; 满100减20 for the whole pilot by default.",
     )
-    response: Response = Response()
     monthly: NonNeg = Field(0.0, description="Running cost per month beyond each one's cost.")
 
 
@@ -151,8 +154,11 @@ class PromotionsIntervention(Intervention):
         shifted = [
             p.model_copy(update={"from_day": p.from_day + start_day}) for p in params.promotions
         ]
-        before = list(scenario.marketing.promotions) if scenario.marketing else []
-        block = Marketing(promotions=before + shifted, response=params.response)
+        have = scenario.marketing
+        before = list(have.promotions) if have else []
+        block = Marketing(
+            promotions=before + shifted, response=have.response if have else Response()
+        )
         return replace(scenario, "marketing", block)
 
     def cost(self, scenario: Scenario, params: PromotionsParams) -> Cost:  # noqa: D102
