@@ -529,7 +529,7 @@ class MarketingDesk:
         m = self.model
         rows = []
         for p in self.promos:
-            costs = [round(p.spec.cost * 100)] + [0] * (len(p.rows) - 1)
+            costs = [round(p.spec.cost * 100) if i == 0 else 0 for i in range(len(p.rows))]
             review = _review(m, p.rows, costs)
             buyers = len(p.first_buy)
             rows.append(

@@ -154,3 +154,12 @@ def test_stockpiling_leaves_a_dip_after_a_markdown():
 
     assert units(treated, 0) > units(base, 0)  # the bump
     assert units(treated, 1) < units(base, 1)  # the dip after it
+
+
+def test_a_promotion_after_the_run_is_listed_and_changes_nothing():
+    sc = apply(load("convenience"), {"arrivals.daily_visitors": 200})
+    later = SPEND_SAVE | {"from_day": 3, "cost": 50}
+    treated = run(apply(sc, {"marketing": {"promotions": [later]}}), seed=1, days=1)
+    [row] = treated.tables["promotions"].to_pylist()
+    assert row["exposure"] == row["review_reach"] == 0 and row["review_roi"] is None
+    assert treated.kpis == run(sc, seed=1, days=1).kpis
