@@ -148,7 +148,7 @@ class MarketingDesk:
         for i, (name, p) in enumerate(zip(spec.names(), spec.promotions, strict=True)):
             if p.stores is not None and model.store_id not in p.stores:
                 continue
-            skus = [s for s in _rule_skus(p)]
+            skus = _rule_skus(p)
             unknown = [s for s in skus if s not in index]
             if unknown:
                 raise ValueError(
@@ -240,7 +240,8 @@ class MarketingDesk:
         push = np.ceil(m.catalog.daily_demand[p.skus] * (1.0 + self.response.max_lift) * share)
         units = np.zeros(len(m.catalog), dtype=np.int64)
         units[p.skus] = push.astype(np.int64)
-        counts = [StockCount(sku=m.catalog.skus[s], qty=int(units[s])) for s in p.skus if units[s]]
+        codes = m.catalog.skus
+        counts = [StockCount(sku=codes[s], qty=int(units[s])) for s in p.skus if units[s]]
         if counts:
             m.client.receive_goods(m.client.order_goods(m.store_id, counts).id)
             m.stock.receive(units)
