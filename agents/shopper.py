@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Generator
 from enum import Enum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
@@ -112,6 +112,7 @@ class Shopper(mesa.Agent):
         self.placement_checked = 0
         self.displays_seen: set[int] = set()
         self._placement_rng: np.random.Generator | None = None
+        self.promo: Any = None  # what this visit saw of the promotions (twin.marketing)
 
     # --- the visit -------------------------------------------------------------------
 
@@ -120,6 +121,9 @@ class Shopper(mesa.Agent):
         m, env, traj = self.model, self.model.env, self.trajectory
         self.cart = m.carts is not None and m.carts.take(self.visit_rng)
         scan_s = m.carts.spec.scan_s_per_item if self.cart else 0.0
+        desk = m.marketing
+        if desk is not None:
+            desk.arrive(self)
         zone, shelf_y = m.catalog.zone, m.catalog.shelf_y
         mission = self.mission
         seen_zones: set[int] = set()
@@ -131,17 +135,24 @@ class Shopper(mesa.Agent):
             traj.wait_until(there + dwell)
             self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
             yield env.timeout(traj.end - env.now)
+            if desk is not None:
+                yield from desk.queue_at_shelf(self, sku, bool(mission.intend[i]))
             if m.catalog.fridge[sku]:
                 m.fridge_door()
             if mission.intend[i]:
                 self._consider(sku, int(mission.qty[i]))
-            if z not in seen_zones:
+            first_in_zone = z not in seen_zones
+            if first_in_zone:
                 seen_zones.add(z)
                 self._impulse(z)
             if m.planogram is not None:
                 m.planogram.passing(self)
+            if desk is not None:
+                desk.passing(self, sku, z, first_in_zone)
         if m.planogram is not None:  # displays passed on the way to pay
             m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
+        if desk is not None:
+            yield from desk.before_till(self)
         if self.basket:
             if self.cart:
                 yield from self._cart_exit()
@@ -340,6 +351,8 @@ class Shopper(mesa.Agent):
         self.cost_cents = receipt.cost_cents
         self.discount_cents = receipt.discount_cents
         self.coupon_used = receipt.coupon_code is not None
+        if m.marketing is not None:
+            m.marketing.paid(self, receipt)
         index = m.catalog.index
         for line in receipt.lines:
             sku = index[line.sku]

@@ -35,6 +35,7 @@ from scenarios.features import (
 from scenarios.features import Labels as LabelSpec
 from scenarios.interventions import InterventionUse
 from scenarios.placement import Placement, check_placement
+from scenarios.marketing import Marketing
 from scenarios.staffing import Staff
 from services.schemas import PaymentMethod
 
@@ -367,6 +368,9 @@ class Scenario(Frozen):
     promotions: Promotions = Promotions()
     replenishment: Replenishment = Replenishment()
     coupons: Coupons | None = None
+    marketing: Marketing | None = Field(
+        None, description="Promotions of the marketing center and shoppers' responses."
+    )
     online: OnlineOrders | None = None
     placement: Placement | None = Field(
         None, description="Categories or SKUs moved to other zones, end-caps, eye level, facings."

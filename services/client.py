@@ -24,6 +24,7 @@ from services.clock import utcnow
 from services.db import Database
 from services.db.engine import session_for, transact
 from services.domain import (
+    campaigns,
     catalog,
     delivery,
     devices,
@@ -43,6 +44,7 @@ from services.schemas import (
     AckIn,
     AlertPublic,
     BatchPublic,
+    CampaignReview,
     CategorySales,
     CheckoutRequest,
     CouponIssue,
@@ -234,6 +236,10 @@ class StoreClient(Protocol):
 
     def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
         """A store's promotions (its own and the chain's), or every promotion."""
+        ...
+
+    def review_promotion(self, promotion_id: int) -> CampaignReview:
+        """The marketing center's review of a promotion: reach, sales, incremental sales, ROI."""
         ...
 
     def visit(self, visit: VisitIn) -> list[str]:
@@ -473,6 +479,10 @@ class InProcessClient(StoreClient):
     @override
     def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
         return self._tx(lambda s: marketing.list_promotions(s, store_id))
+
+    @override
+    def review_promotion(self, promotion_id: int) -> CampaignReview:
+        return self._tx(lambda s: campaigns.review_promotion(s, promotion_id))
 
     @override
     def visit(self, visit: VisitIn) -> list[str]:
@@ -804,6 +814,11 @@ class HttpClient(StoreClient):
     def list_promotions(self, store_id: str | None = None) -> list[PromotionPublic]:
         params = {"store_id": store_id} if store_id is not None else None
         return self._call("GET", "/marketing/promotions", list[PromotionPublic], params=params)
+
+    @override
+    def review_promotion(self, promotion_id: int) -> CampaignReview:
+        path = f"/marketing/promotions/{promotion_id}/review"
+        return self._call("GET", path, CampaignReview)
 
     @override
     def visit(self, visit: VisitIn) -> list[str]:

@@ -173,6 +173,7 @@ def run(
         return
     if variants:
         console.print(comparison_table(result.rows(), title))
+        promotion_tables(out, ["base", *variants])
         console.print(f"outputs in [bold]{out}[/]: base/, " + ", ".join(f"{v}/" for v in variants))
     else:
         console.print(kpi_table(outcome.kpis, title))
@@ -348,6 +349,33 @@ def comparison_table(rows: list[dict], title: str) -> Table:
             pct,
         )
     return keep_whole(table, "KPI", "variant")
+
+
+def promotion_tables(out: Path, arms: list[str]) -> None:
+    """Print each arm's promotions.json (review KPIs beside the true effect), if it has one."""
+    import json
+
+    from twin.promotion_report import COLUMNS, REPORT, table_rows
+
+    for arm in arms:
+        path = out / arm / REPORT
+        if not path.exists():
+            continue
+        report = json.loads(path.read_text(encoding="utf-8"))
+        versus = report["counterfactual"]
+        rows = table_rows(report)
+        table = Table(title=f"Promotions of {arm!r} vs {versus!r} (same shoppers)")
+        table.add_column("")
+        for cells in rows:
+            table.add_column(cells[0], justify="right")
+        for i, (header, _) in enumerate(COLUMNS[1:], start=1):
+            table.add_row(header, *(cells[i] for cells in rows))
+        console.print(keep_whole(table, "", *(cells[0] for cells in rows)))
+        true = report["true_effect"]
+        console.print(
+            f"true effect of the block over the run: sales {true['incremental_sales']:+,.2f}, "
+            f"gross margin {true['incremental_margin']:+,.2f}; details in {path}"
+        )
 
 
 def kpi_table(kpis: dict, title: str) -> Table:

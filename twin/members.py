@@ -62,9 +62,10 @@ class Members:
         return self._customer.get(member_id)
 
     def coupons(self, member_id: int) -> list[str]:
-        """Codes a member shows at the till: their valid coupons, while a campaign runs."""
-        campaign = self.model.campaign
-        if campaign is None or not campaign.started:
+        """Codes a member shows at the till: their valid coupons, while a campaign or gift runs."""
+        campaign, desk = self.model.campaign, self.model.marketing
+        gifts = desk is not None and desk.gives_coupons
+        if (campaign is None or not campaign.started) and not gifts:
             return []
         return [c.code for c in self.model.client.member_coupons(member_id, self.model.clock())]
 

@@ -48,6 +48,7 @@ from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.hotzones import HotZones
 from twin.layout import FloorPlan
+from twin.marketing import MarketingDesk
 from twin.members import CouponCampaign, Members
 from twin.online import OnlineDesk
 from twin.placement import Planogram
@@ -205,6 +206,7 @@ class StoreModel(mesa.Model):
         self.satisfaction = Satisfaction()
         self.members = Members(self, store_number)
         self.campaign = CouponCampaign(self, scenario.coupons) if scenario.coupons else None
+        self.marketing = MarketingDesk(self, scenario.marketing) if scenario.marketing else None
         self.online = OnlineDesk(self, scenario.online) if scenario.online else None
         self.staff = Team(self)
         self.claimed_alerts: set[int] = set()
@@ -395,9 +397,13 @@ class StoreModel(mesa.Model):
             self.env.process(self.campaign.run(days))
         if self.online is not None:
             self.online.start(days)
+        if self.marketing is not None:
+            self.marketing.start(days)
         for device in self.devices:
             device.start()
         self.env.run(until=self._closed)
+        if self.marketing is not None:
+            self.marketing.close()
         self.datacollector.collect(self)
         if progress:
             progress(1.0)

@@ -16,6 +16,7 @@ from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import run_chain
 from twin.executor import Workers, connect
+from twin.promotion_report import write_reports
 from twin.run import run
 
 
@@ -131,4 +132,5 @@ def compare(
         results[name] = arm.kpis
     comparison = Comparison(results.pop("base"), results)
     comparison.write(out / "what_if.json")
+    write_reports(arms, out)  # promotions.json where an arm adds a marketing block
     return comparison

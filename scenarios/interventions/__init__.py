@@ -20,6 +20,7 @@ from scenarios.interventions.checkout import (
     SmartCartIntervention,
 )
 from scenarios.interventions.marketing import (
+    PromotionsIntervention,
     SignageIntervention,
     TargetedCouponsIntervention,
     VoicePromoterIntervention,
@@ -50,6 +51,7 @@ REGISTRY: dict[str, Intervention] = {
         TargetedCouponsIntervention(),
         ShelfCameraIntervention(),
         PlacementIntervention(),
+        PromotionsIntervention(),
     )
 }
 

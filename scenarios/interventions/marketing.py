@@ -1,14 +1,15 @@
-"""In-store marketing interventions: voice promotion robots and digital signage."""
+"""In-store marketing interventions: voice robots, signage, targeted coupons, promotions."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from pydantic import Field
+from pydantic import Field, TypeAdapter
 
 from scenarios.base import Frozen, NonNeg, Share, replace
 from scenarios.features import Coupons, Promoters
 from scenarios.interventions.base import Cost, Intervention, Pillar
+from scenarios.marketing import Marketing, PromotionSpec, Response
 
 if TYPE_CHECKING:
     from scenarios.schema import Scenario
@@ -112,3 +113,53 @@ class SignageIntervention(Intervention):
             one_off=params.screens * params.one_off_each,
             monthly=params.screens * params.monthly_each,
         )
+
+
+def _default_promotions() -> list:
+    return [
+        _PROMOTION.validate_python(
+            {"kind": "spend_save", "threshold_cents": 10000, "save_cents": 2000, "days": 365}
+        )
+    ]
+
+
+_PROMOTION = TypeAdapter(PromotionSpec)
+
+
+class PromotionsParams(Frozen):
+    """Promotions to pilot; ``from_day`` counts from the start day.
+
+    Shoppers respond with the scenario's ``marketing.response`` (the defaults
+    without a ``marketing:`` block).
+    """
+
+    promotions: list[PromotionSpec] = Field(  # type: ignore[valid-type]
+        default_factory=_default_promotions,
+        min_length=1,
+        description="As in a scenario's marketing block; 满100减20 for the whole pilot by default.",
+    )
+    monthly: NonNeg = Field(0.0, description="Running cost per month beyond each one's cost.")
+
+
+class PromotionsIntervention(Intervention):
+    """The marketing center runs the promotions; the discounts are in the sales."""
+
+    name = "promotions"
+    pillar = Pillar.user_interaction
+    summary = "Promotions of the marketing center (满减, markdowns, flash sales, gifts...)."
+    case = "promotion review: reach, exposure, sales, conversion, repurchase, ROI (DOMAIN.md)"
+    Params = PromotionsParams
+
+    def apply(self, scenario: Scenario, params: PromotionsParams, start_day: int) -> Scenario:  # noqa: D102
+        shifted = [
+            p.model_copy(update={"from_day": p.from_day + start_day}) for p in params.promotions
+        ]
+        have = scenario.marketing
+        before = list(have.promotions) if have else []
+        block = Marketing(
+            promotions=before + shifted, response=have.response if have else Response()
+        )
+        return replace(scenario, "marketing", block)
+
+    def cost(self, scenario: Scenario, params: PromotionsParams) -> Cost:  # noqa: D102
+        return Cost(one_off=sum(p.cost for p in params.promotions), monthly=params.monthly)
