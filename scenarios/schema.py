@@ -34,8 +34,8 @@ from scenarios.features import (
 )
 from scenarios.features import Labels as LabelSpec
 from scenarios.interventions import InterventionUse
-from scenarios.placement import Placement, check_placement
 from scenarios.marketing import Marketing
+from scenarios.placement import Placement, check_placement
 from scenarios.staffing import Staff
 from services.schemas import PaymentMethod
 
