@@ -156,12 +156,17 @@ class PeopleCamera(Camera):
             return rates.sample(true_points, view.bounds, self.rng), truth
         return self.detect(view, t, truth), truth
 
+    @property
+    def filming(self) -> bool:
+        """Whether the store is open or shoppers are still inside: a closed store is not filmed."""
+        return self.model.store_open or self.model.shoppers_inside
+
     def run(self) -> Generator[simpy.Event, object, None]:
-        """Take a frame every ``interval_s``; publish after the latency."""
+        """Take a frame every ``interval_s`` while the store is filmed; publish after the latency."""
         env = self.model.env
         while True:
             yield env.timeout(self.interval_s)
-            if not self.installed:
+            if not self.installed or not self.filming:
                 continue
             if not self.ok:
                 self.publish(None, env.now)

@@ -190,3 +190,21 @@ def test_adding_a_camera_changes_no_other_stream(db, small):
         return m.visits.table().column("departure_s").to_pylist()
 
     assert day(False) == day(True)
+
+
+def test_cameras_do_not_film_a_closed_store(db, small):
+    """The day's frames run from opening until the last shopper leaves, none in the night."""
+    client = InProcessClient(db)
+    store = StoreModel(small(load("convenience"), 200), Streams(4), client)
+    (cam,) = install_cameras(store, _spec("oracle", interval_s=60.0))
+    store.run(1)
+    client.close()
+    times = np.array(
+        [r["t_s"] for r in store.log.tables()["readings"].to_pylist() if r["device_id"] == "q1"]
+    )
+    hours = store.scenario.hours
+    assert times.min() >= hours.open_s
+    last_out = max(store.visits.table().column("departure_s").to_pylist())
+    assert times.max() <= max(hours.close_s, last_out) + 60.0
+    open_frames = (hours.close_s - hours.open_s) / 60.0
+    assert len(times) / len(cam.lanes) == pytest.approx(open_frames, abs=2)
