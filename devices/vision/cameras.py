@@ -162,7 +162,7 @@ class PeopleCamera(Camera):
         return self.model.store_open or self.model.shoppers_inside
 
     def run(self) -> Generator[simpy.Event, object, None]:
-        """Take a frame every ``interval_s`` while the store is filmed; publish after the latency."""
+        """Take a frame every ``interval_s`` while filming; publish after the latency."""
         env = self.model.env
         while True:
             yield env.timeout(self.interval_s)
