@@ -289,8 +289,7 @@ def run(
         entries = [e for e in builtin().values() if e.path.is_file()]
     models = []
     for k, entry in enumerate(entries):
-        model = entry.spec.build(entry.path, frame_size(entry), config.device)
-        model.name = entry.name
+        model = entry.build(frame_size(entry), config.device)
         share = None if tick is None else _part(tick, k, len(entries))
         models.append(bench_model(entry, model, config, share))
     bench = {

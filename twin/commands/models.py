@@ -17,7 +17,10 @@ def bench_models(
     ] = None,
     adapter: Annotated[
         str | None,
-        typer.Option("--adapter", help="people, ocr, or an adapter .yaml (needed with --model)."),
+        typer.Option(
+            "--adapter",
+            help="people, ocr, an adapter .yaml, or package.module:factory (needed with --model).",
+        ),
     ] = None,
     frames: Annotated[
         int, typer.Option("--frames", min=1, help="Labelled frames per model.")
