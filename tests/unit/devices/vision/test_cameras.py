@@ -208,3 +208,32 @@ def test_cameras_do_not_film_a_closed_store(db, small):
     assert times.max() <= max(hours.close_s, last_out) + 60.0
     open_frames = (hours.close_s - hours.open_s) / 60.0
     assert len(times) / len(cam.lanes) == pytest.approx(open_frames, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("camera", "says"),
+    [
+        ({"model": "/models/mine.tflite"}, "is a file"),
+        ({"model": "mystery"}, "unknown people model 'mystery'"),
+        ({"model": "ppocr"}, "unknown people model 'ppocr'"),
+        ({"model": "mystery", "block": "real"}, "for real fidelity"),
+    ],
+)
+def test_a_camera_model_the_twin_cannot_run_is_refused_at_validation(camera, says):
+    fidelity = camera.pop("block", "measured")
+    with pytest.raises(ValidationError, match=says):
+        _spec(fidelity, **camera)
+    assert _spec("oracle", model="mystery").cameras[0].model == "mystery"  # the truth needs none
+
+
+def test_a_model_of_ones_own_runs_by_name_from_its_bench_table(tmp_path):
+    table = tmp_path / "bench.json"
+    table.write_text('{"models": [{"name": "mine", "task": "people", "latency_ms_p50": 1}]}')
+    spec = CamerasSpec.model_validate(
+        {"error_table": str(table), "cameras": [{"kind": "queue", "id": "q", "model": "mine"}]}
+    )
+    assert spec.cameras[0].model == "mine"
+    with pytest.raises(ValidationError, match="not found"):
+        CamerasSpec.model_validate(
+            {"error_table": str(tmp_path / "none.json"), "cameras": [{"kind": "door", "id": "d"}]}
+        )
