@@ -84,3 +84,14 @@ def test_a_corrupted_model_file_keeps_openvinos_reason(tmp_path):
     assert openvino_reason(wrapped + "FrontEnd API failed with GeneralFailure:\nbad file\n") == (
         "bad file"
     )
+
+
+def test_a_tile_grid_that_leaves_part_of_the_frame_unseen_is_refused():
+    from devices.vision.models.detectors import tile_origins
+
+    with pytest.raises(ModelError, match=r"160 px across .* at least 2x1"):
+        tile_origins(640, 480, (1, 1), 640)
+    with pytest.raises(ModelError, match="cannot cover"):
+        tile_origins(640, 480, (1, 2))
+    assert tile_origins(320, 320, (1, 1)) == (320, [(0, 0)])
+    assert tile_origins(640, 480, (2, 1))[0] == 480
