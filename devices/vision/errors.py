@@ -33,9 +33,10 @@ class PeopleErrors:
         """A count of ``n`` people as the model reports it: ``n`` plus a measured error.
 
         The error is drawn from the benchmark's distribution for the nearest
-        crowd size; an empty scene shows the false positives per frame.
+        crowd size, an empty lane included; a table without empty-lane frames
+        (before the bench rendered them) draws the false positives per frame there.
         """
-        if n == 0 or not self.count_error_by_count:
+        if not self.count_error_by_count or (n == 0 and 0 not in self.count_error_by_count):
             kept = rng.binomial(n, self.recall_for(n)) if n else 0
             return int(kept + rng.poisson(self.fp_per_frame if n == 0 else 0.0))
         sizes = np.array(sorted(self.count_error_by_count))
