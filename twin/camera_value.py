@@ -330,5 +330,10 @@ def headline(result: dict[str, Any]) -> list[str]:
             else " (no CI: one replication)"
         )
         what = "having no queue camera" if a["arm"] == NO_CAMERA else f"{a['arm']}'s errors"
-        lines.append(f"{what} cost {c['mean']:,.2f} {cur} per store-day{ci}")
+        noise = (
+            ": not told apart from 0 at 95%"
+            if c["ci_low"] is not None and c["ci_low"] <= 0 <= c["ci_high"]
+            else ""
+        )
+        lines.append(f"{what} cost {c['mean']:,.2f} {cur} per store-day{ci}{noise}")
     return lines
