@@ -367,6 +367,7 @@ def run(
         "recall",
         "recall_by_count",
         "count_error_by_count",
+        "count_error_by_look",
         "fp_per_frame",
         "exact_price_rate",
         "no_read_rate",

@@ -10,6 +10,10 @@ from devices.vision.results import Detections, TextLine
 
 HEAD_Z = 1.6
 
+STORE_POSE = "standard"
+"""The pose of a store's queue cameras (``scenes.queue_camera``): the frames whose count errors,
+by blur, the measured fidelity draws for a camera in a run (``count_error_by_look``)."""
+
 
 def seen_count(s: Sample, det: Detections) -> int:
     """People a model counts in a frame: in the lane's queue area for queue frames, else all."""
@@ -70,11 +74,16 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     rows = []
     person_rows = []
     deltas: dict[str, list[int]] = {}
+    by_look: dict[str, dict[str, list[int]]] = {}
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
         seen = seen_count(s, det)
         err = abs(seen - s.frame.count)
         deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
+        if s.condition.get("pose") == STORE_POSE:
+            by_look.setdefault(s.condition["blur"], {}).setdefault(s.condition["crowd"], []).append(
+                seen - s.frame.count
+            )
         rows.append(
             (
                 s.condition,
@@ -138,12 +147,18 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
         "recall_by_count": {
             k: v["recall"] for k, v in crowd.items() if k.isdigit() and v["recall"] is not None
         },
-        "count_error_by_count": {
-            k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
-            for k, v in sorted(deltas.items())
-            if k.isdigit()
-        },
+        "count_error_by_count": _histograms(deltas),
+        "count_error_by_look": {look: _histograms(d) for look, d in sorted(by_look.items())},
         "by_condition": conditions,
+    }
+
+
+def _histograms(deltas: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """Per true count: the share of frames with each count error (seen - true)."""
+    return {
+        k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
+        for k, v in sorted(deltas.items(), key=lambda kv: int(kv[0]))
+        if k.isdigit()
     }
 
 

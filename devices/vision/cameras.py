@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from devices.base import Device, FaultModel, Health
-from devices.vision.errors import ErrorTable
+from devices.vision.errors import ErrorTable, look_of
 from devices.vision.frames import Conditions
 from devices.vision.geometry import Pinhole
 from devices.vision.render import Person, Rect, Renderer
@@ -243,7 +243,8 @@ class QueueCamera(PeopleCamera):
         if self.fidelity is Fidelity.measured:
             assert self.errors is not None
             rates = self.errors.people(self.model_name)
-            return [(rates.sample_count(n, self.rng), n) for n in truths]
+            look = look_of(self.conditions.blur)
+            return [(rates.sample_count(n, self.rng, look), n) for n in truths]
         crowd = people_at(self.model, t)
         return [
             (_inside(self.detect(view, t, view.in_view(crowd)), region), n)
