@@ -155,10 +155,10 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
 
 def _histograms(deltas: dict[str, list[int]]) -> dict[str, dict[str, float]]:
     """Per true count: the share of frames with each count error (seen - true)."""
+    counts = sorted((k for k in deltas if k.isdigit()), key=int)  # ceiling buckets are ranges
     return {
-        k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
-        for k, v in sorted(deltas.items(), key=lambda kv: int(kv[0]))
-        if k.isdigit()
+        k: {str(d): round(deltas[k].count(d) / len(deltas[k]), 4) for d in sorted(set(deltas[k]))}
+        for k in counts
     }
 
 

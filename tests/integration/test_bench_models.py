@@ -43,6 +43,8 @@ def test_bench_models_writes_json_and_html(tmp_path):
             assert all("too_few" in b for b in buckets.values())
     crowd = models["blazepose"]["by_condition"]["crowd"]
     assert "0" in crowd and crowd["0"]["frames"] == 1  # an empty lane is a frame the bench shows
+    assert set(models["blazepose"]["count_error_by_look"]) == {"sharp"}  # frames 0-3: store pose
+    assert models["topdown"]["count_error_by_look"] == {}
     predictions = pd.read_parquet(out / "predictions.parquet")
     assert len(predictions) == 3 * 4
     people = predictions[predictions["model"] == "blazepose"].iloc[1]
