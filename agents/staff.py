@@ -67,18 +67,29 @@ class Team:
         self.model = model
         self.spec = model.scenario.staff
         self.shifts = list(self.spec.shifts)
+        self.off_till_s: dict[int, float] = {}
+        """Seconds per day that rostered cashiers spent away from a till (summed over cashiers)."""
 
     def on_duty(self, role: Role, t: float) -> int:
         """People of ``role`` working at second ``t`` of the run."""
         return self.spec.on_shift(role, day_of(t), time_of_day(t))
 
     def hours(self, day: int) -> dict[Role, float]:
-        """Paid hours per role on ``day``."""
+        """Paid hours per role on ``day``.
+
+        The roster's hours, less the share ``off_till_value`` of the cashiers'
+        time away from a till: what opening a lane costs and closing one saves.
+        """
         out = dict.fromkeys(Role, 0.0)
         for s in self.shifts:
             if s.on(day):
                 out[s.role] += s.count * s.hours
+        out[Role.cashier] -= self.spec.cashiers.off_till_value * self.off_till_hours(day)
         return out
+
+    def off_till_hours(self, day: int) -> float:
+        """Hours rostered cashiers spent away from a till on ``day`` (idle or other work)."""
+        return self.off_till_s.get(day, 0.0) / 3600
 
     def cost(self, day: int) -> dict[Role, float]:
         """Labour cost per role on ``day``."""
@@ -147,13 +158,27 @@ class CashierDesk:
         self.team = team
         self.policy = model.scenario.staff.cashiers
         self.sensor: QueueSensor = model.queue_sensor()
+        self._since = 0.0
+        self._off_till = 0
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """The desk's loop, for the whole run."""
         env = self.model.env
         while True:
+            self.book_off_till()
             self.decide()
+            on_duty = self.team.on_duty(Role.cashier, env.now)
+            self._off_till = max(on_duty - sum(lane.open for lane in self.model.lanes), 0)
             yield env.timeout(self.policy.check_every_s)
+
+    def book_off_till(self) -> None:
+        """Add the cashiers' off-till time since the last decision to its day."""
+        now = self.model.env.now
+        if now > self._since and self._off_till:
+            day = day_of(self._since)
+            book = self.team.off_till_s
+            book[day] = book.get(day, 0.0) + self._off_till * (now - self._since)
+        self._since = now
 
     def decide(self) -> None:
         """Set the number of open lanes for now."""

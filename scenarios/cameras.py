@@ -6,7 +6,9 @@ told apart by ``kind``; ``devices.vision`` builds the cameras from it.
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -129,3 +131,51 @@ class CamerasSpec(Frozen):
         if dup:
             raise ValueError(f"camera ids must be unique, repeated: {dup}")
         return self
+
+    @model_validator(mode="after")
+    def _known_models(self) -> CamerasSpec:
+        """Each camera's model has what its fidelity needs: a name in the error table."""
+        for cam in self.cameras:
+            fidelity = cam.fidelity or self.fidelity
+            if fidelity is Fidelity.oracle:
+                continue
+            if Path(cam.model).suffix or "/" in cam.model or "\\" in cam.model:
+                raise ValueError(
+                    f"camera {cam.id}: model {cam.model!r} is a file; a camera names a model: "
+                    "benchmark the file with `storetwin bench models --model FILE --adapter A "
+                    "--out DIR` and use its name (the file's stem) with error_table: DIR/bench.json"
+                )
+            table = self.error_table if fidelity is Fidelity.measured else None
+            known = _table_models(table)
+            task = "ocr" if cam.kind == "price_audit" else "people"
+            if known.get(cam.model) != task:
+                names = sorted(n for n, t in known.items() if t == task)
+                where = f"error table {table}" if table else "the shipped error table"
+                raise ValueError(
+                    f"camera {cam.id}: unknown {task} model {cam.model!r} for {fidelity.value} "
+                    f"fidelity; {where} has {names}"
+                )
+        return self
+
+
+def _table_models(path: Path | None) -> dict[str, str]:
+    """Model name -> task in an error table (bench.json), or in the shipped one for None.
+
+    The shipped table covers every built-in model, so it is also the list real
+    fidelity can load.
+    """
+    from devices.vision.errors import DEFAULT_TABLE  # a file path only: no device code runs
+
+    path = Path(path) if path is not None else DEFAULT_TABLE
+    if not path.is_file():
+        raise ValueError(f"error table not found: {path}")
+    return _read_table(path, path.stat().st_mtime_ns)
+
+
+@cache
+def _read_table(path: Path, _mtime_ns: int) -> dict[str, str]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ValueError(f"error table {path} is not JSON: {exc}") from None
+    return {m["name"]: m.get("task", "") for m in data.get("models", []) if "name" in m}

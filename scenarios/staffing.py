@@ -68,6 +68,13 @@ class CashierPolicy(Frozen):
     close_below: NonNeg = Field(1.0, description="Close one when they fall below this.")
     check_every_s: Pos = 120.0
     min_open: int = Field(1, ge=1)
+    off_till_value: Share = Field(
+        0.0,
+        description="Share of a rostered cashier's time away from a till that the store does "
+        "not pay for or gets back as other work (restocking, online picking): 0 = idle paid "
+        "time of a fixed roster, so opening a lane costs nothing; 1 = an on-call roster that "
+        "pays only till time, so every lane-hour opened costs a cashier's wage.",
+    )
 
     @model_validator(mode="after")
     def _band(self) -> Self:

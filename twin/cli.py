@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
+from twin.commands import cameras as camera_commands
 from twin.commands import dashboard as dashboard_commands
 from twin.commands import loadtest as loadtest_commands
 from twin.commands import models as model_commands
@@ -404,3 +405,4 @@ bench_app.command("models")(model_commands.bench_models)
 app.add_typer(pilot_commands.app, name="pilot")
 app.command()(dashboard_commands.dashboard)
 app.command()(sweep_commands.sweep)
+app.add_typer(camera_commands.app, name="cameras")

@@ -601,6 +601,7 @@ class StoreModel(mesa.Model):
             "labour_cost": round(sum(cost.values()) + label_cost, 2),
             **{f"{role.value}_hours": round(h, 2) for role, h in hours.items()},
             **{f"{role.value}_cost": round(c, 2) for role, c in cost.items()},
+            "cashier_off_till_hours": round(self.staff.off_till_hours(day), 2),
             "label_changes": self.pricing.paper_labels,
             "label_hours": round(label_hours, 2),
             "label_cost": round(label_cost, 2),

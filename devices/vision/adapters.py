@@ -115,7 +115,13 @@ def register(name: str, task: Task, view: str, factory: Factory) -> None:
 
 
 def adapter(name_or_yaml: str) -> AdapterSpec | tuple[Task, str, Factory]:
-    """The adapter named ``name_or_yaml``, or the one a YAML file declares.
+    """The adapter named ``name_or_yaml``, one a YAML file declares, or ``package.module:attr``.
+
+    ``package.module:attr`` imports the module (which may ``register`` adapters
+    as it loads) and takes ``attr``: an ``AdapterSpec``, or a factory
+    ``(path, frame_size, device) -> Model``. A factory registered under any
+    name keeps that registration's task and view; otherwise its ``task`` and
+    ``view`` attributes say them (default people, oblique).
 
     Raises:
         ModelError: For an unknown name or a file that is not a valid adapter.
@@ -125,9 +131,14 @@ def adapter(name_or_yaml: str) -> AdapterSpec | tuple[Task, str, Factory]:
     if name_or_yaml in _PYTHON:
         return _PYTHON[name_or_yaml]
     path = Path(name_or_yaml)
+    if ":" in name_or_yaml and path.suffix.lower() not in (".yaml", ".yml"):
+        return _imported(name_or_yaml)
     if path.suffix.lower() not in (".yaml", ".yml"):
         known = sorted([*BUILTIN, *_PYTHON])
-        raise ModelError(f"unknown adapter {name_or_yaml!r}: use one of {known} or a .yaml file")
+        raise ModelError(
+            f"unknown adapter {name_or_yaml!r}: use one of {known}, a .yaml file "
+            "or package.module:factory"
+        )
     if not path.is_file():
         raise ModelError(f"adapter file not found: {path}")
     try:
@@ -137,3 +148,30 @@ def adapter(name_or_yaml: str) -> AdapterSpec | tuple[Task, str, Factory]:
             f"{'.'.join(map(str, e['loc'])) or 'adapter'}: {e['msg']}" for e in exc.errors()
         )
         raise ModelError(f"{path}: {problems}") from None
+
+
+def _imported(target: str) -> AdapterSpec | tuple[Task, str, Factory]:
+    """The adapter ``package.module:attr`` names (see ``adapter``)."""
+    import importlib
+
+    module_name, _, attr = target.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        raise ModelError(f"adapter {target!r}: cannot import {module_name!r} ({exc})") from None
+    found = getattr(module, attr, None)
+    if isinstance(found, AdapterSpec):
+        return found
+    if not callable(found):
+        raise ModelError(f"adapter {target!r}: {module_name} has no factory or spec {attr!r}")
+    for task, view, factory in _PYTHON.values():
+        if factory is found:
+            return task, view, factory
+    view = getattr(found, "view", "oblique")
+    if view not in ("oblique", "top", "shelf"):
+        raise ModelError(f"adapter {target!r}: view must be oblique, top or shelf, got {view!r}")
+    try:
+        task = Task(getattr(found, "task", Task.people))
+    except ValueError:
+        raise ModelError(f"adapter {target!r}: task must be people or ocr") from None
+    return task, view, found

@@ -9,6 +9,7 @@ bench.json (and the error table the measured fidelity reads).
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -28,6 +29,10 @@ from devices.vision.registry import Entry
 
 TARGET_FPS = 5.0
 """Per-stream frame rate for the stream-density figure."""
+
+UNRELIABLE_SPREAD = 0.2
+"""benchmark_app's runs before and after the pipeline differing by more than this share of
+their mean: the machine's load changed meanwhile, and the speed figures are flagged."""
 
 Tick = Callable[[float], None]
 """Progress callback: the share of the work done, 0..1."""
@@ -63,7 +68,7 @@ def samples(entry: Entry, n: int, seed: int, installed: bool = False) -> Iterato
 
 def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | None = None) -> dict:
     """Every figure for one model: accuracy by condition, then speed."""
-    from devices.vision.bench_tasks import score_ocr, score_people
+    from devices.vision.bench_tasks import prediction_rows, score_ocr, score_people
 
     n = config.frames
     frames: list[Sample] = []
@@ -77,6 +82,7 @@ def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | No
     accuracy = score(frames, results)
     speed = measure_speed(entry, model, config, tick)
     return {
+        "predictions": prediction_rows(entry.name, frames, results),
         "name": entry.name,
         "task": entry.task.value,
         "view": entry.view,
@@ -193,17 +199,25 @@ def benchmark_app_figures(before: list[dict], after: list[dict]) -> dict:
     ratio from carrying that drift. ``benchmark_app_fps`` is the first
     (per-frame) network's figure; ``benchmark_app_frame_fps`` = 1 / sum(items per
     frame / FPS) over all networks, the most frames per second the networks
-    allow without any pipeline around them.
+    allow without any pipeline around them. When a network's two runs differ by
+    more than ``UNRELIABLE_SPREAD`` of their mean, ``benchmark_app_unreliable``
+    is set: the load changed meanwhile, so the speed figures are not to be trusted.
     """
     runs = []
     for a, b in zip(before, after, strict=True):
         fps = round((a["fps"] + b["fps"]) / 2, 2) if a["fps"] and b["fps"] else None
-        runs.append({**a, "fps": fps, "fps_before": a["fps"], "fps_after": b["fps"]})
+        spread = round(abs(a["fps"] - b["fps"]) / fps, 3) if fps else None
+        runs.append(
+            {**a, "fps": fps, "fps_before": a["fps"], "fps_after": b["fps"], "spread": spread}
+        )
     ok = all(r["fps"] for r in runs)
     frame_fps = 1.0 / sum(r["items_per_frame"] / r["fps"] for r in runs) if ok else None
+    spreads = [r["spread"] for r in runs if r["spread"] is not None]
     return {
         "benchmark_app_fps": runs[0]["fps"],
         "benchmark_app_frame_fps": round(frame_fps, 2) if frame_fps else None,
+        "benchmark_app_spread": max(spreads) if spreads else None,
+        "benchmark_app_unreliable": any(s > UNRELIABLE_SPREAD for s in spreads),
         "benchmark_app": runs,
     }
 
@@ -223,21 +237,58 @@ def by_condition(rows: list[tuple[dict[str, str], dict[str, float]]]) -> dict[st
     }
 
 
-def finish(t: dict[str, float]) -> dict[str, float | None]:
-    """Rates from summed tallies (people or OCR, whichever keys are there)."""
+MIN_SAMPLES = 30
+"""Fewer people (recall) or frames (count error) than this in a bucket: its figures are flagged."""
+
+
+def wilson(k: float, n: float, z: float = 1.96) -> list[float] | None:
+    """95% Wilson interval of a share k / n (sound at 0 or 1 and for small n); None for n = 0."""
+    if not n:
+        return None
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return [round(max(centre - half, 0.0), 4), round(min(centre + half, 1.0), 4)]
+
+
+def mean_ci(total: float, squares: float, n: float, z: float = 1.96) -> list[float] | None:
+    """95% normal interval of a mean from its sum and sum of squares; None below 2 values."""
+    if n < 2:
+        return None
+    mean = total / n
+    sd = math.sqrt(max(squares / n - mean * mean, 0.0) * n / (n - 1))
+    half = z * sd / math.sqrt(n)
+    return [round(max(mean - half, 0.0), 4), round(mean + half, 4)]
+
+
+def finish(t: dict[str, float]) -> dict[str, float | list[float] | bool | None]:
+    """Rates from summed tallies (people or OCR), each with its sample size and 95% CI.
+
+    ``too_few`` is set where the bucket has fewer than ``MIN_SAMPLES`` people
+    (or tags) and frames: its rates are shown, but not to be read alone.
+    """
     if "tags" in t:
         return {
             "exact_price_rate": rate(t["price_ok"], t["tags"]),
+            "exact_price_rate_ci": wilson(t["price_ok"], t["tags"]),
             "exact_name_rate": rate(t["name_ok"], t["tags"]),
             "tags": int(t["tags"]),
+            "frames": int(t.get("frames", 0)),
+            "too_few": t["tags"] < MIN_SAMPLES,
         }
-    return {
-        "recall": rate(t["hit"], t["hit"] + t["miss"]),
+    people = t["hit"] + t["miss"]
+    out = {
+        "recall": rate(t["hit"], people),
+        "recall_ci": wilson(t["hit"], people),
         "precision": rate(t["hit"], t["hit"] + t["extra"]),
         "count_mae": rate(t["abs_err"], t["frames"]),
+        "count_mae_ci": mean_ci(t["abs_err"], t.get("abs_err_sq", 0.0), t["frames"]),
         "exact_count_rate": rate(t["exact"], t["frames"]),
-        "people": int(t["hit"] + t["miss"]),
+        "people": int(people),
+        "frames": int(t["frames"]),
     }
+    out["too_few"] = (people < MIN_SAMPLES) and (t["frames"] < MIN_SAMPLES)
+    return out
 
 
 def _part(tick: Tick, k: int, n: int) -> Tick:
@@ -252,6 +303,7 @@ SUMMARY = (
     "latency_ms_p99",
     "fps",
     "benchmark_app_fps",
+    "benchmark_app_frame_fps",
     "overhead_ratio",
     "recall",
     "precision",
@@ -271,12 +323,14 @@ def run(
     """Benchmark the built-in models (or one file with its adapter); write the results to ``out``.
 
     Writes ``bench.json``, ``error_table.json`` (what the measured fidelity
-    reads) and ``index.html``.
+    reads), ``predictions.parquet`` (every frame's predictions beside its
+    truth and condition) and ``index.html``.
     """
     import json
     import platform
 
     import openvino as ov
+    import pandas as pd
 
     from devices.vision.registry import builtin, describe
     from devices.vision.report import write_html
@@ -288,11 +342,13 @@ def run(
     else:
         entries = [e for e in builtin().values() if e.path.is_file()]
     models = []
+    predictions: list[dict] = []
     for k, entry in enumerate(entries):
-        model = entry.spec.build(entry.path, frame_size(entry), config.device)
-        model.name = entry.name
+        model = entry.build(frame_size(entry), config.device)
         share = None if tick is None else _part(tick, k, len(entries))
-        models.append(bench_model(entry, model, config, share))
+        result = bench_model(entry, model, config, share)
+        predictions += result.pop("predictions")
+        models.append(result)
     bench = {
         "openvino": ov.__version__,
         "device": f"{config.device} ({platform.processor() or platform.machine()})",
@@ -303,6 +359,7 @@ def run(
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(bench, indent=2), encoding="utf-8")
+    pd.DataFrame(predictions).to_parquet(out / "predictions.parquet", index=False)
     keep = (
         "name",
         "task",
@@ -310,6 +367,7 @@ def run(
         "recall",
         "recall_by_count",
         "count_error_by_count",
+        "count_error_by_look",
         "fp_per_frame",
         "exact_price_rate",
         "no_read_rate",

@@ -53,8 +53,16 @@ def _look(i: int, rng: np.random.Generator) -> tuple[dict[str, str], Conditions]
     return {"light": light, "blur": blur}, cond
 
 
+QUEUE_SIZES = 7
+"""Queue frames show 0..6 people: every count a queue camera meets in a store, empty lanes too."""
+
+
 def oblique_samples(n: int, seed: int, size: tuple[int, int] = (640, 480)) -> Iterator[Sample]:
-    """Checkout-queue frames with 1-6 people, from the standard pose and a higher one."""
+    """Checkout-queue frames with 0-6 people, from the standard pose and a higher one.
+
+    Empty lanes are there because a store's cameras mostly see them: a model's
+    false people on an empty lane are what the measured fidelity draws there.
+    """
     rng = np.random.default_rng(seed)
     scenario, renderer = bench_store()
     layout = scenario.layout
@@ -62,9 +70,9 @@ def oblique_samples(n: int, seed: int, size: tuple[int, int] = (640, 480)) -> It
         lane = i % scenario.checkout.lanes
         front = queue_camera(layout, lane, *size)
         high = replace(front, position=(front.position[0], front.position[1], 3.4))
-        pose, cam = (("standard", front), ("high", high))[(i // 6) % 2]
-        crowd = 1 + i % 6
-        labels, cond = _look(i // 12, rng)
+        pose, cam = (("standard", front), ("high", high))[(i // QUEUE_SIZES) % 2]
+        crowd = i % QUEUE_SIZES
+        labels, cond = _look(i // (2 * QUEUE_SIZES), rng)
         people = queue_people(layout, lane, crowd, rng, first_pid=seed * 100_000 + i * 10)
         frame = renderer.people(cam, people, conditions=cond, rng=rng)
         region = queue_region(layout, lane)

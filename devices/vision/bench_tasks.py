@@ -2,13 +2,67 @@
 
 from __future__ import annotations
 
-from devices.vision.bench import by_condition, finish
+from devices.vision.bench import MIN_SAMPLES, by_condition, finish
 from devices.vision.bench_sets import Sample
 from devices.vision.metrics import match_heads
 from devices.vision.models.ocr import read_tags
 from devices.vision.results import Detections, TextLine
 
 HEAD_Z = 1.6
+
+STORE_POSE = "standard"
+"""The pose of a store's queue cameras (``scenes.queue_camera``): the frames whose count errors,
+by blur, the measured fidelity draws for a camera in a run (``count_error_by_look``)."""
+
+
+def seen_count(s: Sample, det: Detections) -> int:
+    """People a model counts in a frame: in the lane's queue area for queue frames, else all."""
+    if s.region is None or s.cam is None:
+        return len(det)
+    floor = s.cam.unproject(det.points, HEAD_Z).reshape(-1, 2)
+    x0, y0, x1, y1 = s.region
+    inside = (floor[:, 0] >= x0) & (floor[:, 0] <= x1) & (floor[:, 1] >= y0) & (floor[:, 1] <= y1)
+    return int(inside.sum())
+
+
+def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dict]:
+    """Every frame's predictions beside its truth, one row per frame (predictions.parquet).
+
+    People frames: true ids, boxes, head boxes and visible share; predicted
+    boxes, head points and scores; true and seen counts. Shelf frames: the tags
+    (sku, name, shown and true price) and the text lines read (box, text, score).
+    """
+    rows = []
+    for i, (s, res) in enumerate(zip(frames, results, strict=True)):
+        row: dict = {"model": model, "frame": i, **{f"cond_{k}": v for k, v in s.condition.items()}}
+        if isinstance(res, Detections):
+            people = s.frame.people
+            row |= {
+                "truth_count": s.frame.count,
+                "seen_count": seen_count(s, res),
+                "truth_ids": [p.pid for p in people],
+                "truth_boxes": [list(p.box) for p in people],
+                "truth_heads": [list(p.head) for p in people],
+                "truth_visible": [float(p.visible) for p in people],
+                "pred_boxes": res.boxes.round(2).tolist(),
+                "pred_points": res.points.round(2).tolist(),
+                "pred_scores": res.scores.round(4).tolist(),
+            }
+        else:
+            tags = s.frame.tags
+            row |= {
+                "truth_count": len(tags),
+                "truth_skus": [t.sku for t in tags],
+                "truth_names": [t.name for t in tags],
+                "truth_boxes": [list(t.box) for t in tags],
+                "truth_shown_cents": [t.shown_cents for t in tags],
+                "truth_price_cents": [t.price_cents for t in tags],
+                "pred_boxes": [list(line.box) for line in res],
+                "pred_text": [line.text for line in res],
+                "pred_scores": [float(line.score) for line in res],
+            }
+        rows.append(row)
+    return rows
 
 
 def score_people(frames: list[Sample], results: list[Detections]) -> dict:
@@ -20,23 +74,16 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     rows = []
     person_rows = []
     deltas: dict[str, list[int]] = {}
+    by_look: dict[str, dict[str, list[int]]] = {}
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
-        if s.region is not None and s.cam is not None:
-            floor = s.cam.unproject(det.points, HEAD_Z).reshape(-1, 2)
-            x0, y0, x1, y1 = s.region
-            seen = int(
-                (
-                    (floor[:, 0] >= x0)
-                    & (floor[:, 0] <= x1)
-                    & (floor[:, 1] >= y0)
-                    & (floor[:, 1] <= y1)
-                ).sum()
-            )
-        else:
-            seen = len(det)
+        seen = seen_count(s, det)
         err = abs(seen - s.frame.count)
         deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
+        if s.condition.get("pose") == STORE_POSE:
+            by_look.setdefault(s.condition["blur"], {}).setdefault(s.condition["crowd"], []).append(
+                seen - s.frame.count
+            )
         rows.append(
             (
                 s.condition,
@@ -46,6 +93,7 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
                     "extra": m.extra,
                     "frames": 1,
                     "abs_err": err,
+                    "abs_err_sq": err * err,
                     "exact": float(err == 0),
                 },
             )
@@ -69,6 +117,7 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
                         "extra": 0.0,
                         "frames": 0.0,
                         "abs_err": 0.0,
+                        "abs_err_sq": 0.0,
                         "exact": 0.0,
                     },
                 )
@@ -78,23 +127,38 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     per_person = by_condition(person_rows)
     for key in ("occlusion", "distance"):
         conditions[key] = {
-            b: {"recall": v["recall"], "people": v["people"]}
+            b: {
+                "recall": v["recall"],
+                "recall_ci": v["recall_ci"],
+                "people": v["people"],
+                "too_few": v["people"] < MIN_SAMPLES,
+            }
             for b, v in per_person.get(key, {}).items()
         }
     crowd = conditions.get("crowd", {})
     return {
         "recall": total["recall"],
+        "recall_ci": total["recall_ci"],
         "precision": total["precision"],
         "count_mae": total["count_mae"],
+        "count_mae_ci": total["count_mae_ci"],
         "exact_count_rate": total["exact_count_rate"],
         "fp_per_frame": round(sum(r[1]["extra"] for r in rows) / len(rows), 4),
-        "recall_by_count": {k: v["recall"] for k, v in crowd.items() if k.isdigit()},
-        "count_error_by_count": {
-            k: {str(d): round(v.count(d) / len(v), 4) for d in sorted(set(v))}
-            for k, v in sorted(deltas.items())
-            if k.isdigit()
+        "recall_by_count": {
+            k: v["recall"] for k, v in crowd.items() if k.isdigit() and v["recall"] is not None
         },
+        "count_error_by_count": _histograms(deltas),
+        "count_error_by_look": {look: _histograms(d) for look, d in sorted(by_look.items())},
         "by_condition": conditions,
+    }
+
+
+def _histograms(deltas: dict[str, list[int]]) -> dict[str, dict[str, float]]:
+    """Per true count: the share of frames with each count error (seen - true)."""
+    counts = sorted((k for k in deltas if k.isdigit()), key=int)  # ceiling buckets are ranges
+    return {
+        k: {str(d): round(deltas[k].count(d) / len(deltas[k]), 4) for d in sorted(set(deltas[k]))}
+        for k in counts
     }
 
 
@@ -115,11 +179,13 @@ def score_ocr(frames: list[Sample], results: list[list[TextLine]]) -> dict:
             stale += is_stale
             flagged += says_stale
             caught += is_stale and says_stale
-        rows.append((s.condition, {"tags": len(tags), "price_ok": price_ok, "name_ok": name_ok}))
+        tally = {"tags": len(tags), "price_ok": price_ok, "name_ok": name_ok, "frames": 1}
+        rows.append((s.condition, tally))
     total = finish({k: sum(r[1][k] for r in rows) for k in rows[0][1]})
     n_tags = sum(r[1]["tags"] for r in rows)
     return {
         "exact_price_rate": total["exact_price_rate"],
+        "exact_price_rate_ci": total["exact_price_rate_ci"],
         "exact_name_rate": total["exact_name_rate"],
         "no_read_rate": round(unread / n_tags, 4),
         "mismatch_recall": round(caught / stale, 4) if stale else None,

@@ -25,7 +25,7 @@ import numpy as np
 import simpy
 
 from devices.base import Device, FaultModel, Health
-from devices.vision.errors import ErrorTable
+from devices.vision.errors import ErrorTable, look_of
 from devices.vision.frames import Conditions
 from devices.vision.geometry import Pinhole
 from devices.vision.render import Person, Rect, Renderer
@@ -160,12 +160,17 @@ class PeopleCamera(Camera):
             return rates.sample(true_points, view.bounds, self.rng), truth
         return self.detect(view, t, truth), truth
 
+    @property
+    def filming(self) -> bool:
+        """Whether the store is open or shoppers are still inside: a closed store is not filmed."""
+        return self.model.store_open or self.model.shoppers_inside
+
     def run(self) -> Generator[simpy.Event, object, None]:
-        """Take a frame every ``interval_s``; publish after the latency."""
+        """Take a frame every ``interval_s`` while filming; publish after the latency."""
         env = self.model.env
         while True:
             yield env.timeout(self.interval_s)
-            if not self.installed:
+            if not self.installed or not self.filming:
                 continue
             if not self.ok:
                 self.publish(None, env.now)
@@ -242,7 +247,8 @@ class QueueCamera(PeopleCamera):
         if self.fidelity is Fidelity.measured:
             assert self.errors is not None
             rates = self.errors.people(self.model_name)
-            return [(rates.sample_count(n, self.rng), n) for n in truths]
+            look = look_of(self.conditions.blur)
+            return [(rates.sample_count(n, self.rng, look), n) for n in truths]
         crowd = people_at(self.model, t)
         return [
             (_inside(self.detect(view, t, view.in_view(crowd)), region), n)

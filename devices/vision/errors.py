@@ -28,18 +28,25 @@ class PeopleErrors:
     latency_s: float
     count_error_by_count: dict[int, dict[int, float]] = field(default_factory=dict)
     loc_sd_m: float = 0.12
+    count_error_by_look: dict[str, dict[int, dict[int, float]]] = field(default_factory=dict)
+    """The same, from the bench's frames of a store camera's pose, by blur ("sharp", "soft")."""
 
-    def sample_count(self, n: int, rng: np.random.Generator) -> int:
+    def sample_count(self, n: int, rng: np.random.Generator, look: str | None = None) -> int:
         """A count of ``n`` people as the model reports it: ``n`` plus a measured error.
 
         The error is drawn from the benchmark's distribution for the nearest
-        crowd size; an empty scene shows the false positives per frame.
+        crowd size, an empty lane included: measured on the frames that look
+        like the camera's (``look``: its blur, at a store camera's pose) where
+        the table has them, else on all frames. A table without empty-lane
+        frames (before the bench rendered them) draws the false positives per
+        frame there.
         """
-        if n == 0 or not self.count_error_by_count:
+        table = self.count_error_by_look.get(look or "", self.count_error_by_count)
+        if not table or (n == 0 and 0 not in table):
             kept = rng.binomial(n, self.recall_for(n)) if n else 0
             return int(kept + rng.poisson(self.fp_per_frame if n == 0 else 0.0))
-        sizes = np.array(sorted(self.count_error_by_count))
-        errors = self.count_error_by_count[int(sizes[np.argmin(np.abs(sizes - n))])]
+        sizes = np.array(sorted(table))
+        errors = table[int(sizes[np.argmin(np.abs(sizes - n))])]
         weights = np.array(list(errors.values()))
         delta = list(errors)[rng.choice(len(errors), p=weights / weights.sum())]
         return max(0, n + int(delta))
@@ -116,9 +123,10 @@ class ErrorTable:
                     },
                     fp_per_frame=float(entry.get("fp_per_frame", 0.0)),
                     latency_s=latency,
-                    count_error_by_count={
-                        int(n): {int(d): float(p) for d, p in hist.items()}
-                        for n, hist in entry.get("count_error_by_count", {}).items()
+                    count_error_by_count=_histograms(entry.get("count_error_by_count", {})),
+                    count_error_by_look={
+                        look: _histograms(by_count)
+                        for look, by_count in entry.get("count_error_by_look", {}).items()
                     },
                 )
             elif entry.get("task") == "ocr" and entry.get("exact_price_rate") is not None:
@@ -144,3 +152,13 @@ class ErrorTable:
         if not isinstance(found, OcrErrors):
             raise ValueError(f"{self.source}: no OCR error rates for model {name!r}")
         return found
+
+
+def _histograms(raw: dict) -> dict[int, dict[int, float]]:
+    """JSON's string keys back to ints: true count -> count error -> share of frames."""
+    return {int(n): {int(d): float(p) for d, p in hist.items()} for n, hist in raw.items()}
+
+
+def look_of(blur: float) -> str:
+    """The bench's blur bucket a camera's lens falls in: "sharp" below half a pixel, else "soft"."""
+    return "sharp" if blur < 0.5 else "soft"

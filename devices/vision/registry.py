@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from devices.vision.adapters import AdapterSpec, Task, adapter
+from devices.vision.adapters import AdapterSpec, Factory, Task, adapter
 from devices.vision.models.base import Model, ModelError
 
 ASSETS = Path(__file__).resolve().parent / "assets"
@@ -25,6 +25,9 @@ class Entry:
     name: str
     path: Path
     spec: AdapterSpec
+    factory: Factory | None = None
+    """A Python adapter's factory: it builds the model instead of ``spec``."""
+    factory_view: str | None = None
 
     @property
     def task(self) -> Task:
@@ -34,7 +37,16 @@ class Entry:
     @property
     def view(self) -> str:
         """oblique, top or shelf."""
-        return self.spec.view
+        return self.factory_view or self.spec.view
+
+    def build(self, frame_size: tuple[int, int], device: str = "CPU") -> Model:
+        """Compile the model for frames of ``frame_size``: by its factory, or as its spec says."""
+        if self.factory is not None:
+            model = self.factory(self.path, frame_size, device)
+        else:
+            model = self.spec.build(self.path, frame_size, device)
+        model.name = self.name
+        return model
 
 
 def _rapidocr_rec() -> Path:
@@ -98,13 +110,14 @@ def load_file(
 
 
 def describe(path: Path, adapter_name: str) -> Entry:
-    """The registry entry a file of one's own would get (for frame sizes and views)."""
+    """The registry entry of a file of one's own; a Python adapter's factory stays its builder."""
     found = adapter(adapter_name)
     if isinstance(found, AdapterSpec):
         return Entry(Path(path).stem, Path(path), found)
-    task, view, _ = found
+    task, view, factory = found
     decoder = {"oblique": "ssd", "top": "heatmap", "shelf": "ppocr_rec"}[view]
-    return Entry(Path(path).stem, Path(path), AdapterSpec(task=task, decoder=decoder))
+    spec = AdapterSpec(task=task, decoder=decoder)
+    return Entry(Path(path).stem, Path(path), spec, factory, view)
 
 
 @lru_cache(maxsize=32)

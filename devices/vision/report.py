@@ -51,26 +51,66 @@ def latency_figure(models: list[dict]) -> go.Figure:
     return fig
 
 
+def bucket_label(name: str, bucket: dict) -> str:
+    """A bucket's axis label: its name, its sample size, and a flag when it is too small."""
+    n = bucket.get("people") or bucket.get("tags") or bucket.get("frames") or 0
+    unit = "people" if "people" in bucket else "tags" if "tags" in bucket else "frames"
+    flag = ", too few" if bucket.get("too_few") else ""
+    return f"{name} (n={n} {unit}{flag})"
+
+
+def _error_bars(values: list, cis: list) -> dict | None:
+    if not any(ci for ci in cis):
+        return None
+    pairs = list(zip(values, cis, strict=True))
+    return {
+        "type": "data",
+        "array": [ci[1] - v if ci and v is not None else 0 for v, ci in pairs],
+        "arrayminus": [v - ci[0] if ci and v is not None else 0 for v, ci in pairs],
+    }
+
+
 def condition_figure(model: dict, key: str) -> go.Figure:
-    """One model's main accuracy figure per bucket of one condition."""
+    """One model's main accuracy figure per bucket of one condition, with n and 95% CIs.
+
+    Buckets with too few samples are named so on the axis and drawn pale.
+    """
     metric = "recall" if model["task"] == "people" else "exact_price_rate"
     buckets = model["by_condition"][key]
+    labels = [bucket_label(name, b) for name, b in buckets.items()]
+    values = [b.get(metric) for b in buckets.values()]
     fig = go.Figure(
-        go.Bar(x=list(buckets), y=[b.get(metric) for b in buckets.values()], name=metric)
+        go.Bar(
+            x=labels,
+            y=values,
+            name=metric,
+            error_y=_error_bars(values, [b.get(f"{metric}_ci") for b in buckets.values()]),
+            marker_opacity=[0.35 if b.get("too_few") else 1.0 for b in buckets.values()],
+        )
     )
     if model["task"] == "people" and any("count_mae" in b for b in buckets.values()):
+        mae = [b.get("count_mae") for b in buckets.values()]
         fig.add_trace(
             go.Scatter(
-                x=list(buckets),
-                y=[b.get("count_mae") for b in buckets.values()],
+                x=labels,
+                y=mae,
                 name="count MAE",
                 yaxis="y2",
                 mode="lines+markers",
+                error_y=_error_bars(mae, [b.get("count_mae_ci") for b in buckets.values()]),
             )
         )
-        fig.update_layout(yaxis2={"overlaying": "y", "side": "right", "title": "count MAE"})
+        fig.update_layout(
+            yaxis2={
+                "overlaying": "y",
+                "side": "right",
+                "title": "count MAE (people per frame)",
+                "rangemode": "tozero",
+            }
+        )
     fig.update_layout(
-        title=f"{model['name']}: {metric} by {key}", yaxis={"range": [0, 1.05], "title": metric}
+        title=f"{model['name']}: {metric} by {key} (95% CI)",
+        yaxis={"range": [0, 1.05], "title": metric},
     )
     return fig
 

@@ -2,6 +2,7 @@
 
 import json
 
+import pandas as pd
 from typer.testing import CliRunner
 
 from twin.cli import app
@@ -36,6 +37,23 @@ def test_bench_models_writes_json_and_html(tmp_path):
     assert 0 <= models["ppocr"]["exact_price_rate"] <= 1
     assert "plotly" in (out / "index.html").read_text()
     assert json.loads((out / "error_table.json").read_text())["models"]
+    for m in models.values():
+        assert isinstance(m["benchmark_app_unreliable"], bool)
+        for buckets in m["by_condition"].values():
+            assert all("too_few" in b for b in buckets.values())
+    crowd = models["blazepose"]["by_condition"]["crowd"]
+    assert "0" in crowd and crowd["0"]["frames"] == 1  # an empty lane is a frame the bench shows
+    assert set(models["blazepose"]["count_error_by_look"]) == {"sharp"}  # frames 0-3: store pose
+    assert models["topdown"]["count_error_by_look"] == {}
+    predictions = pd.read_parquet(out / "predictions.parquet")
+    assert len(predictions) == 3 * 4
+    people = predictions[predictions["model"] == "blazepose"].iloc[1]
+    assert people["truth_count"] == len(people["truth_ids"]) == len(people["truth_boxes"]) == 1
+    assert len(people["pred_boxes"]) == len(people["pred_scores"])
+    assert {"cond_crowd", "cond_light", "cond_pose"} <= set(predictions.columns)
+    shelf = predictions[predictions["model"] == "ppocr"].iloc[0]
+    assert len(shelf["truth_shown_cents"]) == shelf["truth_count"] and len(shelf["pred_text"])
+    assert "predictions.parquet" in result.output
 
 
 def test_bench_a_model_of_ones_own(tmp_path):

@@ -6,8 +6,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich import box
+from rich.table import Table
 
-from twin.terminal import console, fail, progress
+from twin.terminal import console, fail, keep_whole, progress, warn
 
 
 def bench_models(
@@ -17,7 +19,10 @@ def bench_models(
     ] = None,
     adapter: Annotated[
         str | None,
-        typer.Option("--adapter", help="people, ocr, or an adapter .yaml (needed with --model)."),
+        typer.Option(
+            "--adapter",
+            help="people, ocr, an adapter .yaml, or package.module:factory (needed with --model).",
+        ),
     ] = None,
     frames: Annotated[
         int, typer.Option("--frames", min=1, help="Labelled frames per model.")
@@ -35,9 +40,7 @@ def bench_models(
     ] = 10,
 ) -> None:
     """Score the vision models against the twin's truth and time them against benchmark_app."""
-    from rich.table import Table
-
-    from devices.vision.bench import SUMMARY, BenchConfig, run
+    from devices.vision.bench import BenchConfig, run
     from devices.vision.models.base import ModelError
 
     if adapter is not None and model is None:
@@ -50,10 +53,36 @@ def bench_models(
             result = run(config, out, model, adapter, tick)
     except (ModelError, ValueError) as exc:
         raise fail(str(exc)) from None
-    table = Table(title=f"Vision models ({frames} frames each, {device})")
-    for column in SUMMARY:
-        table.add_column(column)
+    console.print(models_table(result, f"Vision models ({frames} frames each, {device})"))
     for m in result["models"]:
-        table.add_row(*(str(m.get(c, "")) for c in SUMMARY))
-    console.print(table)
-    console.print(f"results in [bold]{out}[/]: bench.json, error_table.json, index.html")
+        if m.get("benchmark_app_unreliable"):
+            warn(
+                f"{m['name']}: benchmark_app's runs before and after the pipeline differ by "
+                f"{m['benchmark_app_spread']:.0%} (> 20%): the machine's load changed, so its "
+                "speed figures and overhead_ratio are unreliable"
+            )
+    console.print(
+        f"results in [bold]{out}[/]: bench.json, error_table.json, predictions.parquet, index.html"
+    )
+
+
+def models_table(result: dict, title: str) -> Table:
+    """The headline figures, one row per figure and one column per model.
+
+    Twelve figures side by side do not fit a terminal; a few models do, so
+    names and numbers stay whole in a pipe or an 80-column terminal.
+    """
+    from devices.vision.bench import SUMMARY
+
+    models = result["models"]
+    table = Table(title=title, box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.add_column("figure")
+    for m in models:
+        table.add_column(str(m["name"]))
+    for figure in SUMMARY[1:]:
+        table.add_row(figure, *(_cell(m.get(figure)) for m in models))
+    return keep_whole(table, "figure", *(str(m["name"]) for m in models))
+
+
+def _cell(value: object) -> str:
+    return "-" if value is None or value == "" else str(value)

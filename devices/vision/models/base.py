@@ -8,6 +8,7 @@ the tensors the graph takes (one or several per frame: tiles, text crops).
 
 from __future__ import annotations
 
+import re
 import time
 from abc import ABC, abstractmethod
 from collections import deque
@@ -56,7 +57,24 @@ def read_model(path: Path):
     try:
         return core().read_model(str(path))
     except RuntimeError as exc:
-        raise ModelError(f"OpenVINO cannot read {path}: {str(exc).splitlines()[0]}") from None
+        raise ModelError(f"OpenVINO cannot read {path}: {openvino_reason(str(exc))}") from None
+
+
+_WRAPPING = re.compile(
+    r"^(Exception from \S+|Check '.*' failed at \S+|FrontEnd API failed with \w+:?)$"
+)
+"""Lines of an OpenVINO error that say where it was raised, not why."""
+
+
+def openvino_reason(message: str) -> str:
+    """The line of an OpenVINO error message that says what is wrong (its last real reason).
+
+    OpenVINO wraps the frontend's reason ("FlatBuffer verification failed") in
+    lines naming the C++ source file that raised it; those are dropped.
+    """
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    reasons = [line for line in lines if not _WRAPPING.match(line)]
+    return (reasons or lines or ["unknown error"])[-1]
 
 
 def async_queue(compiled: Any, jobs: int) -> Any:

@@ -97,6 +97,15 @@ def tile_origins(
     if side is not None and side < cover:
         raise ModelError(f"{cols}x{rows} tiles of {side} px do not cover {width}x{height}")
     side = int(min(side or cover, width, height))
+    if (cols == 1 and side < width) or (rows == 1 and side < height):
+        short = min(width, height)
+        need = (int(np.ceil(width / short)), int(np.ceil(height / short)))
+        raise ModelError(
+            f"{cols}x{rows} tiles cannot cover a {width}x{height} frame: a square tile is at "
+            f"most {short} px (the frame's shorter side), so {width - side if cols == 1 else 0} "
+            f"px across and {height - side if rows == 1 else 0} px down would never be seen; "
+            f"use a grid of at least {need[0]}x{need[1]}"
+        )
     xs = np.linspace(0, width - side, cols).round().astype(int) if cols > 1 else [0]
     ys = np.linspace(0, height - side, rows).round().astype(int) if rows > 1 else [0]
     return side, [(int(x), int(y)) for y in ys for x in xs]

@@ -190,3 +190,50 @@ def test_adding_a_camera_changes_no_other_stream(db, small):
         return m.visits.table().column("departure_s").to_pylist()
 
     assert day(False) == day(True)
+
+
+def test_cameras_do_not_film_a_closed_store(db, small):
+    """The day's frames run from opening until the last shopper leaves, none in the night."""
+    client = InProcessClient(db)
+    store = StoreModel(small(load("convenience"), 200), Streams(4), client)
+    (cam,) = install_cameras(store, _spec("oracle", interval_s=60.0))
+    store.run(1)
+    client.close()
+    times = np.array(
+        [r["t_s"] for r in store.log.tables()["readings"].to_pylist() if r["device_id"] == "q1"]
+    )
+    hours = store.scenario.hours
+    assert times.min() >= hours.open_s
+    last_out = max(store.visits.table().column("departure_s").to_pylist())
+    assert times.max() <= max(hours.close_s, last_out) + 60.0
+    open_frames = (hours.close_s - hours.open_s) / 60.0
+    assert len(times) / len(cam.lanes) == pytest.approx(open_frames, abs=2)
+
+
+@pytest.mark.parametrize(
+    ("camera", "says"),
+    [
+        ({"model": "/models/mine.tflite"}, "is a file"),
+        ({"model": "mystery"}, "unknown people model 'mystery'"),
+        ({"model": "ppocr"}, "unknown people model 'ppocr'"),
+        ({"model": "mystery", "block": "real"}, "for real fidelity"),
+    ],
+)
+def test_a_camera_model_the_twin_cannot_run_is_refused_at_validation(camera, says):
+    fidelity = camera.pop("block", "measured")
+    with pytest.raises(ValidationError, match=says):
+        _spec(fidelity, **camera)
+    assert _spec("oracle", model="mystery").cameras[0].model == "mystery"  # the truth needs none
+
+
+def test_a_model_of_ones_own_runs_by_name_from_its_bench_table(tmp_path):
+    table = tmp_path / "bench.json"
+    table.write_text('{"models": [{"name": "mine", "task": "people", "latency_ms_p50": 1}]}')
+    spec = CamerasSpec.model_validate(
+        {"error_table": str(table), "cameras": [{"kind": "queue", "id": "q", "model": "mine"}]}
+    )
+    assert spec.cameras[0].model == "mine"
+    with pytest.raises(ValidationError, match="not found"):
+        CamerasSpec.model_validate(
+            {"error_table": str(tmp_path / "none.json"), "cameras": [{"kind": "door", "id": "d"}]}
+        )
