@@ -109,7 +109,10 @@ def run_on_ray(
     progress: Callable[[float], None] | None,
     runner: Runner,
 ) -> list[Path]:
-    """``run_many`` on Ray: at most ``workers.count`` jobs in flight (all the cluster's CPUs)."""
+    """``run_many`` on Ray: at most ``workers.count`` jobs in flight (all the cluster's CPUs).
+
+    Jobs are submitted largest first (``largest_first``); results land in job order.
+    """
     ray = connect_ray(workers.address)
     remote = ray.remote(num_cpus=1, max_retries=RETRIES)(attempt)
     tally = ray.remote(num_cpus=0)(Tally).remote()
