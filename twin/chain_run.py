@@ -81,9 +81,18 @@ def chain_jobs(
 ) -> list[Job]:
     """One job per store of the chain, writing to out/stores/<id>/ (for batching many runs)."""
     data = scenario.model_dump(mode="json")
+    stores = expand(scenario)
     return [
-        Job(data, seed, s.index, days, str(out / "stores" / s.store_id), services)
-        for s in expand(scenario)
+        Job(
+            data,
+            seed,
+            s.index,
+            days,
+            str(out / "stores" / s.store_id),
+            services,
+            weight=row["daily_visitors"],
+        )
+        for s, row in zip(stores, describe(stores), strict=True)
     ]
 
 

@@ -35,11 +35,28 @@ class Job:
     days: int
     out: str
     services: str | None = None
+    weight: float = 1.0
+    """Work per simulated day relative to the other jobs (a store's visitors a day)."""
 
     @property
     def label(self) -> str:
         """A short name for progress lines and errors."""
         return f"store {self.store_index + 1}, seed {self.seed}"
+
+    @property
+    def work(self) -> float:
+        """Expected work of the whole job, to start the largest first."""
+        return self.weight * self.days
+
+
+def largest_first(jobs: Sequence[Job]) -> list[int]:
+    """Indices of ``jobs``, the most work first (ties keep their order).
+
+    Handing out the largest jobs first keeps the workers busy to the end: a
+    large job started last would leave the others idle while it runs. Results
+    still come back in the order of ``jobs``, so the order changes no file.
+    """
+    return sorted(range(len(jobs)), key=lambda i: -jobs[i].work)
 
 
 class JobFailed(RuntimeError):
@@ -159,9 +176,11 @@ def run_many(
             outs[i] = Path(runner(job, within))
             done += job.days
         return [o for o in outs if o is not None]
+    import twin.run  # noqa: F401  (imported once here, not in every forked worker)
+
     ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with ProcessPoolExecutor(max_workers=count, mp_context=ctx) as pool:
-        futures = {pool.submit(runner, job, None): i for i, job in enumerate(jobs)}
+        futures = {pool.submit(runner, jobs[i], None): i for i in largest_first(jobs)}
         for fut in as_completed(futures):
             i = futures[fut]
             outs[i] = Path(fut.result())

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from twin.executor import Job, JobFailed, Runner, Workers
+from twin.executor import Job, JobFailed, Runner, Workers, largest_first
 
 RETRIES = 3
 """Reruns of a job whose worker died (not of one that raised: that is a bug, not bad luck)."""
@@ -109,13 +109,16 @@ def run_on_ray(
     progress: Callable[[float], None] | None,
     runner: Runner,
 ) -> list[Path]:
-    """``run_many`` on Ray: at most ``workers.count`` jobs in flight (all the cluster's CPUs)."""
+    """``run_many`` on Ray: at most ``workers.count`` jobs in flight (all the cluster's CPUs).
+
+    Jobs are submitted largest first (``largest_first``); results land in job order.
+    """
     ray = connect_ray(workers.address)
     remote = ray.remote(num_cpus=1, max_retries=RETRIES)(attempt)
     tally = ray.remote(num_cpus=0)(Tally).remote()
     total = sum(j.days for j in jobs) or 1
     limit = workers.count or len(jobs)
-    queue = list(enumerate(jobs))
+    queue = [(i, jobs[i]) for i in largest_first(jobs)]
     pending: dict[Any, int] = {}
     outs: list[Path | None] = [None] * len(jobs)
     shown = 0

@@ -132,7 +132,9 @@ def replicate(
             if sc.chain is not None:
                 mine = chain_jobs(sc, seed, days, folder, services)
             else:
-                mine = [Job(sc.model_dump(mode="json"), seed, 0, days, str(folder), services)]
+                visitors = sc.arrivals.daily_visitors * sc.arrivals.traffic_factor
+                data = sc.model_dump(mode="json")
+                mine = [Job(data, seed, 0, days, str(folder), services, weight=visitors)]
             plan.append((name, r, seed, sc, len(mine), folder))
             jobs.extend(mine)
     folders = run_many(jobs, workers, progress)

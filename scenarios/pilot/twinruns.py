@@ -45,15 +45,18 @@ def run_arms(
     Returns:
         Per arm, one row per store and day: ``store_id``, ``day`` and the KPI columns.
     """
-    from scenarios.chain import expand
+    from scenarios.chain import describe, expand
 
     jobs: list[Job] = []
     owner: list[str] = []
     for arm in arms:
-        index = {s.store_id: s.index for s in expand(arm.scenario)}
+        stores = expand(arm.scenario)
+        index = {s.store_id: s.index for s in stores}
+        visitors = {row["store_id"]: row["daily_visitors"] for row in describe(stores)}
         data = arm.scenario.model_dump(mode="json")
         for sid in arm.store_ids:
-            jobs.append(Job(data, arm.seed, index[sid], arm.days, str(arm.out / sid)))
+            out = str(arm.out / sid)
+            jobs.append(Job(data, arm.seed, index[sid], arm.days, out, weight=visitors[sid]))
             owner.append(arm.name)
     if not jobs:
         return {arm.name: pd.DataFrame() for arm in arms}
