@@ -14,6 +14,7 @@ from services.api.routers import (
     delivery,
     devices,
     health,
+    invariants,
     inventory,
     marketing,
     members,
@@ -41,6 +42,7 @@ ROUTERS = (
     devices,
     projects,
     health,
+    invariants,
 )
 
 

@@ -48,9 +48,9 @@ def services(workdir, monkeypatch, request):
     proc.wait(timeout=10)
 
 
-def loadtest(url: str, db_url: str, out: str, duration: str, *thresholds: str):
+def loadtest(url: str, db_url: str | None, out: str, duration: str, *thresholds: str):
     args = ["loadtest", "--services", url, *SMALL, "--speed", "1200", "--duration", duration]
-    args += ["--db", db_url, "--out", out]
+    args += ["--out", out] + (["--db", db_url] if db_url else [])
     for t in thresholds:
         args += ["--threshold", t]
     return runner.invoke(app, args)
@@ -73,12 +73,16 @@ def test_load_test_passes_its_thresholds_and_invariants(services):
     assert Path("runs/load1/loadtest.html").read_text().count("plotly") > 1
 
 
-def test_an_impossible_threshold_fails_the_run(services):
-    url, db_url = services
-    out = loadtest(url, db_url, "runs/load2", "2s", "checkout.p95<0.001ms")
+def test_an_impossible_threshold_fails_the_run_and_the_services_check_the_invariants(services):
+    url, _ = services
+    out = loadtest(url, None, "runs/load2", "2s", "checkout.p95<0.001ms")  # no --db
     assert out.exit_code == 99, out.output
-    (verdict,) = json.loads(Path("runs/load2/loadtest.json").read_text())["thresholds"]
+    result = json.loads(Path("runs/load2/loadtest.json").read_text())
+    (verdict,) = result["thresholds"]
     assert verdict["pass"] is False and verdict["value"] > 0.001
+    assert result["invariants_from"] == "services"
+    assert len(result["invariants"]) == 7 and all(i["pass"] for i in result["invariants"])
+    assert "acknowledged writes are stored" in out.output
 
 
 @pytest.mark.parametrize("bad", ["checkout.p95<<200ms", "checkout.p97<200ms", "errors<5ms"])
