@@ -37,6 +37,11 @@ def serve(
         raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
     for name in settings.development_defaults():
         err.print(f"[yellow]warning:[/] {name} is at its development default; set it in production")
+    if settings.inject_latency_ms:
+        err.print(
+            f"[yellow]warning:[/] every request waits {settings.inject_latency_ms:g} ms first "
+            "(STORETWIN_INJECT_LATENCY_MS, for fault tests)"
+        )
     url = f"http://{host}:{port}"
     console.print(f"store services on {url} (docs: {url}/docs), database {settings.database_url}")
     uvicorn.run(app, host=host, port=port, log_level="warning")

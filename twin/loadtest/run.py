@@ -20,6 +20,7 @@ import numpy as np
 from scenarios.schema import Scenario
 from twin.clock import DAY
 from twin.loadtest.invariants import from_services
+from twin.loadtest.ramp import Clock, steps
 from twin.loadtest.record import chain_stores, record_store
 from twin.loadtest.report import Samples, Threshold, endpoints, evaluate, timeline, write_html
 from twin.loadtest.traffic import Call, read_traffic, write_traffic
@@ -116,18 +117,26 @@ def load_test(
     api_key: str | None = None,
     workers: int = 2,
     status: Callable[[str], None] = lambda _: None,
+    speeds: list[float] | None = None,
 ) -> dict:
-    """Run the load test; the result (also in out/loadtest.json and .html) says pass or fail."""
+    """Run the load test; the result (also in out/loadtest.json and .html) says pass or fail.
+
+    With ``speeds`` (a ramp), the test's time is cut into equal steps at these
+    speeds (``speed`` is then unused); the result adds each step's figures
+    (``ramp``) and the ``knee``.
+    """
     from twin.loadtest.engine import run_locust
 
     out.mkdir(parents=True, exist_ok=True)
     for old in [*out.glob("samples-*.jsonl.gz"), *out.glob("acked-*.json")]:
         old.unlink()
     status(f"recording {chain} store(s) of {scenario.versioned_id} from the twin")
-    calls = record_chain(scenario, chain, seed, duration_s * speed, workers)
+    clock = Clock(tuple(speeds), duration_s / len(speeds)) if speeds else Clock((speed,))
+    calls = record_chain(scenario, chain, seed, clock.sim_s(duration_s), workers)
     traffic = out / "traffic.jsonl.gz"
     write_traffic(traffic, calls)
-    status(f"replaying {len(calls)} recorded calls at {speed:g}x through Locust")
+    pace = " -> ".join(f"{s:g}x" for s in speeds) if speeds else f"{speed:g}x"
+    status(f"replaying {len(calls)} recorded calls at {pace} through Locust")
     try:
         proc = run_locust(
             services,
@@ -138,6 +147,7 @@ def load_test(
             ramp_s=ramp_s,
             stores=chain,
             api_key=api_key,
+            speeds=speeds,
         )
     except subprocess.TimeoutExpired as exc:
         raise RuntimeError(f"Locust did not finish within {exc.timeout:.0f} s") from None
@@ -156,11 +166,13 @@ def load_test(
         "scenario": scenario.versioned_id,
         "seed": seed,
         "chain": chain,
-        "speed": speed,
+        "speed": None if speeds else speed,
+        "speeds": speeds or [speed],
         "ramp_s": ramp_s,
         "duration_s": round(samples.duration_s, 3),
         "requests": len(samples.name),
         "errors": int(samples.failed.sum()),
+        "resent": samples.resent,
         "error_examples": samples.errors[:10],
         "schedule_lag_ms": _lag(samples.start_lag_ms),
         "send_lag_ms": _lag(samples.send_lag_ms),
@@ -171,6 +183,10 @@ def load_test(
         "invariants_from": "database" if db_url else "services",
         "timeline": timeline(samples),
     }
+    if speeds:
+        result["ramp"], result["knee"] = steps(
+            samples, speeds, duration_s / len(speeds), chain, thresholds
+        )
     result["pass"] = all(c["pass"] for c in checked + invariants)
     (out / "loadtest.json").write_text(json.dumps(result, indent=1) + "\n")
     write_html(result, out / "loadtest.html")
