@@ -99,6 +99,13 @@ def test_bad_threshold_syntax_is_a_clear_error(bad):
     assert "error:" in out.output and "bad threshold" in out.output
 
 
+def test_a_bad_speed_ramp_is_a_clear_error():
+    args = ["loadtest", "--services", "http://127.0.0.1:9", "--ramp-speed", "1000..200:200"]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 2
+    assert "error:" in out.output and "bad speed ramp" in out.output
+
+
 def _orders(db_url: str) -> int:
     db = Database(db_url)
     try:
