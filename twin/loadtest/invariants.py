@@ -57,10 +57,11 @@ def from_services(
                     f"the services answered {reply.status_code} to POST /admin/invariants: "
                     f"{reply.text[:300]}"
                 )
+            found = reply.json()["checks"]
             if n == 0:
-                checks = reply.json()
+                checks = found
             else:
-                _merge(checks, next(c for c in reply.json() if c["name"] == ACKED))
+                _merge(checks, next(c for c in found if c["name"] == ACKED))
     return checks
 
 

@@ -50,25 +50,35 @@ class InvariantCheck(Schema):
     examples: list[str]
 
 
-def _checks(s: SessionDep, q: InvariantsQuery) -> list[InvariantCheck]:
+class InvariantsReport(Schema):
+    """Every invariant, and whether all of them hold."""
+
+    passed: bool = Field(serialization_alias="pass", validation_alias="pass")
+    checks: list[InvariantCheck]
+
+
+def _report(s: SessionDep, q: InvariantsQuery) -> InvariantsReport:
     start = (
         {(line.store_id, line.sku): line.qty for line in q.start_stock}
         if q.start_stock is not None
         else None
     )
     acked = {"orders": q.orders, "payments": q.payments, "members": q.members}
-    return [InvariantCheck.model_validate(c.as_dict()) for c in check_all(s, start, acked)]
+    checks = [InvariantCheck.model_validate(c.as_dict()) for c in check_all(s, start, acked)]
+    return InvariantsReport.model_validate(
+        {"pass": all(c.passed for c in checks), "checks": checks}
+    )
 
 
 @router.get("", response_model_by_alias=True)
-def current(s: SessionDep, a: AccessDep) -> list[InvariantCheck]:
+def current(s: SessionDep, a: AccessDep) -> InvariantsReport:
     """Every invariant of the data as it is now."""
     a.hq()
-    return _checks(s, InvariantsQuery())
+    return _report(s, InvariantsQuery())
 
 
 @router.post("", response_model_by_alias=True)
-def check(q: InvariantsQuery, s: SessionDep, a: AccessDep) -> list[InvariantCheck]:
+def check(q: InvariantsQuery, s: SessionDep, a: AccessDep) -> InvariantsReport:
     """Every invariant, with the caller's start stock and acknowledged ids (writes nothing)."""
     a.hq()
-    return _checks(s, q)
+    return _report(s, q)

@@ -11,7 +11,9 @@ from .test_api import checkout, counts, seeded  # noqa: F401  (fixture)
 
 def by_name(reply) -> dict[str, dict]:
     assert reply.status_code == 200, reply.text
-    return {c["name"]: c for c in reply.json()}
+    report = reply.json()
+    assert report["pass"] == all(c["pass"] for c in report["checks"])
+    return {c["name"]: c for c in report["checks"]}
 
 
 def test_invariants_hold_after_checkouts_and_name_what_breaks(seeded, api, db):  # noqa: F811
