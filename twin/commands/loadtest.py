@@ -143,7 +143,11 @@ def print_result(result: dict) -> None:
     for c in result["thresholds"]:
         checks.add_row(c["threshold"], str(c["value"]), _verdict(c["pass"]))
     console.print(checks)
-    print_invariants(result["invariants"])
+    if result["invariants_checked"]:
+        print_invariants(result["invariants"])
+    else:
+        why = result["invariants_unchecked_why"]
+        err.print(f"[yellow]warning:[/] invariants not checked: {why}; pass --db", highlight=False)
     if "ramp" in result:
         print_ramp(result["ramp"], result["knee"])
 
