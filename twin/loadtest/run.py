@@ -132,6 +132,13 @@ def load_test(
         old.unlink()
     status(f"recording {chain} store(s) of {scenario.versioned_id} from the twin")
     clock = Clock(tuple(speeds), duration_s / len(speeds)) if speeds else Clock((speed,))
+    trading_s = scenario.hours.close_s - scenario.hours.open_s
+    if speeds and clock.sim_s(duration_s) > trading_s:
+        status(
+            f"warning: the ramp spans {clock.sim_s(duration_s) / 3600:.1f} simulated hours, more "
+            f"than a trading day ({trading_s / 3600:.1f} h): later steps replay the night, not "
+            "more load; shorten --duration or lower the speeds (each step's req/s says so)"
+        )
     calls = record_chain(scenario, chain, seed, clock.sim_s(duration_s), workers)
     traffic = out / "traffic.jsonl.gz"
     write_traffic(traffic, calls)
