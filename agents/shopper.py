@@ -273,6 +273,7 @@ class Shopper(mesa.Agent):
             self.member = True
             self.captured = True
         self._pay(self.basket)
+        yield from m.pos_wait()
 
     def _self_scan(self, at_counter: float) -> Generator[simpy.Event, object, None]:
         """Scan alone: some items slip through (by mistake or on purpose), the camera may flag."""
@@ -310,6 +311,7 @@ class Shopper(mesa.Agent):
                 m.stock.stolen_today[sku] += qty
         if paid:
             self._pay(paid)
+            yield from m.pos_wait()
 
     def _cart_exit(self) -> Generator[simpy.Event, object, None]:
         """Smart-cart shoppers pay on the cart and pass the exit check: no lane."""

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
         min_length=1,
         description='Where each request is logged: "-" (stderr), a file path, or "off".',
     )
+    inject_latency_ms: float = Field(
+        0.0,
+        ge=0,
+        le=60_000,
+        description="Fault tests only: every request but /health first waits this long (ms).",
+    )
 
     def development_defaults(self) -> list[str]:
         """Names of the settings still at their development values."""

@@ -213,6 +213,9 @@ class StoreModel(mesa.Model):
         self.visits = Recorder(VISITS)
         self.tracer: Tracer | None = None
         self.failures: list[str] = []
+        # Live mode: simulated seconds the last checkout took (see pos_wait).
+        self.pos_time: Callable[[], float] | None = None
+        self.pos_held_s = 0.0
         self.flows = dict.fromkeys(FLOWS, 0.0)
         self.daily: list[dict[str, Any]] = []
         self._pending_order: tuple[int, np.ndarray] | None = None
@@ -723,6 +726,18 @@ class StoreModel(mesa.Model):
         if self.tracer is not None:
             self.tracer.shopper(s, self.env.now)
         self._maybe_close()
+
+    def pos_wait(self) -> Generator[simpy.Event, object, None]:
+        """The lane stays taken while the till waits for the services (live mode only).
+
+        In the twin's own runs a checkout takes no simulated time; live, the
+        wall time it took is simulated time too (``pos_time``), and a slow
+        server makes the queues grow as a slow POS would.
+        """
+        held = self.pos_time() if self.pos_time is not None else 0.0
+        if held > 0:
+            self.pos_held_s += held
+            yield self.env.timeout(held)
 
     def record_failure(self, s: Shopper, error: Exception) -> None:
         """A checkout the services refused; the visit ends without a sale."""

@@ -8,6 +8,7 @@ length: messages are cut at ``MAX_DETAIL`` characters.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Any
 
@@ -15,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ConfigDict, Field
-from sqlalchemy.exc import DataError, IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -23,6 +24,7 @@ from services.domain.errors import Conflict, DomainError, Invalid, to_body
 from services.schemas import Schema
 
 MAX_DETAIL = 300
+LOG = logging.getLogger("storetwin.services")
 _HTTP_NAMES = {404: "NotFound", 405: "MethodNotAllowed", 413: "TooLarge"}
 
 
@@ -41,7 +43,8 @@ class ErrorBody(Schema):
 
     error: str = Field(
         description="The error's name: DomainError (400), Unauthorized (401), Forbidden (403), "
-        "NotFound (404), Conflict or OutOfStock (409), TooLarge (413), Invalid (422).",
+        "NotFound (404), Conflict or OutOfStock (409), TooLarge (413), Invalid (422), "
+        "Unavailable (503).",
     )
     detail: str | list[Problem] = Field(
         description="Why; for Invalid, one entry per bad field (see ``message``)."
@@ -122,6 +125,19 @@ def _data(_: Request, exc: DataError) -> JSONResponse:
     return JSONResponse(_body(DomainError(f"a value cannot be stored: {reason}")), 400)
 
 
+def _unavailable(request: Request, exc: OperationalError) -> JSONResponse:
+    """The database is out of reach (restarting, down) or busy past its timeout: try again.
+
+    Whether a commit cut off this way took effect is unknown to the server, so
+    only a request with an idempotency key is safe to send again (the key
+    answers with the first result); clients resend those on 503.
+    """
+    reason = str(exc.orig).splitlines()[0] if exc.orig else "connection failed"
+    LOG.warning("503 %s %s: %s", request.method, request.url.path, short(reason))
+    body = {"error": "Unavailable", "detail": short(f"the database is unavailable: {reason}")}
+    return JSONResponse(body, status_code=503, headers={"Retry-After": "1"})
+
+
 def install(app: FastAPI) -> None:
     """Register the handlers on an app."""
     app.add_exception_handler(DomainError, _domain)
@@ -129,6 +145,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(HTTPException, _http)
     app.add_exception_handler(IntegrityError, _integrity)
     app.add_exception_handler(DataError, _data)
+    app.add_exception_handler(OperationalError, _unavailable)
 
 
 class BodyLimit:

@@ -10,10 +10,12 @@ from fastapi import FastAPI
 
 from services.api import errors, openapi
 from services.api.access import AccessLog, AccessMiddleware
+from services.api.faults import InjectedLatency
 from services.api.routers import (
     delivery,
     devices,
     health,
+    invariants,
     inventory,
     marketing,
     members,
@@ -41,6 +43,7 @@ ROUTERS = (
     devices,
     projects,
     health,
+    invariants,
 )
 
 
@@ -66,6 +69,8 @@ def create_app(settings: Settings | None = None, *, create_schema: bool = True) 
     app.state.access_log = access_log
     app.add_middleware(errors.BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(AccessMiddleware, log=access_log)
+    if settings.inject_latency_ms > 0:  # a slow server, for fault tests
+        app.add_middleware(InjectedLatency, seconds=settings.inject_latency_ms / 1000)
     app.state.settings = settings
     app.state.db = Database(settings.database_url)
     app.state.db_slots = asyncio.Semaphore(app.state.db.concurrent_writers)

@@ -5,7 +5,8 @@ follow from how the app is built, so they are derived from each operation
 rather than listed by hand on ~60 handlers: a keyed operation can answer 401
 and 403 and 400 (a domain rule); one with parameters or a body 422; one with
 a body 413; one that names a store, member or other id 404; one that writes
-409. List operations document their paging headers.
+409; any keyed one 503 while the database is out of reach. List operations
+document their paging headers.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ REASONS = {
     409: "The request clashes with the current state (stock, a reused key, an order's status).",
     413: "The request body is larger than the server accepts.",
     422: "A parameter or body field is invalid; message names each one.",
+    503: "The database is out of reach for now (Retry-After); a keyed request may be resent.",
 }
 _REF = "#/components/schemas/{model}"
 _ID_PARAMS = {"store_id", "member_id", "template_id", "phone"}
@@ -45,6 +47,8 @@ def _codes(method: str, op: dict[str, Any]) -> list[int]:
         codes.append(413)
     if body or params:
         codes.append(422)
+    if op.get("security"):
+        codes.append(503)
     return codes
 
 

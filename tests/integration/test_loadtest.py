@@ -48,9 +48,10 @@ def services(workdir, monkeypatch, request):
     proc.wait(timeout=10)
 
 
-def loadtest(url: str, db_url: str, out: str, duration: str, *thresholds: str):
-    args = ["loadtest", "--services", url, *SMALL, "--speed", "1200", "--duration", duration]
-    args += ["--db", db_url, "--out", out]
+def loadtest(url: str, db_url: str | None, out: str, duration: str, *thresholds: str, speed="1200"):
+    pace = ["--ramp-speed", speed] if "," in speed else ["--speed", speed]
+    args = ["loadtest", "--services", url, *SMALL, *pace, "--duration", duration]
+    args += ["--out", out] + (["--db", db_url] if db_url else [])
     for t in thresholds:
         args += ["--threshold", t]
     return runner.invoke(app, args)
@@ -73,12 +74,22 @@ def test_load_test_passes_its_thresholds_and_invariants(services):
     assert Path("runs/load1/loadtest.html").read_text().count("plotly") > 1
 
 
-def test_an_impossible_threshold_fails_the_run(services):
-    url, db_url = services
-    out = loadtest(url, db_url, "runs/load2", "2s", "checkout.p95<0.001ms")
+def test_an_impossible_threshold_fails_every_ramp_step_and_the_services_check_invariants(
+    services,
+):
+    url, _ = services
+    out = loadtest(url, None, "runs/load2", "4s", "checkout.p95<0.001ms", speed="600,1200")
     assert out.exit_code == 99, out.output
-    (verdict,) = json.loads(Path("runs/load2/loadtest.json").read_text())["thresholds"]
+    result = json.loads(Path("runs/load2/loadtest.json").read_text())
+    (verdict,) = result["thresholds"]
     assert verdict["pass"] is False and verdict["value"] > 0.001
+    assert [s["speed"] for s in result["ramp"]] == [600, 1200]
+    assert sum(s["requests"] for s in result["ramp"]) > 10
+    assert result["knee"]["speed"] is None and result["knee"]["first_failing_speed"] == 600
+    assert "Speed ramp" in out.output and "knee" in Path("runs/load2/loadtest.html").read_text()
+    assert result["invariants_from"] == "services"
+    assert len(result["invariants"]) == 7 and all(i["pass"] for i in result["invariants"])
+    assert "acknowledged writes are stored" in out.output
 
 
 @pytest.mark.parametrize("bad", ["checkout.p95<<200ms", "checkout.p97<200ms", "errors<5ms"])
@@ -86,6 +97,13 @@ def test_bad_threshold_syntax_is_a_clear_error(bad):
     out = runner.invoke(app, ["loadtest", "--services", "http://127.0.0.1:9", "--threshold", bad])
     assert out.exit_code == 2
     assert "error:" in out.output and "bad threshold" in out.output
+
+
+def test_a_bad_speed_ramp_is_a_clear_error():
+    args = ["loadtest", "--services", "http://127.0.0.1:9", "--ramp-speed", "1000..200:200"]
+    out = runner.invoke(app, args)
+    assert out.exit_code == 2
+    assert "error:" in out.output and "bad speed ramp" in out.output
 
 
 def _orders(db_url: str) -> int:
@@ -97,10 +115,14 @@ def _orders(db_url: str) -> int:
         db.dispose()
 
 
-def test_sigkill_mid_test_and_restart_loses_nothing_acknowledged(workdir, monkeypatch):
-    """The server dies with requests in flight; resent calls reuse their idempotency keys."""
+def test_sigkill_mid_test_and_restart_loses_nothing_acknowledged(workdir, monkeypatch, services_db):
+    """The server dies with requests in flight; resent calls reuse their idempotency keys.
+
+    On SQLite and (with STORETWIN_TEST_DB_URL) on PostgreSQL, each from an empty database.
+    """
     monkeypatch.chdir(workdir)
-    db_url, port = sqlite_url(workdir / "killed.db"), free_port()
+    db_url, port = services_db.url, free_port()
+    services_db.dispose()
     url = f"http://127.0.0.1:{port}"
     server = start_server(db_url, port)
     args = ["loadtest", "--services", url, *SMALL, "--speed", "1200", "--duration", "6s"]

@@ -38,6 +38,13 @@ def loadtest(
     ] = 60.0,
     duration: Annotated[str, typer.Option(help="Test length: 30s, 5m, 1h.")] = "1m",
     ramp: Annotated[str, typer.Option(help="Stores join evenly over this time.")] = "0s",
+    ramp_speed: Annotated[
+        str | None,
+        typer.Option(
+            help="Find the knee: speeds first..last:step (200..1000:200) or a list (200,400), "
+            "each for an equal share of --duration; replaces --speed."
+        ),
+    ] = None,
     threshold: Annotated[
         list[str] | None,
         typer.Option(help="Pass/fail rule, e.g. 'checkout.p95<200ms' or 'errors<0.1%'."),
@@ -49,7 +56,10 @@ def loadtest(
     ] = None,
     db: Annotated[
         str | None,
-        typer.Option(help="Database URL of the services, to check the invariants afterwards."),
+        typer.Option(
+            help="Database URL of the services, to check the invariants here "
+            "(without it the services check them: POST /admin/invariants)."
+        ),
     ] = None,
     workers: Annotated[
         int | None,
@@ -67,12 +77,14 @@ def loadtest(
     """
     from scenarios import ScenarioError, load
     from scenarios.overrides import apply, parse_assignment
+    from twin.loadtest.ramp import parse_speeds
     from twin.loadtest.report import parse_threshold
     from twin.loadtest.run import load_test
 
     try:
         rules = [parse_threshold(t) for t in threshold or []]
         duration_s, ramp_s = parse_duration(duration), parse_duration(ramp)
+        speeds = parse_speeds(ramp_speed) if ramp_speed else None
     except ValueError as exc:
         raise fail(str(exc)) from None
     if duration_s <= 0:
@@ -98,6 +110,7 @@ def loadtest(
             api_key=api_key,
             workers=workers or os.cpu_count() or 1,
             status=lambda text: err.print(text, highlight=False),
+            speeds=speeds,
         )
     except RuntimeError as exc:
         raise fail(str(exc)) from None
@@ -109,7 +122,10 @@ def loadtest(
 
 def print_result(result: dict) -> None:
     """Endpoint figures, thresholds and invariants as tables."""
-    table = Table(title=f"{result['requests']} requests, {result['errors']} errors")
+    title = f"{result['requests']} requests, {result['errors']} errors"
+    if result.get("resent"):
+        title += f", {result['resent']} resent (refused, 502/503/504)"
+    table = Table(title=title)
     for column in ("endpoint", "requests", "errors", "req/s", "p50", "p95", "p99", "max"):
         table.add_column(column, justify="left" if column == "endpoint" else "right")
     for name, e in result["endpoints"].items():
@@ -130,7 +146,44 @@ def print_result(result: dict) -> None:
     if result["invariants_checked"]:
         print_invariants(result["invariants"])
     else:
-        err.print("[yellow]warning:[/] invariants not checked: pass --db with the services' URL")
+        why = result["invariants_unchecked_why"]
+        err.print(f"[yellow]warning:[/] invariants not checked: {why}; pass --db", highlight=False)
+    if "ramp" in result:
+        print_ramp(result["ramp"], result["knee"])
+
+
+def print_ramp(steps: list[dict], knee: dict) -> None:
+    """One row per speed step, and the knee."""
+    table = Table(title=f"Speed ramp (a step holds when {' and '.join(knee['rules'])})")
+    for column in (
+        "speed",
+        "stores x speed",
+        "req/s",
+        "errors",
+        "checkout p95",
+        "all p95",
+        "holds",
+    ):
+        table.add_column(column, justify="right")
+    for s in steps:
+        table.add_row(
+            f"{s['speed']:g}",
+            f"{s['store_equivalents']:g}",
+            f"{s['rps']:.1f}",
+            f"{s['error_rate']:.2%}",
+            "-" if s["p95"] is None else f"{s['p95']:.1f}",
+            "-" if s["all_p95"] is None else f"{s['all_p95']:.1f}",
+            _verdict(s["pass"]),
+        )
+    console.print(table)
+    if knee["speed"] is None:
+        console.print("knee: below the first step (it already fails)")
+    else:
+        console.print(
+            f"knee: {knee['speed']:g}x ({knee['store_equivalents']:g} store-equivalents in "
+            f"real time, {knee['rps']:.1f} req/s); first failing step: "
+            + (f"{knee['first_failing_speed']:g}x" if knee["first_failing_speed"] else "none")
+        )
 
 
 def print_invariants(checks: list[dict]) -> None:
@@ -228,5 +281,11 @@ def live(
     console.print(
         f"{result['live_events']} events in real time at {speed:g}x: lag p50 {lag['p50']} s, "
         f"p95 {lag['p95']} s, max {lag['max']} s; {result['late_share']:.1%} over 1 s late"
+    )
+    wait = result["checkout_wait_s"]
+    console.print(
+        f"{result['sim_s'] / 60:.0f} simulated minutes, {result['checkouts']} checkouts: "
+        f"queue wait mean {wait['mean']} s, p95 {wait['p95']} s; "
+        f"lanes waited {result['pos_held_s']} s on the services"
     )
     console.print(f"results in [bold]{path}[/]")

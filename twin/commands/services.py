@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from typing import Annotated
 
 import typer
@@ -22,6 +23,9 @@ def serve(
     ] = None,
     host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (uvicorn workers).")
+    ] = 1,
 ) -> None:
     """Serve the store services (OpenAPI of every center at /docs)."""
     import uvicorn
@@ -37,9 +41,26 @@ def serve(
         raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
     for name in settings.development_defaults():
         err.print(f"[yellow]warning:[/] {name} is at its development default; set it in production")
+    if settings.inject_latency_ms:
+        err.print(
+            f"[yellow]warning:[/] every request waits {settings.inject_latency_ms:g} ms first "
+            "(STORETWIN_INJECT_LATENCY_MS, for fault tests)"
+        )
     url = f"http://{host}:{port}"
     console.print(f"store services on {url} (docs: {url}/docs), database {settings.database_url}")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app from the environment (the schema exists by now).
+    os.environ["STORETWIN_DATABASE_URL"] = settings.database_url
+    uvicorn.run(
+        "services.api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def bench_services(

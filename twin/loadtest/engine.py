@@ -70,6 +70,7 @@ def run_locust(
     ramp_s: float,
     stores: int,
     api_key: str | None = None,
+    speeds: list[float] | None = None,
 ) -> subprocess.CompletedProcess:
     """Replay ``traffic`` against ``host`` in a Locust subprocess; samples land in ``out``."""
     args = [
@@ -86,6 +87,8 @@ def run_locust(
     ]  # fmt: skip
     if api_key:
         args += ["--twin-api-key", api_key]
+    if speeds:
+        args += ["--twin-speeds", ",".join(f"{s:g}" for s in speeds)]
     return subprocess.run(
         [sys.executable, "-m", "twin.loadtest.engine", *args],
         capture_output=True,

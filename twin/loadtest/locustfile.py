@@ -2,8 +2,9 @@
 
 Each Locust user is one store of the chain. It sends its store's setup calls
 one after the other, then every recorded call at its simulated time divided by
-the speed factor, each in its own greenlet, so a slow reply never delays the
-next request (Locust's users are a closed model: a user waits for its reply
+the speed factor (``--twin-speeds``: a ramp of speeds, see ``ramp.Clock``),
+each in its own greenlet, so a slow reply never delays the next request
+(Locust's users are a closed model: a user waits for its reply
 before its next task; this is what is added on top). Latency is measured from
 the intended send time, so time spent waiting for the schedule, for a free
 connection or for an id a previous reply hands out all counts (no coordinated
@@ -35,6 +36,7 @@ from gevent.pool import Pool
 from locust import FastHttpUser, LoadTestShape, constant, events, task
 from locust.exception import StopUser
 
+from twin.loadtest.ramp import Clock
 from twin.loadtest.traffic import Call, first_open, predecessors, read_traffic, rewrite
 
 # Replies whose ids are acknowledged writes, checked against the database afterwards.
@@ -53,6 +55,9 @@ def _arguments(parser: Any) -> None:
     group = parser.add_argument_group("storetwin", "Replay of recorded twin traffic")
     group.add_argument("--traffic", default="", help="Recorded traffic (traffic.jsonl.gz).")
     group.add_argument("--twin-speed", type=float, default=60.0, help="Simulated s per real s.")
+    group.add_argument(
+        "--twin-speeds", default="", help="A speed ramp: speeds, one per equal step (200,400,...)."
+    )
     group.add_argument("--twin-duration", type=float, default=60.0, help="Test length, s.")
     group.add_argument("--twin-ramp", type=float, default=0.0, help="Stores join over this, s.")
     group.add_argument("--twin-stores", type=int, default=0, help="Stores (0: all recorded).")
@@ -149,7 +154,9 @@ class TwinStore(FastHttpUser):
         self.started = [False] * len(self.calls)
         self.base: float | None = None
         USERS.append(self)
-        self.speed = opts.twin_speed
+        speeds = [float(x) for x in opts.twin_speeds.split(",") if x] or [opts.twin_speed]
+        step_s = opts.twin_duration / len(speeds) if len(speeds) > 1 else math.inf
+        self.clock = Clock(tuple(speeds), step_s)
         self.end = self.environment.twin_started + opts.twin_duration
         self.pool = Pool(opts.twin_inflight)
         self.headers = {"X-API-Key": opts.twin_api_key}
@@ -166,7 +173,7 @@ class TwinStore(FastHttpUser):
             self._send(i, time.time(), "setup ")
         base = self.base = time.time()
         for i in timed:
-            intended = base + (self.calls[i].t - self.zero) / self.speed
+            intended = base + self.clock.wall(self.calls[i].t - self.zero)
             if intended >= self.end:
                 break
             delay = intended - time.time()
@@ -192,7 +199,7 @@ class TwinStore(FastHttpUser):
     def _exchange(self, call: Call, intended: float, began: float, prefix: str) -> None:
         name = prefix + call.name
         sent = time.time()
-        status, error, reply = 0, None, None
+        status, error, reply, attempts = 0, None, None, 0
         try:
             path, body = rewrite(call, lambda k, v: self.ids.resolve(k, v, self._patience()))
         except KeyError as exc:
@@ -201,7 +208,7 @@ class TwinStore(FastHttpUser):
             sent = time.time()
             if call.params:
                 path = f"{path}?{urlencode(call.params)}"
-            status, error, reply = self._request(call, path, body, name)
+            status, error, reply, attempts = self._request(call, path, body, name)
         done = time.time()
         if reply is not None:
             self.ids.learn(call, reply)
@@ -209,9 +216,11 @@ class TwinStore(FastHttpUser):
                 self._acknowledge(call, reply)
         elif call.made:
             self.ids.lost(call)
+        step = -1 if prefix else self.clock.step(call.t - self.zero)
         SAMPLES.append(
             [round(intended, 4), name, round((done - intended) * 1000, 3), status, error,
-             round((sent - intended) * 1000, 3), round((began - intended) * 1000, 3)]
+             round((sent - intended) * 1000, 3), round((began - intended) * 1000, 3), attempts,
+             step]
         )  # fmt: skip
 
     def _patience(self) -> float:
@@ -230,16 +239,19 @@ class TwinStore(FastHttpUser):
         for i, call in enumerate(self.calls):
             if call.t is None or call.t < self.zero or self.finished[i].is_set():
                 continue
-            due = self.base + (call.t - self.zero) / self.speed
+            due = self.base + self.clock.wall(call.t - self.zero)
             if due >= self.end:
                 continue
             why = "no reply before the end" if self.started[i] else "not sent: generator behind"
             late = round((now - due) * 1000, 3)
-            rows.append([round(due, 4), call.name, late, 0, why, late, late])
+            step = self.clock.step(call.t - self.zero)
+            rows.append([round(due, 4), call.name, late, 0, why, late, late, 0, step])
         return rows
 
-    def _request(self, call: Call, path: str, body: Any, name: str) -> tuple[int, str | None, Any]:
-        """Send, resending as ``HttpClient`` does; (status, error or None, parsed reply)."""
+    def _request(
+        self, call: Call, path: str, body: Any, name: str
+    ) -> tuple[int, str | None, Any, int]:
+        """Send, resending as ``HttpClient`` does; (status, error or None, parsed reply, sends)."""
         safe = call.method in ("GET", "PUT", "DELETE") or (
             isinstance(body, dict) and "idempotency_key" in body
         )
@@ -251,12 +263,13 @@ class TwinStore(FastHttpUser):
                 expected = call.status
                 if status == expected or (200 <= status < 300 and 200 <= expected < 300):
                     r.success()
-                    return status, None, r.json() if 200 <= status < 300 and call.made else None
+                    ok = r.json() if 200 <= status < 300 and call.made else None
+                    return status, None, ok, attempt + 1
                 error = f"HTTP {status} (the twin got {expected}) {getattr(r, 'error', '') or ''}"
                 r.failure(error)
             never_sent = isinstance(getattr(r, "error", None), ConnectionRefusedError)
             if attempt == self.retries or not (never_sent or (safe and status in RETRY_STATUS)):
-                return status, error.strip(), None
+                return status, error.strip(), None, attempt + 1
             gevent.sleep(min(RETRY_BACKOFF_S * 2**attempt, 2.0))
         raise AssertionError("unreachable")
 

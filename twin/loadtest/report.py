@@ -85,6 +85,9 @@ class Samples:
     send_lag_ms: np.ndarray  # sent minus due: the generator's delay and waits for earlier calls
     start_lag_ms: np.ndarray  # started minus due: the generator's delay alone
     errors: list[str]
+    sends: np.ndarray | None = None  # times each call was sent: 1, more when resent, 0 never
+    step: np.ndarray | None = None  # the speed ramp's step each call was due in (-1: setup)
+    window_s: float | None = None  # the length of time these samples cover, when known
 
     @classmethod
     def read(cls, folder: Path) -> Samples:
@@ -103,11 +106,35 @@ class Samples:
             send_lag_ms=np.array([r[5] for r in rows], dtype=float),
             start_lag_ms=np.array([r[6] if len(r) > 6 else r[5] for r in rows], dtype=float),
             errors=[f"{r[1]}: {r[4]}" for r in rows if r[4] is not None],
+            sends=np.array([r[7] if len(r) > 7 else 1 for r in rows], dtype=int),
+            step=np.array([r[8] if len(r) > 8 else 0 for r in rows], dtype=int),
+        )
+
+    def subset(self, pick: np.ndarray, window_s: float | None = None) -> Samples:
+        """The samples where ``pick`` is true (covering ``window_s`` seconds, when given)."""
+        return Samples(
+            due=self.due[pick],
+            name=self.name[pick],
+            latency_ms=self.latency_ms[pick],
+            failed=self.failed[pick],
+            send_lag_ms=self.send_lag_ms[pick],
+            start_lag_ms=self.start_lag_ms[pick],
+            errors=[],
+            sends=None if self.sends is None else self.sends[pick],
+            step=None if self.step is None else self.step[pick],
+            window_s=window_s,
         )
 
     @property
+    def resent(self) -> int:
+        """Requests sent again after a refused connection or a 502/503/504."""
+        return int(np.maximum(self.sends - 1, 0).sum()) if self.sends is not None else 0
+
+    @property
     def duration_s(self) -> float:
-        """From the first request due to the last one due (at least 1 s)."""
+        """From the first request due to the last one due (at least 1 s), or the window."""
+        if self.window_s is not None:
+            return self.window_s
         return max(float(self.due.max()) if len(self.due) else 0.0, 1.0)
 
 
@@ -187,6 +214,52 @@ def evaluate(threshold: Threshold, samples: Samples) -> dict:
     }
 
 
+def _ramp_html(result: dict) -> str:
+    """The speed ramp: p95, errors and req/s per step, and the knee ('' without a ramp)."""
+    if "ramp" not in result:
+        return ""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    steps, knee = result["ramp"], result["knee"]
+    x = [s["speed"] for s in steps]
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    fig.add_trace(go.Scatter(x=x, y=[s["p95"] for s in steps], name="checkout p95 (ms)"))
+    fig.add_trace(go.Scatter(x=x, y=[s["all_p95"] for s in steps], name="all p95 (ms)"))
+    fig.add_trace(
+        go.Bar(x=x, y=[s["rps"] for s in steps], name="req/s", opacity=0.3), secondary_y=True
+    )
+    fig.add_trace(
+        go.Scatter(x=x, y=[100 * s["error_rate"] for s in steps], name="errors (%)"),
+        secondary_y=True,
+    )
+    if knee["speed"] is not None:
+        fig.add_vline(x=knee["speed"], line_dash="dash", annotation_text="knee")
+    fig.update_xaxes(title_text="speed (simulated s per real s)")
+    fig.update_yaxes(title_text="ms", type="log", secondary_y=False)
+    fig.update_yaxes(title_text="req/s, errors %", secondary_y=True)
+    fig.update_layout(height=450, title="Speed ramp: one step per speed")
+    rows = "".join(
+        f"<tr><td>{s['speed']:g}</td><td>{s['store_equivalents']:g}</td><td>{s['rps']}</td>"
+        f"<td>{s['error_rate']:.2%}</td><td>{s['p95']}</td><td>{s['all_p95']}</td>"
+        f"<td>{'holds' if s['pass'] else 'FAILS'}</td></tr>"
+        for s in steps
+    )
+    said = (
+        "the first step already fails"
+        if knee["speed"] is None
+        else f"{knee['speed']:g}x: {knee['store_equivalents']:g} store-equivalents in real time, "
+        f"{knee['rps']} req/s"
+    )
+    return (
+        f"<h2>Speed ramp: knee at {said}</h2><p>A step holds when "
+        f"{' and '.join(knee['rules'])} on its own requests.</p>"
+        "<table border=1><tr><th>speed</th><th>stores x speed</th><th>req/s</th><th>errors</th>"
+        f"<th>checkout p95 ms</th><th>all p95 ms</th><th>step</th></tr>{rows}</table>"
+        + fig.to_html(full_html=False, include_plotlyjs=False)
+    )
+
+
 def write_html(result: dict, path: Path) -> Path:
     """Plotly page: p95 per endpoint over time, req/s and errors over time, the tables."""
     import plotly.graph_objects as go
@@ -232,6 +305,7 @@ def write_html(result: dict, path: Path) -> Path:
         "<h2>Thresholds and invariants</h2><table border=1><tr><th>check</th><th>value</th>"
         f"<th>result</th></tr>{checks}</table>"
         + fig.to_html(full_html=False, include_plotlyjs="inline")
+        + _ramp_html(result)  # after the figure above, which brings plotly.js
         + "<h2>Endpoints</h2><table border=1><tr><th>endpoint</th><th>requests</th>"
         "<th>errors</th><th>req/s</th><th>p50 ms</th><th>p95 ms</th><th>p99 ms</th>"
         f"<th>max ms</th></tr>{table}</table></body></html>"
