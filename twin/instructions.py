@@ -1,4 +1,4 @@
-"""Instructions of one store-day, counted by callgrind: a speed ruler that a busy machine does not bend.
+"""Instructions of one store-day, counted by callgrind: a speed ruler noise does not bend.
 
 Wall time on a shared machine swings by tens of percent; the number of
 instructions a store-day executes does not (a fixed hash seed, the same

@@ -65,4 +65,3 @@ def test_the_child_measures_the_second_day(tmp_path, small, supermarket):
     figures = instructions._measured_day(str(path), 7)
     assert set(figures) == {"visitors", "transactions", "events"}
     assert figures["visitors"] > 0 and figures["events"] > figures["visitors"]
-
