@@ -46,6 +46,7 @@ def test_counts_inside_the_toggled_function(monkeypatch, tmp_path):
     assert figures == {"instructions": 4242, "visitors": 3, "transactions": 2, "events": 40}
     called = args.read_text().split()
     assert "--tool=callgrind" in called and "--collect-atstart=no" in called
+    assert "--instr-atstart=no" in called
     assert f"--toggle-collect={instructions.MEASURED}" in called
     assert called[-3:] == ["twin.instructions", "supermarket", "3"]
 
