@@ -123,8 +123,8 @@ def store_prices(
         book = cache.prices.get(store_id)
         if book is None or not book.covers(at):
             book = cache.prices[store_id] = _price_book(session, store_id, at)
-        if all(s in book.prices for s in skus):
-            return {s: book.prices[s] for s in skus}
+        if all(s in book.value for s in skus):
+            return {s: book.value[s] for s in skus}
         del cache.prices[store_id]  # a SKU the book does not know: the query says why
     wanted = sorted(set(skus))
     params = {"store_id": store_id, "at": at, **{f"sku{i}": s for i, s in enumerate(wanted)}}
@@ -138,7 +138,7 @@ def store_prices(
     return prices
 
 
-def _price_book(session: Session, store_id: str, at: dt.datetime) -> readcache.PriceBook:
+def _price_book(session: Session, store_id: str, at: dt.datetime) -> readcache.Held:
     """Every price of the store at ``at`` (the rule of ``store_prices``) and how long it holds.
 
     The book holds from the latest price change in force for the store's group
@@ -147,11 +147,8 @@ def _price_book(session: Session, store_id: str, at: dt.datetime) -> readcache.P
     conn = connection_of(session)
     rows = conn.execute(_STORE_BOOK, {"store_id": store_id, "at": at}).all()
     times = conn.execute(_CHANGE_TIMES, {"store_id": store_id}).scalars().all()
-    return readcache.PriceBook(
-        prices={sku: (price, cost) for sku, price, cost in rows},
-        lo=max((t for t in times if t <= at), default=None),
-        hi=min((t for t in times if t > at), default=None),
-    )
+    prices = {sku: (price, cost) for sku, price, cost in rows}
+    return readcache.Held(prices, *readcache.window(times, at))
 
 
 _STORE_BOOK = (

@@ -9,8 +9,15 @@ import pytest
 from services.client import InProcessClient
 from services.db import Database
 from services.db.engine import MEMORY_URL, sqlite_url
-from services.domain import catalog
-from services.schemas import PriceChangeIn, ProductIn, StockCount, StoreIn
+from services.domain import catalog, marketing
+from services.schemas import (
+    PriceChangeIn,
+    ProductIn,
+    PromotionCreate,
+    SpendSave,
+    StockCount,
+    StoreIn,
+)
 
 T0 = dt.datetime(2026, 3, 2, 8)
 
@@ -85,3 +92,25 @@ def test_what_a_rolled_back_transaction_read_is_forgotten(memory):
     with pytest.raises(RuntimeError):
         memory._tx(change_then_fail)
     assert prices(memory, T0)["A"] == (100, 50)
+
+
+def in_force(client: InProcessClient, at: dt.datetime) -> list[tuple[int, int | None]]:
+    found = client._tx(lambda s: marketing.offers(s, "S1", at))
+    return [(o.id, o.remaining) for o in found]
+
+
+def test_promotions_in_force_follow_their_window_writes_and_quota(memory):
+    assert in_force(memory, T0) == []
+    start, end = T0 + dt.timedelta(hours=1), T0 + dt.timedelta(hours=5)
+    rule = SpendSave(threshold_cents=100, save_cents=10)
+    made = memory.create_promotion(
+        PromotionCreate(name="p", rule=rule, starts_at=start, ends_at=end, store_id="S1", quota=3)
+    )
+    assert in_force(memory, T0) == []
+    assert in_force(memory, start) == [(made.id, 3)]
+    assert in_force(memory, end) == []
+    assert in_force(memory, start) == [(made.id, 3)]
+    assert memory._tx(lambda s: marketing.use_quota(s, made.id, 2))
+    assert in_force(memory, start) == [(made.id, 1)]
+    memory._tx(lambda s: marketing.end_promotion(s, made.id, start + dt.timedelta(hours=1)))
+    assert in_force(memory, start + dt.timedelta(hours=2)) == []
