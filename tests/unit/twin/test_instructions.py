@@ -66,3 +66,25 @@ def test_the_child_measures_the_second_day(tmp_path, small, supermarket):
     figures = instructions._measured_day(str(path), 7)
     assert set(figures) == {"visitors", "transactions", "events"}
     assert figures["visitors"] > 0 and figures["events"] > figures["visitors"]
+
+
+def test_json_carries_instructions_beside_the_timings(monkeypatch):
+    import twin.bench
+
+    def timed(scenario, seed, repeat):
+        return {"store_day_s": 1.0, "visitors": 3, "events": 40, "simpy_events_per_s": 9.0}
+
+    monkeypatch.setattr(twin.bench, "bench_twin", timed)
+    monkeypatch.setattr(instructions, "valgrind", lambda: "/usr/bin/valgrind")
+    monkeypatch.setattr(
+        instructions, "count_store_day", lambda scenario, seed: {"instructions": 7, "events": 40}
+    )
+    out = CliRunner().invoke(app, ["bench", "twin", "--json", "--instructions"])
+    assert out.exit_code == 0, out.stderr
+    assert json.loads(out.stdout) == {
+        "instructions": 7,
+        "store_day_s": 1.0,
+        "visitors": 3,
+        "events": 40,
+        "simpy_events_per_s": 9.0,
+    }
