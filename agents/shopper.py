@@ -18,8 +18,9 @@ import simpy
 from agents.mission import Mission
 from scenarios.schema import Segment
 from services.domain.errors import DomainError
-from services.schemas import CheckoutLine, CheckoutRequest, PaymentMethod
+from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
+from twin.requests import checkout_request
 from twin.trajectory import Trajectory
 
 if TYPE_CHECKING:
@@ -335,14 +336,14 @@ class Shopper(mesa.Agent):
         m = self.model
         skus = m.catalog.products
         member_id = m.members.account(self.customer) if self.member else None
-        request = CheckoutRequest(
-            store_id=m.store_id,
-            lines=[CheckoutLine(sku=skus[i].sku, qty=q) for i, q in lines.items()],
-            payment_method=self.payment,
-            idempotency_key=f"{m.run_key}:{self.visit_id}",
-            at=m.clock(),
-            member_id=member_id,
-            coupon_codes=m.members.coupons(member_id) if member_id is not None else [],
+        request = checkout_request(
+            m.store_id,
+            [(skus[i].sku, q) for i, q in lines.items()],
+            self.payment,
+            f"{m.run_key}:{self.visit_id}",
+            m.clock(),
+            member_id,
+            m.members.coupons(member_id) if member_id is not None else [],
         )
         try:
             receipt = m.client.checkout(request)

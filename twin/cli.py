@@ -288,16 +288,28 @@ def bench_twin(
     seed: Annotated[int, typer.Option(min=0)] = 7,
     scenario: Annotated[str, typer.Option(help="Scenario to time.")] = "supermarket",
     repeat: Annotated[int, typer.Option(min=1, help="Store-days to time; the best counts.")] = 3,
+    instructions: Annotated[
+        bool, typer.Option("--instructions", help="Also count one store-day's instructions.")
+    ] = False,
 ) -> None:
     """Time one store-day and compare with a raw SimPy loop of the same event count."""
     from scenarios import ScenarioError, load
     from twin.bench import bench_twin as measure
+    from twin.instructions import INSTALL_HINT, count_store_day, valgrind
 
+    if instructions and valgrind() is None:
+        raise fail(INSTALL_HINT)
     try:
         sc = load(scenario)
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     figures = measure(sc, seed, repeat)
+    if instructions:
+        try:
+            counted = count_store_day(scenario, seed)
+        except RuntimeError as exc:
+            raise fail(str(exc)) from None
+        figures = {"instructions": counted["instructions"], **figures}
     if as_json:
         typer.echo(json.dumps(figures))
         return

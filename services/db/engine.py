@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from services.db import readcache
 from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
@@ -67,6 +68,8 @@ class Database:
             event.listen(self.engine, "connect", _sqlite_connect)
             event.listen(self.engine, "begin", _sqlite_begin)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
+        if self.in_memory:  # no other process can write it: reads may be cached
+            readcache.enable(self.engine)
 
     @classmethod
     def from_env(cls, default_url: str) -> Database:
@@ -135,7 +138,10 @@ def transact(conn: Connection, work: Callable[[Session], T], session: Session | 
                     result = work(s)
                     s.flush()  # the connection's transaction commits, not the session
                 finally:
-                    s.close()  # forgets the transaction's objects; the session stays usable
+                    # forgets the transaction's objects; the session stays usable (a
+                    # transaction of Core statements only left nothing to forget)
+                    if s.in_transaction() or s.identity_map or s.new:
+                        s.close()
             return result
         except IntegrityError:
             if attempt:

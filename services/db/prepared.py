@@ -58,13 +58,15 @@ class Prepared:
         if literals:
             given = pick
             pick = lambda params: given({**literals, **params})  # noqa: E731
-        if any(procs):
-
-            def values(params: Mapping[str, Any]) -> tuple:
-                return tuple(
-                    f(v) if f is not None and v is not None else v
-                    for f, v in zip(procs, pick(params), strict=True)
-                )
+        converts = [(i, f) for i, f in enumerate(procs) if f is not None]
+        if converts:
+            # only the few columns with a bind processor (datetimes on SQLite) are touched
+            def values(params: Mapping[str, Any]) -> list:
+                row = list(pick(params))
+                for i, f in converts:
+                    if row[i] is not None:
+                        row[i] = f(row[i])
+                return row
         else:
             values = pick
         if compiled.positional:

@@ -15,6 +15,7 @@ from functools import cache
 from sqlalchemy import ColumnElement, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
+from services.db import readcache
 from services.db.dialect import upsert
 from services.db.engine import connection_of
 from services.db.models import Inventory, PriceChange, Product, Store
@@ -32,6 +33,7 @@ _STORES = Store.__table__
 def upsert_products(session: Session, products: Iterable[ProductIn]) -> int:
     """Create or update catalogue entries; returns how many were written."""
     rows = [p.model_dump() for p in products]
+    readcache.invalidate(session)
     return upsert(session, _PRODUCTS, rows, ["sku"])
 
 
@@ -66,6 +68,7 @@ def schedule_price(session: Session, change: PriceChangeIn) -> int:
     """Record a price change (it takes effect at ``effective_at``); returns its id."""
     require_products(session, [change.sku])
     row = PriceChange(**change.model_dump())
+    readcache.invalidate(session)
     session.add(row)
     session.flush()
     return row.id
@@ -115,6 +118,14 @@ def store_prices(
     Raises:
         NotFound: the store does not exist, a SKU is unknown, or the store does not carry it.
     """
+    cache = readcache.of(session)
+    if cache is not None and at.tzinfo is None:
+        book = cache.prices.get(store_id)
+        if book is None or not book.covers(at):
+            book = cache.prices[store_id] = _price_book(session, store_id, at)
+        if all(s in book.value for s in skus):
+            return {s: book.value[s] for s in skus}
+        del cache.prices[store_id]  # a SKU the book does not know: the query says why
     wanted = sorted(set(skus))
     params = {"store_id": store_id, "at": at, **{f"sku{i}": s for i, s in enumerate(wanted)}}
     rows = _store_prices(len(wanted)).execute(connection_of(session), params).fetchall()
@@ -125,6 +136,35 @@ def store_prices(
         require_products(session, absent)
         raise NotFound(f"store {store_id!r} does not stock {absent[0]!r}")
     return prices
+
+
+def _price_book(session: Session, store_id: str, at: dt.datetime) -> readcache.Held:
+    """Every price of the store at ``at`` (the rule of ``store_prices``) and how long it holds.
+
+    The book holds from the latest price change in force for the store's group
+    to the next one scheduled: no change takes effect in between.
+    """
+    conn = connection_of(session)
+    rows = conn.execute(_STORE_BOOK, {"store_id": store_id, "at": at}).all()
+    times = conn.execute(_CHANGE_TIMES, {"store_id": store_id}).scalars().all()
+    prices = {sku: (price, cost) for sku, price, cost in rows}
+    return readcache.Held(prices, *readcache.window(times, at))
+
+
+_STORE_BOOK = (
+    select(_PRODUCTS.c.sku, _price_in_force(bindparam("at")), _PRODUCTS.c.cost_cents)
+    .select_from(_STOCKED)
+    .where(_INVENTORY.c.store_id == bindparam("store_id"))
+)
+_CHANGE_TIMES = select(_CHANGES.c.effective_at).where(
+    or_(
+        _CHANGES.c.price_group.is_(None),
+        _CHANGES.c.price_group
+        == select(_STORES.c.price_group)
+        .where(_STORES.c.id == bindparam("store_id"))
+        .scalar_subquery(),
+    )
+)
 
 
 def price_list(session: Session, store_id: str, at: dt.datetime) -> list[StorePrice]:

@@ -17,6 +17,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from services.db import readcache
 from services.db.engine import connection_of
 from services.db.models import Coupon, CouponTemplate, Promotion
 from services.db.prepared import Prepared
@@ -48,6 +49,9 @@ _IN_FORCE = Prepared(
         _PROMOS.c.starts_at <= bindparam("at"),
         _PROMOS.c.ends_at > bindparam("at"),
     )
+)
+_BOUNDS = select(_PROMOS.c.starts_at, _PROMOS.c.ends_at).where(
+    or_(_PROMOS.c.store_id.is_(None), _PROMOS.c.store_id == bindparam("store_id"))
 )
 _USE_QUOTA = Prepared(
     update(_PROMOS)
@@ -92,6 +96,7 @@ def create_promotion(session: Session, req: PromotionCreate) -> PromotionPublic:
         used=0,
         cost_cents=req.cost_cents,
     )
+    readcache.invalidate(session)
     session.add(row)
     session.flush()
     return _promotion(row)
@@ -122,6 +127,7 @@ def end_promotion(session: Session, promotion_id: int, at: dt.datetime) -> Promo
     row = session.get(Promotion, promotion_id)
     if row is None:
         raise NotFound(f"no promotion {promotion_id}")
+    readcache.invalidate(session)
     row.ends_at = max(min(row.ends_at, at), row.starts_at + dt.timedelta(microseconds=1))
     session.flush()
     return _promotion(row)
@@ -129,6 +135,20 @@ def end_promotion(session: Session, promotion_id: int, at: dt.datetime) -> Promo
 
 def offers(session: Session, store_id: str, at: dt.datetime) -> list[Offer]:
     """The promotions in force in a store at ``at``, as the pricing engine takes them."""
+    cache = readcache.of(session)
+    if cache is None or at.tzinfo is not None:
+        return _offers(session, store_id, at)
+    held = cache.offers.get(store_id)
+    if held is None or not held.covers(at):
+        conn = connection_of(session)
+        times = conn.execute(_BOUNDS, {"store_id": store_id}).all()
+        lo, hi = readcache.window([t for pair in times for t in pair], at)
+        found = tuple(_offers(session, store_id, at))
+        held = cache.offers[store_id] = readcache.Held(found, lo, hi)
+    return list(held.value)
+
+
+def _offers(session: Session, store_id: str, at: dt.datetime) -> list[Offer]:
     rows = _IN_FORCE.execute(connection_of(session), {"store_id": store_id, "at": at}).fetchall()
     return [
         Offer(pid, name, _rule(params), None if quota is None else quota - used)
@@ -138,6 +158,7 @@ def offers(session: Session, store_id: str, at: dt.datetime) -> list[Offer]:
 
 def use_quota(session: Session, promotion_id: int, units: int) -> bool:
     """Take ``units`` of a promotion's quota; False if not that many are left."""
+    readcache.invalidate(session)
     params = {"p_id": promotion_id, "p_n": units}
     return _USE_QUOTA.execute(connection_of(session), params).rowcount == 1
 

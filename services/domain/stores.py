@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
+from services.db import readcache
 from services.db.engine import connection_of
 from services.db.models import Store
 from services.db.prepared import Prepared
@@ -16,6 +17,7 @@ _EXISTS = Prepared(select(Store.id).where(Store.id == bindparam("s_id")))
 
 def upsert_store(session: Session, store: StoreIn) -> StorePublic:
     """Register a store, or update its whole profile."""
+    readcache.invalidate(session)  # its price group picks its prices
     session.merge(Store(**store.model_dump()))
     return StorePublic(**store.model_dump())
 

@@ -1,0 +1,34 @@
+"""A checkout request built without validation is the one validation builds from the same values."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from services.domain.idempotency import fingerprint
+from services.schemas import CheckoutLine, CheckoutRequest, PaymentMethod
+from twin.requests import checkout_request
+
+
+@pytest.mark.parametrize(
+    ("member_id", "codes"), [(None, []), (17, ["C-1", "C-2"])], ids=["guest", "member"]
+)
+def test_same_request_as_validation(member_id, codes):
+    at = dt.datetime(2026, 3, 2, 9, 30)
+    lines = [("SKU-1", 2), ("SKU-7", 1)]
+    built = checkout_request("S001", lines, PaymentMethod.card, "run:1", at, member_id, codes)
+    validated = CheckoutRequest(
+        store_id="S001",
+        lines=[CheckoutLine(sku=s, qty=q) for s, q in lines],
+        payment_method=PaymentMethod.card,
+        idempotency_key="run:1",
+        at=at,
+        member_id=member_id,
+        coupon_codes=codes,
+    )
+    assert built == validated
+    assert type(built.payment_method) is type(validated.payment_method)
+    assert set(built.model_fields_set) == set(CheckoutRequest.model_fields)
+    assert built.model_dump_json() == validated.model_dump_json()
+    assert fingerprint(built) == fingerprint(validated)  # the idempotency check sees one request
