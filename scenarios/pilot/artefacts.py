@@ -97,6 +97,9 @@ class PilotRun(Artefact):
     store_days: dict[str, int]
     pre_period_identical: bool
     panel: str
+    covariates_moved: list[str] = []
+    """Covariates of the evaluation that differ between the pilot stores' runs with and
+    without the intervention (the twin's truth; the adjustment assumes none)."""
 
 
 class Evaluated(Artefact):

@@ -245,11 +245,21 @@ def _scaling(scaled: dict[str, Any] | None) -> list[Finding]:
 
 
 def _truth(ran: PilotRun) -> list[Finding]:
-    if ran.pre_period_identical:
-        return []
-    meaning = (
-        "the pilot stores' pre-period differs between their runs with and without the "
-        "intervention, so the counterfactual does not share their random numbers: the true "
-        "effect and the error beside each estimate are not exact"
-    )
-    return [Finding("common random numbers", None, None, meaning)]
+    found = []
+    if not ran.pre_period_identical:
+        meaning = (
+            "the pilot stores' pre-period differs between their runs with and without the "
+            "intervention, so the counterfactual does not share their random numbers: the true "
+            "effect and the error beside each estimate are not exact"
+        )
+        found.append(Finding("common random numbers", None, None, meaning))
+    for name in ran.covariates_moved:
+        meaning = (
+            f"the intervention changed {name} in the pilot stores (the twin's runs with and "
+            "without it differ), so adjusting for it takes part of the effect out of the lift: "
+            f"evaluate without evaluate.adjust_for: [{name}]"
+        )
+        found.append(
+            Finding("covariate", None, None, meaning, True, f"drop {name} from evaluate.adjust_for")
+        )
+    return found

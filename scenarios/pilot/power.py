@@ -28,6 +28,7 @@ def mde(
     pilot_days: int,
     alpha: float,
     expected: Mapping[str, float],
+    covariates: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
     """Per KPI: the A/A spread, the MDE at 80% power, and whether the expected gain clears it.
 
@@ -38,10 +39,12 @@ def mde(
         pilot_days: Planned days with the intervention.
         alpha: Two-sided level of the test.
         expected: Expected effect per store-day (step 2), by KPI.
+        covariates: The evaluation's regression covariates, so the MDE is the one of
+            the estimator step 5 will use.
     """
     pre_days = design.start_day
     fake = Design(design.pilots, design.references, pre_days // 2)
-    fit = placebos(history[history["day"] < pre_days], kpis, fake)
+    fit = placebos(history[history["day"] < pre_days], kpis, fake, covariates=covariates)
     scale = math.sqrt(
         _days_factor(pre_days, pilot_days) / _days_factor(fake.start_day, pre_days - fake.start_day)
     )

@@ -8,6 +8,7 @@ when the file is loaded (``scenarios.pilot.loader``).
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Self
 
 from pydantic import Field, field_validator, model_validator
@@ -119,6 +120,24 @@ class EstimateSpec(Frozen):
     days: int = Field(3, ge=1, le=28)
 
 
+class Covariate(StrEnum):
+    """A store-day figure HQ observes that the intervention cannot change."""
+
+    door_count = "door_count"
+    """Footfall counted by the door's people counter: shoppers come in before any checkout."""
+
+
+class EvaluateSpec(Frozen):
+    """How step 5 (and step 3's power analysis, which must match it) estimates the lift."""
+
+    adjust_for: list[Covariate] = Field(
+        default=[],
+        description="Covariates added to the store and day effects of the difference-in-"
+        "differences regression (regression adjustment): a busy day then no longer reads as "
+        "a lift, so the MDE falls. Only figures the intervention cannot change.",
+    )
+
+
 class PilotSpec(Frozen):
     """A pilot of an intervention (or a bundle) in a chain, against comparable reference stores."""
 
@@ -154,6 +173,7 @@ class PilotSpec(Frozen):
     decision: DecisionRule = DecisionRule()
     rollout: Rollout = Rollout()
     estimate: EstimateSpec = EstimateSpec()
+    evaluate: EvaluateSpec = EvaluateSpec()
 
     @field_validator("interventions", mode="before")
     @classmethod
@@ -187,6 +207,11 @@ class PilotSpec(Frozen):
     def label(self) -> str:
         """The intervention's name, or the bundle's names joined by "+"."""
         return "+".join(u.name for u in self.interventions)
+
+    @property
+    def covariates(self) -> list[str]:
+        """The regression's covariates as columns of the twin's daily table."""
+        return [c.value for c in self.evaluate.adjust_for]
 
     @property
     def evaluated(self) -> list[Kpi]:

@@ -200,7 +200,13 @@ def review(
     design = Design(tuple(pilots), tuple(references), spec.periods.pre_days)
     kpis = _columns(spec.evaluated)
     sizes = power.mde(
-        history, kpis, design, spec.periods.pilot_days, spec.decision.alpha, estimated.expected
+        history,
+        kpis,
+        design,
+        spec.periods.pilot_days,
+        spec.decision.alpha,
+        estimated.expected,
+        spec.covariates,
     )
     rule = spec.decision.kpi.value
     balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))
@@ -259,13 +265,17 @@ def run(
     ]
     pre_tr = treated[treated["day"] < start]
     same = _by_day(pre_tr).equals(_by_day(pre_cf))
+    cf_pilots = counterfactual[counterfactual["store_id"].isin(pilots)]
+    moved = [
+        c for c in spec.covariates if not _by_day(treated, [c]).equals(_by_day(cf_pilots, [c]))
+    ]
     group = {s: "pilot" for s in pilots} | {s: "reference" for s in reviewed.reference_stores}
     panel = pd.concat(
         [observed.assign(arm="observed"), counterfactual.assign(arm="counterfactual")],
         ignore_index=True,
     )
     panel.insert(1, "group", panel["store_id"].map(group))
-    panel = panel[["store_id", "group", "arm", "day", *KPI_COLUMNS]].sort_values(
+    panel = panel[["store_id", "group", "arm", "day", *KPI_COLUMNS, *spec.covariates]].sort_values(
         ["arm", "store_id", "day"], ignore_index=True
     )
     path = out / "panel.parquet"
@@ -277,6 +287,7 @@ def run(
         store_days={"pilot": len(pilots) * days, "reused_from_review": len(pool) * days},
         pre_period_identical=bool(same),
         panel=path.name,
+        covariates_moved=moved,
     )
 
 
@@ -289,7 +300,8 @@ def evaluate(pilot: Pilot, reviewed: Reviewed, ran: PilotRun, out: Path) -> Eval
     design = Design(tuple(reviewed.pilot_stores), tuple(reviewed.reference_stores), ran.start_day)
     kpis = _columns(spec.evaluated)
     alpha = spec.decision.alpha
-    lifts = did(observed, kpis, design, alpha, seed=spec.seed)
+    lifts = did(observed, kpis, design, alpha, seed=spec.seed, covariates=spec.covariates)
+    adjusted = f", adjusted for {', '.join(spec.covariates)}" if spec.covariates else ""
     truth = true_effects(observed, cf, design, kpis)
     post = observed[observed["store_id"].isin(design.pilots) & (observed["day"] >= ran.start_day)]
     estimates = {}
@@ -303,7 +315,7 @@ def evaluate(pilot: Pilot, reviewed: Reviewed, ran: PilotRun, out: Path) -> Eval
             "unit": unit(Kpi(kpi)),
             "better": "higher" if better(Kpi(kpi)) > 0 else "lower",
             "counts": Kpi(kpi) in spec.kpis,
-            "method": "difference-in-differences (store and day effects), "
+            "method": f"difference-in-differences (store and day effects{adjusted}), "
             f"randomisation inference over {lift.assignments} assignments",
             "estimate": round(lift.estimate, 4),
             "ci_low": _round(lift.ci_low),
@@ -456,8 +468,8 @@ def _by_store(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.groupby("store_id")[KPI_COLUMNS].mean()
 
 
-def _by_day(frame: pd.DataFrame) -> pd.DataFrame:
-    return frame.set_index(["store_id", "day"]).sort_index()[KPI_COLUMNS].astype(float)
+def _by_day(frame: pd.DataFrame, columns: list[str] = KPI_COLUMNS) -> pd.DataFrame:
+    return frame.set_index(["store_id", "day"]).sort_index()[columns].astype(float)
 
 
 def _percent(change: float, level: float) -> float | None:

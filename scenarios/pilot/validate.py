@@ -18,6 +18,12 @@ executor), and each validation pilot is drawn from those runs:
   in step 5; its true effect is the mean of the pilot
   stores' effect series over the pilot days.
 
+A pilot whose evaluation adjusts for covariates (``evaluate.adjust_for``, such
+as the door's footfall count) has each covariate taken apart and drawn the same
+way, from the same two stores as the KPI, so the drawn store's covariate keeps
+its tie to the KPI's noise; the estimator is run with the covariates, as step 5
+runs it.
+
 So the estimators meet the twin's noise and effects, and each drawn pilot has
 fresh noise, as independent pilots would (Bertrand, Duflo and Mullainathan's
 placebo design, on panels resampled from the twin).
@@ -25,8 +31,9 @@ placebo design, on panels resampled from the twin).
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +108,8 @@ class TwinStores:
     residual: np.ndarray
     effect: np.ndarray
     attributes: pd.DataFrame
+    covariates: dict[str, TwinStores] = field(default_factory=dict)
+    """Each covariate taken apart alike (untreated runs: the intervention cannot move it)."""
 
 
 def simulate(
@@ -136,8 +145,15 @@ def simulate(
     ]
 
 
-def take_apart(runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]], kpi: str) -> TwinStores:
-    """Levels, day effects, residual and effect series of ``kpi`` for every twin store."""
+def take_apart(
+    runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]],
+    kpi: str,
+    covariates: Sequence[str] = (),
+) -> TwinStores:
+    """Levels, day effects, residual and effect series of ``kpi`` for every twin store.
+
+    ``covariates`` are taken apart the same way, for ``drawn_chain`` to carry along.
+    """
     levels, days, chain, resid, effect, attrs = [], [], [], [], [], []
     for k, (table, untreated, treated) in enumerate(runs):
         u = untreated.pivot(index="store_id", columns="day", values=kpi).astype(float)
@@ -158,6 +174,7 @@ def take_apart(runs: list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]], kpi:
         np.concatenate(resid),
         np.concatenate(effect),
         pd.concat(attrs, ignore_index=True),
+        {c: take_apart(runs, c) for c in covariates},
     )
 
 
@@ -171,7 +188,12 @@ def score(
     twin: TwinStores,
     estimator: Estimator = did,
 ) -> dict[str, Any]:
-    """Draw ``study.n`` pilots from the twin's stores and score ``estimator`` on them."""
+    """Draw ``study.n`` pilots from the twin's stores and score ``estimator`` on them.
+
+    With covariates in ``twin`` the estimator is given them, as step 5 does.
+    """
+    if twin.covariates:
+        estimator = partial(estimator, covariates=tuple(twin.covariates))
     draws = pd.DataFrame([_draw(pilot, twin, study, j, estimator) for j in range(study.n)])
     return {"summary": summarise(draws, pilot.spec.decision.alpha, twin, study), "draws": draws}
 
@@ -186,7 +208,8 @@ def validate(
 ) -> dict[str, Any]:
     """Simulate and score: the summary (rates, errors, targets) and one row per drawn pilot."""
     runs = simulate(pilot, study, out, workers, progress)
-    return score(pilot, study, take_apart(runs, kpi or pilot.spec.decision.kpi.value))
+    chosen = kpi or pilot.spec.decision.kpi.value
+    return score(pilot, study, take_apart(runs, chosen, pilot.spec.covariates))
 
 
 def validate_independent(
@@ -205,8 +228,9 @@ def validate_independent(
     study = replace(study, chains=study.n)
     chosen = kpi or pilot.spec.decision.kpi.value
     runs = simulate(pilot, study, out, workers, progress)
-    twin = take_apart(runs, chosen)
-    draws = independent(pilot, study, runs, chosen)
+    twin = take_apart(runs, chosen, pilot.spec.covariates)
+    estimator = partial(did, covariates=tuple(pilot.spec.covariates))
+    draws = independent(pilot, study, runs, chosen, estimator)
     own = {"summary": summarise(draws, pilot.spec.decision.alpha, twin, study), "draws": draws}
     return {"independent": own, "resampling": score(pilot, study, twin)}
 
@@ -227,6 +251,10 @@ def drawn_chain(
     treated = untreated + twin.effect[whose]
     ids = [f"V{k:03d}" for k in range(stores)]
     days = np.arange(untreated.shape[1])
+    extra = {
+        name: (c.level[whose, None] + c.day_effects[c.chain[whose]] + c.residual[noise]).ravel()
+        for name, c in twin.covariates.items()
+    }
 
     def frame(values: np.ndarray) -> pd.DataFrame:
         return pd.DataFrame(
@@ -234,6 +262,7 @@ def drawn_chain(
                 "store_id": np.repeat(ids, len(days)),
                 "day": np.tile(days, stores),
                 twin.kpi: values.ravel(),
+                **extra,
             }
         )
 
@@ -312,7 +341,7 @@ def independent(
     columns = [*matching.ATTRIBUTES, "region", "format"]
     rows = []
     for j, (table, untreated, treated) in enumerate(runs):
-        keep = ["store_id", "day", kpi]
+        keep = ["store_id", "day", kpi, *pilot.spec.covariates]
         seed = pilot.spec.seed * 1_000_003 + j
         found = evaluate(
             pilot, study, kpi, table[columns], untreated[keep], treated[keep], seed, estimator

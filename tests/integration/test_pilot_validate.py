@@ -2,11 +2,19 @@
 
 from dataclasses import replace
 
+import numpy as np
 import pytest
 
 from scenarios.pilot import load_pilot
 from scenarios.pilot.did import did
-from scenarios.pilot.validate import Study, independent, score, simulate, take_apart
+from scenarios.pilot.validate import (
+    Study,
+    drawn_chain,
+    independent,
+    score,
+    simulate,
+    take_apart,
+)
 
 # Wide bounds around the targets (3-7%, 92-98%, < 10%) for a 40-pilot sample.
 BOUNDS = {
@@ -69,3 +77,15 @@ def test_an_independent_pilot_is_scored_on_its_own_chain(twin):
     assert list(rows["draw"]) == [0] and list(rows.columns) == list(drawn.columns)
     assert set(rows.loc[0, "pilot_stores"].split(",")) <= set(runs[0][1]["store_id"])
     assert rows.loc[0, "true_effect"] > 0
+
+
+def test_the_footfall_adjusted_estimator_is_validated_as_step_5_runs_it(twin):
+    pilot, study, _, runs = twin
+    assert pilot.spec.covariates == ["door_count"]
+    stores = take_apart(runs, "contribution", pilot.spec.covariates)
+    door = stores.covariates["door_count"]
+    assert door.residual.shape == stores.residual.shape and door.level.min() > 0
+    _, untreated, treated = drawn_chain(stores, study.stores, np.random.default_rng(0))
+    assert (untreated["door_count"] == treated["door_count"]).all()
+    adjusted = score(pilot, study, stores)["summary"]
+    assert all(within(adjusted).values()), adjusted

@@ -17,5 +17,6 @@ def test_the_identified_pilot_is_in_the_served_project_library(app, tmp_path, mo
         finally:
             client.close()
     assert project.id == arts["identify"].project_id
-    assert project.intervention == "self_checkout" and project.status == "identified"
+    assert project.intervention == pilot.spec.label and project.status == "identified"
+    assert project.intervention == "self_checkout+ai_loss_prevention"
     assert not (tmp_path / "projects.db").exists()

@@ -264,3 +264,22 @@ def test_every_shipped_pilot_runs_in_stores_a_chain_could_have():
     for path in library_files():
         scaled = scaling.compare(load_pilot(path.stem))
         assert scaled is None or scaled["staff_follows"], (path.stem, scaled)
+
+
+def test_a_covariate_the_intervention_moved_holds_the_roll_out_back():
+    moved = PilotRun(
+        digest="d",
+        start_day=7,
+        days=14,
+        store_days={},
+        pre_period_identical=True,
+        panel="",
+        covariates_moved=["door_count"],
+    )
+    rule = spec()
+    found = checks.every(rule, reviewed(), moved, evaluated(), [], ELIGIBLE)
+    decision, _, changes = apply_rule(rule, reviewed(), evaluated(), ELIGIBLE, found)
+    moved_check = [f for f in found if f.check == "covariate"]
+    assert decision == "next_round" and len(moved_check) == 1 and moved_check[0].blocks_roll_out
+    assert "door_count" in moved_check[0].meaning and any("adjust_for" in c for c in changes)
+    assert verdict(rule, reviewed(), evaluated())[0] == "roll_out"
