@@ -87,9 +87,11 @@ class Tracer:
         catalog, plan = model.catalog, model.plan
         zones = [z.id for z in model.scenario.layout.zones]
         zone = catalog.zone.tolist()
-        x = [plan.aisle_x(z) for z in zone]
         y = catalog.shelf_y.tolist()
-        skus = catalog.skus
+        spots = [
+            {"sku": sku, "zone": zones[z], "x": plan.aisle_x(z), "y": y[i]}
+            for i, (sku, z) in enumerate(zip(catalog.skus, zone, strict=True))
+        ]
         empty = np.zeros(len(catalog), dtype=bool)
         wrong = np.zeros(len(catalog), dtype=bool)
         while True:
@@ -100,26 +102,14 @@ class Tracer:
             labels = "esl" if model.labels.electronic else "paper"
             for i in np.flatnonzero(now_empty != empty).tolist():
                 event = "out_of_stock" if now_empty[i] else "restocked"
-                self._shelf.append(
-                    {
-                        "t_s": t,
-                        "event": event,
-                        "sku": skus[i],
-                        "zone": zones[zone[i]],
-                        "x": x[i],
-                        "y": y[i],
-                    }
-                )
+                self._shelf.append({"t_s": t, "event": event, **spots[i]})
             for i in np.flatnonzero(now_wrong != wrong).tolist():
                 event = "price_mismatch" if now_wrong[i] else "price_fixed"
                 self._shelf.append(
                     {
                         "t_s": t,
                         "event": event,
-                        "sku": skus[i],
-                        "zone": zones[zone[i]],
-                        "x": x[i],
-                        "y": y[i],
+                        **spots[i],
                         "labels": labels,
                         "shown_cents": int(shown[i]),
                         "price_cents": int(charged[i]),
