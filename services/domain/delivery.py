@@ -60,6 +60,9 @@ def dispatch(
             Delivery.window_start < until,
             Order.status.in_([OrderStatus.paid.value, OrderStatus.picked.value]),
         )
+        # A concurrent dispatch holds these rows until it commits; PostgreSQL then
+        # re-reads them, and those it batched no longer match ``batch_id IS NULL``.
+        .with_for_update(of=Delivery)
     ).scalars()
     groups: dict[tuple[dt.datetime, str], list[Delivery]] = defaultdict(list)
     for d in rows:

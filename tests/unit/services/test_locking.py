@@ -9,11 +9,19 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from services.db.engine import retrying
-from services.domain import payments
+from services.domain import delivery, payments
 from services.domain.errors import Conflict
-from services.schemas import CheckoutLine, OrderCreate, PaymentChannel, PaymentCreate
+from services.schemas import (
+    Channel,
+    CheckoutLine,
+    DeliveryInfo,
+    OrderCreate,
+    PaymentChannel,
+    PaymentCreate,
+)
 
 from .conftest import AT
+from .test_orders_stock import online
 
 NOW = dt.datetime(2026, 3, 2, 12, 0)
 
@@ -111,3 +119,37 @@ def test_the_losing_concurrent_payment_says_the_order_was_already_paid(pg, shop)
     assert str(outcome[0]) == f"order {order.id} was already paid"
     with pg.sessions() as s:
         assert [p.amount_cents for p in payments.for_order(s, order.id)] == [1290]
+
+
+def test_two_overlapping_dispatches_batch_each_delivery_once(pg, shop):
+    """A second dispatch waits for the first and finds nothing left to batch."""
+    window = AT + dt.timedelta(hours=1)
+    for i, bearing in enumerate([10, 20, 180]):
+        order = shop.create_order(
+            online(
+                f"dispatch-{i}",
+                Channel.delivery,
+                delivery=DeliveryInfo(window_start=window, bearing_deg=bearing, distance_km=1),
+                MILK=1,
+            )
+        )
+        shop.pay(
+            PaymentCreate(order_id=order.id, method=PaymentChannel.card, idempotency_key=f"dp{i}")
+        )
+    until = window + dt.timedelta(minutes=1)
+    second: list = []
+    with pg.sessions() as a, a.begin():
+        first = delivery.dispatch(a, "S1", until, AT)
+
+        def other() -> None:
+            with pg.sessions() as b, b.begin():
+                second.extend(delivery.dispatch(b, "S1", until, AT))
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        wait_until(lambda: waiting_on_a_lock(pg) or not thread.is_alive(), "the second dispatch")
+    thread.join(timeout=30)
+    assert sorted(o for b in first for o in b.order_ids) == sorted(
+        o for b in pg.transaction(lambda s: delivery.batches(s, "S1")) for o in b.order_ids
+    )
+    assert len(first) == 2 and second == []
