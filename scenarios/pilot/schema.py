@@ -215,6 +215,10 @@ class PilotSpec(Frozen):
 
     @property
     def evaluated(self) -> list[Kpi]:
-        """The KPIs that count, then the decision KPI, its drivers and satisfaction."""
-        extra = [self.decision.kpi, *DRIVERS, Kpi.satisfaction]
+        """The KPIs that count, then the decision KPI, contribution, its drivers, satisfaction.
+
+        Contribution is there whether the file asks for it or not: ROI and payback are
+        priced on it.
+        """
+        extra = [self.decision.kpi, Kpi.contribution, *DRIVERS, Kpi.satisfaction]
         return list(dict.fromkeys([*self.kpis, *extra]))

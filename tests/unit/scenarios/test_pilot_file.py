@@ -123,3 +123,12 @@ def test_a_yaml_file_and_its_relative_chain_path(tmp_path):
         load_pilot(path)
     with pytest.raises(PilotError, match="not a pilot id or path"):
         load_pilot("no_such_pilot")
+
+
+def test_contribution_is_evaluated_even_when_the_file_does_not_ask_for_it():
+    """ROI and payback are priced on contribution: a file judged on margin still gets it."""
+    data = {**base(), "kpis": ["gross_margin", "sales"]}
+    data["decision"] = {"kpi": "gross_margin"}
+    evaluated = [k.value for k in parse_pilot(data).spec.evaluated]
+    assert evaluated[:2] == ["gross_margin", "sales"] and "contribution" in evaluated
+    assert "contribution" in [k.value for k in load_pilot("spend_save_weekends").spec.evaluated]
