@@ -11,6 +11,7 @@ from rich.table import Table
 
 from twin.commands import cameras as camera_commands
 from twin.commands import dashboard as dashboard_commands
+from twin.commands import frames as frame_commands
 from twin.commands import loadtest as loadtest_commands
 from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
@@ -418,3 +419,4 @@ app.add_typer(pilot_commands.app, name="pilot")
 app.command()(dashboard_commands.dashboard)
 app.command()(sweep_commands.sweep)
 app.add_typer(camera_commands.app, name="cameras")
+app.add_typer(frame_commands.app, name="frames")

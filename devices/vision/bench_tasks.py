@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from devices.vision.bench import MIN_SAMPLES, by_condition, finish
 from devices.vision.bench_sets import Sample
+from devices.vision.frames import PersonTruth
 from devices.vision.metrics import match_heads
 from devices.vision.models.ocr import read_tags
 from devices.vision.results import Detections, TextLine
@@ -65,6 +66,19 @@ def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dic
     return rows
 
 
+def person_labels(person: PersonTruth) -> dict[str, str]:
+    """A person's occlusion and distance buckets (distance by the head's height in pixels)."""
+    height = person.head[3] - person.head[1]
+    return {
+        "occlusion": "visible" if person.visible >= 0.8 else "occluded",
+        "distance": "near (head >= 30 px)"
+        if height >= 30
+        else "mid (18-30 px)"
+        if height >= 18
+        else "far (< 18 px)",
+    }
+
+
 def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     """Recall, precision, count error overall, by crowd size, and by condition.
 
@@ -99,18 +113,9 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
             )
         )
         for person, found in zip(s.frame.people, m.found, strict=True):
-            height = person.head[3] - person.head[1]
-            labels = {
-                "occlusion": "visible" if person.visible >= 0.8 else "occluded",
-                "distance": "near (head >= 30 px)"
-                if height >= 30
-                else "mid (18-30 px)"
-                if height >= 18
-                else "far (< 18 px)",
-            }
             person_rows.append(
                 (
-                    labels,
+                    person_labels(person),
                     {
                         "hit": float(found),
                         "miss": float(not found),
