@@ -68,7 +68,10 @@ def samples(entry: Entry, n: int, seed: int, installed: bool = False) -> Iterato
 
 def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | None = None) -> dict:
     """Every figure for one model: accuracy by condition, then speed."""
+    import pandas as pd
+
     from devices.vision.bench_tasks import prediction_rows, score_ocr, score_people
+    from devices.vision.report_errors import error_examples
 
     n = config.frames
     frames: list[Sample] = []
@@ -78,11 +81,14 @@ def bench_model(entry: Entry, model: Model, config: BenchConfig, tick: Tick | No
         results.append(model(sample.frame.image))
         if tick:
             tick(0.5 * (i + 1) / n)
-    score = score_people if entry.task.value == "people" else score_ocr
-    accuracy = score(frames, results)
+    people = entry.task.value == "people"
+    accuracy = (score_people if people else score_ocr)(frames, results)
+    rows = prediction_rows(entry.name, frames, results)
+    examples = error_examples(pd.DataFrame(rows), [s.frame.image for s in frames]) if people else []
     speed = measure_speed(entry, model, config, tick)
     return {
-        "predictions": prediction_rows(entry.name, frames, results),
+        "predictions": rows,
+        "examples": examples,
         "name": entry.name,
         "task": entry.task.value,
         "view": entry.view,
@@ -343,11 +349,13 @@ def run(
         entries = [e for e in builtin().values() if e.path.is_file()]
     models = []
     predictions: list[dict] = []
+    examples: dict[str, list[dict]] = {}
     for k, entry in enumerate(entries):
         model = entry.build(frame_size(entry), config.device)
         share = None if tick is None else _part(tick, k, len(entries))
         result = bench_model(entry, model, config, share)
         predictions += result.pop("predictions")
+        examples[entry.name] = result.pop("examples")
         models.append(result)
     bench = {
         "openvino": ov.__version__,
@@ -359,7 +367,8 @@ def run(
     }
     out.mkdir(parents=True, exist_ok=True)
     (out / "bench.json").write_text(json.dumps(bench, indent=2), encoding="utf-8")
-    pd.DataFrame(predictions).to_parquet(out / "predictions.parquet", index=False)
+    rows = pd.DataFrame(predictions)
+    rows.to_parquet(out / "predictions.parquet", index=False)
     keep = (
         "name",
         "task",
@@ -379,5 +388,5 @@ def run(
         "models": [{k: m[k] for k in keep if k in m} for m in models],
     }
     (out / "error_table.json").write_text(json.dumps(table, indent=2), encoding="utf-8")
-    write_html(bench, out / "index.html")
+    write_html(bench, out / "index.html", rows, examples)
     return bench

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from devices.vision.bench import MIN_SAMPLES, by_condition, finish
 from devices.vision.bench_sets import Sample
 from devices.vision.frames import PersonTruth
@@ -18,19 +20,24 @@ by blur, the measured fidelity draws for a camera in a run (``count_error_by_loo
 
 def seen_count(s: Sample, det: Detections) -> int:
     """People a model counts in a frame: in the lane's queue area for queue frames, else all."""
+    return int(counted(s, det).sum())
+
+
+def counted(s: Sample, det: Detections) -> np.ndarray:
+    """Which detections a frame's count takes: those in the lane's queue area, else all."""
     if s.region is None or s.cam is None:
-        return len(det)
+        return np.ones(len(det), dtype=bool)
     floor = s.cam.unproject(det.points, HEAD_Z).reshape(-1, 2)
     x0, y0, x1, y1 = s.region
-    inside = (floor[:, 0] >= x0) & (floor[:, 0] <= x1) & (floor[:, 1] >= y0) & (floor[:, 1] <= y1)
-    return int(inside.sum())
+    return (floor[:, 0] >= x0) & (floor[:, 0] <= x1) & (floor[:, 1] >= y0) & (floor[:, 1] <= y1)
 
 
 def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dict]:
     """Every frame's predictions beside its truth, one row per frame (predictions.parquet).
 
     People frames: true ids, boxes, head boxes and visible share; predicted
-    boxes, head points and scores; true and seen counts. Shelf frames: the tags
+    boxes, head points, scores and whether each is counted (in the queue area);
+    true and seen counts. Shelf frames: the tags
     (sku, name, shown and true price) and the text lines read (box, text, score).
     """
     rows = []
@@ -48,6 +55,7 @@ def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dic
                 "pred_boxes": res.boxes.round(2).tolist(),
                 "pred_points": res.points.round(2).tolist(),
                 "pred_scores": res.scores.round(4).tolist(),
+                "pred_counted": counted(s, res).tolist(),
             }
         else:
             tags = s.frame.tags

@@ -28,17 +28,31 @@ class Match:
 
 def match_heads(det: Detections, heads: Sequence[Box], margin: float = 0.25) -> Match:
     """Match detections (best first) to head boxes."""
+    used, hits = head_hits(det.points, det.scores, heads, margin)
+    hit = int(hits.sum())
+    return Match(hit, len(heads) - hit, len(det) - hit, tuple(used.tolist()))
+
+
+def head_hits(
+    points: np.ndarray, scores: np.ndarray, heads: Sequence[Box], margin: float = 0.25
+) -> tuple[np.ndarray, np.ndarray]:
+    """The matching of ``match_heads``: which heads were found, and which detections found one.
+
+    Best first, so the detections at or above any score threshold are matched
+    exactly as they would be without the ones below it: one matching gives
+    precision and recall at every threshold.
+    """
+    points = np.asarray(points, dtype=float).reshape(-1, 2)
     used = np.zeros(len(heads), dtype=bool)
-    hit = 0
-    for i in np.argsort(-det.scores):
-        px, py = det.points[i]
+    hits = np.zeros(len(points), dtype=bool)
+    for i in np.argsort(-np.asarray(scores, dtype=float)):
+        px, py = points[i]
         for k, (x0, y0, x1, y1) in enumerate(heads):
             mx, my = margin * (x1 - x0), margin * (y1 - y0)
             if not used[k] and x0 - mx <= px <= x1 + mx and y0 - my <= py <= y1 + my:
-                used[k] = True
-                hit += 1
+                used[k] = hits[i] = True
                 break
-    return Match(hit, len(heads) - hit, len(det) - hit, tuple(used.tolist()))
+    return used, hits
 
 
 def match_points(points: np.ndarray, truth: np.ndarray, radius: float) -> tuple[int, int, int]:

@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import plotly.graph_objects as go
 
 from devices.vision.bench import SUMMARY
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 STYLE = (
     "body{font-family:sans-serif;margin:2em} table{border-collapse:collapse} "
@@ -115,6 +119,28 @@ def condition_figure(model: dict, key: str) -> go.Figure:
     return fig
 
 
+def error_section(
+    name: str, predictions: pd.DataFrame | None, examples: dict[str, list[dict]] | None
+) -> str:
+    """One people model's precision-recall curve, threshold sweep and example error frames."""
+    from devices.vision.report_errors import (
+        examples_html,
+        pr_curve,
+        pr_figure,
+        sweep_figure,
+        threshold_sweep,
+    )
+
+    parts = [f"<h2>{html.escape(name)}: errors</h2>"]
+    if predictions is not None and "pred_counted" in predictions:
+        rows = predictions[predictions["model"] == name]
+        for fig in (pr_figure(name, pr_curve(rows)), sweep_figure(name, threshold_sweep(rows))):
+            parts.append(fig.to_html(full_html=False, include_plotlyjs=False))
+    if examples is not None:
+        parts.append(examples_html(name, examples.get(name, [])))
+    return "".join(parts)
+
+
 def summary_table(models: list[dict]) -> str:
     """The headline figures as an HTML table."""
     cols = SUMMARY
@@ -126,8 +152,18 @@ def summary_table(models: list[dict]) -> str:
     return f"<table><tr>{head}</tr>{rows}</table>"
 
 
-def write_html(bench: dict, path: Path) -> Path:
-    """Write the page for a bench.json dict."""
+def write_html(
+    bench: dict,
+    path: Path,
+    predictions: pd.DataFrame | None = None,
+    examples: dict[str, list[dict]] | None = None,
+) -> Path:
+    """Write the page for a bench.json dict.
+
+    With ``predictions`` (predictions.parquet's rows) each people model also
+    gets its precision-recall curve and threshold sweep, and with ``examples``
+    (``report_errors.error_examples`` per model name) its worst frames.
+    """
     models = bench["models"]
     figures = [speed_figure(models), latency_figure(models)]
     for m in models:
@@ -135,6 +171,9 @@ def write_html(bench: dict, path: Path) -> Path:
     parts = []
     for i, fig in enumerate(figures):
         parts.append(fig.to_html(full_html=False, include_plotlyjs="inline" if i == 0 else False))
+    parts += [
+        error_section(m["name"], predictions, examples) for m in models if m["task"] == "people"
+    ]
     meta = html.escape(
         f"OpenVINO {bench['openvino']} on {bench['device']}, "
         f"{bench['frames']} frames per model, seed {bench['seed']}"
