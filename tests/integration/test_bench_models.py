@@ -3,8 +3,10 @@
 import json
 
 import pandas as pd
+import pytest
 from typer.testing import CliRunner
 
+from devices.vision.report_errors import threshold_sweep
 from twin.cli import app
 
 KEYS = {
@@ -54,6 +56,17 @@ def test_bench_models_writes_json_and_html(tmp_path):
     shelf = predictions[predictions["model"] == "ppocr"].iloc[0]
     assert len(shelf["truth_shown_cents"]) == shelf["truth_count"] and len(shelf["pred_text"])
     assert "predictions.parquet" in result.output
+    page = (out / "index.html").read_text()
+    for name in ("blazepose", "topdown"):  # the page's curves come from the file's rows
+        rows = predictions[predictions["model"] == name]
+        lowest = threshold_sweep(rows, [min(min(s, default=1.0) for s in rows["pred_scores"])])
+        assert lowest["recall"].iloc[0] == pytest.approx(models[name]["recall"], abs=1e-4)
+        assert lowest["count_mae"].iloc[0] == pytest.approx(models[name]["count_mae"], abs=1e-4)
+        if models[name]["precision"] is not None:
+            assert lowest["precision"].iloc[0] == pytest.approx(models[name]["precision"], abs=1e-4)
+        assert f"{name}: precision-recall" in page and f"{name}: what each score threshold" in page
+        assert f"{name}: example errors" in page or f"{name}: no frame with a miss" in page
+    assert "ppocr: precision-recall" not in page
 
 
 def test_bench_a_model_of_ones_own(tmp_path):
