@@ -209,13 +209,16 @@ def export_coco(
     extras, categories). The same arguments give the same files, byte for byte.
 
     Raises:
-        ExportError: a bad view, condition, frame count or image format.
+        ExportError: a bad view, condition, frame count or image format, or an ``out``
+            that already holds an export (its images would mix with these).
     """
     if frames < 1:
         raise ExportError(f"frames must be >= 1, got {frames}")
     if image_format not in IMAGE_FORMATS:
         raise ExportError(f"unknown image format {image_format!r}: {', '.join(IMAGE_FORMATS)}")
     chosen = parse_conditions(view, conditions)
+    if (out / "annotations" / "instances.json").exists() or any((out / "images").glob("*")):
+        raise ExportError(f"{out} already holds an export: choose another --out or remove it")
     wall0, cpu0 = time.perf_counter(), time.process_time()
     (out / "images").mkdir(parents=True, exist_ok=True)
     (out / "annotations").mkdir(parents=True, exist_ok=True)

@@ -65,10 +65,12 @@ def test_a_shelf_export_carries_each_tags_text_and_prices(tmp_path):
     assert coco.loadImgs(1)[0]["file_name"].endswith(".png")
 
 
-def test_the_same_export_twice_is_the_same_bytes(tmp_path):
+def test_the_same_export_twice_is_the_same_bytes_and_never_over_another(tmp_path):
     export_coco("shelf", 1, tmp_path / "a", ["dim"])
     export_coco("shelf", 1, tmp_path / "b", ["dim"])
     assert _digest(tmp_path / "a") == _digest(tmp_path / "b")
+    with pytest.raises(ExportError, match="already holds an export"):
+        export_coco("shelf", 1, tmp_path / "a")
 
 
 @pytest.mark.parametrize("view", ["oblique", "shelf"])
