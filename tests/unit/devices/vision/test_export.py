@@ -5,6 +5,7 @@ import itertools
 
 import pytest
 from pycocotools.coco import COCO
+from pycocotools.cocoeval import COCOeval
 
 from devices.vision.bench_sets import condition_names, oblique_samples, shelf_samples
 from devices.vision.export import ExportError, export_coco, parse_conditions
@@ -44,6 +45,15 @@ def test_an_oblique_export_reads_back_with_the_truths_counts_and_extras(tmp_path
             assert a["occlusion"] == pytest.approx(1 - person.visible, abs=1e-4)
             assert a["distance"].split()[0] in {"near", "mid", "far"} and a["distance_m"] > 1
     assert summary.bytes == sum(p.stat().st_size for p in (tmp_path / "ds").rglob("*.*"))
+    truth_as_found = [
+        {"image_id": a["image_id"], "category_id": 1, "bbox": a["bbox"], "score": 1.0}
+        for a in coco.loadAnns(coco.getAnnIds())
+    ]
+    scored = COCOeval(coco, coco.loadRes(truth_as_found), "bbox")
+    scored.evaluate()
+    scored.accumulate()
+    scored.summarize()
+    assert scored.stats[0] == pytest.approx(1.0)  # COCO's own evaluation reads it as it is
 
 
 def test_a_shelf_export_carries_each_tags_text_and_prices(tmp_path):
