@@ -27,7 +27,7 @@ from devices.vision.bench_sets import (
     shelf_samples,
     top_samples,
 )
-from devices.vision.bench_tasks import person_labels
+from devices.vision.bench_tasks import HEAD_Z, person_labels
 from devices.vision.frames import Box, PersonTruth, TagTruth
 from devices.vision.shelf import price_text
 
@@ -135,25 +135,25 @@ def _clipped(box: Box, width: int, height: int) -> list[float]:
     return [round(x0, 2), round(y0, 2), round(x1 - x0, 2), round(y1 - y0, 2)]
 
 
-def _corners(box: Box) -> list[float]:
-    return [round(float(v), 2) for v in box]
-
-
 def person_annotation(person: PersonTruth, sample: Sample, width: int, height: int) -> dict:
-    """One person's COCO annotation fields and truth extras (without ids)."""
+    """One person's COCO annotation fields and truth extras (without ids).
+
+    ``head_bbox`` is [x, y, w, h] as ``bbox``; ``distance_m`` runs from the
+    camera to the head (None where the sample has no camera: ceiling frames).
+    """
     bbox = _clipped(person.box, width, height)
     labels = person_labels(person)
     distance_m = None
     if sample.cam is not None:
         cx, cy, cz = sample.cam.position
-        distance_m = round(math.dist((cx, cy, cz), (*person.floor, 1.6)), 3)
+        distance_m = round(math.dist((cx, cy, cz), (*person.floor, HEAD_Z)), 3)
     return {
         "category_id": 1,
         "bbox": bbox,
         "area": round(bbox[2] * bbox[3], 2),
         "iscrowd": 0,
         "person_id": person.pid,
-        "head_bbox": _corners(person.head),
+        "head_bbox": _clipped(person.head, width, height),
         "visible": round(person.visible, 4),
         "occlusion": round(1.0 - person.visible, 4),
         "occluded": labels["occlusion"] == "occluded",

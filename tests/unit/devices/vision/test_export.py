@@ -42,6 +42,8 @@ def test_an_oblique_export_reads_back_with_the_truths_counts_and_extras(tmp_path
             x, y, w, h = a["bbox"]
             assert x >= 0 and x + w <= 640.01 and y >= 0 and y + h <= 480.01
             assert a["area"] == pytest.approx(w * h, abs=0.05) and a["iscrowd"] == 0
+            hx, hy, hw, hh = a["head_bbox"]  # COCO's [x, y, w, h], inside the person's box
+            assert x <= hx and hx + hw <= x + w + 0.01 and y <= hy and hy + hh <= y + h + 0.01
             assert a["occlusion"] == pytest.approx(1 - person.visible, abs=1e-4)
             assert a["distance"].split()[0] in {"near", "mid", "far"} and a["distance_m"] > 1
     assert summary.bytes == sum(p.stat().st_size for p in (tmp_path / "ds").rglob("*.*"))
