@@ -34,7 +34,7 @@ def scored_detections(rows: pd.DataFrame) -> pd.DataFrame:
     matched to the true heads best first (``metrics.head_hits``), as the bench
     scores them.
     """
-    out = []
+    out: list[tuple[int, float, bool, bool]] = []
     for frame, heads, points, scores, counted in zip(
         rows["frame"],
         rows["truth_heads"],
@@ -46,7 +46,11 @@ def scored_detections(rows: pd.DataFrame) -> pd.DataFrame:
         scores = np.asarray(scores, dtype=float)
         _, hits = head_hits(_array(points, 2), scores, [tuple(h) for h in heads])
         out += [(frame, s, bool(h), bool(c)) for s, h, c in zip(scores, hits, counted, strict=True)]
-    return pd.DataFrame(out, columns=["frame", "score", "hit", "counted"])
+    columns = list(zip(*out, strict=True)) or [(), (), (), ()]
+    types = {"frame": int, "score": float, "hit": bool, "counted": bool}
+    return pd.DataFrame(
+        {name: np.array(c, dtype=t) for (name, t), c in zip(types.items(), columns, strict=True)}
+    )
 
 
 def _array(values: Sequence, width: int) -> np.ndarray:

@@ -117,3 +117,14 @@ def test_the_error_section_draws_both_figures_from_the_predictions():
     assert page.count("plotly-graph-div") == 2 and "no frame with a miss" in page
     old = error_section("m", _rows().drop(columns="pred_counted"), None)  # a file from before
     assert "plotly-graph-div" not in old
+
+
+def test_a_model_that_found_nobody_still_gets_its_figures():
+    rows = _rows()
+    for column in ("pred_boxes", "pred_points", "pred_scores", "pred_counted"):
+        rows[column] = [[], [], []]
+    assert pr_curve(rows).empty
+    sweep = threshold_sweep(rows, [0.5])
+    assert sweep["recall"].iloc[0] == 0 and sweep["count_mae"].iloc[0] == 1.0
+    assert error_frames(rows) == [("miss", 0), ("miss", 1)]
+    assert error_section("m", rows, None).count("plotly-graph-div") == 2
