@@ -314,8 +314,19 @@ BENCH = {
             "precision": 0.97,
             "by_condition": {
                 "crowd": {
-                    "1-2": {"recall": 0.97, "people": 30},
-                    "6+": {"recall": 0.85, "people": 60},
+                    "1-2": {
+                        "recall": 0.97,
+                        "recall_ci": [0.83, 0.99],
+                        "people": 30,
+                        "too_few": False,
+                    },
+                    "6+": {
+                        "recall": 0.85,
+                        "recall_ci": [0.74, 0.92],
+                        "people": 60,
+                        "too_few": False,
+                    },
+                    "12+": {"recall": 1.0, "recall_ci": [0.44, 1.0], "people": 4, "too_few": True},
                 }
             },
         }
