@@ -144,3 +144,30 @@ def test_sales_by_day_ticks_whole_days_and_thins_them_over_a_month():
     assert f.sales_by_day(days(2)).layout.xaxis.dtick == 86_400_000
     month = f.sales_by_day(days(28)).layout.xaxis
     assert month.dtick == 2 * 86_400_000 and month.tickformat == "%d %b"
+
+
+def test_a_chart_puts_line_labels_above_the_plot_and_keeps_legend_room_only_for_a_legend():
+    import plotly.graph_objects as go
+
+    from dashboard import components as ui
+    from scenarios.pilot import figures as pfig
+
+    panel = pd.DataFrame(
+        [
+            {"store_id": s, "group": g, "arm": "observed", "day": d, "sales": 1.0 + d}
+            for s, g in (("S1", "pilot"), ("S2", "reference"))
+            for d in range(4)
+        ]
+    )
+    timeline = pfig.timeline(panel, "sales", 2)
+    ui.chart(timeline)
+    start = next(a for a in timeline.layout.annotations if a.text == "pilot starts")
+    assert (start.y, start.yanchor) == (1, "bottom") and timeline.layout.margin.t >= 72
+    lift = f.kpi_lift(ESTIMATE, "contribution", "currency", 100.0)
+    ui.chart(lift)
+    required = next(a for a in lift.layout.annotations if a.text == "required")
+    assert (required.y, required.yanchor) == (1, "bottom")
+    single = go.Figure(go.Bar(x=["a"], y=[1]))
+    ui.chart(single)
+    assert single.layout.margin.b == 80
+    assert lift.layout.margin.b == 110  # three traces: a legend under the axis title
