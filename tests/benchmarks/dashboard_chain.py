@@ -218,7 +218,7 @@ def browser_trial(runs: Path, name: str = "chain") -> dict[str, tuple[float, flo
         options.add_argument(arg)
     me = psutil.Process()
     out = {}
-    with serving(["dashboard", "--runs", str(runs)], "/") as url:
+    with serving(["dashboard", "--runs", str(runs)], "/", deadline_s=600) as url:
         server = [p for p in me.children() if "dashboard" in " ".join(p.cmdline())]
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         driver.set_window_size(1920, 1080)

@@ -65,7 +65,9 @@ def browser():
 
 
 @contextmanager
-def serving(args: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    args: list[str], probe: str, env: dict[str, str] | None = None, deadline_s: float = 120.0
+) -> Iterator[str]:
     """A ``storetwin`` command serving on a free port; yields its URL once ``probe`` answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -79,7 +81,7 @@ def serving(args: list[str], probe: str, env: dict[str, str] | None = None) -> I
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + deadline_s
         while True:
             try:
                 if httpx.get(url + probe, timeout=2).status_code < 500:
