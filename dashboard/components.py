@@ -112,7 +112,8 @@ def has_legend(fig: go.Figure) -> bool:
     """Whether Plotly draws a legend: asked for, or more than one trace that would be in it."""
     if fig.layout.showlegend is not None:
         return bool(fig.layout.showlegend)
-    return sum(1 for t in fig.data if t.showlegend is not False) > 1
+    in_legend = [t for t in fig.data if getattr(t, "showlegend", False) is not False]
+    return len(in_legend) > 1  # an image, for one, has no legend entry at all
 
 
 def labels_above_the_plot(fig: go.Figure) -> None:

@@ -95,7 +95,7 @@ def refused(source: data.Source, store: str) -> html.Div:
             data.reports(client, store, data.FAR_PAST, data.FAR_PAST)
     except data.Problem as exc:
         return html.Div(ui.problem(exc), id="report-refused")
-    return html.Div(ui.problem(f"store {store} is not one this key may see"), id="report-refused")
+    return html.Div(ui.problem(f"the services list no store {store!r}"), id="report-refused")
 
 
 def manager_section(

@@ -267,6 +267,16 @@ def write_frames(folder: Path, scenario) -> None:
 
 
 @pytest.fixture(scope="session")
+def dash_app(tmp_path_factory):
+    """The one Dash app of a test session: pages register themselves once per process, so a
+    second app would list them twice. Tests point it at their runs folder as they render."""
+    from dashboard.app import create_app
+    from dashboard.data import Source
+
+    return create_app(Source(tmp_path_factory.mktemp("unused")))
+
+
+@pytest.fixture(scope="session")
 def fake_runs(tmp_path_factory) -> Path:
     """A runs folder with only the folders that need no twin run (fast)."""
     return write_fakes(tmp_path_factory.mktemp("fake_runs"))

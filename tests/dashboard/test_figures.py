@@ -171,3 +171,6 @@ def test_a_chart_puts_line_labels_above_the_plot_and_keeps_legend_room_only_for_
     ui.chart(single)
     assert single.layout.margin.b == 80
     assert lift.layout.margin.b == 110  # three traces: a legend under the axis title
+    frame = go.Figure(go.Image(z=[[[0, 0, 0]]]))  # a trace kind with no legend entry at all
+    ui.chart(frame)
+    assert frame.layout.margin.b == 80

@@ -5,14 +5,12 @@ import re
 
 import pytest
 
-from dashboard.app import create_app
-from dashboard.data import Source
 from dashboard.speed import BUNDLES, PLOTLY_JS, BundleCache
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return create_app(Source(tmp_path_factory.mktemp("runs")))
+def app(dash_app):
+    return dash_app
 
 
 def test_every_page_asks_for_plotly_js_at_once_at_the_url_dash_loads_it_from(app):
