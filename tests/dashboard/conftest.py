@@ -269,11 +269,18 @@ def write_frames(folder: Path, scenario) -> None:
 @pytest.fixture(scope="session")
 def dash_app(tmp_path_factory):
     """The one Dash app of a test session: pages register themselves once per process, so a
-    second app would list them twice. Tests point it at their runs folder as they render."""
+    second app would list them twice. Tests point it at their runs folder as they render.
+
+    Tests that import a page module (``dashboard.pages.chain``) register it once more under
+    that name; Dash checks its pages for duplicates on its first request, so that request
+    is made here, before any test imports one.
+    """
     from dashboard.app import create_app
     from dashboard.data import Source
 
-    return create_app(Source(tmp_path_factory.mktemp("unused")))
+    app = create_app(Source(tmp_path_factory.mktemp("unused")))
+    assert app.server.test_client().get("/").status_code == 200
+    return app
 
 
 @pytest.fixture(scope="session")
