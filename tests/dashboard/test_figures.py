@@ -174,3 +174,13 @@ def test_a_chart_puts_line_labels_above_the_plot_and_keeps_legend_room_only_for_
     frame = go.Figure(go.Image(z=[[[0, 0, 0]]]))  # a trace kind with no legend entry at all
     ui.chart(frame)
     assert frame.layout.margin.b == 80
+
+
+def test_the_queue_chart_counts_whole_people():
+    from dashboard import figures_floor as ff
+
+    short = pd.DataFrame({"till": [1, 1, 2], "t_s": [0, 60, 0], "waiting": [0, 1, 1]})
+    fig = ff.queue_chart(short, 30)
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.rangemode == "tozero"
+    long = short.assign(waiting=[0, 30, 12])
+    assert ff.queue_chart(long, 30).layout.yaxis.dtick is None
