@@ -44,3 +44,22 @@ def test_only_bundles_are_kept_never_a_page_or_a_callback(app):
     assert all(key.split(";", 1)[1].startswith(BUNDLES) for key in cache.kept())
     cache.set("gzip;", b"x")
     assert cache.get("gzip;") is None
+
+
+def test_warming_compresses_the_bundles_and_computes_the_first_chain_reports(app, dash_runs):
+    import threading
+
+    from dashboard import data
+    from dashboard.speed import warm
+
+    app.server.config[data.CONFIG_KEY] = data.Source(dash_runs)
+    data._REPORTS.clear()
+    warm(app)
+    for thread in threading.enumerate():
+        if thread.name == "warm-reports":
+            thread.join(120)
+    cache: BundleCache = app.server.extensions[BundleCache.EXTENSION]
+    assert f"gzip;{PLOTLY_JS}?" in cache.kept()
+    first = data.of_kind(dash_runs, "chain", "run")[0].name
+    store = data.load_chain(dash_runs, first).stores[0]
+    assert [k[2] for k in data._REPORTS] == [store]  # what the chain page shows first
