@@ -12,6 +12,7 @@ import dash
 from dash import Dash, html
 
 from dashboard.data import CONFIG_KEY, Source
+from dashboard.speed import speed_up, warm
 
 PAGES = Path(__file__).with_name("pages")
 
@@ -40,9 +41,12 @@ def create_app(source: Source) -> Dash:
     )
     app.server.config[CONFIG_KEY] = source
     app.layout = html.Div([nav(source), html.Div(dash.page_container, className="page")])
+    speed_up(app)
     return app
 
 
 def serve(source: Source, host: str = "127.0.0.1", port: int = 8050) -> None:
-    """Serve the dashboard until interrupted."""
-    create_app(source).run(host=host, port=port, debug=False)
+    """Serve the dashboard until interrupted, warmed first (see dashboard.speed)."""
+    app = create_app(source)
+    warm(app)
+    app.run(host=host, port=port, debug=False)

@@ -108,15 +108,37 @@ def figures(items: Sequence[tuple[str, str]]) -> html.Div:
     )
 
 
+def has_legend(fig: go.Figure) -> bool:
+    """Whether Plotly draws a legend: asked for, or more than one trace that would be in it."""
+    if fig.layout.showlegend is not None:
+        return bool(fig.layout.showlegend)
+    in_legend = [t for t in fig.data if getattr(t, "showlegend", False) is not False]
+    return len(in_legend) > 1  # an image, for one, has no legend entry at all
+
+
+def labels_above_the_plot(fig: go.Figure) -> None:
+    """Put labels of lines across the plot ("pilot starts", "required") above its top edge.
+
+    There they are on neither the line nor the data, with room left under the title.
+    """
+    top = [a for a in fig.layout.annotations if a.yref == "paper" and (a.y or 0) >= 1]
+    for a in top:
+        a.update(y=1, yanchor="bottom")
+    if top:
+        fig.update_layout(margin={"t": max(fig.layout.margin.t or 0, 72)})
+
+
 def chart(fig: go.Figure, chart_id: str | None = None, note: str | None = None) -> html.Div:
     """A chart in a card, with a line saying how to read it."""
     if fig.layout.height is None:
         fig.update_layout(height=400)
-    # The legend sits at the bottom of the chart's box, below the x-axis title, never on it.
+    # The legend sits at the bottom of the chart's box, below the x-axis title, never on it;
+    # a chart without one keeps less room there.
     fig.update_layout(
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0},
-        margin={"b": 110},
+        margin={"b": 110 if has_legend(fig) else 80},
     )
+    labels_above_the_plot(fig)
     graph = dcc.Graph(
         figure=fig,
         config={"displaylogo": False, "displayModeBar": False},

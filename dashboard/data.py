@@ -336,12 +336,20 @@ def per_store(daily: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index()
 
 
-def load_chain(runs: Path, name: str) -> Chain:
-    """A chain or store run folder, aggregated before anything is plotted."""
+def load_chain(runs: Path, name: str, only: list[str] | None = None) -> Chain:
+    """A chain or store run folder, aggregated before anything is plotted.
+
+    ``only``: the stores a store key may see (None: all); the others are left
+    out before aggregating, so no total or format line carries them.
+    """
     path = folder(runs, name)
     daily = need(
         read_parquet(path / "daily.parquet"), ("store_id", "day", *SUMS), f"{name}/daily.parquet"
     )
+    if only is not None:
+        daily = daily[daily["store_id"].isin(only)]
+        if daily.empty:
+            raise Problem(f"{name}: none of its stores is one this key may see ({', '.join(only)})")
     by_store = per_store(daily)
     attributes = path / "stores.parquet"
     if attributes.exists():
@@ -498,6 +506,36 @@ def prefetch_reports(runs: Path, name: str, store_id: str) -> threading.Thread:
 def service_stores(client: Any) -> list[str]:
     """The store ids the services know."""
     return sorted(s.id for s in ask(client.list_stores, "store list"))
+
+
+def may_read(client: Any, store_id: str | None) -> bool:
+    """Whether the client's key may read ``store_id``'s reports (None: the chain's).
+
+    Asked of the services with an empty report (one day long ago), so the
+    services, not the dashboard, decide what a key reaches.
+    """
+    from services.domain.errors import Forbidden
+
+    def probe() -> bool:
+        try:
+            client.sales_report(store_id, FAR_PAST, FAR_PAST)
+        except Forbidden:
+            return False
+        return True
+
+    return ask(probe, "store access")
+
+
+def store_reach(client: Any) -> list[str] | None:
+    """The stores whose reports the client's key may read; None for the whole chain (HQ).
+
+    Every staff key may list the stores, so the list alone would show a store
+    key the whole chain. A key that may read the chain's reports (HQ) reaches
+    every store; a store key reaches exactly one, so the search stops there.
+    """
+    if may_read(client, None):
+        return None
+    return next(([s] for s in service_stores(client) if may_read(client, s)), [])
 
 
 # --- bench and load test ----------------------------------------------------------------------

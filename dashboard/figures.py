@@ -254,25 +254,91 @@ def monthly_profit(profit: pd.DataFrame) -> go.Figure:
 # --- models and services ------------------------------------------------------------------------
 
 
+MIN_SAMPLES = 30
+"""bench.json flags a bucket ``too_few`` below this many people (or tags) and frames."""
+
+
+def bucket_size(bucket: Mapping[str, Any]) -> tuple[int | None, str]:
+    """A bucket's sample size and what it counts (people, price tags or frames)."""
+    for unit in ("people", "tags", "frames"):
+        if bucket.get(unit) is not None:
+            return int(bucket[unit]), unit
+    return None, "samples"
+
+
+def bucket_hover(
+    name: str,
+    metric: str,
+    value: float | None,
+    ci: Sequence[float] | None,
+    size: tuple[int | None, str],
+    too_few: bool,
+) -> str:
+    """What hovering a bucket's bar says: the rate, its CI, n, and whether n is too small."""
+    n, unit = size
+    lines = [f"{name}: {metric} " + (f"{value:.3f}" if value is not None else "-")]
+    lines.append(f"95% CI {ci[0]:.3f} to {ci[1]:.3f}" if ci is not None else "no CI")
+    lines.append(f"n = {n if n is not None else '?'} {unit}")
+    if too_few:
+        lines.append(f"too few to read alone (under {MIN_SAMPLES})")
+    return "<br>".join(lines)
+
+
 def accuracy_by_condition(model: Mapping[str, Any], condition: str, metric: str) -> go.Figure:
-    """One model's accuracy per bucket of a condition, with the bucket's sample size on top."""
+    """One model's accuracy per bucket of a condition, with its 95% CI and sample size.
+
+    The bench holds per bucket the rate, its 95% CI (``<metric>_ci``), its
+    sample size and ``too_few``: each bar carries its CI as an error bar, its
+    axis label says n, and a bucket too small to read alone is drawn pale,
+    hatched and labelled "too few", so nobody reads its bar as a finding.
+    """
     buckets = model.get("by_condition", {}).get(condition, {})
     if not buckets:
         return empty(f"{model.get('name', 'model')}: no {condition} buckets")
     names = list(buckets)
     values = [buckets[b].get(metric) for b in names]
-    sizes = [buckets[b].get("people", buckets[b].get("tags")) for b in names]
-    fig = go.Figure(
-        go.Bar(
-            x=names,
-            y=values,
-            text=[f"n={n}" if n is not None else "" for n in sizes],
-            textposition="outside",
-            marker_color=PILOT,
-        )
+    cis = [buckets[b].get(f"{metric}_ci") for b in names]
+    sizes = [bucket_size(buckets[b]) for b in names]
+    few = [bool(buckets[b].get("too_few")) for b in names]
+    labels = [
+        f"{b}<br>n={n if n is not None else '?'}" + (" (too few)" if f else "")
+        for b, (n, _), f in zip(names, sizes, few, strict=True)
+    ]
+    pairs = list(zip(values, cis, strict=True))
+    ok = [ci is not None and len(ci) == 2 and v is not None for v, ci in pairs]
+    hover = [
+        bucket_hover(b, metric, v, ci if good else None, size, f)
+        for b, v, ci, good, size, f in zip(names, values, cis, ok, sizes, few, strict=True)
+    ]
+    bar = go.Bar(
+        x=labels,
+        y=values,
+        marker={
+            "color": PILOT,
+            "opacity": [0.35 if f else 1.0 for f in few],
+            "pattern": {"shape": ["/" if f else "" for f in few]},
+        },
+        hovertext=hover,
+        hoverinfo="text",
+        name=metric,
+        showlegend=False,
     )
-    fig.update_xaxes(title=condition, type="category")
-    return style(fig, f"{model.get('name')}: {metric} by {condition}", metric, height=320)
+    if any(ok):
+        bar.error_y = {
+            "type": "data",
+            "symmetric": False,
+            "array": [ci[1] - v if g else 0 for (v, ci), g in zip(pairs, ok, strict=True)],
+            "arrayminus": [v - ci[0] if g else 0 for (v, ci), g in zip(pairs, ok, strict=True)],
+            "color": "#333",
+            "thickness": 1.5,
+            "width": 6,
+        }
+    fig = go.Figure(bar)
+    note = "whiskers: 95% CI" + (f"; hatched: too few, n < {MIN_SAMPLES}" if any(few) else "")
+    fig.update_xaxes(title=f"{condition} ({note})", type="category")
+    if metric.endswith("_rate") or metric in ("recall", "precision"):
+        fig.update_yaxes(range=[0, 1.05])
+    return style(fig, f"{model.get('name')}: {metric} by {condition}", metric, height=340)
 
 
 STAGES = ("render_ms", "preprocess_ms", "infer_ms", "postprocess_ms")

@@ -169,6 +169,10 @@ def shelf_marks(marks: Mapping[str, pd.DataFrame] | None) -> dict[str, pd.DataFr
     return {k: marks.get(k, none) for k in MARKS}
 
 
+WHOLE_TICKS = 8
+"""Up to this many people waiting, the queue chart ticks every person."""
+
+
 def queue_chart(lengths: pd.DataFrame, t_s: float) -> go.Figure:
     """People waiting at each till over the run, with the replay's moment marked."""
     fig = go.Figure()
@@ -178,6 +182,9 @@ def queue_chart(lengths: pd.DataFrame, t_s: float) -> go.Figure:
         )
     fig.add_vline(x=t_s / 3600, line_color="black", line_dash="dot")
     fig.update_xaxes(title="hour since the run started")
+    most = int(lengths["waiting"].max()) if not lengths.empty else 0
+    # whole people: short queues get a tick per person, never 0.2 of one
+    fig.update_yaxes(rangemode="tozero", **({"dtick": 1} if most <= WHOLE_TICKS else {}))
     fig.update_layout(uirevision="queues")
     return style(fig, "Queue per till", "people waiting", height=340)
 

@@ -70,30 +70,54 @@ def overview(c: data.Chain) -> list[Any]:
     ]
 
 
-def report_stores(source: data.Source, c: data.Chain | None) -> list[str]:
+def reach(source: data.Source) -> list[str] | None:
+    """The stores the dashboard's key may see; None for all (HQ, or no services)."""
+    if source.services is None:
+        return None
+    with data.client_for(source) as client:
+        return data.store_reach(client)
+
+
+def report_stores(source: data.Source, c: data.Chain | None, only: list[str] | None) -> list[str]:
     """The stores whose reports can be asked for (from the services, else the run)."""
+    if only is not None:
+        return only
     if source.services is not None:
         with data.client_for(source) as client:
             return data.service_stores(client)
     return c.stores if c is not None else []
 
 
-def manager_section(source: data.Source, c: data.Chain | None, store: str | None) -> html.Div:
-    """The store picker and the place its reports go."""
+def refused(source: data.Source, store: str) -> html.Div:
+    """Why a store asked for by the URL is not shown: the services' own answer."""
+    try:
+        with data.client_for(source) as client:
+            data.reports(client, store, data.FAR_PAST, data.FAR_PAST)
+    except data.Problem as exc:
+        return html.Div(ui.problem(exc), id="report-refused")
+    return html.Div(ui.problem(f"the services list no store {store!r}"), id="report-refused")
+
+
+def manager_section(
+    source: data.Source, c: data.Chain | None, store: str | None, only: list[str] | None
+) -> html.Div:
+    """The store picker (only the stores the key may read) and the place its reports go."""
     where = (
         f"the services at {source.services}" if source.services else "this run's services database"
     )
     try:
-        stores = report_stores(source, c)
+        stores = report_stores(source, c, only)
     except data.Problem as exc:
         return html.Div([html.H3("Store manager reports"), ui.problem(exc)], className="card")
-    chosen = store if store in stores else (stores[0] if stores else None)
+    shut = store is not None and store not in stores and source.services is not None
+    chosen = store if store in stores else (stores[0] if stores and not shut else None)
     if source.services is None and c is not None and chosen is not None:
         data.prefetch_reports(source.runs, c.name, chosen)
     return html.Div(
         [
             html.H3("Store manager reports"),
             html.P(f"Read from {where}.", className="note"),
+            *([refused(source, store)] if shut and store is not None else []),
             html.Div(
                 [
                     html.Label("Store: "),
@@ -153,6 +177,10 @@ def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.D
         return ui.empty_state("chain or store runs", "chain", source.runs)
     body: list[Any] = []
     chain = None
+    try:
+        only = reach(source)
+    except data.Problem as exc:
+        return html.Div(ui.problem(exc))
     if found:
         links = [html.A(f.name, href=ui.link(PAGE, run=f.name)) for f in found]
         body.append(
@@ -163,12 +191,12 @@ def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.D
         )
         run = run or found[0].name
         try:
-            chain = data.load_chain(source.runs, run)
+            chain = data.load_chain(source.runs, run, only)
             body += [html.H2(f"Run: {run}"), *overview(chain)]
         except data.Problem as exc:
             body.append(ui.problem(exc))
     body.append(dcc.Store(id="report-run", data=run))
-    body.append(manager_section(source, chain, store))
+    body.append(manager_section(source, chain, store, only))
     return html.Div(body)
 
 
@@ -181,8 +209,9 @@ def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.D
 )
 def chain_kpi(kpi: str, name: str):
     """Colour the stores and draw the days by another KPI."""
+    source = data.Source.current()
     try:
-        c = data.load_chain(data.Source.current().runs, name)
+        c = data.load_chain(source.runs, name, reach(source))
     except data.Problem as exc:
         return dfig.empty(str(exc)), dfig.empty(str(exc))
     return dfig.store_grid(c.by_store, kpi), dfig.format_days(c.by_format_day, kpi)
@@ -196,5 +225,5 @@ def chain_kpi(kpi: str, name: str):
 def store_reports(store: str | None, run: str | None):
     """The chosen store's reports."""
     if store is None:
-        return html.P("No store to report on.", className="note")
+        return html.P("Choose a store to see its reports.", className="note")
     return ui.guarded(lambda: report_body(data.Source.current(), run, store))

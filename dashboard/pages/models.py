@@ -56,7 +56,7 @@ def detail(runs: Any, name: str) -> list[Any]:
     ]
     if charts:
         out += [
-            html.H3("Accuracy by condition (n = the bucket's sample size)"),
+            html.H3("Accuracy by condition, with 95% CIs (n = the bucket's sample size)"),
             html.Div(charts, className="grid2"),
         ]
     return out

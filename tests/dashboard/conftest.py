@@ -267,6 +267,23 @@ def write_frames(folder: Path, scenario) -> None:
 
 
 @pytest.fixture(scope="session")
+def dash_app(tmp_path_factory):
+    """The one Dash app of a test session: pages register themselves once per process, so a
+    second app would list them twice. Tests point it at their runs folder as they render.
+
+    Tests that import a page module (``dashboard.pages.chain``) register it once more under
+    that name; Dash checks its pages for duplicates on its first request, so that request
+    is made here, before any test imports one.
+    """
+    from dashboard.app import create_app
+    from dashboard.data import Source
+
+    app = create_app(Source(tmp_path_factory.mktemp("unused")))
+    assert app.server.test_client().get("/").status_code == 200
+    return app
+
+
+@pytest.fixture(scope="session")
 def fake_runs(tmp_path_factory) -> Path:
     """A runs folder with only the folders that need no twin run (fast)."""
     return write_fakes(tmp_path_factory.mktemp("fake_runs"))
@@ -314,8 +331,19 @@ BENCH = {
             "precision": 0.97,
             "by_condition": {
                 "crowd": {
-                    "1-2": {"recall": 0.97, "people": 30},
-                    "6+": {"recall": 0.85, "people": 60},
+                    "1-2": {
+                        "recall": 0.97,
+                        "recall_ci": [0.83, 0.99],
+                        "people": 30,
+                        "too_few": False,
+                    },
+                    "6+": {
+                        "recall": 0.85,
+                        "recall_ci": [0.74, 0.92],
+                        "people": 60,
+                        "too_few": False,
+                    },
+                    "12+": {"recall": 1.0, "recall_ci": [0.44, 1.0], "people": 4, "too_few": True},
                 }
             },
         }

@@ -65,7 +65,9 @@ def browser():
 
 
 @contextmanager
-def serving(args: list[str], probe: str, env: dict[str, str] | None = None) -> Iterator[str]:
+def serving(
+    args: list[str], probe: str, env: dict[str, str] | None = None, deadline_s: float = 120.0
+) -> Iterator[str]:
     """A ``storetwin`` command serving on a free port; yields its URL once ``probe`` answers."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
@@ -79,7 +81,7 @@ def serving(args: list[str], probe: str, env: dict[str, str] | None = None) -> I
         text=True,
     )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + deadline_s
         while True:
             try:
                 if httpx.get(url + probe, timeout=2).status_code < 500:
@@ -218,20 +220,38 @@ def two_store_services(tmp_path_factory):
         yield url
 
 
+def picker_options(driver, css: str) -> list[str]:
+    """The options a dcc.Dropdown lists once opened (then closed again)."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    driver.find_element(By.CSS_SELECTOR, f"{css} .dash-dropdown-trigger, {css}").click()
+    wait_for(driver, ".dash-dropdown-option")
+    options = [o.text for o in driver.find_elements(By.CSS_SELECTOR, ".dash-dropdown-option")]
+    driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ESCAPE)
+    return options
+
+
 def test_a_store_key_sees_only_its_own_stores_reports(browser, two_store_services, tmp_path):
     from selenium.webdriver.common.by import By
 
     args = ["dashboard", "--runs", str(tmp_path), "--services", two_store_services]
     with serving(args, "/", {"STORETWIN_API_KEY": "s1-key"}) as url:
-        open_page(browser, url + "/chain?store=S001", "#report-sales .main-svg")
+        open_page(browser, url + "/chain", "#report-sales .main-svg")
         body = browser.find_element(By.ID, "report-body").text
         assert "sales" in body
-        text = open_page(browser, url + "/chain?store=S002", "#report-body .problem").text
+        assert picker_options(browser, "#report-store") == ["S001"]  # S002 is not even listed
+        text = open_page(browser, url + "/chain?store=S002", "#report-refused .problem").text
         assert "may not act for store 'S002'" in text
         assert not browser.find_elements(By.CSS_SELECTOR, "#report-body .js-plotly-plot")
+        assert picker_options(browser, "#report-store") == ["S001"]
         assert errors(browser) == []
         library = open_page(browser, url + "/pilots", ".problem").text
         assert "project library" in library and "only HQ" in library
+    with serving(args, "/", {"STORETWIN_API_KEY": "hq-key"}) as url:  # HQ sees both
+        open_page(browser, url + "/chain?store=S002", "#report-body")
+        assert picker_options(browser, "#report-store") == ["S001", "S002"]
+        assert not browser.find_elements(By.ID, "report-refused")
 
 
 MARKS_JS = """

@@ -120,6 +120,41 @@ def test_chain_aggregates_stores_with_their_format(dash_runs):
     assert c.by_format_day["sales"].sum() == pytest.approx(daily["sales"].sum())
 
 
+def test_a_store_keys_chain_leaves_the_other_stores_out_of_every_total(dash_runs):
+    c = data.load_chain(dash_runs, "chain", only=["S002"])
+    daily = pd.read_parquet(dash_runs / "chain" / "daily.parquet")
+    own = daily[daily["store_id"] == "S002"]
+    assert c.stores == ["S002"] and list(c.by_store["store_id"]) == ["S002"]
+    assert c.by_format_day["sales"].sum() == pytest.approx(own["sales"].sum())
+    with pytest.raises(data.Problem, match="may see"):
+        data.load_chain(dash_runs, "chain", only=["S999"])
+
+
+class StoreKeyClient:
+    """The answers the services give a key: HQ reads every report, a store key its own."""
+
+    def __init__(self, own: str | None):
+        self.own = own
+
+    def list_stores(self):
+        from types import SimpleNamespace
+
+        return [SimpleNamespace(id=s) for s in ("S003", "S001", "S002")]
+
+    def sales_report(self, store_id, start, end):
+        from services.domain.errors import Forbidden
+
+        if self.own is not None and store_id != self.own:
+            raise Forbidden(f"this key may not act for store {store_id!r}")
+        return []
+
+
+def test_a_store_key_reaches_only_its_own_store_and_hq_the_whole_chain():
+    assert data.store_reach(StoreKeyClient(None)) is None
+    assert data.store_reach(StoreKeyClient("S002")) == ["S002"]
+    assert data.store_reach(StoreKeyClient("S404")) == []
+
+
 def test_reports_from_a_run_folder_read_a_copy_of_its_database(dash_runs):
     db = data.store_db(dash_runs, "chain", "S002")
     before = db.stat().st_mtime_ns

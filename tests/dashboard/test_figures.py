@@ -1,6 +1,7 @@
 """The dashboard's figures: data in, a Plotly figure out, checked without a browser."""
 
 import pandas as pd
+import pytest
 
 from dashboard import figures as f
 
@@ -95,7 +96,30 @@ def test_accuracy_by_condition_labels_each_bucket_with_its_sample_size():
         },
     }
     fig = f.accuracy_by_condition(model, "crowd", "recall")
-    assert list(fig.data[0].y) == [0.9, 0.8] and list(fig.data[0].text) == ["n=30", "n=60"]
+    assert list(fig.data[0].y) == [0.9, 0.8]
+    assert list(fig.data[0].x) == ["1-2<br>n=30", "6+<br>n=60"]
+    assert fig.data[0].error_y.array is None  # no CI in this bench: no whiskers made up
+
+
+def test_accuracy_by_condition_shows_each_buckets_ci_and_marks_the_too_few():
+    crowd = {
+        "1-2": {"recall": 0.9, "recall_ci": [0.8, 0.95], "people": 100, "too_few": False},
+        "6+": {"recall": 1.0, "recall_ci": [0.44, 1.0], "people": 4, "too_few": True},
+        "none": {"recall": None, "recall_ci": None, "people": 0, "too_few": True},
+    }
+    tags = {"small": {"exact_price_rate": 0.5, "exact_price_rate_ci": [0.2, 0.8], "tags": 10}}
+    model = {"name": "m", "by_condition": {"crowd": crowd, "tag_size": tags}}
+    bar = f.accuracy_by_condition(model, "crowd", "recall").data[0]
+    assert list(bar.error_y.array) == pytest.approx([0.05, 0.0, 0.0])
+    assert list(bar.error_y.arrayminus) == pytest.approx([0.1, 0.56, 0.0])
+    assert list(bar.x) == ["1-2<br>n=100", "6+<br>n=4 (too few)", "none<br>n=0 (too few)"]
+    assert list(bar.marker.opacity) == [1.0, 0.35, 0.35]
+    assert list(bar.marker.pattern.shape) == ["", "/", "/"]
+    assert "95% CI 0.440 to 1.000" in bar.hovertext[1] and "n = 4 people" in bar.hovertext[1]
+    assert "too few" in bar.hovertext[1] and "too few" not in bar.hovertext[0]
+    assert "no CI" in bar.hovertext[2]
+    price = f.accuracy_by_condition(model, "tag_size", "exact_price_rate").data[0]
+    assert "n = 10 tags" in price.hovertext[0] and list(price.error_y.array) == [pytest.approx(0.3)]
 
 
 def test_stage_times_stack_every_stage():
@@ -120,3 +144,43 @@ def test_sales_by_day_ticks_whole_days_and_thins_them_over_a_month():
     assert f.sales_by_day(days(2)).layout.xaxis.dtick == 86_400_000
     month = f.sales_by_day(days(28)).layout.xaxis
     assert month.dtick == 2 * 86_400_000 and month.tickformat == "%d %b"
+
+
+def test_a_chart_puts_line_labels_above_the_plot_and_keeps_legend_room_only_for_a_legend():
+    import plotly.graph_objects as go
+
+    from dashboard import components as ui
+    from scenarios.pilot import figures as pfig
+
+    panel = pd.DataFrame(
+        [
+            {"store_id": s, "group": g, "arm": "observed", "day": d, "sales": 1.0 + d}
+            for s, g in (("S1", "pilot"), ("S2", "reference"))
+            for d in range(4)
+        ]
+    )
+    timeline = pfig.timeline(panel, "sales", 2)
+    ui.chart(timeline)
+    start = next(a for a in timeline.layout.annotations if a.text == "pilot starts")
+    assert (start.y, start.yanchor) == (1, "bottom") and timeline.layout.margin.t >= 72
+    lift = f.kpi_lift(ESTIMATE, "contribution", "currency", 100.0)
+    ui.chart(lift)
+    required = next(a for a in lift.layout.annotations if a.text == "required")
+    assert (required.y, required.yanchor) == (1, "bottom")
+    single = go.Figure(go.Bar(x=["a"], y=[1]))
+    ui.chart(single)
+    assert single.layout.margin.b == 80
+    assert lift.layout.margin.b == 110  # three traces: a legend under the axis title
+    frame = go.Figure(go.Image(z=[[[0, 0, 0]]]))  # a trace kind with no legend entry at all
+    ui.chart(frame)
+    assert frame.layout.margin.b == 80
+
+
+def test_the_queue_chart_counts_whole_people():
+    from dashboard import figures_floor as ff
+
+    short = pd.DataFrame({"till": [1, 1, 2], "t_s": [0, 60, 0], "waiting": [0, 1, 1]})
+    fig = ff.queue_chart(short, 30)
+    assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.rangemode == "tozero"
+    long = short.assign(waiting=[0, 30, 12])
+    assert ff.queue_chart(long, 30).layout.yaxis.dtick is None

@@ -126,10 +126,8 @@ def test_a_camera_frame_with_unreadable_boxes_is_a_problem():
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    from dashboard.app import create_app
-
-    return create_app(Source(tmp_path_factory.mktemp("unused")))
+def app(dash_app):
+    return dash_app
 
 
 @pytest.mark.parametrize("cameras", [True, False])

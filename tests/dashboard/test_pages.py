@@ -5,13 +5,12 @@ import json
 import plotly.utils
 import pytest
 
-from dashboard.app import create_app
 from dashboard.data import CONFIG_KEY, Source
 
 
 @pytest.fixture(scope="module")
-def app(tmp_path_factory):
-    return create_app(Source(tmp_path_factory.mktemp("unused")))
+def app(dash_app):
+    return dash_app
 
 
 def render(app, source: Source, module: str, **query) -> str:
