@@ -14,7 +14,10 @@ of it: five weekdays split 2 + 3 held no weekend and its sd rested on a handful
 of store contrasts (the demo's first design was sized at half the noise its
 pilot period then showed); seven days split 3 + 4 put the weekend on one side
 only. The residual noise uses every store-day, and a pre-period of a whole week
-(see the ``calendar`` check) lets it see the weekend.
+(see the ``calendar`` check) lets it see the weekend. It takes a store's days
+as independent once store and day effects are out: a store's own weekend
+pattern counts as noise (a design of whole weeks, where it cancels, is sized
+conservatively), while a drift over weeks would be missed.
 """
 
 from __future__ import annotations
