@@ -13,13 +13,13 @@ planned lengths). Each with and without the door's footfall count as covariate.
 from __future__ import annotations
 
 import json
-import math
 import sys
 from pathlib import Path
 
 import pandas as pd
 from scipy.stats import norm
 
+from scenarios.pilot import power
 from scenarios.pilot.did import Design, placebos
 
 Z = float(norm.ppf(0.975) + norm.ppf(0.8))
@@ -33,13 +33,11 @@ def main(folder: Path, kpi: str = "contribution") -> None:
     untreated = pd.read_parquet(folder / review["untreated"])
     pilots, refs = tuple(review["pilot_stores"]), tuple(review["reference_stores"])
     full = Design(pilots, refs, pre)
-    fake = Design(pilots, refs, pre // 2)
     history = untreated[untreated["day"] < pre]
-    scale = math.sqrt((1 / pre + 1 / post) / (1 / fake.start_day + 1 / (pre - fake.start_day)))
     print(f"{folder}: {kpi}, {len(pilots)} pilot + {len(refs)} reference stores, {pre}+{post} days")
     for name, cov in (("plain", ()), ("adjusted for door_count", ("door_count",))):
         real = placebos(untreated, [kpi], full, covariates=cov)
-        planned = placebos(history, [kpi], fake, covariates=cov).null_sd(kpi) * scale
+        planned = power.mde(history, [kpi], full, post, 0.05, {}, cov)[kpi]["aa_sd"]
         sd = real.null_sd(kpi)
         print(
             f"  {name:24s} realised A/A sd {sd:9,.1f} (MDE {Z * sd:9,.0f}), "

@@ -73,6 +73,7 @@ def every(
     """
     return [
         *design(spec, reviewed, eligible),
+        *_calendar(spec),
         *_resolution(spec, reviewed, evaluated, eligible),
         *_extrapolation(projection),
         *_scaling(scaled),
@@ -165,6 +166,46 @@ def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding
         "but stores this unlike need not move alike, so part of the lift may be theirs"
     )
     return [Finding("balance", round(diff, 4), limit, meaning, True, fix)]
+
+
+WEEK = 7
+"""Days of a whole week: weekends trade (and queue) unlike weekdays."""
+
+
+def _calendar(spec: PilotSpec) -> list[Finding]:
+    """Step 2's quick run and step 3's history should each hold a whole week."""
+    found = []
+    if spec.estimate.days < WEEK:
+        meaning = (
+            f"step 2's quick run covered {spec.estimate.days} days, not a whole week: an "
+            "effect that differs between weekdays and the weekend (self-checkout saves most "
+            "where queues are long) is misjudged, and with it the gain the design is sized for"
+        )
+        found.append(
+            Finding(
+                "calendar",
+                float(spec.estimate.days),
+                float(WEEK),
+                meaning,
+                fix=f"estimate.days: {WEEK}",
+            )
+        )
+    if spec.periods.pre_days < WEEK:
+        meaning = (
+            f"the pre-period has {spec.periods.pre_days} days, not a whole week: step 3 "
+            "measured the noise without a weekend, so its MDE understates the noise of a "
+            "pilot period that has one"
+        )
+        found.append(
+            Finding(
+                "calendar",
+                float(spec.periods.pre_days),
+                float(WEEK),
+                meaning,
+                fix=f"periods.pre_days: {WEEK} or more",
+            )
+        )
+    return found
 
 
 def _resolution(

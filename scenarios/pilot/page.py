@@ -180,7 +180,7 @@ def render(
             report["balance"],
             ["feature", "pilot_mean", "reference_mean", "eligible_mean", "std_diff"],
         ),
-        "<h2>Power of the design (simulated A/A pilots on the pre-period)</h2>",
+        "<h2>Power of the design (the pre-period's noise, scaled to the planned design)</h2>",
         table(mde_rows, ["KPI", "aa_sd", "mde", "mde_pct", "expected_effect", "adequate"]),
         f"<p>{html.escape(report['design']['note'])}.</p>",
         "<h2>Roll-out to the whole chain</h2>",

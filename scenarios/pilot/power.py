@@ -1,10 +1,23 @@
-"""Power analysis by simulated A/A pilots on the pre-period: the minimum detectable effect.
+"""Power analysis from the pre-period's own noise: the minimum detectable effect of the design.
 
-A fake start day splits the pre-period; the pilot label moves over every set of
-stores of the chosen pool, exactly as the evaluation's randomisation test will.
-The spread of those A/A estimates is the noise a real pilot's estimate carries;
-scaled to the planned lengths (assuming day-to-day noise), it gives the
-smallest lift found four times in five at the chosen alpha.
+The pre-period (the history HQ has) runs through the evaluation's regression,
+store and day effects plus its covariates; what is left is each store-day's
+noise, every day of the pre-period counted, a weekend's busier days included.
+The planned pilot's estimate is one least-squares coefficient of that
+regression, so its sd is that noise over the size of the treatment indicator
+once store and day effects are out, which for the planned stores and days is
+known exactly. The MDE is the smallest lift found four times in five at the
+chosen alpha.
+
+A contiguous A/A split of a short pre-period sees only the days on either side
+of it: five weekdays split 2 + 3 held no weekend and its sd rested on a handful
+of store contrasts (the demo's first design was sized at half the noise its
+pilot period then showed); seven days split 3 + 4 put the weekend on one side
+only. The residual noise uses every store-day, and a pre-period of a whole week
+(see the ``calendar`` check) lets it see the weekend. It takes a store's days
+as independent once store and day effects are out: a store's own weekend
+pattern counts as noise (a design of whole weeks, where it cancels, is sized
+conservatively), while a drift over weeks would be missed.
 """
 
 from __future__ import annotations
@@ -13,10 +26,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from scenarios.pilot.did import Design, placebos
+from scenarios.pilot.did import Design
 
 POWER = 0.8
 
@@ -30,7 +44,7 @@ def mde(
     expected: Mapping[str, float],
     covariates: Sequence[str] = (),
 ) -> dict[str, dict[str, Any]]:
-    """Per KPI: the A/A spread, the MDE at 80% power, and whether the expected gain clears it.
+    """Per KPI: the design's null sd, the MDE at 80% power, and whether the expected gain clears it.
 
     Args:
         history: Pre-period store-days (``design.start_day`` is the pre-period length).
@@ -41,29 +55,75 @@ def mde(
         expected: Expected effect per store-day (step 2), by KPI.
         covariates: The evaluation's regression covariates, so the MDE is the one of
             the estimator step 5 will use.
+
+    Returns:
+        Per KPI: ``noise_sd`` (a store-day's residual sd in the pre-period) with its
+        ``noise_dof``, ``aa_sd`` (the sd of the planned pilot's estimate when nothing
+        works), ``mde``, ``mde_pct`` (of the pilot stores' pre-period level),
+        ``expected_effect`` and ``adequate``.
     """
     pre_days = design.start_day
-    fake = Design(design.pilots, design.references, pre_days // 2)
-    fit = placebos(history[history["day"] < pre_days], kpis, fake, covariates=covariates)
-    scale = math.sqrt(
-        _days_factor(pre_days, pilot_days) / _days_factor(fake.start_day, pre_days - fake.start_day)
-    )
+    rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
+    sds, dof = noise(rows, kpis, covariates)
+    spread = spread_factor(len(design.pilots), len(design.pool), pre_days, pilot_days)
     z = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER))
-    base = history[history["store_id"].isin(design.pilots)][list(kpis)].mean()
+    base = rows[rows["store_id"].isin(design.pilots)][list(kpis)].mean()
     out = {}
-    for kpi in kpis:
-        sd = fit.null_sd(kpi)
-        size = z * sd * scale
+    for kpi, noise_sd in zip(kpis, sds, strict=True):
+        sd = float(noise_sd) * spread
+        size = z * sd
         want = abs(expected.get(kpi, 0.0))
         out[kpi] = {
+            "noise_sd": round(float(noise_sd), 4),
+            "noise_dof": dof,
             "aa_sd": round(sd, 4),
             "mde": round(size, 4),
             "mde_pct": round(100 * size / abs(base[kpi]), 2) if base[kpi] else None,
             "expected_effect": round(expected.get(kpi, 0.0), 4),
             "adequate": bool(want > 0 and size <= want),
-            "simulations": int(fit.a.shape[0]),
         }
     return out
+
+
+def noise(
+    panel: pd.DataFrame, kpis: Sequence[str], covariates: Sequence[str] = ()
+) -> tuple[np.ndarray, int]:
+    """Residual sd per KPI after store and day effects and ``covariates``, and its dof.
+
+    The same regression as the evaluation's (``scenarios.pilot.did``), without a
+    treatment: what it leaves is noise no store or day effect explains.
+    """
+    stores = pd.Categorical(panel["store_id"]).codes
+    days = pd.Categorical(panel["day"]).codes
+    n_stores, n_days = int(stores.max()) + 1, int(days.max()) + 1
+    x = np.zeros((len(panel), n_stores + n_days - 1))
+    x[np.arange(len(panel)), stores] = 1.0
+    later = np.flatnonzero(days > 0)
+    x[later, n_stores + days[later] - 1] = 1.0
+    if covariates:
+        x = np.hstack([x, panel[list(covariates)].to_numpy(dtype=float)])
+    y = panel[list(kpis)].to_numpy(dtype=float)
+    coef, _, rank, _ = np.linalg.lstsq(x, y, rcond=None)
+    dof = len(panel) - int(rank)
+    if dof < 1:
+        raise ValueError(
+            f"the pre-period ({n_stores} stores x {n_days} days) leaves no residual to "
+            "measure noise on: lengthen it"
+        )
+    resid = y - x @ coef
+    return np.sqrt((resid**2).sum(axis=0) / dof), dof
+
+
+def spread_factor(pilots: int, pool: int, pre_days: int, pilot_days: int) -> float:
+    """The planned estimate's sd per unit of store-day noise.
+
+    With store and day effects out, the indicator "pilot store on a pilot day" of a
+    full panel has squared length pilots x references / pool x pre x pilot / (pre +
+    pilot), the same for every assignment the randomisation test moves it to.
+    """
+    refs = pool - pilots
+    size = pilots * refs / pool * pre_days * pilot_days / (pre_days + pilot_days)
+    return 1 / math.sqrt(size)
 
 
 def _days_factor(pre: int, post: int) -> float:

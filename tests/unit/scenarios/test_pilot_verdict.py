@@ -283,3 +283,25 @@ def test_a_covariate_the_intervention_moved_holds_the_roll_out_back():
     assert decision == "next_round" and len(moved_check) == 1 and moved_check[0].blocks_roll_out
     assert "door_count" in moved_check[0].meaning and any("adjust_for" in c for c in changes)
     assert verdict(rule, reviewed(), evaluated())[0] == "roll_out"
+
+
+def test_a_quick_run_or_history_shorter_than_a_week_is_flagged_without_blocking():
+    def calendar(periods, days):
+        rule = PilotSpec.model_validate(
+            {
+                "id": "trial",
+                "name": "A trial",
+                "chain": {"scenario": "supermarket"},
+                "interventions": ["self_checkout"],
+                "periods": periods,
+                "estimate": {"days": days},
+            }
+        )
+        found = checks.every(rule, reviewed(), RAN, evaluated(), [], ELIGIBLE)
+        return [f for f in found if f.check == "calendar"]
+
+    assert calendar({"pre_days": 7, "pilot_days": 7}, 7) == []
+    quick, history = calendar({"pre_days": 5, "pilot_days": 5}, 2)
+    assert (quick.figure, quick.threshold, quick.fix) == (2.0, 7.0, "estimate.days: 7")
+    assert "weekend" in history.meaning and history.fix == "periods.pre_days: 7 or more"
+    assert not quick.blocks_roll_out and not history.blocks_roll_out
