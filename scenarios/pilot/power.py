@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pandas as pd
-from scipy.stats import norm
 
 from scenarios.pilot.did import Design, placebos
 
@@ -48,6 +47,8 @@ def mde(
     scale = math.sqrt(
         _days_factor(pre_days, pilot_days) / _days_factor(fake.start_day, pre_days - fake.start_day)
     )
+    from scipy.stats import norm  # here: every CLI command imports this module, few size a pilot
+
     z = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER))
     base = history[history["store_id"].isin(design.pilots)][list(kpis)].mean()
     out = {}
