@@ -76,9 +76,16 @@ class Tally:
 
 
 def driver_node() -> str | None:
-    """The Ray node this driver runs on (workers there write their own results)."""
-    import ray
+    """The Ray node this driver runs on (workers there write their own results).
 
+    None through Ray Client (``ray://``): the driver's context then lives on the
+    head node, whose disk is not this machine's, so every result comes back.
+    """
+    import ray
+    from ray.util.client import ray as client
+
+    if client.is_connected():
+        return None
     return ray.get_runtime_context().get_node_id()
 
 

@@ -122,3 +122,11 @@ def test_a_worker_on_another_node_returns_the_bytes_the_local_run_writes(
     run_arm(chain, 3, 1, tmp_path / "local", workers=1)
     run_arm(chain, 3, 1, tmp_path / "shipped", workers=Workers(backend="ray"))
     assert files(tmp_path / "local") == files(tmp_path / "shipped")
+
+
+def test_through_ray_client_every_result_comes_back_to_this_machine(monkeypatch):
+    from ray.util.client import ray as client
+
+    assert twin.ray_backend.driver_node() is not None
+    monkeypatch.setattr(client, "is_connected", lambda: True)
+    assert twin.ray_backend.driver_node() is None
