@@ -6,6 +6,7 @@ person reading them is a planner editing a YAML file, not a Python developer.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from dataclasses import dataclass
@@ -52,7 +53,22 @@ def library_files() -> list[Path]:
 
 def library() -> list[Scenario]:
     """Every scenario in the library, sorted by versioned id."""
-    return sorted((load_file(p) for p in library_files()), key=lambda s: s.versioned_id)
+    return sorted((_library_file(p) for p in library_files()), key=lambda s: s.versioned_id)
+
+
+def _library_file(path: Path) -> Scenario:
+    """A library file, parsed once per process while it is unchanged.
+
+    A chain of mixed formats loads the library for each store job and the CLI
+    several times per command; scenarios are frozen, so one parse can be shared.
+    """
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed(path: Path, mtime_ns: int, size: int) -> Scenario:
+    return load_file(path)
 
 
 def load(ref: str | Path) -> Scenario:

@@ -96,9 +96,20 @@ def chain_jobs(
     ]
 
 
+COLLECTED = ("visits", "daily")
+"""The tables ``collect`` reads of each store (the chain's KPIs and daily.parquet need no more).
+
+A store of 28 days holds about 20 MB of visits and as much again in its other
+tables; reading all of them for 100 stores held 6.6 GB on the driver.
+"""
+
+
 def collect(scenario: Scenario, seed: int, days: int, folders: list[Path]) -> ChainResult:
-    """The chain's result from its stores' folders, in store order (``chain_jobs``)."""
-    results = tuple(RunResult.read(p) for p in folders)
+    """The chain's result from its stores' folders, in store order (``chain_jobs``).
+
+    Each store's ``RunResult`` carries its KPIs and the ``COLLECTED`` tables only.
+    """
+    results = tuple(RunResult.read(p, tables=COLLECTED) for p in folders)
     visits = pa.concat_tables([r.tables["visits"] for r in results])
     daily = pa.concat_tables([r.tables["daily"] for r in results], promote_options="default")
     lost_cents = round(sum(r.kpis["lost_sales_oos_value"] for r in results) * 100)

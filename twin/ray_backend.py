@@ -1,9 +1,13 @@
 """Ray behind ``twin.executor.run_many``: the same jobs on a local Ray or on a cluster.
 
 Imported only when ``--executor ray`` is asked for, so other commands never pay
-Ray's start-up. A worker runs the job in a scratch folder and returns its files
-as bytes; the driver writes them where the job says. So a run gives the same
-files wherever it ran, and the cluster's nodes need no shared disk. A worker
+Ray's start-up. A worker runs the job in a scratch folder. On another node it
+returns the folder's files as bytes and the driver writes them where the job
+says, so the cluster's nodes need no shared disk; on the driver's own node it
+moves them into place itself, so the driver does not copy every store's files
+(a 28-day store's ``store.db`` alone is about 100 MB) through Ray's object
+store and write them one store after another. Either way the same runner
+writes the same files, so a run gives the same bytes wherever it ran. A worker
 that dies has its job rerun (Ray's ``max_retries``); a tally actor counts the
 store-days finished across workers for the progress bar and notices reruns.
 """
@@ -14,6 +18,7 @@ import dataclasses
 import logging
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -70,8 +75,29 @@ class Tally:
         return sum(self.days.values()), sorted(i for i, n in self.starts.items() if n > 1)
 
 
-def attempt(runner: Runner, job: Job, index: int, tally: Any) -> dict[str, bytes]:
-    """Run one job on a worker; its folder's files, by relative path."""
+def driver_node() -> str | None:
+    """The Ray node this driver runs on (workers there write their own results).
+
+    None through Ray Client (``ray://``): the driver's context then lives on the
+    head node, whose disk is not this machine's, so every result comes back.
+    """
+    import ray
+    from ray.util.client import ray as client
+
+    if client.is_connected():
+        return None
+    return ray.get_runtime_context().get_node_id()
+
+
+def attempt(
+    runner: Runner, job: Job, index: int, tally: Any, driver: str | None = None
+) -> dict[str, bytes] | None:
+    """Run one job on a worker; its folder's files by relative path, or None if written here.
+
+    On the ``driver`` node the worker runs the job in a scratch folder beside
+    ``job.out`` and moves the files into place (``move_files``); elsewhere it
+    returns them for the driver to write (``write_files``).
+    """
     import ray
 
     ray.get(tally.start.remote(index))
@@ -84,12 +110,32 @@ def attempt(runner: Runner, job: Job, index: int, tally: Any) -> dict[str, bytes
             reported = days
             tally.advance.remote(index, days)
 
+    if driver is not None and ray.get_runtime_context().get_node_id() == driver:
+        out = Path(job.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        prefix = f".{out.name}.part-"
+        for stale in out.parent.glob(f"{prefix}*"):  # left by an attempt whose worker died
+            shutil.rmtree(stale, ignore_errors=True)
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=prefix) as scratch:
+            runner(dataclasses.replace(job, out=scratch), tick)
+            move_files(Path(scratch), out)
+        return None
     with tempfile.TemporaryDirectory(prefix="storetwin-job-") as scratch:
         runner(dataclasses.replace(job, out=scratch), tick)
         root = Path(scratch)
         return {
             str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
         }
+
+
+def move_files(scratch: Path, out: Path) -> Path:
+    """Move a job's files from ``scratch`` into ``out`` (same disk: each an atomic rename)."""
+    for path in sorted(scratch.rglob("*")):
+        if path.is_file():
+            target = out / path.relative_to(scratch)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.replace(target)
+    return out
 
 
 def write_files(files: dict[str, bytes], out: Path) -> Path:
@@ -119,6 +165,7 @@ def run_on_ray(
     total = sum(j.days for j in jobs) or 1
     limit = workers.count or len(jobs)
     queue = [(i, jobs[i]) for i in largest_first(jobs)]
+    here = driver_node()
     pending: dict[Any, int] = {}
     outs: list[Path | None] = [None] * len(jobs)
     shown = 0
@@ -126,7 +173,8 @@ def run_on_ray(
         while queue or pending:
             while queue and len(pending) < limit:
                 i, job = queue.pop(0)
-                pending[remote.remote(runner, job, i, tally)] = i
+                absolute = dataclasses.replace(job, out=str(Path(job.out).absolute()))
+                pending[remote.remote(runner, absolute, i, tally, here)] = i
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=0.5)
             for ref in ready:
                 i = pending.pop(ref)
@@ -134,7 +182,8 @@ def run_on_ray(
                     files = ray.get(ref)
                 except ray.exceptions.RayError as exc:
                     raise JobFailed(f"{jobs[i].label} failed on Ray: {_reason(exc)}") from exc
-                outs[i] = write_files(files, Path(jobs[i].out))
+                out = Path(jobs[i].out)
+                outs[i] = out if files is None else write_files(files, out)
             if progress:
                 days, _ = ray.get(tally.state.remote())
                 shown = max(shown, days)

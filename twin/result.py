@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
@@ -248,19 +248,22 @@ class RunResult:
         return paths
 
     @classmethod
-    def read(cls, out: Path) -> RunResult:
-        """Load a result written by ``write``."""
+    def read(cls, out: Path, tables: Collection[str] | None = None) -> RunResult:
+        """Load a result written by ``write``; only the named ``tables`` when given."""
         summary = json.loads((out / SUMMARY).read_text())
         stats_path = out / STATS
         stats = json.loads(stats_path.read_text()) if stats_path.exists() else {}
-        tables = {p.stem: pq.read_table(p) for p in sorted(out.glob("*.parquet"))}
+        paths = sorted(out.glob("*.parquet"))
+        if tables is not None:
+            paths = [p for p in paths if p.stem in tables]
+        loaded = {p.stem: pq.read_table(p) for p in paths}
         return cls(
             scenario_id=summary["scenario"],
             seed=summary["seed"],
             days=summary["days"],
             version=summary["version"],
             kpis=summary["kpis"],
-            tables=tables,
+            tables=loaded,
             stats=stats,
             store_id=summary.get("store_id", "S001"),
             interventions=summary.get("interventions", []),

@@ -28,7 +28,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.stats import norm
 
 from scenarios.pilot.did import Design
 
@@ -66,6 +65,8 @@ def mde(
     rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
     sds, dof = noise(rows, kpis, covariates)
     spread = spread_factor(len(design.pilots), len(design.pool), pre_days, pilot_days)
+    from scipy.stats import norm  # here: every CLI command imports this module, few size a pilot
+
     z = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER))
     base = rows[rows["store_id"].isin(design.pilots)][list(kpis)].mean()
     out = {}

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import twin.ray_backend
 from scenarios import load
 from scenarios.overrides import apply_everywhere
 from twin.cli import app
@@ -79,6 +80,7 @@ def test_a_job_whose_worker_dies_is_rerun_and_said(chain, tmp_path):
     assert ticks[-1] == 1.0 and ticks == sorted(ticks)
     assert marker.exists()
     assert len(notes) == 1 and "rerun" in notes[0] and "store 2, seed 5" in notes[0]
+    assert not list((tmp_path / "a").glob(".*")), "the dead attempt's scratch folder is left"
     again = [Job(data, 5, i, 1, str(tmp_path / "b" / f"s{i}")) for i in range(2)]
     plain = run_many(again, workers=1)
     assert [files(p) for p in outs] == [files(p) for p in plain]
@@ -90,3 +92,41 @@ def test_a_job_that_raises_is_not_rerun(tmp_path):
     with pytest.raises(JobFailed, match=r"store 1, seed 0 failed on Ray: (.|\n)*required field"):
         run_many([bad], Workers(backend="ray", note=notes.append))
     assert notes == []
+
+
+def where_written(job, progress=None):
+    """Write one file saying which folder the runner was given."""
+    Path(job.out).mkdir(parents=True, exist_ok=True)
+    (Path(job.out) / "where.json").write_text(f'"{job.out}"')
+    return job.out
+
+
+def test_a_worker_on_the_drivers_node_moves_its_files_into_place(tmp_path):
+    jobs = [Job({}, 0, i, 1, str(tmp_path / "run" / f"s{i}")) for i in range(2)]
+    outs = run_many(jobs, Workers(backend="ray"), runner=where_written)
+    assert outs == [tmp_path / "run" / "s0", tmp_path / "run" / "s1"]
+    for out in outs:
+        scratch = (out / "where.json").read_text().strip('"')
+        assert Path(scratch).parent == out.parent and Path(scratch).name.startswith(f".{out.name}.")
+    assert sorted(p.name for p in (tmp_path / "run").iterdir()) == ["s0", "s1"]
+
+
+def test_a_worker_on_another_node_returns_the_bytes_the_local_run_writes(
+    chain, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(twin.ray_backend, "driver_node", lambda: "a node with no worker")
+    jobs = [Job({}, 0, i, 1, str(tmp_path / "where" / f"s{i}")) for i in range(2)]
+    for out in run_many(jobs, Workers(backend="ray"), runner=where_written):
+        scratch = Path((out / "where.json").read_text().strip('"'))
+        assert scratch.parent != out.parent  # the worker's own scratch, shipped back as bytes
+    run_arm(chain, 3, 1, tmp_path / "local", workers=1)
+    run_arm(chain, 3, 1, tmp_path / "shipped", workers=Workers(backend="ray"))
+    assert files(tmp_path / "local") == files(tmp_path / "shipped")
+
+
+def test_through_ray_client_every_result_comes_back_to_this_machine(monkeypatch):
+    from ray.util.client import ray as client
+
+    assert twin.ray_backend.driver_node() is not None
+    monkeypatch.setattr(client, "is_connected", lambda: True)
+    assert twin.ray_backend.driver_node() is None

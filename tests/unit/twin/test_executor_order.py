@@ -1,5 +1,6 @@
 """run_many hands out the largest jobs first and still returns folders in job order."""
 
+import gc
 import os
 from pathlib import Path
 
@@ -41,3 +42,16 @@ def test_the_pool_starts_the_largest_jobs_first(tmp_path):
     order = [int(x) for x in Path(log).read_text().split()]
     # The first two handed out are 3 and 4; a third starts only once one of them is done.
     assert order[0] in {3, 4} and sorted(order) == list(range(6))
+
+
+def frozen(job: Job, progress=None) -> str:
+    """Note how many objects the worker's collector skips (those frozen before the fork)."""
+    Path(job.out).write_text(str(gc.get_freeze_count()))
+    return job.out
+
+
+def test_forked_workers_inherit_a_frozen_heap_and_the_driver_gets_its_own_back(tmp_path):
+    jobs = [Job({}, 0, i, 1, str(tmp_path / f"n{i}")) for i in range(2)]
+    outs = run_many(jobs, 2, runner=frozen)
+    assert all(int(p.read_text()) > 10_000 for p in outs)
+    assert gc.get_freeze_count() == 0
