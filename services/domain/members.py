@@ -76,8 +76,8 @@ def register(
     row = {
         "store_id": req.store_id,
         "phone_hash": index,
-        "phone_enc": cipher.encrypt(req.phone),
-        "name_enc": cipher.encrypt(req.name),
+        "phone_enc": cipher.encrypt(req.phone, "phone"),
+        "name_enc": cipher.encrypt(req.name, "name"),
         "birthday": req.birthday,
         "tier": tier_for(0),
         "points": 0,
@@ -159,11 +159,11 @@ def profile(
 ) -> MemberPublic:
     """A member's profile with tier, balances, tags and RFM segment as of ``now``."""
     m = require_member(session, member_id)
-    phone = cipher.decrypt(m.phone_enc)
+    phone = cipher.decrypt(m.phone_enc, "phone")
     return MemberPublic(
         id=m.id,
         store_id=m.store_id,
-        name=cipher.decrypt(m.name_enc),
+        name=cipher.decrypt(m.name_enc, "name"),
         phone_masked=mask_phone(phone),
         birthday=m.birthday,
         tier=m.tier,
