@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import LedgerEntry, Member, MemberTag, Order
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 from services.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
 from services.domain.stores import check_store, require_store
@@ -50,7 +50,7 @@ _CREDIT = Prepared(
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
 _BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
 _HOME = Prepared(select(_MEMBERS.c.store_id).where(_MEMBERS.c.id == bindparam("m_id")))
-_REGISTER = Prepared(insert(_MEMBERS).returning(_MEMBERS.c.id))
+_REGISTER = PreparedInsert(insert(_MEMBERS), _MEMBERS.c.id)
 
 
 def tier_for(lifetime_cents: int) -> str:
@@ -86,7 +86,7 @@ def register(
         "registered_at": registered_at,
     }
     try:  # prepared, not the ORM: registration is on the checkout path of first-time members
-        member_id = _REGISTER.execute(connection_of(session), row).fetchone()[0]
+        member_id = _REGISTER.new_id(connection_of(session), row)
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
     if req.tags:

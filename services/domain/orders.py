@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from services.db.dialect import insert_on_conflict
 from services.db.engine import connection_of, retrying
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 from services.domain import catalog, idempotency, inventory, marketing, members, payments, pricing
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.schemas import (
@@ -138,17 +138,17 @@ class _Basket:
 def _claim(session: Session, row: dict) -> int | None:
     """Insert the order; None if its key was used in its scope (the key is the claim)."""
     conn = connection_of(session)
-    found = _claim_order(conn.dialect.name).execute(conn, row).fetchone()
-    return None if found is None else found[0]
+    return _claim_order(conn.dialect.name).new_id(conn, row)
 
 
 @cache
-def _claim_order(dialect: str) -> Prepared:
-    """INSERT of a new order that does nothing (returns no row) if its key was used."""
-    return Prepared(
-        insert_on_conflict(dialect, _ORDERS)
-        .on_conflict_do_nothing(index_elements=["key_scope", "idempotency_key"])
-        .returning(_ORDERS.c.id)
+def _claim_order(dialect: str) -> PreparedInsert:
+    """INSERT of a new order that does nothing (gives no id) if its key was used."""
+    return PreparedInsert(
+        insert_on_conflict(dialect, _ORDERS).on_conflict_do_nothing(
+            index_elements=["key_scope", "idempotency_key"]
+        ),
+        _ORDERS.c.id,
     )
 
 
