@@ -48,7 +48,6 @@ _CREDIT = Prepared(
     )
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
-_BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
 _HOME = Prepared(select(_MEMBERS.c.store_id).where(_MEMBERS.c.id == bindparam("m_id")))
 _REGISTER = PreparedInsert(insert(_MEMBERS), _MEMBERS.c.id)
 
@@ -70,8 +69,6 @@ def register(
     """Register a member; a phone number already registered is a Conflict."""
     check_store(session, req.store_id)
     index = cipher.phone_index(req.phone)
-    if _BY_PHONE.execute(connection_of(session), {"m_hash": index}).fetchone() is not None:
-        raise Conflict("phone: this number is already registered")
     registered_at = req.at or now
     row = {
         "store_id": req.store_id,
@@ -85,7 +82,9 @@ def register(
         "stored_value_cents": 0,
         "registered_at": registered_at,
     }
-    try:  # prepared, not the ORM: registration is on the checkout path of first-time members
+    # prepared, not the ORM: registration is on the checkout path of first-time members;
+    # the phone index is unique, so a number registered before fails the insert itself
+    try:
         member_id = _REGISTER.new_id(connection_of(session), row)
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
