@@ -1,12 +1,14 @@
 """The services' share of a store-day: its service calls replayed alone on fresh services.
 
 A store-day's agents reach the services only through ``StoreClient``, so the
-calls they make (with the simulated time of each) can be recorded once and
+calls they make (with the client's clock at each) can be recorded once and
 replayed on a fresh in-memory database without the twin around them. The
 replay's cost is the services' cost of that day; its replies are digested, so
-a change to the services that alters any answer shows as another digest.
+a change to the services that alters any answer shows as another digest. A
+run's own services keep wall-clock time for calls without a time of their own,
+so two recordings differ: compare digests of one recording (``--calls``).
 
-    PYTHONPATH=. python benchmarks/scripts/services_share.py supermarket --seed 7
+    PYTHONPATH=. python benchmarks/scripts/services_share.py supermarket --calls day.pickle
     PYTHONPATH=. python benchmarks/scripts/services_share.py supermarket --instructions
 
 ``--instructions`` counts the replay under callgrind (valgrind must be
@@ -137,21 +139,30 @@ def main() -> None:
     parser.add_argument("scenario", nargs="?", default="supermarket")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--instructions", action="store_true")
+    parser.add_argument(
+        "--calls", type=Path, help="recording to replay; made (and kept there) if absent"
+    )
     parser.add_argument("--replay-child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.replay_child is not None:
         _child(args.replay_child)
         return
-    calls, day_cpu = record(args.scenario, args.seed)
+    day_cpu = None
+    if args.calls is not None and args.calls.exists():
+        calls = pickle.loads(args.calls.read_bytes())
+    else:
+        calls, day_cpu = record(args.scenario, args.seed)
+        if args.calls is not None:
+            args.calls.write_bytes(pickle.dumps(calls))
     replay(calls)  # warm-up
     started = time.process_time()
     replies = replay(calls)
     services_cpu = time.process_time() - started
     figures: dict[str, Any] = {
         "calls": len(calls),
-        "store_day_cpu_s": round(day_cpu, 3),
+        "store_day_cpu_s": day_cpu and round(day_cpu, 3),
         "services_cpu_s": round(services_cpu, 3),
-        "services_share": round(services_cpu / day_cpu, 3),
+        "services_share": day_cpu and round(services_cpu / day_cpu, 3),
         "replies_digest": digest(replies),
     }
     if args.instructions:
