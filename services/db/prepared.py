@@ -16,8 +16,9 @@ from collections.abc import Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, exc
+from sqlalchemy import Column, Connection, Dialect, exc
 from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.dml import Insert
 
 
 class Prepared:
@@ -44,9 +45,13 @@ class Prepared:
             found = self._compiled[key] = self._compile(conn, sorted(params))
         return found
 
+    def _statement_for(self, dialect: Dialect) -> ClauseElement:
+        """The statement to compile for ``dialect``."""
+        return self.statement
+
     def _compile(self, conn: Connection, keys: list[str]) -> tuple[str, Any]:
         dialect = conn.dialect
-        compiled = self.statement.compile(dialect=dialect, column_keys=keys)
+        compiled = self._statement_for(dialect).compile(dialect=dialect, column_keys=keys)
         names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
         procs = [
             compiled.binds[n].type.dialect_impl(dialect).bind_processor(dialect) for n in names
@@ -84,3 +89,29 @@ class Prepared:
                 sql, args, error, conn.dialect.loaded_dbapi.Error, dialect=conn.dialect
             ) from error
         return cursor
+
+
+class PreparedInsert(Prepared):
+    """An INSERT (or an INSERT that does nothing on a conflict) that gives the new row's id.
+
+    PostgreSQL returns it with ``RETURNING``; on SQLite the id is the cursor's
+    ``lastrowid``, because ``RETURNING`` makes SQLite collect the returned rows
+    in a table of their own first: a third of the cost of the insert (one
+    order insert: 22 us with it, 13 us without). ``id_column`` must be the
+    table's integer primary key (SQLite's rowid).
+    """
+
+    def __init__(self, statement: Insert, id_column: Column):
+        super().__init__(statement)
+        self._returning = statement.returning(id_column)
+
+    def _statement_for(self, dialect: Dialect) -> ClauseElement:
+        return self.statement if dialect.name == "sqlite" else self._returning
+
+    def new_id(self, conn: Connection, params: Mapping[str, Any]) -> int | None:
+        """Insert one row; its id, or None when a conflict left the row out."""
+        cursor = self.execute(conn, params)
+        if conn.dialect.name == "sqlite":
+            return cursor.lastrowid if cursor.rowcount == 1 else None
+        row = cursor.fetchone()
+        return None if row is None else row[0]

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import LedgerEntry, Member, MemberTag, Order
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 from services.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
 from services.domain.stores import check_store, require_store
@@ -48,9 +48,8 @@ _CREDIT = Prepared(
     )
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
-_BY_PHONE = Prepared(select(_MEMBERS.c.id).where(_MEMBERS.c.phone_hash == bindparam("m_hash")))
 _HOME = Prepared(select(_MEMBERS.c.store_id).where(_MEMBERS.c.id == bindparam("m_id")))
-_REGISTER = Prepared(insert(_MEMBERS).returning(_MEMBERS.c.id))
+_REGISTER = PreparedInsert(insert(_MEMBERS), _MEMBERS.c.id)
 
 
 def tier_for(lifetime_cents: int) -> str:
@@ -70,14 +69,12 @@ def register(
     """Register a member; a phone number already registered is a Conflict."""
     check_store(session, req.store_id)
     index = cipher.phone_index(req.phone)
-    if _BY_PHONE.execute(connection_of(session), {"m_hash": index}).fetchone() is not None:
-        raise Conflict("phone: this number is already registered")
     registered_at = req.at or now
     row = {
         "store_id": req.store_id,
         "phone_hash": index,
-        "phone_enc": cipher.encrypt(req.phone),
-        "name_enc": cipher.encrypt(req.name),
+        "phone_enc": cipher.encrypt(req.phone, "phone"),
+        "name_enc": cipher.encrypt(req.name, "name"),
         "birthday": req.birthday,
         "tier": tier_for(0),
         "points": 0,
@@ -85,8 +82,10 @@ def register(
         "stored_value_cents": 0,
         "registered_at": registered_at,
     }
-    try:  # prepared, not the ORM: registration is on the checkout path of first-time members
-        member_id = _REGISTER.execute(connection_of(session), row).fetchone()[0]
+    # prepared, not the ORM: registration is on the checkout path of first-time members;
+    # the phone index is unique, so a number registered before fails the insert itself
+    try:
+        member_id = _REGISTER.new_id(connection_of(session), row)
     except IntegrityError:
         raise Conflict("phone: this number is already registered") from None
     if req.tags:
@@ -159,11 +158,11 @@ def profile(
 ) -> MemberPublic:
     """A member's profile with tier, balances, tags and RFM segment as of ``now``."""
     m = require_member(session, member_id)
-    phone = cipher.decrypt(m.phone_enc)
+    phone = cipher.decrypt(m.phone_enc, "phone")
     return MemberPublic(
         id=m.id,
         store_id=m.store_id,
-        name=cipher.decrypt(m.name_enc),
+        name=cipher.decrypt(m.name_enc, "name"),
         phone_masked=mask_phone(phone),
         birthday=m.birthday,
         tier=m.tier,

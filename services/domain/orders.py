@@ -21,9 +21,10 @@ from sqlalchemy.orm import Session
 from services.db.dialect import insert_on_conflict
 from services.db.engine import connection_of, retrying
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 from services.domain import catalog, idempotency, inventory, marketing, members, payments, pricing
 from services.domain.errors import Conflict, DomainError, NotFound
+from services.domain.replies import reply
 from services.schemas import (
     Channel,
     CheckoutLine,
@@ -81,7 +82,15 @@ class _Basket:
         self.qty = qty
         prices = catalog.store_prices(session, store_id, list(qty), at)
         self.lines = [
-            ReceiptLine(sku=s, qty=n, unit_price_cents=prices[s][0], unit_cost_cents=prices[s][1])
+            reply(
+                ReceiptLine,
+                {
+                    "sku": s,
+                    "qty": n,
+                    "unit_price_cents": prices[s][0],
+                    "unit_cost_cents": prices[s][1],
+                },
+            )
             for s, n in qty.items()
         ]
         self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
@@ -138,17 +147,17 @@ class _Basket:
 def _claim(session: Session, row: dict) -> int | None:
     """Insert the order; None if its key was used in its scope (the key is the claim)."""
     conn = connection_of(session)
-    found = _claim_order(conn.dialect.name).execute(conn, row).fetchone()
-    return None if found is None else found[0]
+    return _claim_order(conn.dialect.name).new_id(conn, row)
 
 
 @cache
-def _claim_order(dialect: str) -> Prepared:
-    """INSERT of a new order that does nothing (returns no row) if its key was used."""
-    return Prepared(
-        insert_on_conflict(dialect, _ORDERS)
-        .on_conflict_do_nothing(index_elements=["key_scope", "idempotency_key"])
-        .returning(_ORDERS.c.id)
+def _claim_order(dialect: str) -> PreparedInsert:
+    """INSERT of a new order that does nothing (gives no id) if its key was used."""
+    return PreparedInsert(
+        insert_on_conflict(dialect, _ORDERS).on_conflict_do_nothing(
+            index_elements=["key_scope", "idempotency_key"]
+        ),
+        _ORDERS.c.id,
     )
 
 
@@ -250,22 +259,25 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
         at=at,
         offers=basket.offers,
     )
-    return Receipt(
-        order_id=order_id,
-        store_id=req.store_id,
-        status=OrderStatus.fulfilled,
-        payment_method=req.payment_method,
-        items=basket.items,
-        total_cents=p.total_cents,
-        cost_cents=basket.cost_cents,
-        lines=basket.lines,
-        list_cents=p.list_cents,
-        discount_cents=p.discount_cents,
-        promotion=p.promotion.name if p.promotion else None,
-        coupon_code=p.coupon.code if p.coupon else None,
-        member_id=req.member_id,
-        points_earned=settled.points_earned,
-        gift_coupons=list(settled.gift_coupons),
+    return reply(
+        Receipt,
+        {
+            "order_id": order_id,
+            "store_id": req.store_id,
+            "status": OrderStatus.fulfilled,
+            "payment_method": req.payment_method,
+            "items": basket.items,
+            "total_cents": p.total_cents,
+            "cost_cents": basket.cost_cents,
+            "lines": basket.lines,
+            "list_cents": p.list_cents,
+            "discount_cents": p.discount_cents,
+            "promotion": p.promotion.name if p.promotion else None,
+            "coupon_code": p.coupon.code if p.coupon else None,
+            "member_id": req.member_id,
+            "points_earned": settled.points_earned,
+            "gift_coupons": list(settled.gift_coupons),
+        },
     )
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Order, Payment
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 from services.domain import idempotency, marketing, members
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.pricing import gifts_earned
@@ -28,7 +28,7 @@ from services.schemas import OrderStatus, PaymentChannel, PaymentCreate, Payment
 
 _PAYMENTS = Payment.__table__
 _ORDERS = Order.__table__
-_INSERT = Prepared(insert(_PAYMENTS).returning(_PAYMENTS.c.id))
+_INSERT = PreparedInsert(insert(_PAYMENTS), _PAYMENTS.c.id)
 _POINTS_EARNED = Prepared(
     update(_ORDERS)
     .where(_ORDERS.c.id == bindparam("o_id"))
@@ -123,7 +123,7 @@ def record(
     status: str = "captured",
 ) -> int:
     """Insert a payment whose key the caller knows to be new in its scope (it stays unique)."""
-    row = _INSERT.execute(
+    payment_id = _INSERT.new_id(
         connection_of(session),
         {
             "order_id": order_id,
@@ -135,8 +135,9 @@ def record(
             "request_hash": request_hash,
             "created_at": at,
         },
-    ).fetchone()
-    return row[0]
+    )
+    assert payment_id is not None  # a plain insert: it fails or gives its id
+    return payment_id
 
 
 def by_key(session: Session, key_scope: str, idempotency_key: str) -> Payment | None:

@@ -4,8 +4,9 @@ import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from services.db.dialect import insert_on_conflict
 from services.db.models import Order, Store
-from services.db.prepared import Prepared
+from services.db.prepared import Prepared, PreparedInsert
 
 ORDERS = Order.__table__
 
@@ -60,3 +61,19 @@ def test_driver_errors_become_sqlalchemy_errors(conn):
     stmt.execute(conn, row("same", at))
     with pytest.raises(IntegrityError):
         stmt.execute(conn, row("same", at))
+
+
+def test_an_insert_gives_the_new_id_and_none_when_its_key_was_used(conn):
+    at = dt.datetime(2026, 3, 2)
+    claim = PreparedInsert(
+        insert_on_conflict(conn.dialect.name, ORDERS).on_conflict_do_nothing(
+            index_elements=["key_scope", "idempotency_key"]
+        ),
+        ORDERS.c.id,
+    )
+    first, second = claim.new_id(conn, row("a", at)), claim.new_id(conn, row("b", at))
+    assert claim.new_id(conn, row("a", at)) is None
+    ids = dict(conn.execute(select(ORDERS.c.idempotency_key, ORDERS.c.id)).all())
+    assert ids == {"a": first, "b": second} and first != second
+    sql = claim._for(conn, row("c", at))[0]
+    assert ("RETURNING" in sql) == (conn.dialect.name != "sqlite")
