@@ -70,6 +70,10 @@ class Mission:
         """Seconds spent finding and taking (or looking) at each stop."""
         return self._array(3)
 
+    def with_intend(self, intend: np.ndarray) -> Mission:
+        """The same stops with other intents to buy."""
+        return Mission(self.sku, self.qty, np.asarray(intend, dtype=bool), self.dwell_s)
+
     def __len__(self) -> int:
         return len(self._lists[0] if self._lists is not None else self._arrays[0])
 

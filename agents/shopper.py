@@ -136,14 +136,16 @@ class Shopper(mesa.Agent):
         while i < n:
             # One timeout per zone: the walk and dwell of every stop there are laid
             # down as waypoints, then what the shelves hold is taken stop by stop.
-            # A marketing desk may stop the shopper at any shelf: one stop at a time.
+            # The zone's walk ends early at a shelf where the shopper may have to
+            # queue (a flash sale), so that queue comes when the shopper is there.
             stops = m.missions
             zone_of, aisle_x, shelf_y = stops.zone, m.aisle_x, stops.shelf_y
             z = zone_of[skus[i]]
             last = i + 1
-            if desk is None:
-                while last < n and zone_of[skus[last]] == z:
-                    last += 1
+            while last < n and zone_of[skus[last]] == z:
+                if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
+                    break
+                last += 1
             marks = []
             for k in range(i, last):
                 sku = skus[k]
@@ -157,7 +159,7 @@ class Shopper(mesa.Agent):
             yield env.timeout(traj.end - env.now)
             for k in range(i, last):
                 sku = skus[k]
-                if desk is not None:
+                if desk is not None and k == last - 1:
                     yield from desk.queue_at_shelf(self, sku, intends[k])
                 if fridge[sku]:
                     m.fridge_door()
@@ -168,7 +170,7 @@ class Shopper(mesa.Agent):
                     seen_zones.add(z)
                     self._impulse(z)
                 if planogram is not None:
-                    planogram.passing(self, upto=marks[k - i])
+                    planogram.passing(self, upto=marks[k - i] if k < last - 1 else None)
                 if desk is not None:
                     desk.passing(self, sku, z, first_in_zone)
             i = last
