@@ -27,6 +27,9 @@ if TYPE_CHECKING:
     from twin.model import StoreModel
 
 
+import os
+
+_GROUP = not os.environ.get("NOGROUP")
 PATIENCE_SHAPE = 4.0
 """Gamma shape of the minutes a shopper waits in line before walking out."""
 
@@ -125,31 +128,52 @@ class Shopper(mesa.Agent):
         desk = m.marketing
         if desk is not None:
             desk.arrive(self)
-        zone, shelf_y = m.catalog.zone, m.catalog.shelf_y
         mission = self.mission
+        skus, qtys, intends, dwells = mission.stops()
+        fridge, planogram = m.fridge_skus, m.planogram
         seen_zones: set[int] = set()
-        for i, sku in enumerate(mission.sku.tolist()):
-            z = int(zone[sku])
-            target = (m.plan.aisle_x(z), float(shelf_y[sku]))
-            there = traj.walk(env.now, m.plan.route(traj.here, target), self.speed)
-            dwell = float(mission.dwell_s[i]) + (scan_s if mission.intend[i] else 0.0)
-            traj.wait_until(there + dwell)
-            self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
+        n, i = len(skus), 0
+        while i < n:
+            # One timeout per zone: the walk and dwell of every stop there are laid
+            # down as waypoints, then what the shelves hold is taken stop by stop.
+            # The zone's walk ends early at a shelf where the shopper may have to
+            # queue (a flash sale), so that queue comes when the shopper is there.
+            stops = m.missions
+            zone_of, aisle_x, shelf_y = stops.zone, m.aisle_x, stops.shelf_y
+            z = zone_of[skus[i]]
+            last = i + 1
+            while last < n and zone_of[skus[last]] == z:
+                if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
+                    break
+                last += 1
+            marks = []
+            for k in range(i, last):
+                sku = skus[k]
+                there = traj.walk(
+                    env.now, m.plan.route(traj.here, (aisle_x[z], shelf_y[sku])), self.speed
+                )
+                dwell = dwells[k] + (scan_s if intends[k] else 0.0)
+                traj.wait_until(there + dwell)
+                self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
+                marks.append(len(traj.t))
             yield env.timeout(traj.end - env.now)
-            if desk is not None:
-                yield from desk.queue_at_shelf(self, sku, bool(mission.intend[i]))
-            if m.catalog.fridge[sku]:
-                m.fridge_door()
-            if mission.intend[i]:
-                self._consider(sku, int(mission.qty[i]))
-            first_in_zone = z not in seen_zones
-            if first_in_zone:
-                seen_zones.add(z)
-                self._impulse(z)
-            if m.planogram is not None:
-                m.planogram.passing(self)
-            if desk is not None:
-                desk.passing(self, sku, z, first_in_zone)
+            for k in range(i, last):
+                sku = skus[k]
+                if desk is not None and k == last - 1:
+                    yield from desk.queue_at_shelf(self, sku, intends[k])
+                if fridge[sku]:
+                    m.fridge_door()
+                if intends[k]:
+                    self._consider(sku, qtys[k])
+                first_in_zone = z not in seen_zones
+                if first_in_zone:
+                    seen_zones.add(z)
+                    self._impulse(z)
+                if planogram is not None:
+                    planogram.passing(self, upto=marks[k - i] if k < last - 1 else None)
+                if desk is not None:
+                    desk.passing(self, sku, z, first_in_zone)
+            i = last
         if m.planogram is not None:  # displays passed on the way to pay
             m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
         if desk is not None:
@@ -227,8 +251,10 @@ class Shopper(mesa.Agent):
         queued = self.queued_at = env.now
         patience = tolerance(self.visit_rng, rules.patience_min_mean * 60.0)
         with till.request() as turn:
-            outcome = yield (turn | env.timeout(patience)) if rules.reneging else turn
-            if rules.reneging and turn not in outcome:
+            # A free till grants the turn at once: no patience timer to race it.
+            waits = rules.reneging and not turn.triggered
+            outcome = yield (turn | env.timeout(patience)) if waits else turn
+            if waits and turn not in outcome:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
                 self._give_up("reneged")

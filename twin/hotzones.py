@@ -10,6 +10,7 @@ phones they detect) and ceiling cameras (people in view, counted per frame).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,12 +111,18 @@ def rect_share(p0: np.ndarray, p1: np.ndarray, rects: np.ndarray) -> np.ndarray:
     Liang-Barsky clipping: the segment's parameter interval inside the
     rectangle; a standing segment (no length) is inside wholly or not at all.
     """
-    lo = np.full((len(p0), len(rects)), 0.0)
-    hi = np.full((len(p0), len(rects)), 1.0)
-    for axis, (a, b) in enumerate(((0, 1), (2, 3))):
-        start = p0[:, axis, None]
-        d = (p1 - p0)[:, axis, None]
-        low, high = rects[None, :, a], rects[None, :, b]
+    d = p1 - p0
+    return _clip(
+        (p0[:, 0, None], d[:, 0, None], rects[None, :, 0], rects[None, :, 1]),
+        (p0[:, 1, None], d[:, 1, None], rects[None, :, 2], rects[None, :, 3]),
+    )
+
+
+def _clip(*axes: tuple[np.ndarray, ...]) -> np.ndarray:
+    """Liang-Barsky on broadcastable (start, direction, low, high) arrays, one tuple per axis."""
+    lo: np.ndarray | float = 0.0
+    hi: np.ndarray | float = 1.0
+    for start, d, low, high in axes:
         moving = d != 0
         with np.errstate(divide="ignore", invalid="ignore"):
             ua = np.where(moving, (low - start) / d, -np.inf)
@@ -129,11 +136,16 @@ def rect_share(p0: np.ndarray, p1: np.ndarray, rects: np.ndarray) -> np.ndarray:
 
 def disc_share(p0: np.ndarray, p1: np.ndarray, centres: np.ndarray, r: float) -> np.ndarray:
     """Share of each segment within ``r`` of each centre; -1 where it never comes that close."""
-    d = (p1 - p0)[:, None, :]
+    d = p1 - p0
     f = p0[:, None, :] - centres[None, :, :]
-    a = np.sum(d * d, axis=-1)
-    b = 2.0 * np.sum(d * f, axis=-1)
-    c = np.sum(f * f, axis=-1) - r * r
+    return _chord(d[:, 0, None], d[:, 1, None], f[..., 0], f[..., 1], r)
+
+
+def _chord(dx: np.ndarray, dy: np.ndarray, fx: np.ndarray, fy: np.ndarray, r: float) -> np.ndarray:
+    """Share of segments (direction ``d``, start ``f`` from the centre) within ``r``; -1 if none."""
+    a = dx * dx + dy * dy
+    b = 2.0 * (dx * fx + dy * fy)
+    c = (fx * fx + fy * fy) - r * r
     moving = a > 0
     disc = b * b - 4.0 * a * c
     root = np.sqrt(np.maximum(disc, 0.0))
@@ -153,11 +165,55 @@ def shares(xy: np.ndarray, s: Spots) -> np.ndarray:
     )
 
 
+NEAR_M = 1e-6
+"""Slack of the bounding-box test that picks the (segment, spot) pairs worth clipping.
+
+A pair left out must be one the exact test finds apart; rounding in that test
+is some 1e-13 m on a store floor, so a micrometre leaves none out by mistake.
+"""
+
+
+def segment_shares(
+    p0: np.ndarray, p1: np.ndarray, s: Spots
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The (segment, spot, share) of every pair where a segment comes into a spot.
+
+    The same numbers as ``shares``, pair by pair, found without clipping every
+    segment against every spot: a segment's bounding box picks the few spots it
+    can touch (on a store floor a walk passes two or three of thirty), and only
+    those pairs are clipped. Pairs come ordered by segment, then spot.
+    """
+    x0, y0, x1, y1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
+    xmin, xmax = np.minimum(x0, x1)[:, None] - NEAR_M, np.maximum(x0, x1)[:, None] + NEAR_M
+    ymin, ymax = np.minimum(y0, y1)[:, None] - NEAR_M, np.maximum(y0, y1)[:, None] + NEAR_M
+    r, c, reach = s.rects, s.discs, s.reach
+    near = np.concatenate(
+        [
+            (xmax >= r[:, 0]) & (xmin <= r[:, 1]) & (ymax >= r[:, 2]) & (ymin <= r[:, 3]),
+            (xmax >= c[:, 0] - reach)
+            & (xmin <= c[:, 0] + reach)
+            & (ymax >= c[:, 1] - reach)
+            & (ymin <= c[:, 1] + reach),
+        ],
+        axis=1,
+    )
+    seg, spot = np.nonzero(near)
+    share = np.empty(len(seg))
+    dx, dy = x1 - x0, y1 - y0
+    box = spot < s.n_rects
+    i, k = seg[box], spot[box]
+    share[box] = _clip((x0[i], dx[i], r[k, 0], r[k, 1]), (y0[i], dy[i], r[k, 2], r[k, 3]))
+    i, k = seg[~box], spot[~box] - s.n_rects
+    share[~box] = _chord(dx[i], dy[i], x0[i] - c[k, 0], y0[i] - c[k, 1], reach)
+    inside = share >= 0
+    return seg[inside], spot[inside], share[inside]
+
+
 class HotZones:
     """Accumulates finished visits' passes and dwell per spot, by the day each visit began.
 
-    Visits are kept as arrays and counted in batches: one numpy pass over many
-    visits' segments costs a fraction of one pass per visit.
+    Visits are kept as their waypoint lists and counted in batches: one numpy
+    pass over many visits' segments costs a fraction of one pass per visit.
     """
 
     BATCH = 1000
@@ -173,27 +229,32 @@ class HotZones:
         """Take one finished visit's trajectory (counted with the next batch)."""
         traj = shopper.trajectory
         if len(traj.t) >= 2:
-            self._pending.append((day_of(shopper.arrived), np.array([traj.t, traj.x, traj.y])))
+            self._pending.append((day_of(shopper.arrived), traj.t, traj.x, traj.y))
         if len(self._pending) >= self.BATCH:
             self._flush()
 
     def _flush(self) -> None:
         pending, self._pending = self._pending, []
         n = len(self.spots.ids)
-        for day in sorted({d for d, _ in pending}):
-            paths = [p for d, p in pending if d == day]
-            sizes = np.asarray([p.shape[1] - 1 for p in paths])
-            points = np.concatenate(paths, axis=1)
+        for day in sorted({p[0] for p in pending}):
+            paths = [p for p in pending if p[0] == day]
+            sizes = np.asarray([len(p[1]) - 1 for p in paths])
+            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float)
+            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float)
+            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float)
             last = np.cumsum(sizes + 1) - 1  # a visit's last point starts no segment
-            keep = np.ones(points.shape[1] - 1, bool)
+            keep = np.ones(len(t) - 1, bool)
             keep[last[:-1]] = False
-            t, xy = points[0], points[1:].T
-            share = shares(xy, self.spots)[keep]
-            seconds = (np.diff(t)[keep])[:, None] * np.maximum(share, 0.0)
-            starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
-            passed = np.logical_or.reduceat(share >= 0, starts, axis=0)
+            xy = np.column_stack([x, y])
+            seg, spot, share = segment_shares(xy[:-1][keep], xy[1:][keep], self.spots)
+            seconds = np.diff(t)[keep][seg] * share
+            visit = np.repeat(np.arange(len(paths)), sizes)[seg]
+            passed = np.zeros((len(paths), n), bool)
+            passed[visit, spot] = True
             self.passers.setdefault(day, np.zeros(n, np.int64))[:] += passed.sum(axis=0)
-            self.dwell.setdefault(day, np.zeros(n))[:] += seconds.sum(axis=0)
+            self.dwell.setdefault(day, np.zeros(n))[:] += np.bincount(
+                spot, weights=seconds, minlength=n
+            )
 
     def table(self) -> pa.Table:
         """The truth per day and spot (observed columns empty; ``with_observations`` fills them)."""

@@ -20,7 +20,6 @@ a treated run and its counterfactual see the same shoppers.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Generator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -350,7 +349,17 @@ class MarketingDesk:
             if units and intend[i]:
                 units.pop(0)
                 intend[i] = False
-        return dataclasses.replace(mission, intend=intend)
+        return mission.with_intend(intend)
+
+    def may_queue_at(self, sku: int, wants: bool) -> bool:
+        """Whether a shopper could have to queue at this shelf (a flash-sale item, wanted).
+
+        Whatever the sale's hours: a walk is laid down a zone at a time, and it
+        stops at such a shelf so the queue (if any) comes when the shopper is there.
+        """
+        return wants and any(
+            p.kind == PromotionKind.flash_sale and sku in p.skus for p in self.promos
+        )
 
     def queue_at_shelf(
         self, shopper: Shopper, sku: int, wants: bool
@@ -594,7 +603,7 @@ def _with_items(
     if not add:
         intend = mission.intend.copy()
         intend[np.isin(mission.sku, skus)] = True
-        return dataclasses.replace(mission, intend=intend)
+        return mission.with_intend(intend)
     sku = np.concatenate([mission.sku, np.asarray(add, dtype=np.int64)])
     qty = np.concatenate([mission.qty, np.ones(len(add), dtype=np.int64)])
     intend = np.concatenate([mission.intend, np.ones(len(add), dtype=bool)])

@@ -24,6 +24,7 @@ from agents.mission import MissionMaker
 from agents.satisfaction import Satisfaction
 from agents.shopper import Shopper
 from agents.staff import FirstSeeing, QueueSensor, Team, TrueQueue
+from agents.visitors import Visitor, VisitorDraws
 from devices.base import Device
 from devices.energy import EnergyMeter
 from devices.labels import EslSystem, ShelfLabels
@@ -197,6 +198,9 @@ class StoreModel(mesa.Model):
         self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
+        self.visitors = VisitorDraws(scenario.shoppers, self.missions, streams)
+        self.aisle_x = [self.plan.aisle_x(i) for i in range(len(scenario.layout.zones))]
+        self.fridge_skus: list[bool] = self.catalog.fridge.tolist()
         self.planogram = Planogram(self, scenario.placement) if scenario.placement else None
         self.hotzones = HotZones(self)
         shoppers = scenario.shoppers
@@ -463,16 +467,36 @@ class StoreModel(mesa.Model):
         times = day * DAY + arrival_times(
             sc, date.weekday(), self.streams.generator("arrivals", day), factor
         )
+        people = self.visitors.day(day, len(times))
         visits = self.streams.generators("visit", len(times), day)
-        for t, rng in zip(times.tolist(), visits, strict=True):
+        for t, person, rng in zip(times.tolist(), people, visits, strict=True):
             yield env.timeout(t - env.now)
-            self._spawn(rng)
+            self._walk_in(person, rng)
         if last:
             self._arrivals_over = True
             self._maybe_close()
 
+    def _walk_in(self, person: Visitor, rng: np.random.Generator) -> Shopper:
+        """A regular arrival walks in now, as drawn in the day's block; ``rng`` is the visit's."""
+        shopper = Shopper(
+            self,
+            visit_id=int(self.flows["visitors"]),
+            customer=self.customers.pick(person.customer_u),
+            segment=person.segment,
+            speed=person.speed,
+            payment=person.payment,
+            mission=person.mission(self.missions, rng),
+            rng=rng,
+        )
+        self._enter(shopper)
+        return shopper
+
     def _spawn(self, rng: np.random.Generator, customer: int | None = None) -> Shopper:
-        """A shopper walks in now; every choice of the visit comes from ``rng``."""
+        """A shopper walks in now; every choice of the visit comes from ``rng``.
+
+        For visits outside the day's arrivals (a coupon or a promotion brought
+        them): their person is drawn from their own stream.
+        """
         shoppers = self.scenario.shoppers
         segments, methods = shoppers.segments, self._methods
         u = rng.random(4)
@@ -491,11 +515,14 @@ class StoreModel(mesa.Model):
             mission=self.missions.draw(rng, segment),
             rng=rng,
         )
+        self._enter(shopper)
+        return shopper
+
+    def _enter(self, shopper: Shopper) -> None:
         self.flows["visitors"] += 1
         if self.door is not None:
             self.door.entered()
         self.env.process(shopper.visit())
-        return shopper
 
     def extra_visit(self, day: int, customer: int, key: tuple[int, int]) -> None:
         """Schedule a visit by ``customer`` on ``day`` (a coupon brought them), at a usual hour."""

@@ -112,16 +112,21 @@ class Planogram:
         """The displays in place on ``day``."""
         return [d for d in self.displays if d.move.from_day <= day]
 
-    def passing(self, shopper: Shopper, toward: Point | None = None) -> None:
+    def passing(
+        self, shopper: Shopper, toward: Point | None = None, upto: int | None = None
+    ) -> None:
         """Offer the displays the shopper walked past since the last call; one draw each.
 
         With ``toward``, also those on the walk from here to that point, which the
         shopper is about to make (to the tills or, with a smart cart, the exit).
+        ``upto``: only the path's first ``upto`` waypoints count (the shopper has
+        laid down the rest of the zone's walk already, but not walked it yet).
         """
         m, traj = self.model, shopper.trajectory
         start = max(shopper.placement_checked - 1, 0)
-        xy = np.column_stack([traj.x[start:], traj.y[start:]])
-        shopper.placement_checked = len(traj.t)
+        end = len(traj.t) if upto is None else upto
+        xy = np.column_stack([traj.x[start:end], traj.y[start:end]])
+        shopper.placement_checked = end
         if toward is not None:
             xy = np.vstack([xy, m.plan.route(traj.here, toward)])
         if len(xy) < 2:

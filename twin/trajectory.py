@@ -44,11 +44,18 @@ class Trajectory:
         Returns:
             The time of arrival at the last waypoint.
         """
-        self.wait_until(start)
-        t, x0, y0 = self.t[-1], self.x[-1], self.y[-1]
+        ts, xs, ys = self.t, self.x, self.y
+        t, x0, y0 = ts[-1], xs[-1], ys[-1]
+        if start > t:  # stand still until the walk starts
+            ts.append(start)
+            xs.append(x0)
+            ys.append(y0)
+            t = start
         for x1, y1 in waypoints:
             t += math.hypot(x1 - x0, y1 - y0) / speed
-            self._add(t, x1, y1)
+            ts.append(t)
+            xs.append(x1)
+            ys.append(y1)
             x0, y0 = x1, y1
         return t
 

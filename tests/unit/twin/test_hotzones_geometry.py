@@ -36,3 +36,23 @@ def test_passing_an_end_cap_counts_the_chord_within_reach():
     chord = 2 * np.sqrt(1.5**2 - 1.0**2)
     assert share[0, 0] == pytest.approx(chord / 10)
     assert share[0, 1] == -1.0
+
+
+def test_pairs_found_by_bounding_box_are_exactly_the_dense_shares():
+    """The sparse count clips only nearby pairs, and gets every share bit for bit."""
+    from twin.hotzones import Spots, segment_shares, shares
+
+    rng = np.random.default_rng(0)
+    rects = np.asarray([[0, 4, 0, 20], [4, 8, 0, 20], [2.5, 5.5, 3, 9]], float)
+    discs = np.asarray([[2.0, 0.0], [2.0, 20.0], [6.0, 0.0]])
+    spots = Spots(["a", "b", "c", "d", "e", "f"], ["zone"] * 6, ["a"] * 6, rects, discs, 1.5)
+    # aisle walks, cross-aisle walks, diagonals, standing still, points on edges
+    grid = rng.choice([0.0, 2.0, 4.0, 6.0, 8.0, 20.0, 21.5], size=(300, 2))
+    free = rng.uniform(-2, 22, size=(300, 2))
+    xy = np.concatenate([grid, free, grid[:50], [[4.0, 5.0], [4.0, 5.0], [3.5, 0.0]]])
+    dense = shares(xy, spots)
+    seg, spot, share = segment_shares(xy[:-1], xy[1:], spots)
+    assert len(seg) > 100
+    found = np.full_like(dense, -1.0)
+    found[seg, spot] = share
+    np.testing.assert_array_equal(found, dense)
