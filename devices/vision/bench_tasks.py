@@ -15,6 +15,16 @@ STORE_POSE = "standard"
 by blur, the measured fidelity draws for a camera in a run (``count_error_by_look``)."""
 
 
+def looks(condition: dict[str, str]) -> list[str]:
+    """The ``count_error_by_look`` keys a store-pose frame counts under.
+
+    Its blur, and ``store/blur`` when it is a moment of a bench store (see
+    ``errors.PeopleErrors.sample_count``).
+    """
+    blur = condition["blur"]
+    return [blur, f"{condition['store']}/{blur}"] if "store" in condition else [blur]
+
+
 def seen_count(s: Sample, det: Detections) -> int:
     """People a model counts in a frame: in the lane's queue area for queue frames, else all."""
     if s.region is None or s.cam is None:
@@ -38,7 +48,7 @@ def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dic
         if isinstance(res, Detections):
             people = s.frame.people
             row |= {
-                "truth_count": s.frame.count,
+                "truth_count": s.truth_count,
                 "seen_count": seen_count(s, res),
                 "truth_ids": [p.pid for p in people],
                 "truth_boxes": [list(p.box) for p in people],
@@ -78,12 +88,13 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
         seen = seen_count(s, det)
-        err = abs(seen - s.frame.count)
-        deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
+        err = abs(seen - s.truth_count)
+        deltas.setdefault(s.condition["crowd"], []).append(seen - s.truth_count)
         if s.condition.get("pose") == STORE_POSE:
-            by_look.setdefault(s.condition["blur"], {}).setdefault(s.condition["crowd"], []).append(
-                seen - s.frame.count
-            )
+            for look in looks(s.condition):
+                by_look.setdefault(look, {}).setdefault(s.condition["crowd"], []).append(
+                    seen - s.truth_count
+                )
         rows.append(
             (
                 s.condition,
