@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from devices.vision.bench import MIN_SAMPLES, by_condition, finish
 from devices.vision.bench_sets import Sample
-from devices.vision.metrics import match_heads
+from devices.vision.frames import PersonTruth
+from devices.vision.metrics import Match, match_heads
 from devices.vision.models.ocr import read_tags
 from devices.vision.results import Detections, TextLine
 
@@ -33,6 +34,15 @@ def seen_count(s: Sample, det: Detections) -> int:
     x0, y0, x1, y1 = s.region
     inside = (floor[:, 0] >= x0) & (floor[:, 0] <= x1) & (floor[:, 1] >= y0) & (floor[:, 1] <= y1)
     return int(inside.sum())
+
+
+def _counts(s: Sample, person: PersonTruth) -> bool:
+    """Whether a person in view is one a frame's count is about (in the queue area, if any)."""
+    if s.region is None:
+        return True
+    x0, y0, x1, y1 = s.region
+    x, y = person.floor
+    return x0 <= x <= x1 and y0 <= y <= y1
 
 
 def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dict]:
@@ -79,7 +89,11 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     """Recall, precision, count error overall, by crowd size, and by condition.
 
     Queue frames count people in the lane's queue area (detections turned back
-    into floor positions); ceiling frames count everyone in view.
+    into floor positions); ceiling frames count everyone in view. Recall and
+    precision are of the people that count: on queue frames, those standing in
+    the lane's queue area (found anywhere in the frame), and the detections
+    there (the neighbouring queues and shelves a store camera also sees are
+    drawn, but not scored).
     """
     rows = []
     person_rows = []
@@ -88,6 +102,10 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
         seen = seen_count(s, det)
+        scored = [_counts(s, p) for p in s.frame.people]
+        hit = sum(f for f, c in zip(m.found, scored, strict=True) if c)
+        if s.region is not None:
+            m = Match(hit, sum(scored) - hit, max(seen - hit, 0), m.found)
         err = abs(seen - s.truth_count)
         deltas.setdefault(s.condition["crowd"], []).append(seen - s.truth_count)
         if s.condition.get("pose") == STORE_POSE:
@@ -109,7 +127,9 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
                 },
             )
         )
-        for person, found in zip(s.frame.people, m.found, strict=True):
+        for person, found, counts in zip(s.frame.people, m.found, scored, strict=True):
+            if not counts:
+                continue
             height = person.head[3] - person.head[1]
             labels = {
                 "occlusion": "visible" if person.visible >= 0.8 else "occluded",

@@ -22,9 +22,9 @@ from devices.vision.registry import shared
 
 PER_COUNT = 3
 SEED = 21
-TABLE_PER_COUNT = {None: 168, "convenience": 21}
-"""Frames per true count behind the shipped table (1,176 frames, seed 0): all of them; the
-147 of the convenience store at a store camera's pose with a sharp lens."""
+TABLE_PER_COUNT = {None: 144, "convenience": 18}
+"""Frames per true count behind the shipped table (1,008 frames, seed 0): all of them; the
+126 of the convenience store at a store camera's pose with a sharp lens."""
 
 
 def _frames(store):
