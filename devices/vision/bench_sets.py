@@ -89,27 +89,32 @@ def oblique_samples(
     seed: int,
     size: tuple[int, int] = (640, 480),
     keep: Callable[[dict[str, str]], bool] | None = None,
+    first: int = 0,
 ) -> Iterator[Sample]:
     """Checkout-queue frames of 0-6 people in the lane, from the standard pose and a higher one.
 
     Each frame is a moment of a store (``store_scenes``: a day of each of
-    ``SCENE_STORES`` from ``seed``) whose lane had that many shoppers: the
-    camera sees what it would there, the neighbouring queues, shoppers at the
-    first shelves (some inside the lane's queue area) and passers-by, and the
-    truth is the lane's length. Where the day had no such moment (long queues
-    are rare), the queue is drawn into a moment of that lane empty. Empty lanes
-    are there because a store's cameras mostly see them: the false people a
-    model finds there are what the measured fidelity draws.
+    ``SCENE_STORES`` from ``seed``) and one of its lanes that had that many
+    shoppers, drawn from all such (moment, lane) pairs, so each lane comes up as
+    often as the store shows it with that count (a closed lane is an empty lane
+    most of the day). The camera over that lane sees what it would there, the
+    neighbouring queues, shoppers at the first shelves (some inside the lane's
+    queue area) and passers-by, and the truth is the lane's length. Where the
+    day had no such moment (long queues are rare), the queue is drawn into a
+    moment of an empty lane. Empty lanes are there because a store's cameras
+    mostly see them: the false people a model finds there are what the
+    measured fidelity draws.
 
     Each frame draws from its own stream (``seed``, index), so ``keep``, a test
-    of a frame's condition labels, can skip frames without rendering them and
-    the frames kept are the same as without it.
+    of a frame's condition labels, can skip frames without rendering them, and
+    ``first`` can start at any index (frames ``first``..``n - 1``): the frames
+    kept are the same as without them.
     """
     from devices.vision.cameras import View
     from devices.vision.store_scenes import bench_moments
 
     per_store = 2 * QUEUE_SIZES
-    for i in range(n):
+    for i in range(first, n):
         rng = np.random.default_rng([seed, i])
         store = SCENE_STORES[(i // per_store) % len(SCENE_STORES)]
         pose = ("standard", "high")[(i // QUEUE_SIZES) % 2]
@@ -120,12 +125,11 @@ def oblique_samples(
             continue
         scenario, renderer = scene_store(store)
         layout = scenario.layout
-        lane = i % scenario.checkout.lanes
+        moments = bench_moments(store, seed)
+        lane, people = _moment(moments, crowd, rng, layout, seed * 100_000 + i * 10)
         cam = queue_camera(layout, lane, *size)
         if pose == "high":
             cam = replace(cam, position=(cam.position[0], cam.position[1], 3.4))
-        moments = bench_moments(store, seed)
-        people = _moment(moments, lane, crowd, rng, layout, seed * 100_000 + i * 10)
         frame = renderer.people(cam, View.of(cam).in_view(people), conditions=cond, rng=rng)
         region = queue_region(layout, lane)
         yield Sample(frame, condition, region, cam, count=crowd)
@@ -133,22 +137,24 @@ def oblique_samples(
 
 def _moment(
     moments: Sequence[StoreMoment],
-    lane: int,
     crowd: int,
     rng: np.random.Generator,
     layout: Layout,
     first_pid: int,
-) -> list[Person]:
-    """Everyone in the store at a moment when ``lane`` had ``crowd`` shoppers.
+) -> tuple[int, list[Person]]:
+    """A lane and everyone in the store at a moment when that lane had ``crowd`` shoppers.
 
-    Without such a moment, a moment of the lane empty with ``crowd`` queuers added.
+    Without such a moment, an empty lane at some moment with ``crowd`` queuers added.
     """
-    found = [m for m in moments if m.lanes[lane] == crowd]
+    found = [(m, k) for m in moments for k, n in enumerate(m.lanes) if n == crowd]
     if found:
-        return list(found[int(rng.integers(len(found)))].crowd)
-    empty = [m for m in moments if m.lanes[lane] == 0]
-    around = list(empty[int(rng.integers(len(empty)))].crowd) if empty else []
-    return around + queue_people(layout, lane, crowd, rng, first_pid=first_pid)
+        moment, lane = found[int(rng.integers(len(found)))]
+        return lane, list(moment.crowd)
+    empty = [(m, k) for m in moments for k, n in enumerate(m.lanes) if n == 0]
+    if not empty:
+        return 0, queue_people(layout, 0, crowd, rng, first_pid=first_pid)
+    moment, lane = empty[int(rng.integers(len(empty)))]
+    return lane, list(moment.crowd) + queue_people(layout, lane, crowd, rng, first_pid=first_pid)
 
 
 def top_samples(n: int, seed: int, poses: int = 0) -> Iterator[Sample]:
