@@ -56,8 +56,12 @@ def counts(request):
     return store, truth, real, measured, in_view
 
 
+@pytest.mark.parametrize("counts", [None], indirect=True, ids=["bench mix"])
 def test_an_empty_lane_is_filmed_with_the_store_around_it(counts):
-    """The bench's empty lanes are not empty frames: the twin's shoppers are in view."""
+    """The bench's empty lanes are not empty frames: the twin's shoppers are in view.
+
+    (A quiet convenience store's lane may be alone in its frame; the supermarket's is not.)
+    """
     _, truth, _, _, in_view = counts
     assert set(truth.tolist()) == set(range(QUEUE_SIZES))
     assert in_view[truth == 0].sum() > 0
