@@ -7,19 +7,23 @@ seed.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from devices.vision.frames import Conditions, Frame
 from devices.vision.geometry import Pinhole
-from devices.vision.render import Renderer
+from devices.vision.render import Person, Renderer
 from devices.vision.scenes import queue_camera, queue_people, queue_region
 from devices.vision.shelf import STANDARD_BAY, Bay, TagSpec, shelf_frame
 from scenarios import load
-from scenarios.schema import Scenario
+from scenarios.schema import Layout, Scenario
+
+if TYPE_CHECKING:
+    from devices.vision.store_scenes import StoreMoment
 
 LIGHTS = {"dim": 0.55, "normal": 1.0, "bright": 1.3}
 BLURS = {"sharp": 0.0, "soft": 1.0}
@@ -38,6 +42,13 @@ class Sample:
     condition: dict[str, str]
     region: tuple[float, float, float, float] | None = None
     cam: Pinhole | None = None
+    count: int | None = None
+    """The true count when it is not everyone in view: a queue frame's lane length."""
+
+    @property
+    def truth_count(self) -> int:
+        """What a model's count is scored against: ``count``, else the people in view."""
+        return self.frame.count if self.count is None else self.count
 
 
 @cache
@@ -48,6 +59,22 @@ def bench_store() -> tuple[Scenario, Renderer]:
     drawn once, as a camera in a store would have it.
     """
     scenario = load("supermarket")
+    return scenario, Renderer.of(scenario)
+
+
+SCENE_STORES = ("supermarket", "convenience")
+"""The stores whose queue cameras the bench films: a big store's busy front and a small one's.
+
+Measured fidelity draws a camera's errors from the frames of its own store format
+where the table has them (``count_error_by_look``)."""
+
+
+@cache
+def scene_store(name: str) -> tuple[Scenario, Renderer]:
+    """One of ``SCENE_STORES`` and its renderer (the supermarket's is ``bench_store``'s)."""
+    if name == "supermarket":
+        return bench_store()
+    scenario = load(name)
     return scenario, Renderer.of(scenario)
 
 
@@ -63,30 +90,76 @@ QUEUE_SIZES = 7
 
 
 def oblique_samples(
-    n: int, seed: int, size: tuple[int, int] = (640, 480), keep: Keep | None = None
+    n: int,
+    seed: int,
+    size: tuple[int, int] = (640, 480),
+    keep: Keep | None = None,
+    first: int = 0,
 ) -> Iterator[Sample]:
-    """Checkout-queue frames with 0-6 people, from the standard pose and a higher one.
+    """Checkout-queue frames of 0-6 people in the lane, from the standard pose and a higher one.
 
-    Empty lanes are there because a store's cameras mostly see them: a model's
-    false people on an empty lane are what the measured fidelity draws there.
-    Of the ``n`` frames, those ``keep`` refuses are skipped before they are drawn.
+    Each frame is a moment of a store (``store_scenes``: a day of each of
+    ``SCENE_STORES`` from ``seed``) and one of its lanes that had that many
+    shoppers, drawn from all such (moment, lane) pairs, so each lane comes up as
+    often as the store shows it with that count (a closed lane is an empty lane
+    most of the day). The camera over that lane sees what it would there, the
+    neighbouring queues, shoppers at the first shelves (some inside the lane's
+    queue area) and passers-by, and the truth is the lane's length. Where the
+    day had no such moment (long queues are rare), the queue is drawn into a
+    moment of an empty lane. Empty lanes are there because a store's cameras
+    mostly see them: the false people a model finds there are what the
+    measured fidelity draws.
+
+    Each frame draws from its own stream (``seed``, index), so ``keep``, a test
+    of a frame's condition labels, can skip frames without rendering them, and
+    ``first`` can start at any index (frames ``first``..``n - 1``): the frames
+    kept are the same as without them.
     """
-    rng = np.random.default_rng(seed)
-    scenario, renderer = bench_store()
-    layout = scenario.layout
-    for i in range(n):
-        lane = i % scenario.checkout.lanes
-        front = queue_camera(layout, lane, *size)
-        high = replace(front, position=(front.position[0], front.position[1], 3.4))
-        pose, cam = (("standard", front), ("high", high))[(i // QUEUE_SIZES) % 2]
+    from devices.vision.cameras import View
+    from devices.vision.store_scenes import bench_moments
+
+    per_store = 2 * QUEUE_SIZES
+    for i in range(first, n):
+        rng = np.random.default_rng([seed, i])
+        store = SCENE_STORES[(i // per_store) % len(SCENE_STORES)]
+        pose = ("standard", "high")[(i // QUEUE_SIZES) % 2]
         crowd = i % QUEUE_SIZES
-        labels, cond = _look(i // (2 * QUEUE_SIZES), rng)
-        if keep and not keep({"crowd": str(crowd), "pose": pose, **labels}):
+        labels, cond = _look(i // (per_store * len(SCENE_STORES)), rng)
+        condition = {"crowd": str(crowd), "pose": pose, "store": store, **labels}
+        if keep is not None and not keep(condition):
             continue
-        people = queue_people(layout, lane, crowd, rng, first_pid=seed * 100_000 + i * 10)
-        frame = renderer.people(cam, people, conditions=cond, rng=rng)
+        scenario, renderer = scene_store(store)
+        layout = scenario.layout
+        moments = bench_moments(store, seed)
+        lane, people = _moment(moments, crowd, rng, layout, seed * 100_000 + i * 10)
+        cam = queue_camera(layout, lane, *size)
+        if pose == "high":
+            cam = replace(cam, position=(cam.position[0], cam.position[1], 3.4))
+        frame = renderer.people(cam, View.of(cam).in_view(people), conditions=cond, rng=rng)
         region = queue_region(layout, lane)
-        yield Sample(frame, {"crowd": str(crowd), "pose": pose, **labels}, region, cam)
+        yield Sample(frame, condition, region, cam, count=crowd)
+
+
+def _moment(
+    moments: Sequence[StoreMoment],
+    crowd: int,
+    rng: np.random.Generator,
+    layout: Layout,
+    first_pid: int,
+) -> tuple[int, list[Person]]:
+    """A lane and everyone in the store at a moment when that lane had ``crowd`` shoppers.
+
+    Without such a moment, an empty lane at some moment with ``crowd`` queuers added.
+    """
+    found = [(m, k) for m in moments for k, n in enumerate(m.lanes) if n == crowd]
+    if found:
+        moment, lane = found[int(rng.integers(len(found)))]
+        return lane, list(moment.crowd)
+    empty = [(m, k) for m in moments for k, n in enumerate(m.lanes) if n == 0]
+    if not empty:
+        return 0, queue_people(layout, 0, crowd, rng, first_pid=first_pid)
+    moment, lane = empty[int(rng.integers(len(empty)))]
+    return lane, list(moment.crowd) + queue_people(layout, lane, crowd, rng, first_pid=first_pid)
 
 
 def top_samples(n: int, seed: int, poses: int = 0, keep: Keep | None = None) -> Iterator[Sample]:
@@ -153,7 +226,12 @@ def condition_names(view: str) -> dict[str, tuple[str, ...]]:
     looks = {"light": tuple(LIGHTS), "blur": tuple(BLURS)}
     if view == "oblique":
         crowds = tuple(str(k) for k in range(QUEUE_SIZES))
-        return {"crowd": crowds, "pose": ("standard", "high"), **looks}
+        return {
+            "crowd": crowds,
+            "pose": ("standard", "high"),
+            "store": tuple(SCENE_STORES),
+            **looks,
+        }
     if view == "top":
         return {
             "crowd": TOP_CROWDS,

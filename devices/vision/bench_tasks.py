@@ -7,7 +7,7 @@ import numpy as np
 from devices.vision.bench import MIN_SAMPLES, by_condition, finish
 from devices.vision.bench_sets import Sample
 from devices.vision.frames import PersonTruth
-from devices.vision.metrics import match_heads
+from devices.vision.metrics import Match, match_heads
 from devices.vision.models.ocr import read_tags
 from devices.vision.results import Detections, TextLine
 
@@ -16,6 +16,16 @@ HEAD_Z = 1.6
 STORE_POSE = "standard"
 """The pose of a store's queue cameras (``scenes.queue_camera``): the frames whose count errors,
 by blur, the measured fidelity draws for a camera in a run (``count_error_by_look``)."""
+
+
+def looks(condition: dict[str, str]) -> list[str]:
+    """The ``count_error_by_look`` keys a store-pose frame counts under.
+
+    Its blur, and ``store/blur`` when it is a moment of a bench store (see
+    ``errors.PeopleErrors.sample_count``).
+    """
+    blur = condition["blur"]
+    return [blur, f"{condition['store']}/{blur}"] if "store" in condition else [blur]
 
 
 def seen_count(s: Sample, det: Detections) -> int:
@@ -32,10 +42,20 @@ def counted(s: Sample, det: Detections) -> np.ndarray:
     return (floor[:, 0] >= x0) & (floor[:, 0] <= x1) & (floor[:, 1] >= y0) & (floor[:, 1] <= y1)
 
 
+def _counts(s: Sample, person: PersonTruth) -> bool:
+    """Whether a person in view is one a frame's count is about (in the queue area, if any)."""
+    if s.region is None:
+        return True
+    x0, y0, x1, y1 = s.region
+    x, y = person.floor
+    return x0 <= x <= x1 and y0 <= y <= y1
+
+
 def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dict]:
     """Every frame's predictions beside its truth, one row per frame (predictions.parquet).
 
-    People frames: true ids, boxes, head boxes and visible share; predicted
+    People frames: true ids, boxes, head boxes, visible share and whether each
+    is one the frame's count is about (in the queue area); predicted
     boxes, head points, scores and whether each is counted (in the queue area);
     true and seen counts. Shelf frames: the tags
     (sku, name, shown and true price) and the text lines read (box, text, score).
@@ -46,12 +66,13 @@ def prediction_rows(model: str, frames: list[Sample], results: list) -> list[dic
         if isinstance(res, Detections):
             people = s.frame.people
             row |= {
-                "truth_count": s.frame.count,
+                "truth_count": s.truth_count,
                 "seen_count": seen_count(s, res),
                 "truth_ids": [p.pid for p in people],
                 "truth_boxes": [list(p.box) for p in people],
                 "truth_heads": [list(p.head) for p in people],
                 "truth_visible": [float(p.visible) for p in people],
+                "truth_counted": [_counts(s, p) for p in people],
                 "pred_boxes": res.boxes.round(2).tolist(),
                 "pred_points": res.points.round(2).tolist(),
                 "pred_scores": res.scores.round(4).tolist(),
@@ -91,7 +112,11 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     """Recall, precision, count error overall, by crowd size, and by condition.
 
     Queue frames count people in the lane's queue area (detections turned back
-    into floor positions); ceiling frames count everyone in view.
+    into floor positions); ceiling frames count everyone in view. Recall and
+    precision are of the people that count: on queue frames, those standing in
+    the lane's queue area (found anywhere in the frame), and the detections
+    there (the neighbouring queues and shelves a store camera also sees are
+    drawn, but not scored).
     """
     rows = []
     person_rows = []
@@ -100,12 +125,17 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
     for s, det in zip(frames, results, strict=True):
         m = match_heads(det, [p.head for p in s.frame.people])
         seen = seen_count(s, det)
-        err = abs(seen - s.frame.count)
-        deltas.setdefault(s.condition["crowd"], []).append(seen - s.frame.count)
+        scored = [_counts(s, p) for p in s.frame.people]
+        hit = sum(f for f, c in zip(m.found, scored, strict=True) if c)
+        if s.region is not None:
+            m = Match(hit, sum(scored) - hit, max(seen - hit, 0), m.found)
+        err = abs(seen - s.truth_count)
+        deltas.setdefault(s.condition["crowd"], []).append(seen - s.truth_count)
         if s.condition.get("pose") == STORE_POSE:
-            by_look.setdefault(s.condition["blur"], {}).setdefault(s.condition["crowd"], []).append(
-                seen - s.frame.count
-            )
+            for look in looks(s.condition):
+                by_look.setdefault(look, {}).setdefault(s.condition["crowd"], []).append(
+                    seen - s.truth_count
+                )
         rows.append(
             (
                 s.condition,
@@ -120,7 +150,9 @@ def score_people(frames: list[Sample], results: list[Detections]) -> dict:
                 },
             )
         )
-        for person, found in zip(s.frame.people, m.found, strict=True):
+        for person, found, counts in zip(s.frame.people, m.found, scored, strict=True):
+            if not counts:
+                continue
             person_rows.append(
                 (
                     person_labels(person),

@@ -248,7 +248,8 @@ class QueueCamera(PeopleCamera):
             assert self.errors is not None
             rates = self.errors.people(self.model_name)
             look = look_of(self.conditions.blur)
-            return [(rates.sample_count(n, self.rng, look), n) for n in truths]
+            store = self.model.scenario.format.value
+            return [(rates.sample_count(n, self.rng, look, store), n) for n in truths]
         crowd = people_at(self.model, t)
         return [
             (_inside(self.detect(view, t, view.in_view(crowd)), region), n)

@@ -31,17 +31,22 @@ class PeopleErrors:
     count_error_by_look: dict[str, dict[int, dict[int, float]]] = field(default_factory=dict)
     """The same, from the bench's frames of a store camera's pose, by blur ("sharp", "soft")."""
 
-    def sample_count(self, n: int, rng: np.random.Generator, look: str | None = None) -> int:
+    def sample_count(
+        self, n: int, rng: np.random.Generator, look: str | None = None, store: str | None = None
+    ) -> int:
         """A count of ``n`` people as the model reports it: ``n`` plus a measured error.
 
         The error is drawn from the benchmark's distribution for the nearest
         crowd size, an empty lane included: measured on the frames that look
-        like the camera's (``look``: its blur, at a store camera's pose) where
-        the table has them, else on all frames. A table without empty-lane
-        frames (before the bench rendered them) draws the false positives per
-        frame there.
+        like the camera's where the table has them (``look``: its blur, at a
+        store camera's pose; with ``store``, a store format the bench filmed,
+        on that store's frames: its crowds, its shelves, its passers-by), else
+        on all frames. A table without empty-lane frames (before the bench
+        rendered them) draws the false positives per frame there.
         """
-        table = self.count_error_by_look.get(look or "", self.count_error_by_count)
+        by_look = self.count_error_by_look
+        table = by_look.get(f"{store}/{look}") if store else None
+        table = table or by_look.get(look or "", self.count_error_by_count)
         if not table or (n == 0 and 0 not in table):
             kept = rng.binomial(n, self.recall_for(n)) if n else 0
             return int(kept + rng.poisson(self.fp_per_frame if n == 0 else 0.0))

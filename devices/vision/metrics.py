@@ -36,23 +36,32 @@ def match_heads(det: Detections, heads: Sequence[Box], margin: float = 0.25) -> 
 def head_hits(
     points: np.ndarray, scores: np.ndarray, heads: Sequence[Box], margin: float = 0.25
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The matching of ``match_heads``: which heads were found, and which detections found one.
+    """The matching of ``match_heads``: which heads were found, and which detections found one."""
+    finders = head_finders(points, scores, heads, margin)
+    hits = np.zeros(len(np.asarray(points).reshape(-1, 2)), dtype=bool)
+    hits[finders[finders >= 0]] = True
+    return finders >= 0, hits
+
+
+def head_finders(
+    points: np.ndarray, scores: np.ndarray, heads: Sequence[Box], margin: float = 0.25
+) -> np.ndarray:
+    """Per head, the detection that found it (-1: none), matched best first.
 
     Best first, so the detections at or above any score threshold are matched
     exactly as they would be without the ones below it: one matching gives
     precision and recall at every threshold.
     """
     points = np.asarray(points, dtype=float).reshape(-1, 2)
-    used = np.zeros(len(heads), dtype=bool)
-    hits = np.zeros(len(points), dtype=bool)
+    finders = np.full(len(heads), -1, dtype=int)
     for i in np.argsort(-np.asarray(scores, dtype=float)):
         px, py = points[i]
         for k, (x0, y0, x1, y1) in enumerate(heads):
             mx, my = margin * (x1 - x0), margin * (y1 - y0)
-            if not used[k] and x0 - mx <= px <= x1 + mx and y0 - my <= py <= y1 + my:
-                used[k] = hits[i] = True
+            if finders[k] < 0 and x0 - mx <= px <= x1 + mx and y0 - my <= py <= y1 + my:
+                finders[k] = i
                 break
-    return used, hits
+    return finders
 
 
 def match_points(points: np.ndarray, truth: np.ndarray, radius: float) -> tuple[int, int, int]:

@@ -18,7 +18,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from PIL import Image, ImageDraw
 
-from devices.vision.metrics import head_hits
+from devices.vision.metrics import head_finders, head_hits
 
 TRUTH_FOUND = (40, 200, 80)
 TRUTH_MISSED = (255, 200, 0)
@@ -28,23 +28,28 @@ THUMB_WIDTH = 240
 
 
 def scored_detections(rows: pd.DataFrame) -> pd.DataFrame:
-    """One row per detection: its frame, score, whether it found a person, whether it is counted.
+    """One row per detection: frame, score, found a person that counts, counted.
 
     ``rows`` are one model's people rows of predictions.parquet; detections are
-    matched to the true heads best first (``metrics.head_hits``), as the bench
-    scores them.
+    matched to the true heads best first (``metrics.head_finders``), as the bench
+    scores them. As in the bench, a person counts when the frame's count is about
+    them (``truth_counted``: in a queue frame, standing in the lane's queue area),
+    wherever the detection that found them lies.
     """
     out: list[tuple[int, float, bool, bool]] = []
-    for frame, heads, points, scores, counted in zip(
+    for frame, heads, points, scores, counted, counts in zip(
         rows["frame"],
         rows["truth_heads"],
         rows["pred_points"],
         rows["pred_scores"],
         rows["pred_counted"],
+        _truth_counted(rows),
         strict=True,
     ):
         scores = np.asarray(scores, dtype=float)
-        _, hits = head_hits(_array(points, 2), scores, [tuple(h) for h in heads])
+        finders = head_finders(_array(points, 2), scores, [tuple(h) for h in heads])
+        hits = np.zeros(len(scores), dtype=bool)
+        hits[[f for f, c in zip(finders, counts, strict=True) if f >= 0 and c]] = True
         out += [(frame, s, bool(h), bool(c)) for s, h, c in zip(scores, hits, counted, strict=True)]
     columns = list(zip(*out, strict=True)) or [(), (), (), ()]
     types = {"frame": int, "score": float, "hit": bool, "counted": bool}
@@ -53,30 +58,41 @@ def scored_detections(rows: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _truth_counted(rows: pd.DataFrame) -> list[list[bool]]:
+    """Per frame, which true people its count is about (all of them in files without the column)."""
+    if "truth_counted" in rows:
+        return [list(c) for c in rows["truth_counted"]]
+    return [[True] * len(h) for h in rows["truth_heads"]]
+
+
 def _array(values: Sequence, width: int) -> np.ndarray:
     return np.array([list(v) for v in values], dtype=float).reshape(-1, width)
 
 
-def pr_curve(rows: pd.DataFrame) -> pd.DataFrame:
-    """Precision and recall with every detection down to each score in turn (best first)."""
-    people = int(rows["truth_count"].sum())
-    dets = scored_detections(rows).sort_values("score", ascending=False, kind="stable")
-    hits = dets["hit"].cumsum().to_numpy()
-    kept = np.arange(1, len(dets) + 1)
+def pr_curve(rows: pd.DataFrame, points: int = 400) -> pd.DataFrame:
+    """Precision and recall with every detection down to each score in turn (best first).
+
+    At most ``points`` thresholds (score quantiles, the lowest score always
+    among them), each scored as the bench scores a frame (``threshold_sweep``).
+    """
+    scores = np.unique(scored_detections(rows)["score"].to_numpy())[::-1]
+    if len(scores) > points:
+        scores = np.unique(np.quantile(scores, np.linspace(0, 1, points)))[::-1]
+    sweep = threshold_sweep(rows, list(scores))
+    if sweep.empty:
+        return pd.DataFrame({"score": [], "precision": [], "recall": []}, dtype=float)
     return pd.DataFrame(
-        {
-            "score": dets["score"].to_numpy(),
-            "precision": hits / kept,
-            "recall": hits / people if people else np.full(len(dets), np.nan),
-        }
+        {"score": sweep["threshold"], "precision": sweep["precision"], "recall": sweep["recall"]}
     )
 
 
 def threshold_sweep(rows: pd.DataFrame, thresholds: Sequence[float] | None = None) -> pd.DataFrame:
     """Precision, recall and count MAE if only detections scoring at least each threshold were kept.
 
-    The count of a frame is its counted detections at or above the threshold;
-    its error is against the frame's true count, as the bench's count MAE.
+    Scored as the bench scores frames: a frame's count is its counted
+    detections at or above the threshold, its error against the frame's true
+    count; people found are those that count, found by any kept detection;
+    detections that are nobody are the frame's count beyond the people found.
     Default thresholds: 0.05 steps from the lowest score kept up to the highest.
     """
     dets = scored_detections(rows)
@@ -85,18 +101,20 @@ def threshold_sweep(rows: pd.DataFrame, thresholds: Sequence[float] | None = Non
         high = float(dets["score"].max()) if len(dets) else 1.0
         start = np.floor(low * 20) / 20
         thresholds = [low, *(t for t in np.arange(start + 0.05, high, 0.05).round(2) if t > low)]
-    people = int(rows["truth_count"].sum())
+    people = sum(sum(c) for c in _truth_counted(rows))
     truth = rows.set_index("frame")["truth_count"]
     out = []
     for t in thresholds:
         kept = dets[dets["score"] >= t]
-        hits = int(kept["hit"].sum())
+        found = kept.groupby("frame")["hit"].sum().reindex(truth.index, fill_value=0)
         seen = kept[kept["counted"]].groupby("frame").size().reindex(truth.index, fill_value=0)
+        hits = int(found.sum())
+        extra = int((seen - found).clip(lower=0).sum())
         out.append(
             {
                 "threshold": float(t),
                 "detections": len(kept),
-                "precision": hits / len(kept) if len(kept) else np.nan,
+                "precision": hits / (hits + extra) if hits + extra else np.nan,
                 "recall": hits / people if people else np.nan,
                 "count_mae": float((seen - truth).abs().mean()),
             }
@@ -166,10 +184,14 @@ def error_frames(rows: pd.DataFrame, k: int = 3) -> list[tuple[str, int]]:
     """
     dets = scored_detections(rows)
     found = dets.groupby("frame")["hit"].sum()
-    false = (~dets["hit"]).groupby(dets["frame"]).sum()
+    seen = dets[dets["counted"]].groupby("frame").size()
     per_frame = rows.set_index("frame")["truth_count"].to_frame("truth")
-    per_frame["misses"] = per_frame["truth"] - found.reindex(per_frame.index, fill_value=0)
-    per_frame["false"] = false.reindex(per_frame.index, fill_value=0)
+    per_frame["people"] = [sum(c) for c in _truth_counted(rows)]
+    per_frame["found"] = found.reindex(per_frame.index, fill_value=0)
+    per_frame["misses"] = per_frame["people"] - per_frame["found"]
+    per_frame["false"] = (seen.reindex(per_frame.index, fill_value=0) - per_frame["found"]).clip(
+        lower=0
+    )
     out = []
     for kind, column in (("miss", "misses"), ("false positive", "false")):
         worst = per_frame[per_frame[column] > 0].sort_values(column, ascending=False, kind="stable")

@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-from devices.vision.bench_sets import oblique_samples
 from devices.vision.registry import load
 from devices.vision.render import Person, Renderer
 from devices.vision.scenes import queue_camera, queue_people
@@ -13,7 +12,11 @@ from scenarios import load as load_scenario
 
 @pytest.fixture(scope="module")
 def queue_frame():
-    return next(s.frame for s in oblique_samples(7, seed=0) if s.frame.count == 1)
+    """One shopper at a lane's till and nobody else in view: the answers below count on it."""
+    store = load_scenario("supermarket")
+    cam = queue_camera(store.layout, 1)
+    one = queue_people(store.layout, 1, 1, np.random.default_rng(0))
+    return Renderer.of(store).people(cam, one)
 
 
 @pytest.fixture(scope="module")

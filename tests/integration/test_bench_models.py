@@ -45,12 +45,14 @@ def test_bench_models_writes_json_and_html(tmp_path):
             assert all("too_few" in b for b in buckets.values())
     crowd = models["blazepose"]["by_condition"]["crowd"]
     assert "0" in crowd and crowd["0"]["frames"] == 1  # an empty lane is a frame the bench shows
-    assert set(models["blazepose"]["count_error_by_look"]) == {"sharp"}  # frames 0-3: store pose
+    # frames 0-3: store pose, the supermarket's moments
+    assert set(models["blazepose"]["count_error_by_look"]) == {"sharp", "supermarket/sharp"}
     assert models["topdown"]["count_error_by_look"] == {}
     predictions = pd.read_parquet(out / "predictions.parquet")
     assert len(predictions) == 3 * 4
     people = predictions[predictions["model"] == "blazepose"].iloc[1]
-    assert people["truth_count"] == len(people["truth_ids"]) == len(people["truth_boxes"]) == 1
+    assert people["truth_count"] == 1  # the lane's length; everyone in view has an id and box
+    assert len(people["truth_ids"]) == len(people["truth_boxes"]) >= 1
     assert len(people["pred_boxes"]) == len(people["pred_scores"])
     assert {"cond_crowd", "cond_light", "cond_pose"} <= set(predictions.columns)
     shelf = predictions[predictions["model"] == "ppocr"].iloc[0]

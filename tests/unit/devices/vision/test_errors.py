@@ -3,6 +3,7 @@ import json
 import numpy as np
 import pytest
 
+from devices.vision.bench_sets import SCENE_STORES
 from devices.vision.errors import ErrorTable, OcrErrors, PeopleErrors, look_of
 
 
@@ -109,7 +110,26 @@ def test_a_camera_draws_the_errors_of_frames_that_look_like_its_own():
     assert np.mean([rates.sample_count(0, rng) for _ in range(2000)]) < 0.3  # no look: all frames
 
 
+def test_a_camera_draws_the_errors_of_its_own_store_where_the_bench_filmed_one():
+    busy = {0: {0: 0.5, 1: 0.5}}
+    rates = PeopleErrors(
+        0.9,
+        {},
+        0.0,
+        0.0,
+        count_error_by_count={0: {0: 0.8, 1: 0.2}},
+        count_error_by_look={"sharp": {0: {0: 1.0}}, "supermarket/sharp": busy},
+    )
+    rng = np.random.default_rng(4)
+    busy_draws = [rates.sample_count(0, rng, "sharp", "supermarket") for _ in range(2000)]
+    assert np.mean(busy_draws) == pytest.approx(0.5, abs=0.05)
+    assert all(rates.sample_count(0, rng, "sharp", "department") == 0 for _ in range(200))
+    assert all(rates.sample_count(0, rng, "sharp") == 0 for _ in range(200))
+
+
 def test_the_shipped_table_has_store_camera_looks_for_the_queue_model():
     rates = ErrorTable.load().people("blazepose")
-    assert set(rates.count_error_by_look) == {"sharp", "soft"}
+    stores = {f"{store}/{blur}" for store in SCENE_STORES for blur in ("sharp", "soft")}
+    assert set(rates.count_error_by_look) == {"sharp", "soft"} | stores
     assert 0 in rates.count_error_by_count and 0 in rates.count_error_by_look["sharp"]
+    assert 0 in rates.count_error_by_look["convenience/sharp"]

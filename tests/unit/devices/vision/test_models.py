@@ -53,7 +53,8 @@ def test_a_rendered_queue_of_known_size_is_counted_within_tolerance(people):
     result = score_people(frames, [people(s.frame.image) for s in frames])
     assert result["count_mae"] <= 0.75
     assert result["recall"] >= 0.75 and result["precision"] >= 0.85
-    assert set(result["recall_by_count"]) == {"1", "2", "3", "4", "5", "6"}
+    # an empty lane's queue area may hold a browsing shopper, so "0" may have a recall too
+    assert set(result["recall_by_count"]) >= {"1", "2", "3", "4", "5", "6"}
 
 
 def test_stream_gives_the_same_detections_as_sync_calls(people):
