@@ -5,6 +5,12 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+# One BLAS thread per test process. The tests' matrices are small, and pytest-xdist already
+# gives each core a worker: OpenBLAS's own threads then only wait on each other (on two busy
+# cores test_pilot_estimators.py took 45 CPU s with them, 12 without). Set before numpy loads
+# (scenarios imports it below); child processes (servers, pools, Ray) inherit it.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 import pytest
 from sqlalchemy import create_engine, make_url, text
 
