@@ -6,8 +6,9 @@ their references before it began, can show a sure-looking gain that is luck;
 a placebo test with too few references cannot reach significance at all; a
 projection for formats nobody piloted is a guess. Each failed check is a
 ``Finding`` with its figure, the threshold and what it means for the decision;
-power and balance on the decision KPI, and a decision test that cannot reach
-alpha, hold a roll-out back (``scenarios.pilot.rule``).
+power and balance on the decision KPI (planned, and on the noise the pilot
+showed), and a decision test that cannot reach alpha, hold a roll-out back
+(``scenarios.pilot.rule``).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def every(
     """
     return [
         *design(spec, reviewed, eligible),
+        *_noise(spec, reviewed, evaluated, eligible),
         *_calendar(spec),
         *_resolution(spec, reviewed, evaluated, eligible),
         *_extrapolation(projection),
@@ -130,6 +132,64 @@ def _power(
         )
         fix = "a larger pilot: " + advice["note"].split("to detect it use ", 1)[-1]
     return [Finding("power", round(size, 4), round(target, 4), meaning, True, fix)]
+
+
+NOISE_RATIO = 1.5
+"""How much wider than step 3 planned the decision KPI's CI may come out before it is a warning."""
+
+
+def _noise(
+    spec: PilotSpec, reviewed: Reviewed, evaluated: Evaluated, eligible: int
+) -> list[Finding]:
+    """Whether the pilot period was as quiet as step 3 assumed when it sized the design.
+
+    Step 3 sees only the pre-period: without a weekend, or with a quieter
+    season, it understates the noise, and a design it called adequate can still
+    miss the gain. The CI step 5 measured tells: on the noise the pilot showed,
+    the design's MDE is step 3's times the ratio of the CIs' widths.
+    """
+    from scipy.stats import norm  # here, as in power: few commands judge a pilot
+
+    kpi = spec.decision.kpi
+    row = reviewed.mde.get(kpi.value)
+    e = evaluated.estimates.get(kpi.value, {})
+    if row is None or not row.get("aa_sd") or e.get("ci_low") is None or e.get("ci_high") is None:
+        return []
+    planned = float(norm.ppf(1 - spec.decision.alpha / 2)) * row["aa_sd"]
+    seen = (e["ci_high"] - e["ci_low"]) / 2
+    ratio = seen / planned
+    if ratio <= NOISE_RATIO:
+        return []
+    size = row["mde"] * ratio
+    target = better(kpi) * row["expected_effect"] - spec.decision.min_gain
+    short = target <= 0 or size > target
+    meaning = (
+        f"the pilot's {kpi.value} CI is {ratio:.1f} times as wide as step 3 planned from the "
+        f"pre-period (half-width {seen:,.2f} against {planned:,.2f}): on the noise the pilot "
+        f"showed, the design's MDE is about {size:,.2f}, not {row['mde']:,.2f}, "
+        + (
+            f"above the {target:,.2f} expected: the pilot was under-powered after all, so a "
+            "gain it missed may be real and one it found is overstated"
+            if short
+            else f"still below the {target:,.2f} expected"
+        )
+    )
+    fix = None
+    if short and target > 0:
+        advice = power.recommend(
+            size,
+            target,
+            len(reviewed.pilot_stores),
+            spec.stores.references_per_pilot,
+            eligible,
+            spec.periods.pre_days,
+            spec.periods.pilot_days,
+        )
+        fix = (
+            "a larger pilot, sized on the noise the pilot showed: "
+            + advice["note"].split("to detect it use ", 1)[-1]
+        )
+    return [Finding("noise", round(ratio, 4), NOISE_RATIO, meaning, short, fix)]
 
 
 def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding]:

@@ -305,3 +305,25 @@ def test_a_quick_run_or_history_shorter_than_a_week_is_flagged_without_blocking(
     assert (quick.figure, quick.threshold, quick.fix) == (2.0, 7.0, "estimate.days: 7")
     assert "weekend" in history.meaning and history.fix == "periods.pre_days: 7 or more"
     assert not quick.blocks_roll_out and not history.blocks_roll_out
+
+
+def test_a_pilot_noisier_than_step_3_planned_is_under_powered_after_all():
+    # Step 3 planned a CI half-width of 1.96 x 400 / 2.8 = 280; the pilot's is 900 (3.2x), so
+    # on the noise it showed the design's MDE is about 1,290, above the 800 expected.
+    decision, _, changes, found = verdict(spec(), reviewed(), evaluated(200.0, 900.0))
+    noise = found["noise"]
+    assert decision == "next_round" and noise.blocks_roll_out
+    assert noise.figure == pytest.approx(900 / (1.959964 * 400 / 2.8), rel=1e-4)
+    assert "under-powered after all" in noise.meaning and "1,28" in noise.meaning
+    assert noise.fix.startswith("a larger pilot, sized on the noise the pilot showed: ")
+    assert noise.fix in changes
+    # a sure gain with that noise is held back too
+    held, reasons, _, _ = verdict(spec(), reviewed(), evaluated(3000.0, 900.0))
+    assert held == "next_round" and any("noise" in r for r in reasons)
+
+
+def test_a_pilot_as_quiet_as_planned_raises_no_noise_warning():
+    assert "noise" not in verdict(spec(), reviewed(), evaluated(800.0, 300.0))[3]
+    # wider than planned, but the design still finds the expected gain: a warning that holds nothing
+    found = verdict(spec(), reviewed(mde=200.0, expected=2000.0), evaluated(2500.0, 400.0))[3]
+    assert not found["noise"].blocks_roll_out and found["noise"].fix is None
