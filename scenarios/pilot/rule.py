@@ -40,8 +40,8 @@ def apply_rule(
     names = " and ".join(kinds) + (" checks" if len(kinds) > 1 else " check")
     kpi = spec.decision.kpi.value
     fixes = [f.fix for f in held if f.fix]
-    if decision != "roll_out":
-        return decision, reasons, list(dict.fromkeys([*changes, *fixes]))
+    if decision != "roll_out":  # what the failed checks need comes first
+        return decision, reasons, list(dict.fromkeys([*fixes, *changes]))
     if spec.decision.allow_underpowered:
         reasons.append(
             f"rolled out despite the failed {names} on {kpi}: the pilot file sets "
