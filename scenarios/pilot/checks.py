@@ -121,16 +121,7 @@ def _power(
             "pilot misses a real gain too often, and the gains it does find are overstated, so "
             "a sure-looking lift is not enough to roll out"
         )
-        advice = power.recommend(
-            size,
-            target,
-            len(reviewed.pilot_stores),
-            spec.stores.references_per_pilot,
-            eligible,
-            spec.periods.pre_days,
-            spec.periods.pilot_days,
-        )
-        fix = "a larger pilot: " + advice["note"].split("to detect it use ", 1)[-1]
+        fix = "a larger pilot: " + _stores_or_days(spec, reviewed, eligible, size, target)
     return [Finding("power", round(size, 4), round(target, 4), meaning, True, fix)]
 
 
@@ -176,20 +167,26 @@ def _noise(
     )
     fix = None
     if short and target > 0:
-        advice = power.recommend(
-            size,
-            target,
-            len(reviewed.pilot_stores),
-            spec.stores.references_per_pilot,
-            eligible,
-            spec.periods.pre_days,
-            spec.periods.pilot_days,
-        )
-        fix = (
-            "a larger pilot, sized on the noise the pilot showed: "
-            + advice["note"].split("to detect it use ", 1)[-1]
+        fix = "a larger pilot, sized on the noise the pilot showed: " + _stores_or_days(
+            spec, reviewed, eligible, size, target
         )
     return [Finding("noise", round(ratio, 4), NOISE_RATIO, meaning, short, fix)]
+
+
+def _stores_or_days(
+    spec: PilotSpec, reviewed: Reviewed, eligible: int, size: float, target: float
+) -> str:
+    """The stores or days that bring an MDE of ``size`` down to ``target`` (``power.recommend``)."""
+    advice = power.recommend(
+        size,
+        target,
+        len(reviewed.pilot_stores),
+        spec.stores.references_per_pilot,
+        eligible,
+        spec.periods.pre_days,
+        spec.periods.pilot_days,
+    )
+    return advice["note"].split("to detect it use ", 1)[-1]
 
 
 def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding]:
