@@ -19,7 +19,7 @@ demo: setup
 	$(BIN)/storetwin pilot self_checkout --out runs/demo
 
 test: setup
-	$(BIN)/python -m pytest -n auto --dist loadfile --durations=25
+	$(BIN)/python -m pytest -n auto --dist loadfile --no-loadscope-reorder --durations=25
 
 bench: setup
 	$(BIN)/python -m pytest tests/benchmarks --benchmark-enable --benchmark-only

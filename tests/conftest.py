@@ -99,3 +99,24 @@ def services_db(request, tmp_path: Path, pg_url: str | None) -> Database:
             conn.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
     yield database
     database.dispose()
+
+
+def _weight(path: Path) -> int:
+    """1 for integration and dashboard files (twin runs, servers, a browser), 2 for the rest."""
+    parts = path.parts
+    return 1 if "integration" in parts or "dashboard" in parts else 2
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, heavy files first, so the long ones start early on the two workers.
+
+    ``make test`` hands out whole files (``--dist loadfile``) in collection order
+    (``--no-loadscope-reorder``): xdist's own order, most tests first, left the few-test
+    files that run the twin for minutes to the end, where one worker ran them while the
+    other sat idle. Many small unit files now fill in the end instead. The sort is stable:
+    a file's tests stay together and in their order.
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    slow = {item.path for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: 0 if item.path in slow else _weight(item.path))

@@ -129,6 +129,7 @@ def open_page(driver, url: str, css: str):
     return element
 
 
+@pytest.mark.slow
 def test_every_page_loads_without_console_errors(browser, dashboard, tmp_path_factory):
     shots = tmp_path_factory.mktemp("screenshots")
     for size in SIZES:

@@ -20,6 +20,7 @@ KEYS = {
 }
 
 
+@pytest.mark.slow
 def test_bench_models_writes_json_and_html(tmp_path):
     out = tmp_path / "bench"
     result = CliRunner().invoke(

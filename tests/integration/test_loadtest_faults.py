@@ -134,6 +134,7 @@ def _orders(db_url: str) -> int:
         db.dispose()
 
 
+@pytest.mark.slow
 def test_postgres_restarted_mid_run_counts_errors_goes_on_and_loses_nothing(
     cluster, tmp_path, monkeypatch
 ):
