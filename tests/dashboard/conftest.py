@@ -31,6 +31,8 @@ WARNINGS = [
 
 
 def small_chain(stores: int = 3, visitors: int = 40):
+    """A tiny supermarket chain; its online orders shrink with the visitors (50 a day are the
+    library's figure for 3,000), or they would be most of the twin's work here."""
     from scenarios import load
     from scenarios.overrides import apply
 
@@ -38,6 +40,7 @@ def small_chain(stores: int = 3, visitors: int = 40):
         load("supermarket"),
         {
             "arrivals.daily_visitors": visitors,
+            "online.daily_orders": 0.5,
             "chain": {
                 "stores": stores,
                 "seed": 3,
