@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections import Counter
 from pathlib import Path
 
 # One BLAS thread per test process. The tests' matrices are small, and pytest-xdist already
@@ -101,9 +102,9 @@ def services_db(request, tmp_path: Path, pg_url: str | None) -> Database:
     database.dispose()
 
 
-def _weight(path: Path) -> int:
+def _weight(path: Path, root: Path) -> int:
     """1 for integration and dashboard files (twin runs, servers, a browser), 2 for the rest."""
-    parts = path.parts
+    parts = path.relative_to(root).parts if path.is_relative_to(root) else path.parts
     return 1 if "integration" in parts or "dashboard" in parts else 2
 
 
@@ -111,12 +112,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     """Under pytest-xdist, heavy files first, so the long ones start early on the two workers.
 
     ``make test`` hands out whole files (``--dist loadfile``) in collection order
-    (``--no-loadscope-reorder``): xdist's own order, most tests first, left the few-test
-    files that run the twin for minutes to the end, where one worker ran them while the
-    other sat idle. Many small unit files now fill in the end instead. The sort is stable:
-    a file's tests stay together and in their order.
+    (``--no-loadscope-reorder``). xdist's own order, most tests first, left the few-test
+    files that run the twin for minutes to the end, where one worker could be left running
+    them after the other had run out of work. Files with the most ``slow`` tests start
+    first, then the other integration and dashboard files; many small unit files fill in
+    the end. The sort is stable: a file's tests stay together and in their order.
     """
     if not hasattr(config, "workerinput"):
         return
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: 0 if item.path in slow else _weight(item.path))
+    slow = Counter(item.path for item in items if item.get_closest_marker("slow"))
+    items.sort(key=lambda item: (-slow[item.path], _weight(item.path, config.rootpath)))
