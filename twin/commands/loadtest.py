@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from twin.terminal import console, err, fail
+from twin.terminal import console, err, fail, keep_figures, keep_whole, print_whole
 
 # k6 exits with 99 when a threshold fails; so do we (and for a failed invariant).
 FAILED = 99
@@ -136,13 +136,15 @@ def print_result(result: dict) -> None:
             f"{e['rps']:.1f}",
             *(f"{e[k]:.1f}" for k in ("p50", "p95", "p99", "max")),
         )
-    console.print(table)
+    # `loadtest ... | grep "POST /orders/checkout"` finds the row in a pipe.
+    figures = ("requests", "errors", "req/s", "p50", "p95", "p99", "max")
+    print_whole(keep_figures(keep_whole(table, "endpoint"), *figures))
     checks = Table(title="Thresholds")
     for column in ("threshold", "value", "result"):
         checks.add_column(column)
     for c in result["thresholds"]:
         checks.add_row(c["threshold"], str(c["value"]), _verdict(c["pass"]))
-    console.print(checks)
+    print_whole(keep_whole(checks, "threshold", "value"))
     if result["invariants_checked"]:
         print_invariants(result["invariants"])
     else:
