@@ -2,17 +2,22 @@
 
 `storetwin pilot ... | grep queue_wait_p95_s` and
 `storetwin loadtest ... | grep "POST /orders/checkout"` found nothing: rich cut
-the names to `queue_…` and figures to `+1,090.…` to fit 80 columns.
+the names to `queue_…` and figures to `+1,090.…` to fit 80 columns; `run
+--replications` printed its thirteen KPI columns as `v…`, `c…`, `s…`.
 """
 
 import io
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from rich.console import Console
 
 import twin.terminal
+from twin import sweep
 from twin.commands import loadtest, pilot
+from twin.commands import sweep as sweep_command
+from twin.result import HEADLINE
 
 
 @pytest.fixture
@@ -20,7 +25,7 @@ def pipe(monkeypatch):
     """An 80-column, non-terminal console in place of the CLI's, and what it printed."""
     out = io.StringIO()
     fake = Console(file=out, width=80, force_terminal=False, color_system=None)
-    for module in (twin.terminal, pilot, loadtest):
+    for module in (twin.terminal, pilot, loadtest, sweep_command):
         monkeypatch.setattr(module, "console", fake)
     return out
 
@@ -82,4 +87,25 @@ def test_the_load_test_table_keeps_endpoint_names_whole(pipe):
         assert name in text
     for figure in ("123456", "1234.5", "12345.6", "checkout.p95<200ms"):
         assert figure in text
+    assert "…" not in text
+
+
+def test_replications_print_every_kpi_and_variant_whole(pipe, monkeypatch, tmp_path):
+    variants = ["base", "checkout.lanes=1, staff.cashiers=2"]
+    long = pd.DataFrame(
+        [
+            {"variant": v, "replication": r, "seed": r, "kpi": k, "value": 12_345.6 * (i + r + 1)}
+            for i, v in enumerate(variants)
+            for r in range(3)
+            for k in HEADLINE
+        ]
+    )
+    tables = (long, sweep.means(long), sweep.differences(long))
+    monkeypatch.setattr(sweep_command, "_replicate", lambda *a: tables)  # no twin runs
+    runs = sweep_command.Runs(0, 3, 1, tmp_path, workers=None)
+    sweep_command.replicated_run(dict.fromkeys(variants), runs, False, "x")
+    text = pipe.getvalue()
+    for name in [*HEADLINE, *variants]:
+        assert name in text
+    assert "24,691" in text  # the base's mean
     assert "…" not in text
