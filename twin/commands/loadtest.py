@@ -208,17 +208,24 @@ def invariants(
     db: Annotated[str, typer.Option(help="Database URL of the services.")],
 ) -> None:
     """Check the invariants of a services database (read only); exits 99 if one fails."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from services.db import Database
     from services.domain.invariants import check_all
 
     try:
+        url = make_url(db)
+        file = url.database if url.get_backend_name() == "sqlite" else None
+        if file and file != ":memory:" and not Path(file).is_file():
+            # SQLite would make an empty database there: a read-only check must not.
+            raise fail(f"no SQLite database at {file}: give the --db that `storetwin serve` used")
         database = Database(db)
         with database.sessions() as session:
             checks = [c.as_dict() for c in check_all(session)]
     except (SQLAlchemyError, ValueError) as exc:
-        raise fail(f"cannot read the database {db!r}: {exc}") from None
+        first = str(exc).splitlines()[0]  # not the SQL statement that failed
+        raise fail(f"cannot read the database {db!r}: {first}") from None
     print_invariants(checks)
     if not all(c["pass"] for c in checks):
         raise typer.Exit(FAILED)
