@@ -27,7 +27,8 @@ class ChainSpec(Frozen):
     seed: int = Field(1, ge=0, description="Seed of the chain's make-up; fixed across run seeds.")
     formats: dict[StoreFormat, Share] = Field(
         default={StoreFormat.supermarket: 1.0},
-        description="Share of stores per format; other formats use the library's scenario.",
+        description="Share of stores per format; other formats use the library's scenario. "
+        "In a scenario, a chain that names none is all of the scenario's own format.",
     )
     traffic_sd: NonNeg = Field(0.25, description="Sd of the log traffic level across stores.")
     regions: list[Id] = Field(default=["north", "south", "east", "west"], min_length=1)

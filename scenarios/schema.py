@@ -388,6 +388,20 @@ class Scenario(Frozen):
             return [{"name": v} if isinstance(v, str) else v for v in value]
         return value
 
+    @model_validator(mode="before")
+    @classmethod
+    def _chain_of_own_format(cls, data: Any) -> Any:
+        """A ``chain:`` block that names no formats is a chain of this scenario's format.
+
+        ``run convenience --param "chain={stores: 4}"`` means four convenience
+        stores; ChainSpec's own default (supermarkets) would silently swap them.
+        """
+        if isinstance(data, dict) and "format" in data:
+            chain = data.get("chain")
+            if isinstance(chain, dict) and "formats" not in chain:
+                data = {**data, "chain": {**chain, "formats": {data["format"]: 1.0}}}
+        return data
+
     @property
     def versioned_id(self) -> str:
         """The library id with its version, e.g. ``supermarket-v1``."""

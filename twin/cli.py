@@ -175,6 +175,10 @@ def run(
         return
     if variants:
         console.print(comparison_table(result.rows(), title))
+        console.print(  # an answer carries its doubts (ARCHITECTURE rule 10)
+            "one seed: same shoppers in every arm, yet a difference may still be chance; "
+            "--replications 10 gives each a paired 95% CI"
+        )
         promotion_tables(out, ["base", *variants])
         console.print(f"outputs in [bold]{out}[/]: base/, " + ", ".join(f"{v}/" for v in variants))
     else:

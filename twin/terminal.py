@@ -10,6 +10,7 @@ from typing import Any
 import click
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
@@ -36,6 +37,32 @@ def keep_whole(table: Table, *headers: str) -> Table:
             column.overflow = "ignore"
             column.min_width = max([len(str(c)) for c in column.cells] + [len(str(column.header))])
     return table
+
+
+def keep_figures(table: Table, *headers: str) -> Table:
+    """Never cut or wrap the cells of these columns (figures).
+
+    A header may break at a newline in it ("true" over "effect"). Print such a
+    table with ``print_whole``: a figure cut to ``+1,090.…`` is a wrong figure.
+    """
+    for column in table.columns:
+        if column.header in headers:
+            lines = str(column.header).split("\n")
+            column.no_wrap = True
+            column.min_width = max([len(str(c)) for c in column.cells] + [len(x) for x in lines])
+    return table
+
+
+def print_whole(table: Table) -> None:
+    """Print a table at least as wide as its whole cells need, never cropped.
+
+    In a pipe (80 columns) or a narrow terminal its lines then run long, and a
+    terminal wraps them, rather than rich squeezing the table and cutting cells.
+    """
+    need = Measurement.get(console, console.options.update_width(10_000), table).minimum
+    if need > console.width:
+        table.width = need
+    console.print(table, crop=False)
 
 
 def warn(message: str) -> None:

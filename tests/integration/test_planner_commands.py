@@ -121,3 +121,11 @@ def test_calibrate_prints_json(monkeypatch):
     assert printed["sanity"][0]["intervention"] == "ai_loss_prevention"
     assert printed["sanity"][0]["verdict"] == "fitted, holds"
     assert printed["baselines"][0]["within"] is True
+
+
+def test_a_one_seed_what_if_says_its_differences_may_be_chance(tmp_path):
+    args = ["run", "convenience", "--param", "arrivals.daily_visitors=60"]
+    out = runner.invoke(app, [*args, "--set", "checkout.queue=serpentine", "--out", str(tmp_path)])
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.output.split())  # rich wraps long lines
+    assert "may still be chance" in text and "--replications" in text

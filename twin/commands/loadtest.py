@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from twin.terminal import console, err, fail
+from twin.terminal import console, err, fail, keep_figures, keep_whole, print_whole
 
 # k6 exits with 99 when a threshold fails; so do we (and for a failed invariant).
 FAILED = 99
@@ -136,13 +136,15 @@ def print_result(result: dict) -> None:
             f"{e['rps']:.1f}",
             *(f"{e[k]:.1f}" for k in ("p50", "p95", "p99", "max")),
         )
-    console.print(table)
+    # `loadtest ... | grep "POST /orders/checkout"` finds the row in a pipe.
+    figures = ("requests", "errors", "req/s", "p50", "p95", "p99", "max")
+    print_whole(keep_figures(keep_whole(table, "endpoint"), *figures))
     checks = Table(title="Thresholds")
     for column in ("threshold", "value", "result"):
         checks.add_column(column)
     for c in result["thresholds"]:
         checks.add_row(c["threshold"], str(c["value"]), _verdict(c["pass"]))
-    console.print(checks)
+    print_whole(keep_whole(checks, "threshold", "value"))
     if result["invariants_checked"]:
         print_invariants(result["invariants"])
     else:
@@ -206,17 +208,24 @@ def invariants(
     db: Annotated[str, typer.Option(help="Database URL of the services.")],
 ) -> None:
     """Check the invariants of a services database (read only); exits 99 if one fails."""
+    from sqlalchemy.engine import make_url
     from sqlalchemy.exc import SQLAlchemyError
 
     from services.db import Database
     from services.domain.invariants import check_all
 
     try:
+        url = make_url(db)
+        file = url.database if url.get_backend_name() == "sqlite" else None
+        if file and file != ":memory:" and not Path(file).is_file():
+            # SQLite would make an empty database there: a read-only check must not.
+            raise fail(f"no SQLite database at {file}: give the --db that `storetwin serve` used")
         database = Database(db)
         with database.sessions() as session:
             checks = [c.as_dict() for c in check_all(session)]
     except (SQLAlchemyError, ValueError) as exc:
-        raise fail(f"cannot read the database {db!r}: {exc}") from None
+        first = str(exc).splitlines()[0]  # not the SQL statement that failed
+        raise fail(f"cannot read the database {db!r}: {first}") from None
     print_invariants(checks)
     if not all(c["pass"] for c in checks):
         raise typer.Exit(FAILED)

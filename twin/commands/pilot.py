@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import click
 import typer
+from rich import box
 from rich.markup import escape
 from rich.table import Table
 from typer.core import TyperGroup
@@ -16,7 +17,7 @@ from typer.core import TyperGroup
 from scenarios.pilot.artefacts import STEPS
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.executor import JobFailed
-from twin.terminal import console, fail, progress
+from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
 
 class _PilotGroup(TyperGroup):
@@ -93,8 +94,12 @@ def run_pilot(
         console.print(f"saved: {saved}")
         console.print(f"resume with: storetwin pilot {pilot} --out {out}")
         return
-    report = json.loads((out / "report.json").read_text())
-    console.print(estimates_table(report))
+    print_outcome(json.loads((out / "report.json").read_text()), out)
+
+
+def print_outcome(report: dict[str, Any], out: Path) -> None:
+    """The lift table (whole in a pipe too), the decision with its warnings, the files."""
+    print_whole(estimates_table(report))
     console.print(decision_lines(report))
     console.print(f"report: [bold]{out / 'report.html'}[/] and {out / 'report.json'}")
 
@@ -117,23 +122,34 @@ def review_lines(reviewed: Any, kpi: str, found: list[Any] | None = None) -> str
 
 def estimates_table(report: dict[str, Any]) -> Table:
     """Lift per KPI beside the twin's truth."""
-    table = Table(title=f"{report['name']}: lift per store-day, pilot vs reference stores")
-    for column in ("KPI", "lift", "CI", "p", "lift %", "true effect", "error", "synth. control"):
+    table = Table(
+        title=f"{report['name']}: lift per store-day, pilot vs reference stores",
+        box=box.SIMPLE_HEAD,
+        collapse_padding=True,
+    )
+    columns = ("KPI", "lift", "CI", "p", "lift %", "true\neffect", "error", "synth.\ncontrol")
+    for column in columns:
         table.add_column(column, justify="left" if column == "KPI" else "right")
     for kpi, e in report["estimates"].items():
-        ci = "open" if e["ci_low"] is None else f"{e['ci_low']:,.1f} .. {e['ci_high']:,.1f}"
+        ci = "open" if e["ci_low"] is None else f"{_fig(e['ci_low'])} .. {_fig(e['ci_high'])}"
         pct = "" if e["lift_pct"] is None else f"{e['lift_pct']:+.1f}%"
         table.add_row(
             kpi,
-            f"{e['estimate']:+,.2f}",
+            _fig(e["estimate"], "+"),
             ci,
             f"{e['p_value']:.3f}",
             pct,
-            f"{e['true_effect']:+,.2f}",
-            f"{e['error']:+,.2f}",
-            f"{e['synthetic_control']['estimate']:+,.2f}",
+            _fig(e["true_effect"], "+"),
+            _fig(e["error"], "+"),
+            _fig(e["synthetic_control"]["estimate"], "+"),
         )
-    return table
+    # A pipe or an 80-column terminal shows every KPI name and figure whole.
+    return keep_figures(keep_whole(table, "KPI"), *columns[1:])
+
+
+def _fig(value: float, sign: str = "") -> str:
+    """Whole units from 100 up, cents below: the table stays within 80 columns."""
+    return f"{value:{sign},.0f}" if abs(value) >= 100 else f"{value:{sign},.2f}"
 
 
 def decision_lines(report: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from rich.table import Table
 
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.executor import JobFailed, Workers
-from twin.terminal import console, fail, keep_whole, progress
+from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
 
 def sweep(
@@ -115,8 +115,8 @@ def sweep(
     (out / "sweep.html").write_text(render(title, summary, diffs, names, shown, verdict))
     if quiet:
         return
-    console.print(means_table(summary, [target.kpi, *(c.kpi for c in limits)], title))
-    console.print(differences_table(diffs, [target.kpi, *(c.kpi for c in limits)]))
+    print_whole(means_table(summary, [target.kpi, *(c.kpi for c in limits)], title))
+    print_whole(differences_table(diffs, [target.kpi, *(c.kpi for c in limits)]))
     console.print(noise_line(diffs, replications))
     console.print(f"[bold]{verdict}[/] (means over replications)")
     for line in left_out:
@@ -162,9 +162,9 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
     )
     if quiet:
         return
-    console.print(means_table(summary, list(HEADLINE), title))
+    print_whole(means_table(summary, list(HEADLINE), title))
     if len(arms) > 1:
-        console.print(differences_table(diffs, list(HEADLINE)))
+        print_whole(differences_table(diffs, list(HEADLINE)))
         console.print(noise_line(diffs, replications))
     console.print(f"outputs in [bold]{out}[/]: replications.parquet, differences.json, runs/")
 
@@ -203,11 +203,24 @@ def _num(value: Any) -> str:
     return f"{value:,.4g}" if abs(value) < 100 else f"{value:,.0f}"
 
 
+WIDE_KPIS = 3
+"""Up to this many KPIs the means are one column each; more go one row each (80 columns)."""
+
+
 def means_table(summary: pd.DataFrame, kpis: list[str], title: str) -> Table:
     """Per variant, the mean of each KPI over replications with its 95% CI."""
     table = Table(title=f"{title}: means over replications (95% CI)")
-    table.add_column("variant")
     kpis = list(dict.fromkeys(kpis))
+    if len(kpis) > WIDE_KPIS:  # thirteen KPI columns were cut to `v…`, `c…` in 80 columns
+        for column in ("KPI", "variant", "mean", "95% CI"):
+            table.add_column(column, justify="left" if column in ("KPI", "variant") else "right")
+        for kpi in kpis:
+            for r in summary[summary["kpi"] == kpi].to_dict("records"):
+                low, high = r["ci_low"], r["ci_high"]
+                ci = "-" if math.isnan(low) else f"{_num(low)}..{_num(high)}"
+                table.add_row(kpi, str(r["variant"]), _num(r["mean"]), ci)
+        return keep_figures(keep_whole(table, "KPI", "variant"), "mean", "95% CI")
+    table.add_column("variant")
     for kpi in kpis:
         table.add_column(kpi, justify="right")
     for name, rows in summary.groupby("variant", sort=False):
@@ -231,7 +244,7 @@ def differences_table(diffs: pd.DataFrame, kpis: list[str]) -> Table:
             verdict = "-" if pd.isna(known) else ("real" if known else "noise")
             ci = "-" if pd.isna(r["ci_low"]) else f"{_num(r['ci_low'])}..{_num(r['ci_high'])}"
             table.add_row(kpi, r["variant"], _num(r["diff"]), ci, verdict)
-    return keep_whole(table, "KPI")
+    return keep_figures(keep_whole(table, "KPI", "variant"), "diff", "95% CI")
 
 
 def noise_line(diffs: pd.DataFrame, replications: int) -> str:

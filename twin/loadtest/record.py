@@ -118,5 +118,5 @@ def record_store(store: StoreSpec, seed: int, until_s: float) -> list[Call]:
 
 def chain_stores(scenario: Scenario, stores: int) -> list[StoreSpec]:
     """``stores`` stores of the scenario, made different the way the chain block says."""
-    spec = scenario.chain or ChainSpec(stores=stores)
+    spec = scenario.chain or ChainSpec(stores=stores, formats={scenario.format: 1.0})
     return expand(scenario.model_copy(update={"chain": spec.model_copy(update={"stores": stores})}))

@@ -46,3 +46,21 @@ def test_stores_that_cannot_take_a_change_are_named_with_the_reason(chain):
 def test_without_changes_a_chain_is_as_before(chain):
     assert expand_noting(chain)[1] == []
     assert chain.chain.overrides == {}
+
+
+@pytest.mark.parametrize("name", ["convenience", "specialty", "supermarket"])
+def test_a_chain_that_names_no_formats_is_of_the_scenarios_own_format(name):
+    # `run convenience --param "chain={stores: 3}"` gave three supermarkets.
+    once = apply_everywhere(load(name), {"chain": {"stores": 3}})
+    assert {s.scenario.format.value for s in expand(once)} == {name}
+    # and stays so through later changes, which re-validate a dump of the scenario
+    again = apply(once, {"arrivals.daily_visitors": 300})
+    assert {s.scenario.format.value for s in expand(again)} == {name}
+
+
+def test_a_load_test_chain_is_of_the_scenarios_own_format():
+    from twin.loadtest.record import chain_stores
+
+    assert {s.scenario.format.value for s in chain_stores(load("convenience"), 2)} == {
+        "convenience"
+    }

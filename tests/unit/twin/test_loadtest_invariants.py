@@ -45,3 +45,16 @@ def test_ids_go_in_chunks_and_what_is_missing_adds_up():
 def test_services_without_the_endpoint_are_a_clear_error():
     with pytest.raises(RuntimeError, match="answered 404"):
         from_services("http://x", {}, {}, transport=services([], status=404))
+
+
+def test_invariants_of_a_missing_sqlite_file_are_an_error_and_make_no_file(tmp_path):
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    missing = tmp_path / "store.db"
+    result = CliRunner().invoke(app, ["invariants", "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 2
+    assert "error:" in result.output and str(missing) in result.output
+    assert "SELECT" not in result.output
+    assert not missing.exists()  # the read-only check made an empty database there

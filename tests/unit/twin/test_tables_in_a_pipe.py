@@ -1,0 +1,111 @@
+"""Tables printed to a pipe (80 columns) keep identifiers and figures whole.
+
+`storetwin pilot ... | grep queue_wait_p95_s` and
+`storetwin loadtest ... | grep "POST /orders/checkout"` found nothing: rich cut
+the names to `queue_…` and figures to `+1,090.…` to fit 80 columns; `run
+--replications` printed its thirteen KPI columns as `v…`, `c…`, `s…`.
+"""
+
+import io
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from rich.console import Console
+
+import twin.terminal
+from twin import sweep
+from twin.commands import loadtest, pilot
+from twin.commands import sweep as sweep_command
+from twin.result import HEADLINE
+
+
+@pytest.fixture
+def pipe(monkeypatch):
+    """An 80-column, non-terminal console in place of the CLI's, and what it printed."""
+    out = io.StringIO()
+    fake = Console(file=out, width=80, force_terminal=False, color_system=None)
+    for module in (twin.terminal, pilot, loadtest, sweep_command):
+        monkeypatch.setattr(module, "console", fake)
+    return out
+
+
+def estimate(value: float) -> dict:
+    return {
+        "estimate": value,
+        "ci_low": value - 4_106.5,
+        "ci_high": value + 4_106.5,
+        "p_value": 0.25,
+        "lift_pct": 1.5,
+        "true_effect": 1_545.25,
+        "error": value - 1_545.25,
+        "synthetic_control": {"estimate": 1_090.75},
+    }
+
+
+def report() -> dict:
+    kpis = ("contribution", "gross_margin", "labour_cost", "shrink_value", "queue_wait_p95_s")
+    return {
+        "name": "Self-checkout with AI loss prevention in supermarkets",
+        "estimates": {k: estimate(-2_870.33 + i) for i, k in enumerate(kpis)},
+        "decision": "next_round",
+        "decision_reasons": ["the pilot was under-powered"],
+        "next_round": [],
+        "warnings": [],
+        "payback_months": None,
+        "roi": -0.5,
+        "npv": -1000.0,
+    }
+
+
+def test_the_pilot_lift_table_keeps_kpi_names_and_figures_whole(pipe):
+    pilot.print_outcome(report(), Path("runs/demo"))
+    text = pipe.getvalue()
+    for kpi in report()["estimates"]:
+        assert kpi in text
+    for figure in ("-2,870", "-6,977 .. 1,236", "+1,545", "-4,416", "+1,091", "0.250"):
+        assert figure in text
+    assert "…" not in text
+
+
+def test_the_load_test_table_keeps_endpoint_names_whole(pipe):
+    names = ["POST /orders/checkout", "POST /inventory/{store}/replenishments"]
+    figures = {"requests": 123456, "errors": 12, "rps": 1234.5}
+    latency = {"p50": 12.3, "p95": 123.4, "p99": 1234.5, "max": 12345.6}
+    loadtest.print_result(
+        {
+            "requests": 246912,
+            "errors": 24,
+            "endpoints": {n: {**figures, **latency} for n in names},
+            "thresholds": [{"threshold": "checkout.p95<200ms", "value": 123.4, "pass": True}],
+            "invariants_checked": False,
+            "invariants_unchecked_why": "no --db",
+        }
+    )
+    text = pipe.getvalue()
+    for name in names:
+        assert name in text
+    for figure in ("123456", "1234.5", "12345.6", "checkout.p95<200ms"):
+        assert figure in text
+    assert "…" not in text
+
+
+def test_replications_print_every_kpi_and_variant_whole(pipe, monkeypatch, tmp_path):
+    variants = ["base", "checkout.lanes=1, staff.cashiers=2"]
+    long = pd.DataFrame(
+        [
+            {"variant": v, "replication": r, "seed": r, "kpi": k, "value": 12_345.6 * (i + r + 1)}
+            for i, v in enumerate(variants)
+            for r in range(3)
+            for k in HEADLINE
+        ]
+    )
+    tables = (long, sweep.means(long), sweep.differences(long))
+    monkeypatch.setattr(sweep_command, "_replicate", lambda *a: tables)  # no twin runs
+    runs = sweep_command.Runs(0, 3, 1, tmp_path, workers=None)
+    sweep_command.replicated_run(dict.fromkeys(variants), runs, False, "x")
+    text = pipe.getvalue()
+    for name in [*HEADLINE, *variants]:
+        assert name in text
+    assert "24,691" in text  # the base's mean
+    assert "…" not in text
