@@ -252,13 +252,12 @@ def _independent(
     loaded: Any, study: Any, out: Path, pool: Any, kpi: str | None, as_json: bool
 ) -> None:
     """``pilot validate --independent``: both methods' tables, the command and the wall time."""
-    import dataclasses
     import sys
     import time
 
-    from scenarios.pilot.validate import validate_independent
+    from scenarios.pilot.validate import independent_study, validate_independent
 
-    days = dataclasses.replace(study, chains=study.n).store_days
+    days = independent_study(loaded, study).store_days
     started = time.perf_counter()
     label = f"independent validation: {study.n} twin pilots, {days:,} store-days"
     with progress(label, as_json, days) as tick:
