@@ -203,8 +203,8 @@ def validate(
         typer.Option(
             "--independent",
             help="Run N complete twin pilots, each its own chain draw and seeds (N x --stores "
-            "stores, with and without the intervention), and score them beside the "
-            "resampling method on the same runs.",
+            "stores without the intervention, their pilot stores also with it), and score them "
+            "beside the resampling method on the same runs.",
         ),
     ] = False,
 ) -> None:
