@@ -36,7 +36,27 @@ def _reason(exc: BaseException) -> str:
     return re.sub(r"\x1b\[[0-9;]*m", "", text).strip()
 
 
-def connect_ray(address: str | None) -> Any:
+def init_options(address: str | None, cpus: int | None = None) -> dict[str, Any]:
+    """``ray.init``'s arguments: join ``address`` (or $RAY_ADDRESS), else start a local Ray.
+
+    A local Ray started for ``cpus`` workers gets that many CPUs: as the driver
+    connects Ray starts an idle worker per CPU, each importing Ray (about 1 CPU s),
+    and on a machine of many cores the ones no job needs only compete with the jobs.
+    Without ``cpus`` a local Ray has all the machine's cores.
+    """
+    address = address or os.environ.get("RAY_ADDRESS") or None
+    options: dict[str, Any] = {
+        "address": address,
+        "include_dashboard": False,
+        "log_to_driver": False,
+        "logging_level": logging.ERROR,
+    }
+    if address is None and cpus:
+        options["num_cpus"] = cpus
+    return options
+
+
+def connect_ray(address: str | None, cpus: int | None = None) -> Any:
     """The ``ray`` module, initialised: joined to ``address`` or $RAY_ADDRESS, else local.
 
     An already initialised Ray (a test's, an earlier call's) is used as it is.
@@ -44,13 +64,7 @@ def connect_ray(address: str | None) -> Any:
     import ray
 
     if not ray.is_initialized():
-        address = address or os.environ.get("RAY_ADDRESS") or None
-        ray.init(
-            address=address,
-            include_dashboard=False,
-            log_to_driver=False,
-            logging_level=logging.ERROR,
-        )
+        ray.init(**init_options(address, cpus))
     return ray
 
 
@@ -159,7 +173,7 @@ def run_on_ray(
 
     Jobs are submitted largest first (``largest_first``); results land in job order.
     """
-    ray = connect_ray(workers.address)
+    ray = connect_ray(workers.address, workers.count)
     remote = ray.remote(num_cpus=1, max_retries=RETRIES)(attempt)
     tally = ray.remote(num_cpus=0)(Tally).remote()
     total = sum(j.days for j in jobs) or 1

@@ -69,6 +69,9 @@ class Study:
     visitors: float = 100.0
     pre_days: int = 5
     pilot_days: int = 5
+    treated: int | None = None
+    """Stores per chain also run with the intervention: None for all (resampling draws any
+    store's effect); independent pilots need only their pilot stores'."""
 
     @property
     def days(self) -> int:
@@ -77,8 +80,24 @@ class Study:
 
     @property
     def store_days(self) -> int:
-        """Store-days the twin simulates (each store without and with the intervention)."""
-        return self.chains * self.stores * 2 * self.days
+        """Store-days the twin simulates (every store untreated, ``treated`` of them treated)."""
+        treated = self.stores if self.treated is None else self.treated
+        return self.chains * (self.stores + treated) * self.days
+
+
+def independent_study(pilot: Pilot, study: Study) -> Study:
+    """The runs ``validate_independent`` makes: one chain per pilot, only its pilots treated."""
+    return replace(study, chains=study.n, treated=pilot.spec.stores.pilot)
+
+
+def pilot_seed(pilot: Pilot, j: int) -> int:
+    """Seed of validation pilot ``j``: its pilot-store draw, its placebos, its resampled chain."""
+    return pilot.spec.seed * 1_000_003 + j
+
+
+def pilot_stores(pilot: Pilot, stores: Sequence[str], seed: int) -> list[str]:
+    """The pilot stores drawn among ``stores`` (step 3's random draw; it reads no KPI)."""
+    return matching.draw_pilots(sorted(stores), pilot.spec.stores.pilot, seed)
 
 
 def chain_for(pilot: Pilot, study: Study, k: int) -> Scenario:
@@ -112,6 +131,30 @@ class TwinStores:
     """Each covariate taken apart alike (untreated runs: the intervention cannot move it)."""
 
 
+def twin_arms(pilot: Pilot, study: Study, out: Path) -> list[Arm]:
+    """Every validation chain's stores without and with the intervention (same seed: CRN).
+
+    With ``study.treated`` set only chain k's pilot stores (``pilot_stores`` with
+    ``pilot_seed(pilot, k)``, as ``independent`` draws them) run treated: the
+    other stores' treated runs would never be read.
+    """
+    spec = pilot.spec
+    uses = pilot.uses(study.pre_days)
+    arms = []
+    for k in range(study.chains):
+        sc = chain_for(pilot, study, k)
+        ids = tuple(s.store_id for s in expand(sc))
+        treated = sc.model_copy(update={"interventions": [*sc.interventions, *uses]})
+        folder = out / f"chain{k}"
+        arms.append(Arm(f"untreated{k}", sc, ids, spec.seed + k, study.days, folder / "untreated"))
+        if study.treated is not None:
+            ids = tuple(pilot_stores(pilot, ids, pilot_seed(pilot, k)))
+            if len(ids) != study.treated:
+                raise ValueError(f"study.treated {study.treated} is not the pilot's {len(ids)}")
+        arms.append(Arm(f"treated{k}", treated, ids, spec.seed + k, study.days, folder / "treated"))
+    return arms
+
+
 def simulate(
     pilot: Pilot,
     study: Study,
@@ -119,29 +162,20 @@ def simulate(
     workers: Workers | int | None = None,
     progress: Callable[[float], None] | None = None,
 ) -> list[tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]]:
-    """Run every store of every validation chain twice (common random numbers), one batch.
+    """Run ``twin_arms`` as one batch of jobs.
 
     Returns:
         Per chain: store attributes, untreated and treated store-days.
     """
-    spec = pilot.spec
-    uses = pilot.uses(study.pre_days)
-    chains = [chain_for(pilot, study, k) for k in range(study.chains)]
-    arms = []
-    for k, sc in enumerate(chains):
-        ids = tuple(s.store_id for s in expand(sc))
-        treated = sc.model_copy(update={"interventions": [*sc.interventions, *uses]})
-        folder = out / f"chain{k}"
-        arms.append(Arm(f"untreated{k}", sc, ids, spec.seed + k, study.days, folder / "untreated"))
-        arms.append(Arm(f"treated{k}", treated, ids, spec.seed + k, study.days, folder / "treated"))
+    arms = twin_arms(pilot, study, out)
     frames = run_arms(arms, workers, progress)
     return [
         (
-            pd.DataFrame(describe(expand(sc))).set_index("store_id"),
+            pd.DataFrame(describe(expand(arms[2 * k].scenario))).set_index("store_id"),
             frames[f"untreated{k}"],
             frames[f"treated{k}"],
         )
-        for k, sc in enumerate(chains)
+        for k in range(study.chains)
     ]
 
 
@@ -153,6 +187,7 @@ def take_apart(
     """Levels, day effects, residual and effect series of ``kpi`` for every twin store.
 
     ``covariates`` are taken apart the same way, for ``drawn_chain`` to carry along.
+    A store that did not run treated has a NaN effect series.
     """
     levels, days, chain, resid, effect, attrs = [], [], [], [], [], []
     for k, (table, untreated, treated) in enumerate(runs):
@@ -225,7 +260,7 @@ def validate_independent(
     Beside them, today's resampling method scored on the same twin runs, so the
     two are compared on one simulation. Each entry has a summary and its draws.
     """
-    study = replace(study, chains=study.n)
+    study = independent_study(pilot, study)
     chosen = kpi or pilot.spec.decision.kpi.value
     runs = simulate(pilot, study, out, workers, progress)
     twin = take_apart(runs, chosen, pilot.spec.covariates)
@@ -242,9 +277,14 @@ def drawn_chain(
 
     Store k has the level, effect series and attributes of one twin store, the day
     effects of that store's chain and the whole residual series of another store.
+    That first store is one that ran treated (all of them unless ``Study.treated``).
     """
     n = len(twin.level)
-    whose = rng.choice(n, size=stores, replace=stores > n)
+    ran = np.flatnonzero(np.isfinite(twin.effect).all(axis=1))
+    if len(ran) == n:
+        whose = rng.choice(n, size=stores, replace=stores > n)
+    else:
+        whose = rng.choice(ran, size=stores, replace=stores > len(ran))
     noise = rng.choice(n, size=stores, replace=stores > n)
     base = twin.level[whose, None] + twin.day_effects[twin.chain[whose]]
     untreated = base + twin.residual[noise]
@@ -274,7 +314,7 @@ def _draw(
     pilot: Pilot, twin: TwinStores, study: Study, j: int, estimator: Estimator
 ) -> dict[str, Any]:
     """One A/A pilot and one pilot with the intervention, on the same drawn stores."""
-    seed = pilot.spec.seed * 1_000_003 + j
+    seed = pilot_seed(pilot, j)
     rng = np.random.default_rng(np.random.SeedSequence(seed, spawn_key=(0xA11,)))
     attrs, untreated, treated = drawn_chain(twin, study.stores, rng)
     found = evaluate(pilot, study, twin.kpi, attrs, untreated, treated, seed, estimator)
@@ -299,7 +339,7 @@ def evaluate(
     stores = pilot.spec.stores
     history = untreated[untreated["day"] < study.pre_days]
     table = history.groupby("store_id")[[kpi]].mean().join(attrs)
-    pilots = matching.draw_pilots(list(table.index), stores.pilot, seed)
+    pilots = pilot_stores(pilot, list(table.index), seed)
     found = matching.match(table, pilots, stores.references_per_pilot, stores.region_weight)
     references = sorted(r for refs in found.values() for r, _ in refs)
     design = Design(tuple(pilots), tuple(references), study.pre_days)
@@ -342,7 +382,7 @@ def independent(
     rows = []
     for j, (table, untreated, treated) in enumerate(runs):
         keep = ["store_id", "day", kpi, *pilot.spec.covariates]
-        seed = pilot.spec.seed * 1_000_003 + j
+        seed = pilot_seed(pilot, j)
         found = evaluate(
             pilot, study, kpi, table[columns], untreated[keep], treated[keep], seed, estimator
         )

@@ -219,8 +219,8 @@ def validate(
         typer.Option(
             "--independent",
             help="Run N complete twin pilots, each its own chain draw and seeds (N x --stores "
-            "stores, with and without the intervention), and score them beside the "
-            "resampling method on the same runs.",
+            "stores without the intervention, their pilot stores also with it), and score them "
+            "beside the resampling method on the same runs.",
         ),
     ] = False,
 ) -> None:
@@ -268,13 +268,12 @@ def _independent(
     loaded: Any, study: Any, out: Path, pool: Any, kpi: str | None, as_json: bool
 ) -> None:
     """``pilot validate --independent``: both methods' tables, the command and the wall time."""
-    import dataclasses
     import sys
     import time
 
-    from scenarios.pilot.validate import validate_independent
+    from scenarios.pilot.validate import independent_study, validate_independent
 
-    days = dataclasses.replace(study, chains=study.n).store_days
+    days = independent_study(loaded, study).store_days
     started = time.perf_counter()
     label = f"independent validation: {study.n} twin pilots, {days:,} store-days"
     with progress(label, as_json, days) as tick:
