@@ -22,14 +22,11 @@ from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
+from twin.visit_process import FirstOf, first_of
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
 
-
-import os
-
-_GROUP = not os.environ.get("NOGROUP")
 PATIENCE_SHAPE = 4.0
 """Gamma shape of the minutes a shopper waits in line before walking out."""
 
@@ -120,8 +117,8 @@ class Shopper(mesa.Agent):
 
     # --- the visit -------------------------------------------------------------------
 
-    def visit(self) -> Generator[simpy.Event, object, None]:
-        """The visit as a SimPy process."""
+    def visit(self) -> Generator[simpy.Event | FirstOf, object, None]:
+        """The visit as a process, run by ``twin.visit_process.start`` (it races with it too)."""
         m, env, traj = self.model, self.model.env, self.trajectory
         self.cart = m.carts is not None and m.carts.take(self.visit_rng)
         scan_s = m.carts.spec.scan_s_per_item if self.cart else 0.0
@@ -233,7 +230,7 @@ class Shopper(mesa.Agent):
 
     # --- paying ------------------------------------------------------------------------
 
-    def _checkout(self) -> Generator[simpy.Event, object, None]:
+    def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
         there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
         yield env.timeout(there - env.now)
@@ -253,8 +250,8 @@ class Shopper(mesa.Agent):
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
             waits = rules.reneging and not turn.triggered
-            outcome = yield (turn | env.timeout(patience)) if waits else turn
-            if waits and turn not in outcome:
+            first = yield first_of(turn, env.timeout(patience)) if waits else turn
+            if waits and first is not turn:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
                 self._give_up("reneged")

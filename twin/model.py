@@ -59,6 +59,7 @@ from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
+from twin.visit_process import start
 
 SKU_DAILY = pa.schema(
     [
@@ -522,7 +523,7 @@ class StoreModel(mesa.Model):
         self.flows["visitors"] += 1
         if self.door is not None:
             self.door.entered()
-        self.env.process(shopper.visit())
+        start(shopper.visit())
 
     def extra_visit(self, day: int, customer: int, key: tuple[int, int]) -> None:
         """Schedule a visit by ``customer`` on ``day`` (a coupon brought them), at a usual hour."""
