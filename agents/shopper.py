@@ -143,16 +143,17 @@ class Shopper(mesa.Agent):
                 if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
                     break
                 last += 1
-            marks = []
+            x = aisle_x[z]
+            dwell_here = self.zone_dwell.get(z, 0.0)
+            pauses = []
             for k in range(i, last):
-                sku = skus[k]
-                there = traj.walk(
-                    env.now, m.plan.route(traj.here, (aisle_x[z], shelf_y[sku])), self.speed
-                )
                 dwell = dwells[k] + (scan_s if intends[k] else 0.0)
-                traj.wait_until(there + dwell)
-                self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
-                marks.append(len(traj.t))
+                dwell_here += dwell
+                pauses.append(dwell)
+            self.zone_dwell[z] = dwell_here
+            ys = [shelf_y[skus[k]] for k in range(i, last)]
+            to_first = m.plan.route(traj.here, (x, ys[0]))
+            marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
             yield env.timeout(traj.end - env.now)
             for k in range(i, last):
                 sku = skus[k]
@@ -193,8 +194,8 @@ class Shopper(mesa.Agent):
     def _consider(self, sku: int, qty: int) -> None:
         """Read the label; buy unless the price puts the shopper off or the shelf is empty."""
         m = self.model
-        shown = int(m.labels.shown_cents[sku])
-        rise = shown / m.catalog.reference_cents[sku] - 1.0
+        shown = m.labels.shown_cents.item(sku)
+        rise = shown / m.catalog.reference_cents.item(sku) - 1.0
         if rise > 0 and self.visit_rng.random() < m.scenario.shoppers.price_sensitivity * rise:
             self.price_skips += 1
             return
@@ -216,7 +217,7 @@ class Shopper(mesa.Agent):
                 p *= 1.0 + m.carts.spec.offer_lift
             if self.visit_rng.random() < p and m.stock.take(sku, 1):
                 self.impulse_units += 1
-                self._add(sku, 1, int(m.labels.shown_cents[sku]))
+                self._add(sku, 1, m.labels.shown_cents.item(sku))
 
     def placement_rng(self) -> np.random.Generator:
         """The visit's stream for display picks, spawned only when a display tempts the shopper."""
@@ -379,9 +380,9 @@ class Shopper(mesa.Agent):
         self.coupon_used = receipt.coupon_code is not None
         if m.marketing is not None:
             m.marketing.paid(self, receipt)
-        index = m.catalog.index
+        index, sold = m.catalog.index, m.stock.sold_today
         for line in receipt.lines:
             sku = index[line.sku]
-            m.stock.sold_today[sku] += line.qty
+            sold[sku] = sold.item(sku) + line.qty
             if line.unit_price_cents > self.shown.get(sku, line.unit_price_cents):
                 self.mismatches += 1

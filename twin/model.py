@@ -159,6 +159,7 @@ class StoreModel(mesa.Model):
         self.log = EventLog()
         scenario = resolve(scenario)
         self.scenario = scenario
+        self._midnight = dt.datetime.combine(scenario.start_date, dt.time())
         self.streams = streams
         self.store_id = store_id
         # The nonce keeps a second run against the same services from replaying the first
@@ -382,8 +383,7 @@ class StoreModel(mesa.Model):
 
     def clock_at(self, t: float) -> dt.datetime:
         """Simulated wall-clock time of second ``t`` of the run."""
-        start = dt.datetime.combine(self.scenario.start_date, dt.time())
-        return start + dt.timedelta(seconds=t)
+        return self._midnight + dt.timedelta(seconds=t)
 
     # --- running -------------------------------------------------------------------------
 
