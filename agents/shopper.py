@@ -287,7 +287,7 @@ class Shopper(mesa.Agent):
     def _served(self, lane: Lane, at_counter: float) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
         items = sum(self.basket.values())
-        produce = sum(q for s, q in self.basket.items() if m.catalog.produce[s])
+        produce = sum(q for s, q in self.basket.items() if m.produce_skus[s])
         service = m.lane_time.sample(
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
@@ -316,7 +316,7 @@ class Shopper(mesa.Agent):
             if qty - skipped:
                 paid[sku] = qty - skipped
         items = sum(paid.values())
-        produce = sum(q for s, q in paid.items() if m.catalog.produce[s])
+        produce = sum(q for s, q in paid.items() if m.produce_skus[s])
         service = m.sco_time.sample(rng, items, self.payment, produce, m.produce_s(lane=False))
         self.trajectory.wait_until(at_counter + service)
         yield env.timeout(self.trajectory.end - env.now)

@@ -203,6 +203,7 @@ class StoreModel(mesa.Model):
         self.visitors = VisitorDraws(scenario.shoppers, self.missions, streams)
         self.aisle_x = [self.plan.aisle_x(i) for i in range(len(scenario.layout.zones))]
         self.fridge_skus: list[bool] = self.catalog.fridge.tolist()
+        self.produce_skus: list[bool] = self.catalog.produce.tolist()
         self.planogram = Planogram(self, scenario.placement) if scenario.placement else None
         self.hotzones = HotZones(self)
         shoppers = scenario.shoppers
