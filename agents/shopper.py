@@ -22,14 +22,11 @@ from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
+from twin.visit_process import FirstOf, first_of
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
 
-
-import os
-
-_GROUP = not os.environ.get("NOGROUP")
 PATIENCE_SHAPE = 4.0
 """Gamma shape of the minutes a shopper waits in line before walking out."""
 
@@ -120,8 +117,8 @@ class Shopper(mesa.Agent):
 
     # --- the visit -------------------------------------------------------------------
 
-    def visit(self) -> Generator[simpy.Event, object, None]:
-        """The visit as a SimPy process."""
+    def visit(self) -> Generator[simpy.Event | FirstOf, object, None]:
+        """The visit as a process, run by ``twin.visit_process.start`` (it races with it too)."""
         m, env, traj = self.model, self.model.env, self.trajectory
         self.cart = m.carts is not None and m.carts.take(self.visit_rng)
         scan_s = m.carts.spec.scan_s_per_item if self.cart else 0.0
@@ -146,16 +143,17 @@ class Shopper(mesa.Agent):
                 if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
                     break
                 last += 1
-            marks = []
+            x = aisle_x[z]
+            dwell_here = self.zone_dwell.get(z, 0.0)
+            pauses = []
             for k in range(i, last):
-                sku = skus[k]
-                there = traj.walk(
-                    env.now, m.plan.route(traj.here, (aisle_x[z], shelf_y[sku])), self.speed
-                )
                 dwell = dwells[k] + (scan_s if intends[k] else 0.0)
-                traj.wait_until(there + dwell)
-                self.zone_dwell[z] = self.zone_dwell.get(z, 0.0) + dwell
-                marks.append(len(traj.t))
+                dwell_here += dwell
+                pauses.append(dwell)
+            self.zone_dwell[z] = dwell_here
+            ys = [shelf_y[skus[k]] for k in range(i, last)]
+            to_first = m.plan.route(traj.here, (x, ys[0]))
+            marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
             yield env.timeout(traj.end - env.now)
             for k in range(i, last):
                 sku = skus[k]
@@ -196,8 +194,8 @@ class Shopper(mesa.Agent):
     def _consider(self, sku: int, qty: int) -> None:
         """Read the label; buy unless the price puts the shopper off or the shelf is empty."""
         m = self.model
-        shown = int(m.labels.shown_cents[sku])
-        rise = shown / m.catalog.reference_cents[sku] - 1.0
+        shown = m.labels.shown_cents.item(sku)
+        rise = shown / m.catalog.reference_cents.item(sku) - 1.0
         if rise > 0 and self.visit_rng.random() < m.scenario.shoppers.price_sensitivity * rise:
             self.price_skips += 1
             return
@@ -219,7 +217,7 @@ class Shopper(mesa.Agent):
                 p *= 1.0 + m.carts.spec.offer_lift
             if self.visit_rng.random() < p and m.stock.take(sku, 1):
                 self.impulse_units += 1
-                self._add(sku, 1, int(m.labels.shown_cents[sku]))
+                self._add(sku, 1, m.labels.shown_cents.item(sku))
 
     def placement_rng(self) -> np.random.Generator:
         """The visit's stream for display picks, spawned only when a display tempts the shopper."""
@@ -233,7 +231,7 @@ class Shopper(mesa.Agent):
 
     # --- paying ------------------------------------------------------------------------
 
-    def _checkout(self) -> Generator[simpy.Event, object, None]:
+    def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
         there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
         yield env.timeout(there - env.now)
@@ -253,8 +251,8 @@ class Shopper(mesa.Agent):
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
             waits = rules.reneging and not turn.triggered
-            outcome = yield (turn | env.timeout(patience)) if waits else turn
-            if waits and turn not in outcome:
+            first = yield first_of(turn, env.timeout(patience)) if waits else turn
+            if waits and first is not turn:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
                 self._give_up("reneged")
@@ -289,7 +287,7 @@ class Shopper(mesa.Agent):
     def _served(self, lane: Lane, at_counter: float) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
         items = sum(self.basket.values())
-        produce = sum(q for s, q in self.basket.items() if m.catalog.produce[s])
+        produce = sum(q for s, q in self.basket.items() if m.produce_skus[s])
         service = m.lane_time.sample(
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
@@ -318,7 +316,7 @@ class Shopper(mesa.Agent):
             if qty - skipped:
                 paid[sku] = qty - skipped
         items = sum(paid.values())
-        produce = sum(q for s, q in paid.items() if m.catalog.produce[s])
+        produce = sum(q for s, q in paid.items() if m.produce_skus[s])
         service = m.sco_time.sample(rng, items, self.payment, produce, m.produce_s(lane=False))
         self.trajectory.wait_until(at_counter + service)
         yield env.timeout(self.trajectory.end - env.now)
@@ -382,9 +380,9 @@ class Shopper(mesa.Agent):
         self.coupon_used = receipt.coupon_code is not None
         if m.marketing is not None:
             m.marketing.paid(self, receipt)
-        index = m.catalog.index
+        index, sold = m.catalog.index, m.stock.sold_today
         for line in receipt.lines:
             sku = index[line.sku]
-            m.stock.sold_today[sku] += line.qty
+            sold[sku] = sold.item(sku) + line.qty
             if line.unit_price_cents > self.shown.get(sku, line.unit_price_cents):
                 self.mismatches += 1

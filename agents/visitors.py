@@ -21,7 +21,7 @@ from services.schemas import PaymentMethod
 from twin.rng import Streams
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False, slots=True)
 class Visitor:
     """One arrival as drawn in the day's block (the list is routed when the shopper walks in)."""
 

@@ -59,6 +59,7 @@ from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
+from twin.visit_process import start
 
 SKU_DAILY = pa.schema(
     [
@@ -158,6 +159,7 @@ class StoreModel(mesa.Model):
         self.log = EventLog()
         scenario = resolve(scenario)
         self.scenario = scenario
+        self._midnight = dt.datetime.combine(scenario.start_date, dt.time())
         self.streams = streams
         self.store_id = store_id
         # The nonce keeps a second run against the same services from replaying the first
@@ -201,6 +203,7 @@ class StoreModel(mesa.Model):
         self.visitors = VisitorDraws(scenario.shoppers, self.missions, streams)
         self.aisle_x = [self.plan.aisle_x(i) for i in range(len(scenario.layout.zones))]
         self.fridge_skus: list[bool] = self.catalog.fridge.tolist()
+        self.produce_skus: list[bool] = self.catalog.produce.tolist()
         self.planogram = Planogram(self, scenario.placement) if scenario.placement else None
         self.hotzones = HotZones(self)
         shoppers = scenario.shoppers
@@ -381,8 +384,7 @@ class StoreModel(mesa.Model):
 
     def clock_at(self, t: float) -> dt.datetime:
         """Simulated wall-clock time of second ``t`` of the run."""
-        start = dt.datetime.combine(self.scenario.start_date, dt.time())
-        return start + dt.timedelta(seconds=t)
+        return self._midnight + dt.timedelta(seconds=t)
 
     # --- running -------------------------------------------------------------------------
 
@@ -522,7 +524,7 @@ class StoreModel(mesa.Model):
         self.flows["visitors"] += 1
         if self.door is not None:
             self.door.entered()
-        self.env.process(shopper.visit())
+        start(shopper.visit())
 
     def extra_visit(self, day: int, customer: int, key: tuple[int, int]) -> None:
         """Schedule a visit by ``customer`` on ``day`` (a coupon brought them), at a usual hour."""

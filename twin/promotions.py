@@ -57,8 +57,11 @@ class Promotions:
         zones = len(model.scenario.layout.zones)
         traffic = np.bincount(cat.zone, weights=cat.demand_weight, minlength=zones)
         self.zones_by_traffic = np.argsort(-traffic, kind="stable").tolist()
+        self._rank = {zone: rank for rank, zone in enumerate(self.zones_by_traffic)}
         self._week = -1
         self.promoted: dict[int, list[int]] = {}
+        self._plain: dict[int, list[tuple[int, float]]] = {}
+        """This week's offers of the zones without a screen or a robot (no lift)."""
         dev = model.scenario.devices
         rngs = model.streams
         self.voice = [
@@ -69,6 +72,7 @@ class Promotions:
             Promoter(model, "signage", i, dev.signage, rngs.generator("signage", i))
             for i in range(dev.signage.count if dev.signage else 0)
         ]
+        self._with_devices = max(len(self.voice), len(self.screens))
 
     @property
     def devices(self) -> list[Promoter]:
@@ -80,6 +84,7 @@ class Promotions:
         if week == self._week:
             return
         self._week = week
+        self._plain = {}
         rng = self.model.streams.generator("promotions", week)
         zone = self.model.catalog.zone
         per_zone = self.model.scenario.promotions.per_zone
@@ -95,7 +100,12 @@ class Promotions:
         skus = self.promoted.get(zone, [])
         if not skus:
             return []
-        rank = self.zones_by_traffic.index(zone)
+        rank = self._rank[zone]
+        if rank >= self._with_devices:  # nothing here adds a lift or counts passers
+            plain = self._plain.get(zone)
+            if plain is None:
+                plain = self._plain[zone] = [(sku, 0.0) for sku in skus]
+            return plain
         screen = self.screens[rank] if rank < len(self.screens) else None
         robot = self.voice[rank] if rank < len(self.voice) else None
         out = []

@@ -14,11 +14,12 @@ class Recorder:
     def __init__(self, schema: pa.Schema):
         self.schema = schema
         self._columns: dict[str, list[Any]] = {name: [] for name in schema.names}
+        self._appends = [(name, column.append) for name, column in self._columns.items()]
 
     def add(self, row: Mapping[str, Any]) -> None:
         """Append one row; every column of the schema must be present."""
-        for name, column in self._columns.items():
-            column.append(row[name])
+        for name, append in self._appends:
+            append(row[name])
 
     def extend(self, columns: Mapping[str, Sequence[Any]]) -> None:
         """Append many rows given column by column (all the same length)."""

@@ -30,8 +30,10 @@ class Stock:
 
     def take(self, sku: int, qty: int) -> int:
         """Take up to ``qty`` units from the shelf; returns how many were there."""
-        got = min(qty, int(self.shelf[sku]))
-        self.shelf[sku] -= got
+        have = self.shelf.item(sku)
+        got = min(qty, have)
+        if got:
+            self.shelf[sku] = have - got
         return got
 
     def take_backroom(self, sku: int, qty: int) -> int:

@@ -59,6 +59,42 @@ class Trajectory:
             x0, y0 = x1, y1
         return t
 
+    def stops_along(
+        self,
+        start: float,
+        to_first: list[Point],
+        x: float,
+        ys: list[float],
+        pauses: list[float],
+        speed: float,
+    ) -> list[int]:
+        """Walk ``to_first`` to the first stop, then up the aisle at ``x`` to each of ``ys``.
+
+        The shopper stands ``pauses[j]`` seconds at stop j. The same waypoints as
+        ``walk`` and ``wait_until`` stop by stop (the route between two stops of one
+        aisle is the straight line), in one call for a zone's stops.
+
+        Returns:
+            The number of waypoints once each stop's pause is over.
+        """
+        self.walk(start, to_first, speed)
+        ts, xs, yv = self.t, self.x, self.y
+        marks = []
+        for j, y in enumerate(ys):
+            t = ts[-1]
+            if j:
+                t += math.hypot(0.0, y - yv[-1]) / speed
+                ts.append(t)
+                xs.append(x)
+                yv.append(y)
+            end = t + pauses[j]
+            if end > t:
+                ts.append(end)
+                xs.append(x)
+                yv.append(y)
+            marks.append(len(ts))
+        return marks
+
     def _add(self, t: float, x: float, y: float) -> None:
         self.t.append(t)
         self.x.append(x)
