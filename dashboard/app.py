@@ -13,7 +13,7 @@ import dash
 from dash import Dash, html
 
 from dashboard.data import CONFIG_KEY, Source
-from dashboard.speed import CARTESIAN_JS, FastDash, speed_up, warm
+from dashboard.speed import CARTESIAN_JS, REQUEST_PRE, FastDash, speed_up, warm
 
 PAGES = Path(__file__).with_name("pages")
 
@@ -36,6 +36,7 @@ def create_app(source: Source) -> Dash:
     app = FastDash(
         __name__,
         assets_ignore=re.escape(CARTESIAN_JS),  # served, but only on the pages that load it
+        hooks={"request_pre": REQUEST_PRE},
         use_pages=True,
         pages_folder=str(PAGES),
         title="storetwin",

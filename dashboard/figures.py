@@ -59,9 +59,7 @@ def template() -> go.layout.Template:
 
 def style(fig: go.Figure, title: str, y: str = "", height: int = 380) -> go.Figure:
     """One look for every chart: white, title on top, legend below, room for labels."""
-    import os
-
-    fig.layout.template = "plotly_white" if os.environ.get("XP_TEMPLATE") == "white" else template()
+    fig.layout.template = template()
     fig.update_layout(
         title={"text": title, "x": 0.01, "xanchor": "left"},
         yaxis_title=y,

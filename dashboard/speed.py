@@ -10,9 +10,10 @@ layout has arrived, and the first chain page also waits for a store's reports
   lazily loaded chunks) get one, so a second visit does not ask again;
 - a page whose charts need only plotly.js's cartesian traces (scatter, bar,
   heatmap, image, ...) gets plotly's cartesian bundle (1.5 MB, not 4.8 MB: the
-  browser compiles and runs a third of the code), and every chart page starts
-  loading its plotly.js with the page, while its layout is still on its way,
-  instead of after it; the overview, which draws no chart, only prefetches it;
+  browser compiles and runs a third of the code), and every chart page loads
+  its plotly.js as the renderer sends its first callback, so the browser
+  compiles it while the server builds the page, instead of after the layout
+  has arrived; the overview, which draws no chart, only prefetches it;
 - ``warm`` readies a server before it answers: the imports and the chart
   template a first request would pay for, the compressed bundles; and starts
   on the first chain run's default store reports.
@@ -64,22 +65,40 @@ INDEX = """<!DOCTYPE html>
 
 
 EARLY_PLOTLY = """<script>
-        window.Plotly = window.Plotly || new Promise(function (loaded, failed) {
-            var script = document.createElement("script");
-            script.src = "URL";
-            script.async = true;
-            script.onload = function () { loaded(window.Plotly); };
-            script.onerror = function () { failed(new Error("plotly.js did not load: URL")); };
-            document.head.appendChild(script);
-        });
+        (function () {
+            var started = false, loaded, failed;
+            window.Plotly = window.Plotly || new Promise(function (ok, ko) {
+                loaded = ok;
+                failed = ko;
+            });
+            window.storetwinPlotly = function () {
+                if (started || !loaded) { return; }
+                started = true;
+                var script = document.createElement("script");
+                script.src = "URL";
+                script.async = true;
+                script.onload = function () { loaded(window.Plotly); };
+                script.onerror = function () { failed(new Error("plotly.js did not load: URL")); };
+                document.head.appendChild(script);
+            };
+            window.addEventListener("load", window.storetwinPlotly);
+        })();
         </script>"""
-"""Starts loading plotly.js with the page. dcc.Graph draws with ``window.Plotly`` when the page
-has it and waits on it when it is a promise (``Promise.resolve(window.Plotly || <load it>)``
-in dash_core_components.js); the loaded script replaces the promise with plotly.js itself."""
+"""The page's plotly.js, loaded while the server answers the page's first callback.
+
+dcc.Graph draws with ``window.Plotly`` when the page has it and waits on it
+when it is a promise (``Promise.resolve(window.Plotly || <load it>)`` in
+dash_core_components.js); the loaded script replaces the promise with
+plotly.js itself. Loading starts with the renderer's first callback request
+(``REQUEST_PRE``), so plotly.js is compiled while the server builds the page,
+not before the renderer asks for it; the page's load event starts it at the latest.
+"""
+REQUEST_PRE = "function () { if (window.storetwinPlotly) { window.storetwinPlotly(); } }"
+"""Dash's ``request_pre`` renderer hook: runs before each callback request is sent."""
 
 
 class FastDash(Dash):
-    """Dash whose pages each start loading the plotly.js they need with the page itself.
+    """Dash whose pages each load the plotly.js they need while the server builds them.
 
     Overriding ``interpolate_index`` is Dash's documented way to change the page
     it serves; the head gets the loader of the bundle the requested page asked
@@ -94,9 +113,6 @@ class FastDash(Dash):
         """The head's plotly.js line for the page asked for."""
         bundle = plotly_bundle(request.path)
         cartesian = self.get_asset_url(CARTESIAN_JS)
-        import os
-        if not bundle and os.environ.get("XP_OVERVIEW") == "early":
-            bundle = "cartesian"
         if not bundle:
             return f'<link rel="prefetch" href="{cartesian}" as="script">'
         url = cartesian if bundle == "cartesian" else self.get_relative_path(PLOTLY_JS)
