@@ -11,9 +11,11 @@ layout has arrived, and the first chain page also waits for a store's reports
 - a page whose charts need only plotly.js's cartesian traces (scatter, bar,
   heatmap, image, ...) gets plotly's cartesian bundle (1.5 MB, not 4.8 MB: the
   browser compiles and runs a third of the code), and every chart page loads
-  its plotly.js as the renderer sends its first callback, so the browser
-  compiles it while the server builds the page, instead of after the layout
-  has arrived; the overview, which draws no chart, only prefetches it;
+  its plotly.js as soon as Dash's renderer is running (the page's load event
+  or the renderer's first callback, whichever comes first), so the browser
+  compiles it while the server builds the page, not after its layout has
+  arrived, nor before the renderer has asked for it; the overview, which
+  draws no chart, only prefetches it;
 - ``warm`` readies a server before it answers: the imports and the chart
   template a first request would pay for, the compressed bundles; and starts
   on the first chain run's default store reports.
@@ -89,9 +91,10 @@ EARLY_PLOTLY = """<script>
 dcc.Graph draws with ``window.Plotly`` when the page has it and waits on it
 when it is a promise (``Promise.resolve(window.Plotly || <load it>)`` in
 dash_core_components.js); the loaded script replaces the promise with
-plotly.js itself. Loading starts with the renderer's first callback request
-(``REQUEST_PRE``), so plotly.js is compiled while the server builds the page,
-not before the renderer asks for it; the page's load event starts it at the latest.
+plotly.js itself. Loading starts with the page's load event (its scripts have
+run: the renderer has asked for the layout) or the renderer's first callback
+request (``REQUEST_PRE``), whichever comes first, so plotly.js is compiled
+while the server builds the page, not before the renderer has asked for it.
 """
 REQUEST_PRE = "function () { if (window.storetwinPlotly) { window.storetwinPlotly(); } }"
 """Dash's ``request_pre`` renderer hook: runs before each callback request is sent."""
