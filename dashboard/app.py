@@ -6,13 +6,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import dash
 from dash import Dash, html
 
 from dashboard.data import CONFIG_KEY, Source
-from dashboard.speed import speed_up, warm
+from dashboard.speed import CARTESIAN_JS, REQUEST_PRE, FastDash, speed_up, warm
 
 PAGES = Path(__file__).with_name("pages")
 
@@ -32,8 +33,10 @@ def nav(source: Source) -> html.Div:
 
 def create_app(source: Source) -> Dash:
     """The dashboard app for ``source``; read-only."""
-    app = Dash(
+    app = FastDash(
         __name__,
+        assets_ignore=re.escape(CARTESIAN_JS),  # served, but only on the pages that load it
+        hooks={"request_pre": REQUEST_PRE},
         use_pages=True,
         pages_folder=str(PAGES),
         title="storetwin",

@@ -18,7 +18,9 @@ from dashboard import components as ui
 from dashboard import data
 from dashboard import figures as dfig
 
-dash.register_page(__name__, path="/chain", name="Chain", order=3, title="Chain")
+dash.register_page(
+    __name__, path="/chain", name="Chain", order=3, title="Chain", plotly_js="cartesian"
+)
 
 PAGE = "/chain"
 KPIS = (

@@ -17,7 +17,9 @@ from dashboard import data
 from dashboard import figures as dfig
 from dashboard import figures_floor as ffig
 
-dash.register_page(__name__, path="/floor", name="Store floor", order=4, title="Store floor")
+dash.register_page(
+    __name__, path="/floor", name="Store floor", order=4, title="Store floor", plotly_js="cartesian"
+)
 
 PAGE = "/floor"
 SPEEDS = {"10 s": 10, "1 min": 60, "5 min": 300, "15 min": 900}

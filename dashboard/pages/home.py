@@ -10,7 +10,7 @@ from dash import html
 from dashboard import components as ui
 from dashboard import data
 
-dash.register_page(__name__, path="/", name="Overview", order=0, title="storetwin")
+dash.register_page(__name__, path="/", name="Overview", order=0, title="storetwin", plotly_js="")
 
 PAGES = {
     "pilot": ("/pilots", "pilot"),

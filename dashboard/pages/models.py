@@ -11,7 +11,9 @@ from dashboard import components as ui
 from dashboard import data
 from dashboard import figures as dfig
 
-dash.register_page(__name__, path="/models", name="Models", order=5, title="Models")
+dash.register_page(
+    __name__, path="/models", name="Models", order=5, title="Models", plotly_js="cartesian"
+)
 
 PAGE = "/models"
 SUMMARY = ("name", "task", "frames", "latency_ms_p50", "latency_ms_p99", "fps")

@@ -16,7 +16,9 @@ from dashboard import components as ui
 from dashboard import data
 from dashboard import figures as dfig
 
-dash.register_page(__name__, path="/services", name="Services", order=6, title="Services")
+dash.register_page(
+    __name__, path="/services", name="Services", order=6, title="Services", plotly_js="cartesian"
+)
 
 PAGE = "/services"
 RATE = ("requests_per_s", "errors_per_s")

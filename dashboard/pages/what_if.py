@@ -11,7 +11,9 @@ from dashboard import components as ui
 from dashboard import data
 from dashboard import figures as dfig
 
-dash.register_page(__name__, path="/what-if", name="What-if", order=2, title="What-if")
+dash.register_page(
+    __name__, path="/what-if", name="What-if", order=2, title="What-if", plotly_js="cartesian"
+)
 
 PAGE = "/what-if"
 SERIES = ("visitors", "sales", "transactions", "queue_wait_mean_s", "queuing", "in_store")

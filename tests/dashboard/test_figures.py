@@ -184,3 +184,18 @@ def test_the_queue_chart_counts_whole_people():
     assert fig.layout.yaxis.dtick == 1 and fig.layout.yaxis.rangemode == "tozero"
     long = short.assign(waiting=[0, 30, 12])
     assert ff.queue_chart(long, 30).layout.yaxis.dtick is None
+
+
+def test_charts_carry_only_the_part_of_plotly_white_they_use():
+    import plotly.graph_objects as go
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"]
+    fig = f.style(go.Figure(go.Bar(x=["a"], y=[2.0])), "t")
+    cut = fig.layout.template
+    for key in f.TEMPLATE_LAYOUT:
+        assert cut.layout[key] == white.layout[key], key
+    for trace in f.TEMPLATE_TRACES:
+        assert cut.data[trace] == white.data[trace], trace
+    assert not cut.data.pie and cut.layout.scene.xaxis.backgroundcolor is None
+    assert len(fig.to_json()) < 3000  # with the whole template, about 7 KB for one bar
