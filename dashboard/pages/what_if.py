@@ -55,8 +55,10 @@ def detail(runs: Any, name: str) -> list[Any]:
         ui.chart(
             dfig.what_if_diffs(w.rows, [k for k in data.HEADLINE]),
             "what-if-diffs",
-            "Each arm ran with the same seed, so every shopper is the same person in both: the "
-            "difference is the change's effect, not chance.",
+            "Each arm ran with the same seed, so every shopper is the same person in both "
+            "(common random numbers). It is still one seed: a small difference, above all in "
+            "waits, may be chance. `storetwin run ... --replications 10` gives each difference "
+            "a 95% CI.",
         )
     )
     if not w.hourly.empty:

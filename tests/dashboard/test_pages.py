@@ -135,3 +135,10 @@ def test_the_overview_links_each_folder_to_the_page_that_reads_it(app, fake_runs
     write_trace(tmp_path / "store", heat=False)
     (tmp_path / "store" / "summary.json").write_text("{}")
     assert '"/floor?run=store"' in render(app, Source(tmp_path), "home")
+
+
+def test_a_one_seed_what_if_does_not_claim_its_difference_is_no_chance(app, dash_runs):
+    page = render(app, Source(dash_runs), "what_if", run="what_if")
+    assert "what-if-diffs" in page
+    assert "not chance" not in page
+    assert "may be chance" in page and "--replications" in page
