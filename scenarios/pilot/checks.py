@@ -229,14 +229,19 @@ WEEK = 7
 """Days of a whole week: weekends trade (and queue) unlike weekdays."""
 
 
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
+
+
 def _calendar(spec: PilotSpec) -> list[Finding]:
     """Step 2's quick run and step 3's history should each hold a whole week."""
     found = []
     if spec.estimate.days < WEEK:
         meaning = (
-            f"step 2's quick run covered {spec.estimate.days} days, not a whole week: an "
-            "effect that differs between weekdays and the weekend (self-checkout saves most "
-            "where queues are long) is misjudged, and with it the gain the design is sized for"
+            f"step 2's quick run covered {_days(spec.estimate.days)}, not a whole week: an "
+            "effect that differs between weekdays and the weekend (busier days change what "
+            "an intervention does, e.g. how many shoppers meet a queue) is misjudged, and with "
+            "it the gain the design is sized for"
         )
         found.append(
             Finding(
@@ -249,7 +254,7 @@ def _calendar(spec: PilotSpec) -> list[Finding]:
         )
     if spec.periods.pre_days < WEEK:
         meaning = (
-            f"the pre-period has {spec.periods.pre_days} days, not a whole week: step 3 "
+            f"the pre-period has {_days(spec.periods.pre_days)}, not a whole week: step 3 "
             "measured the noise without a weekend, so its MDE understates the noise of a "
             "pilot period that has one"
         )

@@ -305,6 +305,8 @@ def test_a_quick_run_or_history_shorter_than_a_week_is_flagged_without_blocking(
     assert (quick.figure, quick.threshold, quick.fix) == (2.0, 7.0, "estimate.days: 7")
     assert "weekend" in history.meaning and history.fix == "periods.pre_days: 7 or more"
     assert not quick.blocks_roll_out and not history.blocks_roll_out
+    (one_day,) = calendar({"pre_days": 7, "pilot_days": 7}, 1)
+    assert "covered 1 day," in one_day.meaning and "self-checkout" not in one_day.meaning
 
 
 def test_a_pilot_noisier_than_step_3_planned_is_under_powered_after_all():
