@@ -15,15 +15,20 @@ from scenarios.loader import Problem, ScenarioError, parse
 from scenarios.schema import Scenario
 
 
-def parse_assignment(text: str) -> tuple[str, Any]:
-    """``"a.b=value"`` -> ``("a.b", value)`` with the value read as YAML (numbers, lists...)."""
+def parse_assignment(text: str, flag: str = "--set") -> tuple[str, Any]:
+    """``"a.b=value"`` -> ``("a.b", value)`` with the value read as YAML (numbers, lists...).
+
+    ``flag`` is the option the user typed, so an error names it beside the text.
+    """
     path, sep, raw = text.partition("=")
+    source = f"{flag} {text!r}"
     if not sep or not path.strip():
-        raise ScenarioError(text, [Problem("", None, "expected PATH=VALUE, e.g. checkout.lanes=6")])
+        problem = Problem("", None, "expected PATH=VALUE, e.g. checkout.lanes=6")
+        raise ScenarioError(source, [problem])
     try:
         value = yaml.safe_load(raw) if raw.strip() else ""
     except yaml.YAMLError as exc:
-        raise ScenarioError(text, [Problem(path, raw, f"not a valid value: {exc}")]) from None
+        raise ScenarioError(source, [Problem(path, raw, f"not a valid value: {exc}")]) from None
     return path.strip(), value
 
 

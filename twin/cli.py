@@ -137,7 +137,7 @@ def run(
 
     try:
         sc = load(scenario)
-        params = dict(parse_assignment(a) for a in param or [])
+        params = dict(parse_assignment(a, "--param") for a in param or [])
         if params:
             sc = apply_everywhere(sc, params, source="--param")
         sets = dict(parse_assignment(a) for a in set_ or [])

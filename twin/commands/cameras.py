@@ -94,7 +94,7 @@ def value(
 
     try:
         sc = load(scenario)
-        params = dict(parse_assignment(a) for a in param or [])
+        params = dict(parse_assignment(a, "--param") for a in param or [])
         if params:
             sc = apply_everywhere(sc, params, source="--param")
     except ScenarioError as exc:

@@ -69,7 +69,7 @@ def sweep(
         limits = [sw.parse_constraint(c) for c in constraint or []]
         varies = [sw.parse_vary(v) for v in vary]
         sc = load(scenario)
-        params = dict(parse_assignment(a) for a in param or [])
+        params = dict(parse_assignment(a, "--param") for a in param or [])
         if params:
             sc = apply_everywhere(sc, params, source="--param")
         grid = sw.grid(sc, varies)

@@ -64,3 +64,14 @@ def test_a_load_test_chain_is_of_the_scenarios_own_format():
     assert {s.scenario.format.value for s in chain_stores(load("convenience"), 2)} == {
         "convenience"
     }
+
+
+def test_a_malformed_override_names_the_option_the_user_typed():
+    from scenarios.loader import ScenarioError
+    from scenarios.overrides import parse_assignment
+
+    with pytest.raises(ScenarioError) as err:
+        parse_assignment("=5", "--param")
+    assert str(err.value).startswith("invalid scenario --param '=5':")
+    with pytest.raises(ScenarioError, match=r"--set 'checkout\.lanes'"):
+        parse_assignment("checkout.lanes")
