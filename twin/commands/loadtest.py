@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
@@ -206,6 +207,7 @@ def _verdict(passed: bool) -> str:
 
 def invariants(
     db: Annotated[str, typer.Option(help="Database URL of the services.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
 ) -> None:
     """Check the invariants of a services database (read only); exits 99 if one fails."""
     from sqlalchemy.engine import make_url
@@ -226,7 +228,10 @@ def invariants(
     except (SQLAlchemyError, ValueError) as exc:
         first = str(exc).splitlines()[0]  # not the SQL statement that failed
         raise fail(f"cannot read the database {db!r}: {first}") from None
-    print_invariants(checks)
+    if as_json:
+        typer.echo(json.dumps({"pass": all(c["pass"] for c in checks), "checks": checks}))
+    else:
+        print_invariants(checks)
     if not all(c["pass"] for c in checks):
         raise typer.Exit(FAILED)
 

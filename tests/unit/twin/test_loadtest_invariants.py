@@ -58,3 +58,19 @@ def test_invariants_of_a_missing_sqlite_file_are_an_error_and_make_no_file(tmp_p
     assert "error:" in result.output and str(missing) in result.output
     assert "SELECT" not in result.output
     assert not missing.exists()  # the read-only check made an empty database there
+
+
+def test_invariants_print_one_json_object_with_json(tmp_path):
+    from typer.testing import CliRunner
+
+    from services.db import Database
+    from services.db.engine import sqlite_url
+    from twin.cli import app
+
+    url = sqlite_url(tmp_path / "store.db")
+    Database(url).create_schema()
+    result = CliRunner().invoke(app, ["invariants", "--db", url, "--json"])
+    assert result.exit_code == 0, result.output
+    out = json.loads(result.output)
+    assert out["pass"] is True and out["checks"]
+    assert all({"name", "pass", "violations"} <= set(c) for c in out["checks"])
