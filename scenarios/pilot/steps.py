@@ -161,7 +161,7 @@ def estimate(
 def review(
     pilot: Pilot, estimated: Estimated, out: Path, workers: Workers | int | None, progress: Progress
 ) -> Reviewed:
-    """Step 3: pilot stores, matched references, balance table and MDE by A/A simulation.
+    """Step 3: pilot stores, matched references, balance table, and the MDE of step 5's test.
 
     Every eligible store runs without the intervention over the whole horizon
     here, once: the review reads only its pre-period days (the history HQ has),
@@ -207,6 +207,7 @@ def review(
         spec.decision.alpha,
         estimated.expected,
         spec.covariates,
+        seed=spec.seed,
     )
     rule = spec.decision.kpi.value
     balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))
