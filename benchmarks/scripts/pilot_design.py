@@ -8,8 +8,8 @@ holds one folder per store id with the untreated ``daily.parquet`` of a twin
 run of the pilot's chain (a run folder's ``twin/untreated``), the first DIR
 that has a store wins. A store's first days do not depend on the length of its
 run or the size of its chain, so a longer or an older run's days serve: only
-the first ``min(pre_days, days run)`` days are read, and the MDE is scaled to
-the file's planned days (``scenarios.pilot.power``). Pilot draw, references,
+the first ``min(pre_days, days run)`` days are read, and the MDE is step 3's
+for the file's planned days (``scenarios.pilot.power``). Pilot draw, references,
 balance and MDE are step 3's own functions; no store is simulated.
 """
 
@@ -23,6 +23,7 @@ from scipy.stats import norm
 
 from scenarios.chain import describe
 from scenarios.pilot import load_pilot, matching, power
+from scenarios.pilot.did import Design
 from scenarios.pilot.method import store_days
 
 
@@ -51,14 +52,18 @@ def main(ref: str, expected: float, dirs: list[Path]) -> None:
     references = sorted(r for rs in refs.values() for r, _ in rs)
     balanced = list(dict.fromkeys([*columns, kpi]))
     rows = matching.balance(matching.features(history, attributes, balanced), pilots, references)
-    noise, dof = power.noise(
-        history[history["store_id"].isin([*pilots, *references])], [kpi], spec.covariates
-    )
-    spread = power.spread_factor(
-        len(pilots), len(pilots) + len(references), spec.periods.pre_days, spec.periods.pilot_days
-    )
+    design = Design(tuple(pilots), tuple(references), spec.periods.pre_days)
+    row = power.mde(
+        history,
+        [kpi],
+        design,
+        spec.periods.pilot_days,
+        spec.decision.alpha,
+        {kpi: expected},
+        spec.covariates,
+        seed=spec.seed,
+    )[kpi]
     z = float(norm.ppf(1 - spec.decision.alpha / 2) + norm.ppf(power.POWER))
-    size = z * float(noise[0]) * spread
     diff = next(r["std_diff"] for r in rows if r["feature"] == kpi)
     cost = sum(store_days(pilot).values())
     print(
@@ -67,8 +72,13 @@ def main(ref: str, expected: float, dirs: list[Path]) -> None:
         f"noise read from {days} days of {len(parts)} stores"
     )
     print(f"  pilots {', '.join(pilots)}; references {', '.join(references)}")
-    print(f"  {kpi}: noise sd {float(noise[0]):,.0f} per store-day ({dof} dof)")
-    print(f"  MDE {size:,.0f} against an expected {expected:+,.0f}: adequate {size <= expected}")
+    print(f"  {kpi}: noise sd {row['noise_sd']:,.0f} per store-day ({row['noise_dof']} dof)")
+    print(
+        f"  MDE {row['mde']:,.0f} (randomisation test, {row['assignments']} assignments; "
+        f"z x sd {z * row['aa_sd']:,.0f}), planned CI half-width "
+        f"{row['ci_half_width'] or float('inf'):,.0f}, against an expected {expected:+,.0f}: "
+        f"adequate {row['adequate']}"
+    )
     limit = spec.decision.max_std_diff
     print(f"  balance on {kpi}: {diff:+.2f} sd (limit {limit}): ok {abs(diff) <= limit}")
 

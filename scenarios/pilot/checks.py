@@ -146,7 +146,9 @@ def _noise(
     e = evaluated.estimates.get(kpi.value, {})
     if row is None or not row.get("aa_sd") or e.get("ci_low") is None or e.get("ci_high") is None:
         return []
-    planned = float(norm.ppf(1 - spec.decision.alpha / 2)) * row["aa_sd"]
+    planned = row.get("ci_half_width")  # the randomisation CI step 3 planned
+    if planned is None:  # a review saved before step 3 planned it: the normal approximation
+        planned = float(norm.ppf(1 - spec.decision.alpha / 2)) * row["aa_sd"]
     seen = (e["ci_high"] - e["ci_low"]) / 2
     ratio = seen / planned
     if ratio <= NOISE_RATIO:

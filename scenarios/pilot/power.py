@@ -1,4 +1,4 @@
-"""Power analysis from the pre-period's own noise: the minimum detectable effect of the design.
+"""Power analysis from the pre-period's own noise, for the test step 5 will run.
 
 The pre-period (the history HQ has) runs through the evaluation's regression,
 store and day effects plus its covariates; what is left is each store-day's
@@ -6,8 +6,16 @@ noise, every day of the pre-period counted, a weekend's busier days included.
 The planned pilot's estimate is one least-squares coefficient of that
 regression, so its sd is that noise over the size of the treatment indicator
 once store and day effects are out, which for the planned stores and days is
-known exactly. The MDE is the smallest lift found four times in five at the
-chosen alpha.
+known exactly (``aa_sd``).
+
+Step 5 does not read a normal table, though: it inverts a randomisation test
+over the assignments of the pilot label (``scenarios.pilot.did``). With a
+handful of stores that test's distribution is coarse and its CI comes out
+wider than z x sd (3 pilots of 9 stores: 84 assignments, and a CI about a
+quarter wider), and below 1 / alpha assignments it can never reject. So the
+planned CI half-width and the MDE (the smallest lift found four times in five
+at the chosen alpha) are the randomisation test's own, simulated on panels of
+the planned stores and days with the pre-period's noise (``planned_test``).
 
 A contiguous A/A split of a short pre-period sees only the days on either side
 of it: five weekdays split 2 + 3 held no weekend and its sd rested on a handful
@@ -17,21 +25,28 @@ only. The residual noise uses every store-day, and a pre-period of a whole week
 (see the ``calendar`` check) lets it see the weekend. It takes a store's days
 as independent once store and day effects are out: a store's own weekend
 pattern counts as noise (a design of whole weeks, where it cancels, is sized
-conservatively), while a drift over weeks would be missed.
+conservatively), while a drift over weeks would be missed. A pre-period
+without the pilot period's weekdays cannot see their noise at all: five
+weekdays before a pilot period with a weekend understate it (the ``calendar``
+check says so).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from scenarios.pilot.did import Design
+from scenarios.pilot.did import Design, interval, placebos
 
 POWER = 0.8
+PANELS = 400
+"""Simulated pilots behind a planned test: the MDE's Monte Carlo error is about 2%."""
 
 
 def mde(
@@ -42,8 +57,10 @@ def mde(
     alpha: float,
     expected: Mapping[str, float],
     covariates: Sequence[str] = (),
+    limit: int = 500,
+    seed: int = 0,
 ) -> dict[str, dict[str, Any]]:
-    """Per KPI: the design's null sd, the MDE at 80% power, and whether the expected gain clears it.
+    """Per KPI: the design's null sd, planned CI and MDE, and whether the expected gain clears it.
 
     Args:
         history: Pre-period store-days (``design.start_day`` is the pre-period length).
@@ -54,36 +71,128 @@ def mde(
         expected: Expected effect per store-day (step 2), by KPI.
         covariates: The evaluation's regression covariates, so the MDE is the one of
             the estimator step 5 will use.
+        limit: Step 5's cap on assignments (``did.placebos``).
+        seed: Step 5's seed for a sample of assignments when there are more than ``limit``.
 
     Returns:
         Per KPI: ``noise_sd`` (a store-day's residual sd in the pre-period) with its
         ``noise_dof``, ``aa_sd`` (the sd of the planned pilot's estimate when nothing
-        works), ``mde``, ``mde_pct`` (of the pilot stores' pre-period level),
-        ``expected_effect`` and ``adequate``.
+        works), ``ci_half_width`` (the randomisation CI's expected half-width when
+        nothing works), ``mde`` (80% power of the randomisation test at ``alpha``;
+        the normal approximation's when the test cannot reach ``alpha``),
+        ``mde_pct`` (of the pilot stores' pre-period level), ``assignments``,
+        ``min_p_value``, ``expected_effect`` and ``adequate``.
     """
     pre_days = design.start_day
     rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
     sds, dof = noise(rows, kpis, covariates)
     spread = spread_factor(len(design.pilots), len(design.pool), pre_days, pilot_days)
-    from scipy.stats import norm  # here: every CLI command imports this module, few size a pilot
-
-    z = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER))
+    test = planned_test(
+        len(design.pilots), len(design.pool), pre_days, pilot_days, alpha, limit, seed
+    )
     base = rows[rows["store_id"].isin(design.pilots)][list(kpis)].mean()
     out = {}
     for kpi, noise_sd in zip(kpis, sds, strict=True):
         sd = float(noise_sd) * spread
-        size = z * sd
+        size = float(noise_sd) * (test.mde if test.reaches_alpha else test.normal_mde)
         want = abs(expected.get(kpi, 0.0))
         out[kpi] = {
             "noise_sd": round(float(noise_sd), 4),
             "noise_dof": dof,
             "aa_sd": round(sd, 4),
+            "ci_half_width": round(float(noise_sd) * test.half_width, 4)
+            if test.reaches_alpha
+            else None,
             "mde": round(size, 4),
             "mde_pct": round(100 * size / abs(base[kpi]), 2) if base[kpi] else None,
+            "assignments": test.assignments,
+            "min_p_value": round(1 / test.assignments, 4),
             "expected_effect": round(expected.get(kpi, 0.0), 4),
-            "adequate": bool(want > 0 and size <= want),
+            "adequate": bool(want > 0 and size <= want and test.reaches_alpha),
         }
     return out
+
+
+@dataclass(frozen=True)
+class PlannedTest:
+    """Step 5's randomisation test on a planned design, per unit of store-day noise.
+
+    ``half_width``: the CI's mean half-width when nothing works; ``mde``: the
+    constant lift it finds with 80% power at alpha; ``normal_mde``: z x sd, the
+    normal approximation; ``reaches_alpha``: whether the test can reject at
+    alpha at all and its CI is closed (too few assignments, or one that is the
+    real assignment's complement, leave it open: both figures are then infinite).
+    """
+
+    assignments: int
+    half_width: float
+    mde: float
+    normal_mde: float
+    reaches_alpha: bool
+
+
+@lru_cache(maxsize=64)
+def planned_test(
+    pilots: int,
+    pool: int,
+    pre_days: int,
+    pilot_days: int,
+    alpha: float,
+    limit: int = 500,
+    seed: int = 0,
+    panels: int = PANELS,
+) -> PlannedTest:
+    """Simulate step 5's test on ``panels`` pilots of iid unit-sd store-days.
+
+    Each panel is the planned stores over the planned days with no effect; the
+    same regression and assignments as step 5 (``did.placebos``) give every
+    assignment's coefficient ``a`` and its overlap ``b`` with the real one, so a
+    constant lift tau reads ``a + tau b`` and the power curve needs no refit.
+    The panels are drawn from a fixed seed: the same design gets the same plan.
+    """
+    from scipy.stats import norm  # here: every CLI command imports this module, few size a pilot
+
+    days = pre_days + pilot_days
+    rng = np.random.default_rng(np.random.SeedSequence(0x90E3, spawn_key=(pilots, pool, days)))
+    names = [f"y{k}" for k in range(panels)]
+    frame = pd.DataFrame(rng.standard_normal((pool * days, panels)), columns=names)
+    frame.insert(0, "day", np.tile(np.arange(days), pool))
+    frame.insert(0, "store_id", np.repeat([f"S{i:04d}" for i in range(pool)], days))
+    stores = tuple(f"S{i:04d}" for i in range(pool))
+    design = Design(stores[:pilots], stores[pilots:], pre_days)
+    fit = placebos(frame, names, design, limit, seed)
+    count = len(fit.b)
+    sd = spread_factor(pilots, pool, pre_days, pilot_days)
+    normal = float(norm.ppf(1 - alpha / 2) + norm.ppf(POWER)) * sd
+    if 1 / count > alpha:
+        return PlannedTest(count, math.inf, math.inf, normal, False)
+    widths = []
+    for k in range(panels):
+        low, high = interval(fit.a[:, k], fit.b, alpha)
+        widths.append(math.inf if low is None or high is None else (high - low) / 2)
+    width, size = float(np.mean(widths)), _mde(fit.a, fit.b, alpha, sd)
+    return PlannedTest(count, width, size, normal, math.isfinite(width) and math.isfinite(size))
+
+
+def _mde(a: np.ndarray, b: np.ndarray, alpha: float, sd: float) -> float:
+    """The smallest constant lift whose test rejects at ``alpha`` in ``POWER`` of the panels."""
+
+    def power_at(tau: float) -> float:
+        shifted = a + tau * b[:, None]
+        real = np.abs(shifted[0])
+        tol = 1e-9 * (1.0 + np.abs(shifted).max())
+        p = (np.abs(shifted) >= real[None, :] - tol).mean(axis=0)
+        return float(np.mean(p <= alpha + 1e-12))
+
+    low, high = 0.0, sd
+    while power_at(high) < POWER:
+        low, high = high, 2 * high
+        if high > 1e3 * sd:
+            return math.inf
+    for _ in range(40):
+        mid = (low + high) / 2
+        low, high = (low, mid) if power_at(mid) >= POWER else (mid, high)
+    return high
 
 
 def noise(

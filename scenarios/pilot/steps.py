@@ -78,9 +78,18 @@ def identify(pilot: Pilot, project_id: int, project_name: str) -> Identified:
 
 
 def typical_stores(pilot: Pilot) -> list[StoreSpec]:
-    """One store per format of the chain: the one with the median expected traffic."""
+    """One store per format step 2 must price: the one with the median expected traffic.
+
+    The eligible formats, and the chain's others only when the roll-out projection
+    extrapolates to them (``rollout.extrapolate_formats``): nothing else reads their
+    estimate, so by default their store-days are not simulated.
+    """
+    spec = pilot.spec
+    wanted = {s.scenario.format for s in pilot.stores}
+    if not spec.rollout.extrapolate_formats:
+        wanted &= set(spec.stores.formats)
     picked = []
-    for fmt in sorted({s.scenario.format for s in pilot.stores}):
+    for fmt in sorted(wanted):
         same = sorted(
             (s for s in pilot.stores if s.scenario.format is fmt),
             key=lambda s: (s.scenario.arrivals.traffic_factor, s.store_id),
@@ -161,7 +170,7 @@ def estimate(
 def review(
     pilot: Pilot, estimated: Estimated, out: Path, workers: Workers | int | None, progress: Progress
 ) -> Reviewed:
-    """Step 3: pilot stores, matched references, balance table and MDE by A/A simulation.
+    """Step 3: pilot stores, matched references, balance table, and the MDE of step 5's test.
 
     Every eligible store runs without the intervention over the whole horizon
     here, once: the review reads only its pre-period days (the history HQ has),
@@ -207,6 +216,7 @@ def review(
         spec.decision.alpha,
         estimated.expected,
         spec.covariates,
+        seed=spec.seed,
     )
     rule = spec.decision.kpi.value
     balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))

@@ -132,3 +132,16 @@ def test_contribution_is_evaluated_even_when_the_file_does_not_ask_for_it():
     evaluated = [k.value for k in parse_pilot(data).spec.evaluated]
     assert evaluated[:2] == ["gross_margin", "sales"] and "contribution" in evaluated
     assert "contribution" in [k.value for k in load_pilot("spend_save_weekends").spec.evaluated]
+
+
+def test_step_2_prices_only_the_formats_the_projection_reads():
+    from scenarios.pilot.steps import typical_stores
+
+    data = base()
+    data["chain"]["set"]["chain"]["formats"] = {"supermarket": 0.7, "convenience": 0.3}
+    data["stores"] = {"formats": ["supermarket"], "pilot": 2, "references_per_pilot": 1}
+    formats = {s.scenario.format.value for s in typical_stores(parse_pilot(data))}
+    assert formats == {"supermarket"}
+    data["rollout"] = {"extrapolate_formats": True}
+    formats = {s.scenario.format.value for s in typical_stores(parse_pilot(data))}
+    assert formats == {"supermarket", "convenience"}
