@@ -92,7 +92,7 @@ def _power(
         return []
     effect = row["expected_effect"] if expected is None else expected
     gain = better(kpi) * effect
-    target = gain - spec.decision.min_gain
+    target = gain_to_find(spec, effect)
     size = row["mde"]
     if target > 0 and size <= target:
         return []
@@ -154,7 +154,7 @@ def _noise(
     if ratio <= NOISE_RATIO:
         return []
     size = row["mde"] * ratio
-    target = better(kpi) * row["expected_effect"] - spec.decision.min_gain
+    target = gain_to_find(spec, row["expected_effect"])
     short = target <= 0 or size > target
     meaning = (
         f"the pilot's {kpi.value} CI is {ratio:.1f} times as wide as step 3 planned from the "
@@ -175,20 +175,32 @@ def _noise(
     return [Finding("noise", round(ratio, 4), NOISE_RATIO, meaning, short, fix)]
 
 
-def _stores_or_days(
-    spec: PilotSpec, reviewed: Reviewed, eligible: int, size: float, target: float
-) -> str:
+def gain_to_find(spec: PilotSpec, expected: float) -> float:
+    """The gain a pilot must be able to detect, better-is-positive, beyond ``min_gain``.
+
+    Zero or less means the twin expects nothing worth finding: no design is sized for it.
+    """
+    return better(spec.decision.kpi) * expected - spec.decision.min_gain
+
+
+def advice(spec: PilotSpec, pilots: int, eligible: int, size: float, target: float) -> dict:
     """The stores or days that bring an MDE of ``size`` down to ``target`` (``power.recommend``)."""
-    advice = power.recommend(
+    return power.recommend(
         size,
         target,
-        len(reviewed.pilot_stores),
+        pilots,
         spec.stores.references_per_pilot,
         eligible,
         spec.periods.pre_days,
         spec.periods.pilot_days,
     )
-    return advice["note"].split("to detect it use ", 1)[-1]
+
+
+def _stores_or_days(
+    spec: PilotSpec, reviewed: Reviewed, eligible: int, size: float, target: float
+) -> str:
+    note = advice(spec, len(reviewed.pilot_stores), eligible, size, target)["note"]
+    return note.split("to detect it use ", 1)[-1]
 
 
 def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding]:

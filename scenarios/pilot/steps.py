@@ -234,14 +234,12 @@ def review(
             matching.features(history, attributes, _columns(balanced)), pilots, references
         ),
         mde=sizes,
-        recommendation=power.recommend(
-            sizes[rule]["mde"],
-            abs(estimated.expected.get(rule, 0.0)),
+        recommendation=checks.advice(
+            spec,
             len(pilots),
-            spec.stores.references_per_pilot,
             len(eligible),
-            spec.periods.pre_days,
-            spec.periods.pilot_days,
+            sizes[rule]["mde"],
+            checks.gain_to_find(spec, estimated.expected.get(rule, 0.0)),
         ),
         untreated=str(untreated.relative_to(out)),
     )

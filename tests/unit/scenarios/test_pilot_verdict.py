@@ -329,3 +329,16 @@ def test_a_pilot_as_quiet_as_planned_raises_no_noise_warning():
     # wider than planned, but the design still finds the expected gain: a warning that holds nothing
     found = verdict(spec(), reviewed(mde=200.0, expected=2000.0), evaluated(2500.0, 400.0))[3]
     assert not found["noise"].blocks_roll_out and found["noise"].fix is None
+
+
+def test_step_3_advises_no_design_for_an_expected_loss_and_sizes_one_for_a_lower_cost():
+    # Step 3 once sized a design for abs(expected): a pilot expected to lose 349 a day was told
+    # "216364 days before and 216364 days with", beside a power warning saying no pilot can help.
+    loss = checks.gain_to_find(spec(), -349.0)
+    advice = checks.advice(spec(), 3, ELIGIBLE, 1_000.0, loss)
+    assert loss < 0 and not advice["adequate"] and "no pilot size" in advice["note"]
+    assert "days before" not in advice["note"]
+    cheaper = spec(kpi="labour_cost")  # lower is better: a fall of 500 is the gain to find
+    assert checks.gain_to_find(cheaper, -500.0) == 500.0
+    assert "days before" in checks.advice(cheaper, 3, ELIGIBLE, 1_000.0, 500.0)["note"]
+    assert checks.gain_to_find(spec(min_gain=100), 300.0) == 200.0
