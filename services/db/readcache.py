@@ -15,10 +15,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, event
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 V = TypeVar("V")
@@ -66,9 +66,21 @@ _CACHES: WeakKeyDictionary[Engine, ReadCache] = WeakKeyDictionary()
 
 
 def enable(engine: Engine) -> None:
-    """Cache reads of ``engine``, which only this process can write; rollbacks clear it."""
+    """Cache reads of ``engine``, which only this process can write; rollbacks clear it.
+
+    The dialect's rollback clears it (also when the pool resets a connection it
+    takes back), rather than a "rollback" event: an engine with no connection
+    events spares every transaction their dispatch.
+    """
     cache = _CACHES[engine] = ReadCache()
-    event.listen(engine, "rollback", lambda _conn: cache.clear())
+    dialect = engine.dialect
+    rollback = dialect.do_rollback
+
+    def clear_then_rollback(dbapi_connection: Any) -> None:
+        cache.clear()
+        rollback(dbapi_connection)
+
+    dialect.do_rollback = clear_then_rollback  # type: ignore[method-assign]
 
 
 def of(session: Session) -> ReadCache | None:

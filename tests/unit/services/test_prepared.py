@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.db.dialect import insert_on_conflict
 from services.db.models import Order, Store
-from services.db.prepared import Prepared, PreparedInsert
+from services.db.prepared import Prepared, PreparedInsert, text_datetimes
 
 ORDERS = Order.__table__
 
@@ -77,3 +77,29 @@ def test_an_insert_gives_the_new_id_and_none_when_its_key_was_used(conn):
     assert ids == {"a": first, "b": second} and first != second
     sql = claim._for(conn, row("c", at))[0]
     assert ("RETURNING" in sql) == (conn.dialect.name != "sqlite")
+
+
+def test_datetimes_are_stored_as_the_core_path_stores_them(conn):
+    """SQLite's datetime text, made by ``isoformat``, is the Core path's to the character."""
+    times = [
+        dt.datetime(2026, 3, 2),  # no microseconds: the Core path still writes .000000
+        dt.datetime(2026, 3, 2, 23, 59, 59, 999999),
+        dt.datetime(999, 1, 2, 3, 4, 5, 6),  # a year of three digits is padded
+        dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8))),  # aware
+    ]
+    prepared = Prepared(insert(ORDERS))
+    for i, at in enumerate(times):
+        prepared.execute(conn, row(f"p{i}", at))
+        prepared.execute(conn, row(f"q{i}", at))  # the same value again: remembered text
+        conn.execute(insert(ORDERS), row(f"c{i}", at))
+    raw = conn.exec_driver_sql("SELECT idempotency_key, created_at FROM orders").all()
+    text = {key: created for key, created in raw}
+    for i in range(len(times)):
+        assert text[f"p{i}"] == text[f"q{i}"] == text[f"c{i}"]
+
+
+def test_a_datetime_format_isoformat_cannot_write_keeps_its_processor():
+    def other(value):
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+
+    assert text_datetimes(other) is other

@@ -2,10 +2,11 @@
 
 import pytest
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from services.db.engine import session_for, transact
+from services.db import Database
+from services.db.engine import session_for, sqlite_url, transact
 from services.db.models import Store
 
 
@@ -56,3 +57,20 @@ def test_a_lost_race_on_a_unique_key_is_retried_once_on_the_same_session(db):
         with pytest.raises(IntegrityError):
             transact(conn, always_clash, session)
         assert transact(conn, ids, session) == ["S1"]
+
+
+def test_a_sqlite_transaction_takes_the_write_lock_when_it_begins(tmp_path):
+    """BEGIN IMMEDIATE (the dialect's begin): a second writer waits before it reads anything."""
+    url = sqlite_url(tmp_path / "lock.db")
+    first, second = Database(url), Database(url)
+    first.create_schema()
+    try:
+        with first.engine.connect() as a, second.engine.connect() as b:
+            b.connection.driver_connection.execute("PRAGMA busy_timeout=50")
+            a.begin()  # nothing read or written yet
+            with pytest.raises(OperationalError, match="locked"), b.begin():
+                pass
+            a.rollback()
+    finally:
+        first.dispose()
+        second.dispose()
