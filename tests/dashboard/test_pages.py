@@ -142,3 +142,18 @@ def test_a_one_seed_what_if_does_not_claim_its_difference_is_no_chance(app, dash
     assert "what-if-diffs" in page
     assert "not chance" not in page
     assert "may be chance" in page and "--replications" in page
+
+
+def test_the_chain_page_arrives_with_its_first_stores_reports(app, dash_runs):
+    """One request draws the first open: no callback has to fetch the reports afterwards."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    layout = json.loads(render(app, Source(dash_runs), "chain", run="chain"))
+    body = find(layout, "report-body")
+    assert find(body, "report-sales") is not None and find(body, "report-payments") is not None
+    specs = [*GLOBAL_CALLBACK_LIST, *app._callback_list]
+    reports = [c for c in specs if c["output"].startswith("report-body.")]
+    assert reports and all(c.get("prevent_initial_call") for c in reports)
+    picked = json.loads(render(app, Source(dash_runs), "chain", run="chain", store="S002"))
+    assert find(find(picked, "report-store"), "report-store")["props"]["value"] == "S002"
+    assert find(picked, "report-sales") is not None or "Cannot show this" in json.dumps(picked)
