@@ -157,3 +157,30 @@ def test_the_chain_page_arrives_with_its_first_stores_reports(app, dash_runs):
     picked = json.loads(render(app, Source(dash_runs), "chain", run="chain", store="S002"))
     assert find(find(picked, "report-store"), "report-store")["props"]["value"] == "S002"
     assert find(picked, "report-sales") is not None or "Cannot show this" in json.dumps(picked)
+
+
+def test_few_months_and_payment_methods_are_tables_not_charts():
+    """Three bars a month or three methods say no more than their numbers: no plot to draw."""
+    import pandas as pd
+    from dash import dcc
+
+    from dashboard.pages import chain
+
+    def profit(months: int) -> pd.DataFrame:
+        month = [f"2026-{m + 1:02d}" for m in range(months)]
+        return pd.DataFrame(
+            {"month": month, "sales_cents": 1000, "cost_cents": 600, "profit_cents": 400}
+        )
+
+    def dumped(part) -> str:
+        return json.dumps(part.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+
+    one = dumped(chain.profit_part(profit(1)))
+    assert '"Table"' in one and "40.0%" in one and '"Graph"' not in one
+    assert isinstance(chain.profit_part(profit(4)).children[0], dcc.Graph)
+    payments = pd.DataFrame(
+        {"method": ["card", "cash"], "payments": [3, 1], "amount_cents": [300, 100]}
+    )
+    paid = dumped(chain.payments_part(payments))
+    assert '"Graph"' not in paid and "75.0%" in paid and paid.index("card") < paid.index("cash")
+    assert "nothing in this range" in dumped(chain.payments_part(payments.iloc[:0]))
