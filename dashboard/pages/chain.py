@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import dash
+import pandas as pd
 from dash import Input, Output, State, callback, dcc, html
 
 from dashboard import components as ui
@@ -101,7 +102,11 @@ def refused(source: data.Source, store: str) -> html.Div:
 
 
 def manager_section(
-    source: data.Source, c: data.Chain | None, store: str | None, only: list[str] | None
+    source: data.Source,
+    c: data.Chain | None,
+    store: str | None,
+    only: list[str] | None,
+    run: str | None = None,
 ) -> html.Div:
     """The store picker (only the stores the key may read) and the place its reports go."""
     where = (
@@ -113,8 +118,6 @@ def manager_section(
         return html.Div([html.H3("Store manager reports"), ui.problem(exc)], className="card")
     shut = store is not None and store not in stores and source.services is not None
     chosen = store if store in stores else (stores[0] if stores and not shut else None)
-    if source.services is None and c is not None and chosen is not None:
-        data.prefetch_reports(source.runs, c.name, chosen)
     return html.Div(
         [
             html.H3("Store manager reports"),
@@ -132,10 +135,24 @@ def manager_section(
                 ],
                 className="controls",
             ),
-            dcc.Loading(html.Div(id="report-body")),
+            dcc.Loading(html.Div(first_reports(source, run, chosen), id="report-body")),
         ],
         className="card",
     )
+
+
+def first_reports(source: data.Source, run: str | None, store: str | None) -> Any:
+    """The chosen store's reports, sent with the page rather than by a second request.
+
+    A callback that fires as the page arrives costs the browser one more round
+    trip to the server and one more render before the first open is drawn; the
+    server builds the same reports either way (from its cache once warmed, see
+    dashboard.speed.warm), so the page carries them and the picker's callback
+    only answers a change of store.
+    """
+    if store is None:
+        return html.P("Choose a store to see its reports.", className="note")
+    return ui.guarded(lambda: report_body(source, run, store))
 
 
 def report_body(source: data.Source, run: str | None, store: str) -> list[Any]:
@@ -154,21 +171,80 @@ def report_body(source: data.Source, run: str | None, store: str) -> list[Any]:
         html.Div(
             [
                 ui.chart(dfig.sales_by_day(r.sales), "report-sales"),
-                ui.chart(dfig.monthly_profit(r.profit), "report-profit"),
                 ui.chart(
                     dfig.share_bars(r.categories, "category", "sales_cents", "Sales by category"),
                     "report-categories",
                 ),
-                ui.chart(
-                    dfig.share_bars(
-                        r.payments, "method", "amount_cents", "Sales by payment method"
-                    ),
-                    "report-payments",
-                ),
+                profit_part(r.profit),
+                payments_part(r.payments),
             ],
             className="grid2",
         ),
     ]
+
+
+CHARTED_MONTHS = 3
+"""Above this many months the monthly profit is a chart; up to it, a table says as much."""
+
+
+def profit_part(profit: pd.DataFrame) -> html.Div:
+    """Sales, cost and gross profit per month: a table for a few months, bars for more.
+
+    A 28-day run has one or two months; three bars a month add nothing to three
+    numbers, and a chart costs the browser a plot to draw on the page's first open.
+    """
+    if len(profit) > CHARTED_MONTHS:
+        return ui.chart(dfig.monthly_profit(profit), "report-profit")
+    rows = [
+        {
+            "month": p["month"],
+            "sales": p["sales_cents"] / 100,
+            "cost": p["cost_cents"] / 100,
+            "profit": p["profit_cents"] / 100,
+            "margin": f"{p['profit_cents'] / p['sales_cents']:.1%}" if p["sales_cents"] else "-",
+        }
+        for p in profit.to_dict("records")
+    ]
+    return report_table(
+        "Monthly profit",
+        rows,
+        ["month", "sales", "cost of goods", "gross profit", "margin"],
+        "report-profit",
+        "no months with sales in this range",
+    )
+
+
+def payments_part(payments: pd.DataFrame) -> html.Div:
+    """Sales per payment method with its share: a table (a store takes a few methods)."""
+    total = payments["amount_cents"].sum() if not payments.empty else 0
+    rows = [
+        {
+            "method": p["method"],
+            "payments": int(p["payments"]),
+            "amount": p["amount_cents"] / 100,
+            "share": f"{p['amount_cents'] / total:.1%}" if total else "-",
+        }
+        for p in payments.sort_values("amount_cents", ascending=False).to_dict("records")
+    ]
+    return report_table(
+        "Sales by payment method",
+        rows,
+        ["method", "payments", "amount", "share of sales"],
+        "report-payments",
+        "nothing in this range",
+    )
+
+
+def report_table(
+    title: str, rows: list[dict[str, Any]], headers: list[str], table_id: str, nothing: str
+) -> html.Div:
+    """A report as a titled table in a card (``headers`` name the rows' keys in order)."""
+    body = (
+        ui.table(rows, list(rows[0]), headers, table_id=table_id)
+        if rows
+        else html.P(nothing, className="note", id=table_id)
+    )
+    return html.Div([html.H4(title), body], className="card")
 
 
 def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.Div:
@@ -198,7 +274,7 @@ def layout(run: str | None = None, store: str | None = None, **_: Any) -> html.D
         except data.Problem as exc:
             body.append(ui.problem(exc))
     body.append(dcc.Store(id="report-run", data=run))
-    body.append(manager_section(source, chain, store, only))
+    body.append(manager_section(source, chain, store, only, run))
     return html.Div(body)
 
 
@@ -223,9 +299,8 @@ def chain_kpi(kpi: str, name: str):
     Output("report-body", "children"),
     Input("report-store", "value"),
     State("report-run", "data"),
+    prevent_initial_call=True,  # the page arrives with its first store's reports
 )
 def store_reports(store: str | None, run: str | None):
-    """The chosen store's reports."""
-    if store is None:
-        return html.P("Choose a store to see its reports.", className="note")
-    return ui.guarded(lambda: report_body(data.Source.current(), run, store))
+    """Another store's reports."""
+    return first_reports(data.Source.current(), run, store)

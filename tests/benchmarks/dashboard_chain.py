@@ -13,7 +13,8 @@ reports say so.
     PYTHONPATH=$PWD python tests/benchmarks/dashboard_chain.py [--out DIR] [--browser] [--trials N]
 
 prints the server-side times (layout built and serialised, as Dash sends it)
-of the overview and the chain page with its first store's reports, and with
+of the overview, the chain page (which carries its first store's reports) and
+those reports alone, and with
 ``--browser`` the time until the charts are drawn in headless Chromium: each
 trial starts a new dashboard and a new browser (nothing cached on either
 side), opens the overview, then the chain page (first open), then the chain

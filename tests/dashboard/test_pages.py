@@ -142,3 +142,45 @@ def test_a_one_seed_what_if_does_not_claim_its_difference_is_no_chance(app, dash
     assert "what-if-diffs" in page
     assert "not chance" not in page
     assert "may be chance" in page and "--replications" in page
+
+
+def test_the_chain_page_arrives_with_its_first_stores_reports(app, dash_runs):
+    """One request draws the first open: no callback has to fetch the reports afterwards."""
+    from dash._callback import GLOBAL_CALLBACK_LIST
+
+    layout = json.loads(render(app, Source(dash_runs), "chain", run="chain"))
+    body = find(layout, "report-body")
+    assert find(body, "report-sales") is not None and find(body, "report-payments") is not None
+    specs = [*GLOBAL_CALLBACK_LIST, *app._callback_list]
+    reports = [c for c in specs if c["output"].startswith("report-body.")]
+    assert reports and all(c.get("prevent_initial_call") for c in reports)
+    picked = json.loads(render(app, Source(dash_runs), "chain", run="chain", store="S002"))
+    assert find(find(picked, "report-store"), "report-store")["props"]["value"] == "S002"
+    assert find(picked, "report-sales") is not None or "Cannot show this" in json.dumps(picked)
+
+
+def test_few_months_and_payment_methods_are_tables_not_charts():
+    """Three bars a month or three methods say no more than their numbers: no plot to draw."""
+    import pandas as pd
+    from dash import dcc
+
+    from dashboard.pages import chain
+
+    def profit(months: int) -> pd.DataFrame:
+        month = [f"2026-{m + 1:02d}" for m in range(months)]
+        return pd.DataFrame(
+            {"month": month, "sales_cents": 1000, "cost_cents": 600, "profit_cents": 400}
+        )
+
+    def dumped(part) -> str:
+        return json.dumps(part.to_plotly_json(), cls=plotly.utils.PlotlyJSONEncoder)
+
+    one = dumped(chain.profit_part(profit(1)))
+    assert '"Table"' in one and "40.0%" in one and '"Graph"' not in one
+    assert isinstance(chain.profit_part(profit(4)).children[0], dcc.Graph)
+    payments = pd.DataFrame(
+        {"method": ["card", "cash"], "payments": [3, 1], "amount_cents": [300, 100]}
+    )
+    paid = dumped(chain.payments_part(payments))
+    assert '"Graph"' not in paid and "75.0%" in paid and paid.index("card") < paid.index("cash")
+    assert "nothing in this range" in dumped(chain.payments_part(payments.iloc[:0]))
