@@ -10,6 +10,7 @@ from typing import Any
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.measure import Measurement
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -20,8 +21,12 @@ err = Console(stderr=True)
 
 
 def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print ``error: message`` to stderr; returns the Exit for the caller to raise."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print ``error: message`` to stderr; returns the Exit for the caller to raise.
+
+    The message is printed as written: brackets in it (``interventions=[esl]``) are not
+    markup, and a long path is not broken across lines, so it can be copied.
+    """
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 

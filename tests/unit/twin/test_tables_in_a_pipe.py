@@ -109,3 +109,13 @@ def test_replications_print_every_kpi_and_variant_whole(pipe, monkeypatch, tmp_p
         assert name in text
     assert "24,691" in text  # the base's mean
     assert "…" not in text
+
+
+def test_an_error_keeps_its_brackets_and_its_long_path_whole(capsys):
+    from twin.terminal import fail
+
+    path = "/tmp/" + "a-long-folder/" * 8 + "store.db"
+    fail(f"no database at {path}; try --set interventions=[esl]")
+    out = capsys.readouterr().err
+    assert "interventions=[esl]" in out and path in out
+    assert out.count("\n") == 1
