@@ -71,8 +71,8 @@ def print_whole(table: Table) -> None:
 
 
 def warn(message: str) -> None:
-    """Print ``warning: message`` to stderr; the command goes on."""
-    err.print(f"[bold yellow]warning:[/] {message}", highlight=False)
+    """Print ``warning: message`` to stderr, as written (like ``fail``); the command goes on."""
+    err.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
 
 
 # Typer 0.29 carries its own copy of click; older ones raise click's exceptions.

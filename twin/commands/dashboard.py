@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from twin.terminal import console, err, fail
+from twin.terminal import console, fail, warn
 
 
 def dashboard(
@@ -34,7 +34,7 @@ def dashboard(
     if runs.exists() and not runs.is_dir():
         raise fail(f"--runs {runs}: not a folder")
     if not runs.exists():
-        err.print(f"[yellow]warning:[/] {runs} does not exist yet; each page says how to fill it")
+        warn(f"{runs} does not exist yet; each page says how to fill it")
     source = Source(runs=runs, services=services, api_key=os.environ.get("STORETWIN_API_KEY"))
     console.print(
         f"dashboard on http://{host}:{port} reading {runs}"

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from twin.terminal import console, err, fail, keep_figures, keep_whole, print_whole
+from twin.terminal import console, err, fail, keep_figures, keep_whole, print_whole, warn
 
 # k6 exits with 99 when a threshold fails; so do we (and for a failed invariant).
 FAILED = 99
@@ -150,7 +150,7 @@ def print_result(result: dict) -> None:
         print_invariants(result["invariants"])
     else:
         why = result["invariants_unchecked_why"]
-        err.print(f"[yellow]warning:[/] invariants not checked: {why}; pass --db", highlight=False)
+        warn(f"invariants not checked: {why}; pass --db")
     if "ramp" in result:
         print_ramp(result["ramp"], result["knee"])
 

@@ -119,3 +119,10 @@ def test_an_error_keeps_its_brackets_and_its_long_path_whole(capsys):
     out = capsys.readouterr().err
     assert "interventions=[esl]" in out and path in out
     assert out.count("\n") == 1
+
+
+def test_a_warning_keeps_its_brackets(capsys):
+    from twin.terminal import warn
+
+    warn("interventions=[esl] not applied to S004")
+    assert "interventions=[esl] not applied to S004" in capsys.readouterr().err
