@@ -16,7 +16,7 @@ import shutil
 import tempfile
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -484,23 +484,6 @@ def run_reports(runs: Path, name: str, store_id: str) -> Reports:
                 _REPORTS.pop(next(iter(_REPORTS)))
             _REPORTS[key] = found
         return _REPORTS[key]
-
-
-def prefetch_reports(runs: Path, name: str, store_id: str) -> threading.Thread:
-    """Start computing a store's reports now, so they are ready when the page asks.
-
-    The chain page starts this as it sends its layout: the SQL then runs while the
-    browser draws the KPI charts, not after. A problem is left for the page's own
-    call to report.
-    """
-
-    def work() -> None:
-        with suppress(Exception):  # the page's own call shows it; nothing is lost here
-            run_reports(runs, name, store_id)
-
-    thread = threading.Thread(target=work, name=f"reports-{store_id}", daemon=True)
-    thread.start()
-    return thread
 
 
 def service_stores(client: Any) -> list[str]:

@@ -26,7 +26,7 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     The message is printed as written: brackets in it (``interventions=[esl]``) are not
     markup, and a long path is not broken across lines, so it can be copied.
     """
-    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    _say("[bold red]error:[/]", message)
     return typer.Exit(code)
 
 
@@ -72,7 +72,11 @@ def print_whole(table: Table) -> None:
 
 def warn(message: str) -> None:
     """Print ``warning: message`` to stderr, as written (like ``fail``); the command goes on."""
-    err.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False, soft_wrap=True)
+    _say("[bold yellow]warning:[/]", message)
+
+
+def _say(label: str, message: str) -> None:
+    err.print(f"{label} {escape(message)}", highlight=False, soft_wrap=True)
 
 
 # Typer 0.29 carries its own copy of click; older ones raise click's exceptions.

@@ -223,7 +223,7 @@ def test_run_reports_are_read_once_per_database_version(dash_runs, monkeypatch):
     os.utime(db, ns=(stat.st_atime_ns, stat.st_mtime_ns))
 
 
-def test_reports_prefetched_by_the_page_are_computed_once(dash_runs, monkeypatch):
+def test_a_stores_reports_are_computed_once(dash_runs, monkeypatch):
     calls = []
     real = data.reports
 
@@ -233,8 +233,5 @@ def test_reports_prefetched_by_the_page_are_computed_once(dash_runs, monkeypatch
 
     monkeypatch.setattr(data, "reports", counted)
     monkeypatch.setattr(data, "_REPORTS", {})
-    data.prefetch_reports(dash_runs, "chain", "S003")
-    got = data.run_reports(dash_runs, "chain", "S003")  # waits for the prefetch, or wins it
-    data.prefetch_reports(dash_runs, "chain", "S003").join()
+    got = data.run_reports(dash_runs, "chain", "S003")
     assert calls == ["S003"] and data.run_reports(dash_runs, "chain", "S003") is got
-    data.prefetch_reports(dash_runs, "chain", "S999").join()  # a store without a db: no error
