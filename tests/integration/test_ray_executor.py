@@ -1,6 +1,9 @@
 """Ray behind run_many: same files as local processes, reruns when a worker dies."""
 
+import gc
+import json
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -130,3 +133,18 @@ def test_through_ray_client_every_result_comes_back_to_this_machine(monkeypatch)
     assert twin.ray_backend.driver_node() is not None
     monkeypatch.setattr(client, "is_connected", lambda: True)
     assert twin.ray_backend.driver_node() is None
+
+
+def heap(job, progress=None):
+    """Write whether the worker had the twin imported and how many objects it froze."""
+    Path(job.out).mkdir(parents=True, exist_ok=True)
+    frozen = [gc.get_freeze_count(), "twin.run" in sys.modules]
+    (Path(job.out) / "heap.json").write_text(json.dumps(frozen))
+    return job.out
+
+
+def test_a_ray_worker_imports_the_twin_and_freezes_its_heap_before_a_job(tmp_path):
+    jobs = [Job({}, 0, i, 1, str(tmp_path / f"s{i}")) for i in range(2)]
+    for out in run_many(jobs, Workers(backend="ray"), runner=heap):
+        frozen, imported = json.loads((out / "heap.json").read_text())
+        assert imported and frozen > 10_000
