@@ -10,7 +10,7 @@ per store-day and store-days per CPU second, the wall scaling against W = 1,
 the speed-up bounds the CPU seconds give (``add_scaling``), and whether every
 run wrote the same bytes (summary.json and Parquet tables). ``--json`` prints
 the report as JSON instead of a table. Jobs of realistic length, both
-executors, 1 -> 2 workers (about 4 minutes on two idle cores):
+executors, 1 -> 2 workers (about 3.5 minutes on two idle cores):
 
     PYTHONPATH=. python benchmarks/scripts/chain_scaling.py supermarket --stores 4 --days 7 \
         --workers 1,2 --executors local,ray --json
