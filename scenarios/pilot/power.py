@@ -28,7 +28,19 @@ pattern counts as noise (a design of whole weeks, where it cancels, is sized
 conservatively), while a drift over weeks would be missed. A pre-period
 without the pilot period's weekdays cannot see their noise at all: five
 weekdays before a pilot period with a weekend understate it (the ``calendar``
-check says so).
+check says so, and such a design is never ``adequate``).
+
+Store-days are not independent, though: a store's pilot period differs from
+its pre-period as a whole (its own weekend pattern, a drift), and that part
+of the noise averages out over stores only, never over days. Step 3 measures
+it the way step 5 will see it: the same randomisation test, run on
+pseudo-periods of the history (every split of the pre-period with at least
+``MIN_SIDE`` days on each side), whose A/A spread beyond what the store-day
+noise explains is the store-level variance (``store_sd``). The plan adds it
+to the store-day part for the planned stores and days. Within a whole-week
+pre-period every split puts the weekend on one side, so a store's own weekend
+counts as store-level noise: a design of whole weeks, where it cancels, is
+sized conservatively.
 """
 
 from __future__ import annotations
@@ -45,6 +57,10 @@ import pandas as pd
 from scenarios.pilot.did import Design, interval, placebos
 
 POWER = 0.8
+WEEK = 7
+"""Days of a whole week: weekends trade (and queue) unlike weekdays."""
+MIN_SIDE = 2
+"""Days on each side of a pseudo-period split of the pre-period."""
 PANELS = 400
 """Simulated pilots behind a planned test: the MDE's Monte Carlo error is about 2%."""
 
@@ -86,31 +102,86 @@ def mde(
     pre_days = design.start_day
     rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
     sds, dof = noise(rows, kpis, covariates)
+    stores_var = store_noise(rows, kpis, design, covariates, limit, seed)
     spread = spread_factor(len(design.pilots), len(design.pool), pre_days, pilot_days)
+    contrast = len(design.pool) / (len(design.pilots) * len(design.references))
     test = planned_test(
         len(design.pilots), len(design.pool), pre_days, pilot_days, alpha, limit, seed
     )
+    covered = calendar_covered(pre_days, pilot_days)
     base = rows[rows["store_id"].isin(design.pilots)][list(kpis)].mean()
     out = {}
-    for kpi, noise_sd in zip(kpis, sds, strict=True):
-        sd = float(noise_sd) * spread
-        size = float(noise_sd) * (test.mde if test.reaches_alpha else test.normal_mde)
+    for kpi, noise_sd, store_var in zip(kpis, sds, stores_var, strict=True):
+        days_var = (float(noise_sd) * spread) ** 2
+        sd = math.sqrt(days_var + contrast * store_var)
+        per_unit = sd / spread  # the test's figures are per unit of store-day noise
+        size = per_unit * (test.mde if test.reaches_alpha else test.normal_mde)
         want = abs(expected.get(kpi, 0.0))
         out[kpi] = {
             "noise_sd": round(float(noise_sd), 4),
             "noise_dof": dof,
+            "store_sd": round(math.sqrt(store_var), 4),
+            "store_share": round(1 - days_var / sd**2, 4) if sd > 0 else 0.0,
             "aa_sd": round(sd, 4),
-            "ci_half_width": round(float(noise_sd) * test.half_width, 4)
-            if test.reaches_alpha
-            else None,
+            "ci_half_width": round(per_unit * test.half_width, 4) if test.reaches_alpha else None,
             "mde": round(size, 4),
             "mde_pct": round(100 * size / abs(base[kpi]), 2) if base[kpi] else None,
             "assignments": test.assignments,
             "min_p_value": round(1 / test.assignments, 4),
+            "calendar_covered": covered,
             "expected_effect": round(expected.get(kpi, 0.0), 4),
-            "adequate": bool(want > 0 and size <= want and test.reaches_alpha),
+            "adequate": bool(want > 0 and size <= want and test.reaches_alpha and covered),
         }
     return out
+
+
+def calendar_covered(pre_days: int, pilot_days: int) -> bool:
+    """Whether every weekday of the pilot period is in the pre-period too.
+
+    Step 3 can only see the noise of the weekdays the history has: five weekdays
+    before a pilot period with a weekend say nothing about the weekend's.
+    """
+    before = {d % WEEK for d in range(pre_days)}
+    return all(d % WEEK in before for d in range(pre_days, pre_days + pilot_days))
+
+
+def store_noise(
+    history: pd.DataFrame,
+    kpis: Sequence[str],
+    design: Design,
+    covariates: Sequence[str] = (),
+    limit: int = 500,
+    seed: int = 0,
+) -> np.ndarray:
+    """Per KPI, the variance of a store's change between periods that days do not average out.
+
+    Step 5's randomisation test run on pseudo-periods of the pre-period (each
+    split with ``MIN_SIDE`` days or more a side): the A/A variance of its
+    coefficient is ``(1/pilots + 1/references) x (store_var + the variance of a
+    store's mean after the split minus before it)``, the latter from each day's
+    own residual noise (a weekend is noisier without being store-level); what
+    the store-day noise does not explain, averaged over the splits (each
+    weighted by the inverse of its sampling variance, which grows with the
+    square of the store-day part: a split with the weekend alone on one side
+    is the noisiest), is ``store_var`` (zero when the splits show none, or there are none).
+    """
+    days = np.sort(history["day"].unique())
+    cuts = list(range(MIN_SIDE, len(days) - MIN_SIDE + 1))
+    if not cuts:
+        return np.zeros(len(kpis))
+    daily = noise(history, kpis, covariates, by_day=True)[0] ** 2  # a weekend is noisier
+    contrast = len(design.pool) / (len(design.pilots) * len(design.references))
+    excess, weights = [], []
+    for cut in cuts:
+        pseudo = Design(design.pilots, design.references, int(days[cut]))
+        fit = placebos(history, kpis, pseudo, limit, seed, covariates)
+        aa_var = np.var(fit.a, axis=0, ddof=1)
+        days_var = (
+            daily[:cut].sum(axis=0) / cut**2 + daily[cut:].sum(axis=0) / (len(days) - cut) ** 2
+        )
+        excess.append(aa_var / contrast - days_var)
+        weights.append(1 / np.maximum(days_var, 1e-12) ** 2)  # its sampling variance's
+    return np.maximum(np.average(excess, axis=0, weights=weights), 0.0)
 
 
 @dataclass(frozen=True)
@@ -196,12 +267,13 @@ def _mde(a: np.ndarray, b: np.ndarray, alpha: float, sd: float) -> float:
 
 
 def noise(
-    panel: pd.DataFrame, kpis: Sequence[str], covariates: Sequence[str] = ()
+    panel: pd.DataFrame, kpis: Sequence[str], covariates: Sequence[str] = (), by_day: bool = False
 ) -> tuple[np.ndarray, int]:
     """Residual sd per KPI after store and day effects and ``covariates``, and its dof.
 
     The same regression as the evaluation's (``scenarios.pilot.did``), without a
     treatment: what it leaves is noise no store or day effect explains.
+    ``by_day``: one row per day (in order) of each day's own residual sd.
     """
     stores = pd.Categorical(panel["store_id"]).codes
     days = pd.Categorical(panel["day"]).codes
@@ -221,7 +293,27 @@ def noise(
             "measure noise on: lengthen it"
         )
     resid = y - x @ coef
-    return np.sqrt((resid**2).sum(axis=0) / dof), dof
+    pooled = (resid**2).sum(axis=0) / dof
+    if by_day:
+        return np.sqrt(_each_day(resid, days, n_days, pooled)), dof
+    return np.sqrt(pooled), dof
+
+
+def _each_day(resid: np.ndarray, days: np.ndarray, n_days: int, pooled: np.ndarray) -> np.ndarray:
+    """Each day's own noise variance from the residuals of the store and day effects.
+
+    Taking out each store's mean spreads a noisy day's variance over the others:
+    a day's mean squared residual is ``v_t (1 - 2/T) + mean(v) / T`` (up to the
+    day effects' common factor), which is solved for ``v_t``; the result is
+    scaled so that its mean is the pooled, dof-corrected variance.
+    """
+    seen = pd.DataFrame(resid**2).groupby(days).mean().to_numpy()
+    if n_days < 3:
+        return np.broadcast_to(pooled, seen.shape).copy()
+    mean = seen.sum(axis=0) / (n_days - 1)
+    each = np.maximum((seen - mean / n_days) / (1 - 2 / n_days), 0.0)
+    total = each.mean(axis=0)
+    return each * np.divide(pooled, total, out=np.ones_like(pooled), where=total > 0)
 
 
 def spread_factor(pilots: int, pool: int, pre_days: int, pilot_days: int) -> float:
@@ -248,11 +340,14 @@ def recommend(
     eligible: int,
     pre_days: int,
     pilot_days: int,
+    store_share: float = 0.0,
 ) -> dict[str, Any]:
     """What would bring the MDE down to ``target``: more pilot stores, or longer periods.
 
-    Assumes noise that averages out over stores and days: the MDE scales with
-    sqrt(1/stores) and sqrt(1/pre_days + 1/pilot_days).
+    The MDE scales with sqrt(1/stores) for all of its noise; longer periods
+    (sqrt(1/pre_days + 1/pilot_days)) shrink only the store-day part, not the
+    ``store_share`` of its variance that is store-level (``mde``'s
+    ``store_share``): when that part alone is above the target, only more stores help.
     """
     same = {"pilot_stores": pilots, "pre_days": pre_days, "pilot_days": pilot_days}
     if size <= target:
@@ -261,15 +356,32 @@ def recommend(
         note = "the twin expects no gain on the decision KPI; no pilot size can show one"
         return {"adequate": False, **same, "note": note}
     stores = math.ceil(pilots * (size / target) ** 2)
-    c2 = size**2 / _days_factor(pre_days, pilot_days)
-    days = math.ceil(2 * c2 / target**2)
-    notes = [f"{days} days before and {days} days with the intervention"]
+    share = min(max(store_share, 0.0), 1.0)
+    days_part = (1 - share) * size**2
+    room = target**2 - share * size**2  # what the store-day part may keep
+    days = None
+    if room > 0 and days_part > 0:
+        c2 = days_part / _days_factor(pre_days, pilot_days)
+        days = max(math.ceil(2 * c2 / room), pre_days, pilot_days)
+    notes = []
     if stores * (1 + per_pilot) <= eligible:
-        notes.insert(0, f"{stores} pilot stores (with {per_pilot} references each)")
+        notes.append(f"{stores} pilot stores (with {per_pilot} references each)")
+    if days is not None:
+        notes.append(f"{days} days before and {days} days with the intervention")
+    if not notes:
+        note = (
+            f"MDE above the expected gain; to detect it use {stores} pilot stores (with "
+            f"{per_pilot} references each), more than the chain's {eligible} eligible stores: "
+            f"{share:.0%} of the noise is store-level, so longer periods cannot shrink it enough"
+        )
+    else:
+        note = "MDE above the expected gain; to detect it use " + " or ".join(notes)
+        if days is None:
+            note += f" ({share:.0%} of the noise is store-level: longer periods cannot shrink it)"
     return {
         "adequate": False,
         "pilot_stores": stores,
-        "pre_days": days,
-        "pilot_days": days,
-        "note": "MDE above the expected gain; to detect it use " + " or ".join(notes),
+        "pre_days": pre_days if days is None else days,
+        "pilot_days": pilot_days if days is None else days,
+        "note": note,
     }

@@ -234,15 +234,28 @@ def review(
             matching.features(history, attributes, _columns(balanced)), pilots, references
         ),
         mde=sizes,
-        recommendation=checks.advice(
-            spec,
-            len(pilots),
-            len(eligible),
-            sizes[rule]["mde"],
-            checks.gain_to_find(spec, estimated.expected.get(rule, 0.0)),
-        ),
+        recommendation=_recommendation(pilot, len(pilots), sizes[rule], estimated),
         untreated=str(untreated.relative_to(out)),
     )
+
+
+def _recommendation(pilot: Pilot, pilots: int, row: dict, estimated: Estimated) -> dict:
+    """Step 3's advice on its plan; a pre-period without the pilot period's weekdays first."""
+    spec = pilot.spec
+    target = checks.gain_to_find(spec, estimated.expected.get(spec.decision.kpi.value, 0.0))
+    out = checks.advice(
+        spec, pilots, len(pilot.eligible), row["mde"], target, row.get("store_share", 0.0)
+    )
+    if row.get("calendar_covered", True):
+        return out
+    week = f"a pre-period of a whole week (periods.pre_days: {power.WEEK} or more)"
+    note = (
+        f"the pilot period has weekdays the pre-period lacks, so this MDE leaves out their "
+        f"noise: use {week}"
+        + ("" if out["adequate"] else f", then size it again; the MDE says: {out['note']}")
+    )
+    pre = max(out["pre_days"], power.WEEK)
+    return {**out, "adequate": False, "pre_days": pre, "note": note}
 
 
 def run(
