@@ -37,10 +37,13 @@ it the way step 5 will see it: the same randomisation test, run on
 pseudo-periods of the history (every split of the pre-period with at least
 ``MIN_SIDE`` days on each side), whose A/A spread beyond what the store-day
 noise explains is the store-level variance (``store_sd``). The plan adds it
-to the store-day part for the planned stores and days. Within a whole-week
-pre-period every split puts the weekend on one side, so a store's own weekend
-counts as store-level noise: a design of whole weeks, where it cancels, is
-sized conservatively.
+to the store-day part for the planned stores and days. For a design of whole
+weeks, where a store's own weekday pattern cancels, a history of two weeks or
+more is split between whole weeks only and that pattern is taken out of the
+store-day noise. Within a single week every split puts the weekend on one
+side, so a store's own weekend counts as store-level noise: a whole-week
+design planned on one week of history is sized conservatively (on the twin's
+twelve supermarkets, 7 + 7 days, about twice the A/A spread step 5 saw).
 """
 
 from __future__ import annotations
@@ -102,7 +105,11 @@ def mde(
     pre_days = design.start_day
     rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
     sds, dof = noise(rows, kpis, covariates)
-    stores_var = store_noise(rows, kpis, design, covariates, limit, seed)
+    # whole weeks: a store's own weekday pattern cancels, once the history can tell it
+    whole = pre_days % WEEK == 0 and pilot_days % WEEK == 0 and pre_days >= 2 * WEEK
+    if whole:
+        sds, dof = noise(rows, kpis, covariates, weekdays=True)
+    stores_var = store_noise(rows, kpis, design, covariates, limit, seed, whole)
     spread = spread_factor(len(design.pilots), len(design.pool), pre_days, pilot_days)
     contrast = len(design.pool) / (len(design.pilots) * len(design.references))
     test = planned_test(
@@ -152,6 +159,7 @@ def store_noise(
     covariates: Sequence[str] = (),
     limit: int = 500,
     seed: int = 0,
+    whole_weeks: bool = False,
 ) -> np.ndarray:
     """Per KPI, the variance of a store's change between periods that days do not average out.
 
@@ -164,12 +172,21 @@ def store_noise(
     weighted by the inverse of its sampling variance, which grows with the
     square of the store-day part: a split with the weekend alone on one side
     is the noisiest), is ``store_var`` (zero when the splits show none, or there are none).
+
+    ``whole_weeks``: the planned periods are whole weeks, where a store's own
+    weekday pattern cancels, and the history has two weeks or more: only the
+    splits between whole weeks are read and the store-day noise is measured
+    beside each store's own weekday effects, so that pattern is not counted.
+    Otherwise every split puts the weekend on one side or the other, and the
+    plan counts it as store-level noise: conservative for whole weeks.
     """
     days = np.sort(history["day"].unique())
     cuts = list(range(MIN_SIDE, len(days) - MIN_SIDE + 1))
+    if whole_weeks and len(days) >= 2 * WEEK:
+        cuts = list(range(WEEK, len(days) - WEEK + 1, WEEK))
     if not cuts:
         return np.zeros(len(kpis))
-    daily = noise(history, kpis, covariates, by_day=True)[0] ** 2  # a weekend is noisier
+    daily = noise(history, kpis, covariates, by_day=True, weekdays=whole_weeks)[0] ** 2
     contrast = len(design.pool) / (len(design.pilots) * len(design.references))
     excess, weights = [], []
     for cut in cuts:
@@ -267,15 +284,24 @@ def _mde(a: np.ndarray, b: np.ndarray, alpha: float, sd: float) -> float:
 
 
 def noise(
-    panel: pd.DataFrame, kpis: Sequence[str], covariates: Sequence[str] = (), by_day: bool = False
+    panel: pd.DataFrame,
+    kpis: Sequence[str],
+    covariates: Sequence[str] = (),
+    by_day: bool = False,
+    weekdays: bool = False,
 ) -> tuple[np.ndarray, int]:
     """Residual sd per KPI after store and day effects and ``covariates``, and its dof.
 
     The same regression as the evaluation's (``scenarios.pilot.did``), without a
     treatment: what it leaves is noise no store or day effect explains.
     ``by_day``: one row per day (in order) of each day's own residual sd.
+    ``weekdays``: each store's effect is one per weekday, its own weekday pattern
+    is then not noise (as in a design of whole weeks, where it cancels).
     """
-    stores = pd.Categorical(panel["store_id"]).codes
+    unit = panel["store_id"].astype(str)
+    if weekdays:
+        unit = unit + "|" + (panel["day"] % WEEK).astype(str)
+    stores = pd.Categorical(unit).codes
     days = pd.Categorical(panel["day"]).codes
     n_stores, n_days = int(stores.max()) + 1, int(days.max()) + 1
     x = np.zeros((len(panel), n_stores + n_days - 1))

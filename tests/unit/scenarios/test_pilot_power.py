@@ -144,3 +144,32 @@ def test_a_test_that_cannot_reach_alpha_is_never_adequate():
     row = power.mde(history, ["y"], small, 7, 0.05, {"y": 1e6})["y"]
     assert row["assignments"] == 15 and row["ci_half_width"] is None
     assert not row["adequate"]
+
+
+def weekly(rng, weeks=4, stores=9) -> pd.DataFrame:
+    """``pilot``'s panel over whole weeks; each store takes its weekend its own way."""
+    panel = pilot(rng, days=7 * weeks, stores=stores)
+    store = panel["store_id"].str[1:].astype(int).to_numpy()
+    weekend = np.isin(panel["day"].to_numpy() % 7, [5, 6])
+    panel["y"] += rng.normal(0, 10, stores)[store] * weekend
+    return panel
+
+
+def test_whole_week_designs_are_planned_on_whole_week_splits_of_the_history():
+    # A store's own weekend cancels in 14 + 14 days. Two weeks of history split 7 | 7,
+    # with each store's weekday pattern out of the store-day noise, plan what step 5 sees;
+    # splits within a week count the weekend as noise, several times over.
+    rng = np.random.default_rng(33)
+    design = Design(PILOTS, REFS, start_day=14)
+    planned, every_split, seen = [], [], []
+    for _ in range(30):
+        panel = weekly(rng)
+        history = panel[panel["day"] < 14]
+        planned.append(power.mde(history, ["y"], design, 14, 0.05, {"y": 1.0})["y"]["aa_sd"])
+        split = power.store_noise(history, ["y"], design)[0]
+        days = (power.noise(history, ["y"])[0][0] * power.spread_factor(3, 9, 14, 14)) ** 2
+        every_split.append(np.sqrt(days + 0.5 * split))
+        seen.append(placebos(panel, ["y"], design).null_sd("y"))
+    rms = lambda xs: float(np.sqrt(np.mean(np.square(xs))))  # noqa: E731
+    assert 0.85 * rms(seen) <= rms(planned) <= 1.2 * rms(seen)
+    assert rms(every_split) > 3 * rms(seen)
