@@ -226,6 +226,7 @@ def review(
         estimated.expected,
         spec.covariates,
         seed=spec.seed,
+        first_weekday=pilot.chain.start_date.weekday(),
     )
     rule = spec.decision.kpi.value
     balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))

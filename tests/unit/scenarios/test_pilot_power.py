@@ -173,3 +173,23 @@ def test_whole_week_designs_are_planned_on_whole_week_splits_of_the_history():
     rms = lambda xs: float(np.sqrt(np.mean(np.square(xs))))  # noqa: E731
     assert 0.85 * rms(seen) <= rms(planned) <= 1.2 * rms(seen)
     assert rms(every_split) > 3 * rms(seen)
+
+
+def test_one_week_of_history_plans_a_whole_week_design_on_its_working_days():
+    # 7 + 7 days: each store's weekend cancels, its drift does not. Splits of the one week
+    # of history put the weekend on one side; split on Monday to Friday they see the drift.
+    rng = np.random.default_rng(34)
+    planned, whole_week, seen = [], [], []
+    for _ in range(30):
+        panel = drifting(rng)
+        store = panel["store_id"].str[1:].astype(int).to_numpy()
+        weekend = np.isin(panel["day"].to_numpy() % 7, [5, 6])
+        panel["y"] += rng.normal(0, 3, 9)[store] * weekend
+        history = panel[panel["day"] < 7]
+        row = power.mde(history, ["y"], WEEKS, 7, 0.05, {"y": 1.0}, first_weekday=0)["y"]
+        planned.append(row["aa_sd"])
+        whole_week.append(power.mde(history, ["y"], WEEKS, 7, 0.05, {"y": 1.0})["y"]["aa_sd"])
+        seen.append(placebos(panel, ["y"], WEEKS).null_sd("y"))
+    rms = lambda xs: float(np.sqrt(np.mean(np.square(xs))))  # noqa: E731
+    assert 0.8 * rms(seen) <= rms(planned) <= 1.2 * rms(seen)
+    assert rms(whole_week) > 1.1 * rms(planned)  # without the calendar: conservative
