@@ -23,9 +23,7 @@ of store contrasts (the demo's first design was sized at half the noise its
 pilot period then showed); seven days split 3 + 4 put the weekend on one side
 only. The residual noise uses every store-day, and a pre-period of a whole week
 (see the ``calendar`` check) lets it see the weekend. It takes a store's days
-as independent once store and day effects are out: a store's own weekend
-pattern counts as noise (a design of whole weeks, where it cancels, is sized
-conservatively), while a drift over weeks would be missed. A pre-period
+as independent once store and day effects are out (but see below). A pre-period
 without the pilot period's weekdays cannot see their noise at all: five
 weekdays before a pilot period with a weekend understate it (the ``calendar``
 check says so, and such a design is never ``adequate``).
@@ -36,16 +34,18 @@ of the noise averages out over stores only, never over days. Step 3 measures
 it the way step 5 will see it: the same randomisation test, run on
 pseudo-periods of the history (every split of the pre-period with at least
 ``MIN_SIDE`` days on each side), whose A/A spread beyond what the store-day
-noise explains is the store-level variance (``store_sd``). The plan adds it
-to the store-day part for the planned stores and days. For a design of whole
-weeks, where a store's own weekday pattern cancels, a history of two weeks or
-more is split between whole weeks only and that pattern is taken out of the
-store-day noise. Within a single week every split puts the weekend on one
-side, so a store's own weekend counts as store-level noise: a whole-week
-design planned on one week of history is split within its working days only
-when the calendar is known (``first_weekday``; on the twin's twelve
-supermarkets, 7 + 7 days, that plan came within 0.84 to 0.99 of the A/A
-spread step 5 saw, where splits over the whole week planned twice it).
+noise explains is the store-level variance (``store_sd``), taken as the same
+for any period length (a store's level that moves and stays). The plan adds
+it to the store-day part for the planned stores and days. For a design of
+whole weeks, where a store's own weekday pattern cancels, a history of two
+weeks or more is split between whole weeks only and that pattern is taken out
+of the store-day noise. Within a single week every split puts the weekend on
+one side, so a whole-week design planned on one week of history is split
+within its working days when the calendar is known (``first_weekday``; on
+the twin's twelve supermarkets at 7 + 7 days that plan was 2% to 19% above the
+A/A spread step 5 saw, where splits over the whole week planned twice it).
+Other designs are split over every day: a store's own weekend then counts as
+store-level noise, conservatively.
 """
 
 from __future__ import annotations
@@ -103,12 +103,16 @@ def mde(
 
     Returns:
         Per KPI: ``noise_sd`` (a store-day's residual sd in the pre-period) with its
-        ``noise_dof``, ``aa_sd`` (the sd of the planned pilot's estimate when nothing
-        works), ``ci_half_width`` (the randomisation CI's expected half-width when
-        nothing works), ``mde`` (80% power of the randomisation test at ``alpha``;
-        the normal approximation's when the test cannot reach ``alpha``),
+        ``noise_dof``, ``store_sd`` (the sd of a store's change between periods that
+        days do not average out, ``store_noise``), ``aa_sd`` (the sd of the planned
+        pilot's estimate when nothing works, both parts) with ``store_share`` (the
+        store-level part of its variance), ``ci_half_width`` (the randomisation
+        CI's expected half-width when nothing works), ``mde`` (80% power of the
+        randomisation test at ``alpha``; the normal approximation's when the test
+        cannot reach ``alpha``),
         ``mde_pct`` (of the pilot stores' pre-period level), ``assignments``,
-        ``min_p_value``, ``expected_effect`` and ``adequate``.
+        ``min_p_value``, ``calendar_covered`` (the pre-period has every weekday of
+        the pilot period; else never adequate), ``expected_effect`` and ``adequate``.
     """
     pre_days = design.start_day
     rows = history[(history["day"] < pre_days) & history["store_id"].isin(design.pool)]
