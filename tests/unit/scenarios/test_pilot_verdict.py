@@ -3,13 +3,15 @@
 Artefacts are built by hand, so each test sets exactly the figure it is about.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from scenarios.pilot import checks, finance, parse_pilot
 from scenarios.pilot.artefacts import Estimated, Evaluated, PilotRun, Reviewed
 from scenarios.pilot.rule import apply_rule
 from scenarios.pilot.schema import PilotSpec
-from scenarios.pilot.steps import _projection, decide
+from scenarios.pilot.steps import _projection, _recommendation, decide
 
 PILOTS = ["S001", "S002", "S003"]
 REFS = ["S004", "S005", "S006", "S007", "S008", "S009"]
@@ -360,3 +362,18 @@ def test_step_3_advises_no_design_for_an_expected_loss_and_sizes_one_for_a_lower
     assert checks.gain_to_find(cheaper, -500.0) == 500.0
     assert "days before" in checks.advice(cheaper, 3, ELIGIBLE, 1_000.0, 500.0)["note"]
     assert checks.gain_to_find(spec(min_gain=100), 300.0) == 200.0
+
+
+def test_step_3_advises_a_whole_week_pre_period_before_sizing_on_a_blind_one():
+    # five weekdays of history before five pilot days that include the weekend
+    pilot = chain_pilot()
+    short = pilot.spec.model_copy(
+        update={"periods": pilot.spec.periods.model_copy(update={"pre_days": 5, "pilot_days": 5})}
+    )
+    pilot = replace(pilot, spec=short)
+    row = {"mde": 400.0, "store_share": 0.0, "calendar_covered": False}
+    advice = _recommendation(pilot, 2, row, estimated(pilot))
+    assert not advice["adequate"] and advice["pre_days"] == 7
+    assert "pre-period of a whole week" in advice["note"]
+    row["calendar_covered"] = True
+    assert _recommendation(pilot, 2, row, estimated(pilot))["adequate"]
