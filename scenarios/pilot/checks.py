@@ -14,7 +14,7 @@ showed), and a decision test that cannot reach alpha, hold a roll-out back
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from scenarios.pilot import power
@@ -72,15 +72,17 @@ def every(
 
     ``scaled`` is ``scenarios.pilot.scaling.compare``'s answer for the pilot's stores.
     """
-    return [
-        *design(spec, reviewed, eligible),
-        *_noise(spec, reviewed, evaluated, eligible),
-        *_calendar(spec),
-        *_resolution(spec, reviewed, evaluated, eligible),
-        *_extrapolation(projection),
-        *_scaling(scaled),
-        *_truth(ran),
-    ]
+    return one_recommendation(
+        [
+            *design(spec, reviewed, eligible),
+            *_noise(spec, reviewed, evaluated, eligible),
+            *_calendar(spec),
+            *_resolution(spec, reviewed, evaluated, eligible),
+            *_extrapolation(projection),
+            *_scaling(scaled),
+            *_truth(ran),
+        ]
+    )
 
 
 def _power(
@@ -121,7 +123,9 @@ def _power(
             "pilot misses a real gain too often, and the gains it does find are overstated, so "
             "a sure-looking lift is not enough to roll out"
         )
-        fix = "a larger pilot: " + _stores_or_days(spec, reviewed, eligible, size, target)
+        fix = "a larger pilot: " + _stores_or_days(
+            spec, reviewed, eligible, size, target, row.get("store_share", 0.0)
+        )
     return [Finding("power", round(size, 4), round(target, 4), meaning, True, fix)]
 
 
@@ -170,9 +174,32 @@ def _noise(
     fix = None
     if short and target > 0:
         fix = "a larger pilot, sized on the noise the pilot showed: " + _stores_or_days(
-            spec, reviewed, eligible, size, target
+            spec, reviewed, eligible, size, target, realised_store_share(row, ratio)
         )
     return [Finding("noise", round(ratio, 4), NOISE_RATIO, meaning, short, fix)]
+
+
+def realised_store_share(row: dict[str, Any], ratio: float) -> float:
+    """The store-level share of the noise the pilot showed, ``ratio`` times step 3's plan.
+
+    The store-day noise was measured on every day of the pre-period, the
+    store-level part on a handful of stores' changes between pseudo-periods:
+    what the pilot adds beyond the plan is taken as store-level, the part
+    longer periods cannot shrink.
+    """
+    planned = float(row.get("store_share") or 0.0)
+    return min(1.0, max(0.0, 1 - (1 - planned) / ratio**2))
+
+
+def one_recommendation(found: Sequence[Finding]) -> list[Finding]:
+    """The findings with one larger-pilot fix: the noise check's replaces the power check's.
+
+    Both size a larger pilot; when the pilot's own noise disagrees with step 3's
+    plan, the plan's advice is the one proven wrong, so only the realised one stays.
+    """
+    if not any(f.check == "noise" and f.fix for f in found):
+        return list(found)
+    return [replace(f, fix=None) if f.check == "power" else f for f in found]
 
 
 def gain_to_find(spec: PilotSpec, expected: float) -> float:
@@ -183,8 +210,19 @@ def gain_to_find(spec: PilotSpec, expected: float) -> float:
     return better(spec.decision.kpi) * expected - spec.decision.min_gain
 
 
-def advice(spec: PilotSpec, pilots: int, eligible: int, size: float, target: float) -> dict:
-    """The stores or days that bring an MDE of ``size`` down to ``target`` (``power.recommend``)."""
+def advice(
+    spec: PilotSpec,
+    pilots: int,
+    eligible: int,
+    size: float,
+    target: float,
+    store_share: float = 0.0,
+) -> dict:
+    """The stores or days that bring an MDE of ``size`` down to ``target`` (``power.recommend``).
+
+    ``store_share``: the part of the noise's variance that is store-level, which
+    longer periods do not shrink.
+    """
     return power.recommend(
         size,
         target,
@@ -193,13 +231,19 @@ def advice(spec: PilotSpec, pilots: int, eligible: int, size: float, target: flo
         eligible,
         spec.periods.pre_days,
         spec.periods.pilot_days,
+        store_share,
     )
 
 
 def _stores_or_days(
-    spec: PilotSpec, reviewed: Reviewed, eligible: int, size: float, target: float
+    spec: PilotSpec,
+    reviewed: Reviewed,
+    eligible: int,
+    size: float,
+    target: float,
+    store_share: float = 0.0,
 ) -> str:
-    note = advice(spec, len(reviewed.pilot_stores), eligible, size, target)["note"]
+    note = advice(spec, len(reviewed.pilot_stores), eligible, size, target, store_share)["note"]
     return note.split("to detect it use ", 1)[-1]
 
 
@@ -239,7 +283,7 @@ def _balance(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> list[Finding
     return [Finding("balance", round(diff, 4), limit, meaning, True, fix)]
 
 
-WEEK = 7
+WEEK = power.WEEK
 """Days of a whole week: weekends trade (and queue) unlike weekdays."""
 
 
@@ -266,11 +310,12 @@ def _calendar(spec: PilotSpec) -> list[Finding]:
                 fix=f"estimate.days: {WEEK}",
             )
         )
-    if spec.periods.pre_days < WEEK:
+    if not power.calendar_covered(spec.periods.pre_days, spec.periods.pilot_days):
         meaning = (
-            f"the pre-period has {_days(spec.periods.pre_days)}, not a whole week: step 3 "
-            "measured the noise without a weekend, so its MDE understates the noise of a "
-            "pilot period that has one"
+            f"the pre-period has {_days(spec.periods.pre_days)}, not a whole week, and the "
+            "pilot period has weekdays it lacks (a weekend, where stores trade and queue "
+            "unlike on weekdays): step 3 could not measure their noise, so its MDE "
+            "understates the pilot period's and its plan is not adequate"
         )
         found.append(
             Finding(
@@ -278,6 +323,7 @@ def _calendar(spec: PilotSpec) -> list[Finding]:
                 float(spec.periods.pre_days),
                 float(WEEK),
                 meaning,
+                blocks_roll_out=True,
                 fix=f"periods.pre_days: {WEEK} or more",
             )
         )

@@ -38,10 +38,13 @@ class RunFolderError(ValueError):
 def store_days(pilot: Pilot) -> dict[str, int]:
     """Store-days each step simulates (the progress bar's units)."""
     spec = pilot.spec
+    typical = steps.typical_stores(pilot)
+    reused = sum(s.scenario.format in spec.stores.formats for s in typical)  # step 3 reads them
+    extra = max(spec.periods.horizon - spec.estimate.days, 0)
     return {
         "identify": 0,
-        "estimate": 2 * len(steps.typical_stores(pilot)) * spec.estimate.days,
-        "review": len(pilot.eligible) * spec.periods.horizon,
+        "estimate": 2 * len(typical) * spec.estimate.days + reused * extra,
+        "review": (len(pilot.eligible) - reused) * spec.periods.horizon,
         "run": spec.stores.pilot * spec.periods.horizon,
         "evaluate": 0,
         "decide": 0,

@@ -23,6 +23,11 @@ from scenarios.pilot.checks import Finding
 from scenarios.pilot.kpis import better
 from scenarios.pilot.schema import PilotSpec
 
+SIZING = ("power", "noise")
+"""Checks whose fix sizes a larger pilot on step 3's plan or on the noise the pilot showed."""
+NARROWER = "if the measured gain holds"
+"""How ``_narrower``'s sizing begins: dropped when a check already sized the next pilot."""
+
 
 def apply_rule(
     spec: PilotSpec,
@@ -41,6 +46,8 @@ def apply_rule(
     kpi = spec.decision.kpi.value
     fixes = [f.fix for f in held if f.fix]
     if decision != "roll_out":  # what the failed checks need comes first
+        if any(f.check in SIZING for f in held if f.fix):  # one larger pilot, not two
+            changes = [c for c in changes if not c.startswith(NARROWER)]
         return decision, reasons, list(dict.fromkeys([*fixes, *changes]))
     if spec.decision.allow_underpowered:
         reasons.append(
@@ -136,7 +143,7 @@ def _narrower(
     if stores * (1 + per) <= eligible:
         options.append(f"{stores} pilot stores with {per} references each")
     options.append(f"a {days}-day pilot period (and as long a pre-period)")
-    return "if the measured gain holds, the CI clears it with " + " or ".join(options)
+    return f"{NARROWER}, the CI clears it with " + " or ".join(options)
 
 
 def _more_stores(spec: PilotSpec, reviewed: Reviewed, eligible: int) -> str:

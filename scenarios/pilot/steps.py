@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
@@ -101,21 +102,33 @@ def typical_stores(pilot: Pilot) -> list[StoreSpec]:
 def estimate(
     pilot: Pilot, out: Path, workers: Workers | int | None, progress: Progress
 ) -> Estimated:
-    """Step 2: typical stores with and without the intervention (common random numbers)."""
+    """Step 2: typical stores with and without the intervention (common random numbers).
+
+    An eligible typical store's run without the intervention is step 3's run of
+    that store too (same scenario, seed and store; a run's first days do not
+    depend on its length), so it runs the whole horizon here and step 3 reads it
+    back (``_reusable``) instead of simulating its first days twice.
+    """
     spec = pilot.spec
     stores = typical_stores(pilot)
     ids = tuple(s.store_id for s in stores)
     days = spec.estimate.days
     root = out / "twin" / "estimate"
-    frames = run_arms(
-        [
-            Arm("untreated", pilot.chain, ids, spec.seed, days, root / "untreated"),
-            Arm("treated", pilot.treated(0), ids, spec.seed, days, root / "treated"),
-        ],
-        workers,
-        progress,
-    )
-    diff = _by_store(frames["treated"]) - _by_store(frames["untreated"])
+    eligible = {s.store_id for s in pilot.eligible}
+    arms = [
+        Arm("untreated", pilot.chain, group, spec.seed, length, root / "untreated")
+        for group, length in (
+            (tuple(i for i in ids if i in eligible), max(days, spec.periods.horizon)),
+            (tuple(i for i in ids if i not in eligible), days),
+        )
+        if group
+    ]
+    arms = [replace(a, name=f"untreated{k}") for k, a in enumerate(arms)]
+    arms.append(Arm("treated", pilot.treated(0), ids, spec.seed, days, root / "treated"))
+    frames = run_arms(arms, workers, progress)
+    untreated = pd.concat([f for name, f in frames.items() if name != "treated"])
+    untreated = untreated[untreated["day"] < days]
+    diff = _by_store(frames["treated"]) - _by_store(untreated)
     rows = []
     for store in stores:
         cost = pilot.cost(store)
@@ -179,24 +192,20 @@ def review(
     """
     spec = pilot.spec
     eligible = pilot.eligible
-    ids = tuple(s.store_id for s in eligible)
+    horizon = spec.periods.horizon
+    reused = _reusable(out, horizon)
+    ids = tuple(s.store_id for s in eligible if s.store_id not in reused)
     frames = run_arms(
-        [
-            Arm(
-                "untreated",
-                pilot.chain,
-                ids,
-                spec.seed,
-                spec.periods.horizon,
-                out / "twin" / "untreated",
-            )
-        ],
+        [Arm("untreated", pilot.chain, ids, spec.seed, horizon, out / "twin" / "untreated")],
         workers,
         progress,
     )
+    wanted = [s.store_id for s in eligible]
+    every = pd.concat([frames["untreated"], *(reused[i] for i in wanted if i in reused)])
+    every = every.sort_values(["store_id", "day"], ignore_index=True)
     untreated = out / "twin" / "untreated.parquet"
-    frames["untreated"].to_parquet(untreated, index=False)
-    history = frames["untreated"][frames["untreated"]["day"] < spec.periods.pre_days]
+    every.to_parquet(untreated, index=False)
+    history = every[every["day"] < spec.periods.pre_days]
     history.to_parquet(out / "history.parquet", index=False)
     candidates = pilot.candidates
     pilots = matching.draw_pilots(candidates, spec.stores.pilot, spec.seed)
@@ -217,6 +226,7 @@ def review(
         estimated.expected,
         spec.covariates,
         seed=spec.seed,
+        first_weekday=pilot.chain.start_date.weekday(),
     )
     rule = spec.decision.kpi.value
     balanced = list(dict.fromkeys([*spec.stores.match_on, spec.decision.kpi]))
@@ -234,15 +244,38 @@ def review(
             matching.features(history, attributes, _columns(balanced)), pilots, references
         ),
         mde=sizes,
-        recommendation=checks.advice(
-            spec,
-            len(pilots),
-            len(eligible),
-            sizes[rule]["mde"],
-            checks.gain_to_find(spec, estimated.expected.get(rule, 0.0)),
-        ),
+        recommendation=_recommendation(pilot, len(pilots), sizes[rule], estimated),
         untreated=str(untreated.relative_to(out)),
     )
+
+
+def _recommendation(pilot: Pilot, pilots: int, row: dict, estimated: Estimated) -> dict:
+    """Step 3's advice on its plan; a pre-period without the pilot period's weekdays first."""
+    spec = pilot.spec
+    target = checks.gain_to_find(spec, estimated.expected.get(spec.decision.kpi.value, 0.0))
+    out = checks.advice(
+        spec, pilots, len(pilot.eligible), row["mde"], target, row.get("store_share", 0.0)
+    )
+    if row.get("calendar_covered", True):
+        return out
+    week = f"a pre-period of a whole week (periods.pre_days: {power.WEEK} or more)"
+    note = (
+        f"the pilot period has weekdays the pre-period lacks, so this MDE leaves out their "
+        f"noise: use {week}"
+        + ("" if out["adequate"] else f", then size it again; the MDE says: {out['note']}")
+    )
+    pre = max(out["pre_days"], power.WEEK)
+    return {**out, "adequate": False, "pre_days": pre, "note": note}
+
+
+def _reusable(out: Path, horizon: int) -> dict[str, pd.DataFrame]:
+    """Step 2's untreated runs that cover the whole horizon, by store: step 3 needs no rerun."""
+    found = {}
+    for daily in sorted((out / "twin" / "estimate" / "untreated").glob("*/daily.parquet")):
+        frame = pd.read_parquet(daily)
+        if not frame.empty and int(frame["day"].max()) + 1 >= horizon:
+            found[daily.parent.name] = frame[frame["day"] < horizon]
+    return found
 
 
 def run(

@@ -3,11 +3,14 @@
 import json
 import shutil
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from scenarios.pilot import PilotError, parse_pilot, run_pilot
 from scenarios.pilot.artefacts import STEPS
+from scenarios.pilot.method import store_days
+from scenarios.pilot.twinruns import Arm, run_arms
 from services.client import InProcessClient
 from services.db import Database
 from services.db.engine import sqlite_url
@@ -125,6 +128,22 @@ def test_the_verdict_carries_its_warnings_and_the_tests_their_resolution(strong)
     html = (out / "report.html").read_text()
     top = html[: html.index("<h2>")]
     assert "Warnings (" in top and "placebo resolution" in top and "Scaled stores" in top
+
+
+def test_step_3_reads_step_2s_untreated_run_instead_of_simulating_it_again(strong, tmp_path):
+    pilot, out = strong
+    typical = json.loads((out / "steps" / "2_estimate.json").read_text())["formats"][0]
+    sid, horizon = typical["store_id"], pilot.spec.periods.horizon
+    assert not (out / "twin" / "untreated" / sid).exists()
+    untreated = pd.read_parquet(out / "twin" / "untreated.parquet")
+    reused = untreated[untreated["store_id"] == sid].reset_index(drop=True)
+    assert list(reused["day"]) == list(range(horizon))
+    # what step 3 would have simulated: the same store, seed and horizon, run afresh
+    fresh = run_arms([Arm("u", pilot.chain, (sid,), pilot.spec.seed, horizon, tmp_path)])["u"]
+    pd.testing.assert_frame_equal(reused, fresh[reused.columns], check_dtype=False)
+    cost = store_days(pilot)
+    assert cost["review"] == (len(pilot.eligible) - 1) * horizon
+    assert cost["estimate"] == 2 * pilot.spec.estimate.days + horizon - pilot.spec.estimate.days
 
 
 def test_every_step_is_recorded_in_the_project_library(strong):

@@ -277,8 +277,10 @@ def test_a_week_of_history_sizes_a_week_long_pilot_with_its_weekend():
     ]
     # A 3 + 4 split of the week (the A/A it replaces) read 9% low, and 25% apart
     # from one history to the next: it saw the weekend on one side and 9 stores' contrasts.
-    assert np.mean(sds) == pytest.approx(truth, rel=0.08)
-    assert np.std(sds) / np.mean(sds) < 0.18
+    # The store-level part step 3 now reads from pseudo-periods (none here) can only add:
+    # on 9 stores' contrasts it adds about a tenth, the price of seeing store-level noise.
+    assert truth <= np.mean(sds) <= 1.2 * truth
+    assert np.std(sds) / np.mean(sds) < 0.25
     # Five weekdays of history cannot see the weekend's noise at all.
     week = Design(PILOTS, REFS, 7)
     full = power.mde(week_panel(rng), ["y"], week, 7, 0.05, {"y": 1.0})["y"]["noise_sd"]

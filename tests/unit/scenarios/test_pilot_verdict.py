@@ -3,13 +3,15 @@
 Artefacts are built by hand, so each test sets exactly the figure it is about.
 """
 
+from dataclasses import replace
+
 import pytest
 
 from scenarios.pilot import checks, finance, parse_pilot
 from scenarios.pilot.artefacts import Estimated, Evaluated, PilotRun, Reviewed
 from scenarios.pilot.rule import apply_rule
 from scenarios.pilot.schema import PilotSpec
-from scenarios.pilot.steps import _projection, decide
+from scenarios.pilot.steps import _projection, _recommendation, decide
 
 PILOTS = ["S001", "S002", "S003"]
 REFS = ["S004", "S005", "S006", "S007", "S008", "S009"]
@@ -285,7 +287,7 @@ def test_a_covariate_the_intervention_moved_holds_the_roll_out_back():
     assert verdict(rule, reviewed(), evaluated())[0] == "roll_out"
 
 
-def test_a_quick_run_or_history_shorter_than_a_week_is_flagged_without_blocking():
+def test_a_short_quick_run_is_flagged_and_a_history_without_the_pilots_weekdays_blocks():
     def calendar(periods, days):
         rule = PilotSpec.model_validate(
             {
@@ -304,7 +306,8 @@ def test_a_quick_run_or_history_shorter_than_a_week_is_flagged_without_blocking(
     quick, history = calendar({"pre_days": 5, "pilot_days": 5}, 2)
     assert (quick.figure, quick.threshold, quick.fix) == (2.0, 7.0, "estimate.days: 7")
     assert "weekend" in history.meaning and history.fix == "periods.pre_days: 7 or more"
-    assert not quick.blocks_roll_out and not history.blocks_roll_out
+    # step 3 cannot see the noise of weekdays its history lacks: its plan is not adequate
+    assert not quick.blocks_roll_out and history.blocks_roll_out
     (one_day,) = calendar({"pre_days": 7, "pilot_days": 7}, 1)
     assert "covered 1 day," in one_day.meaning and "self-checkout" not in one_day.meaning
 
@@ -322,6 +325,23 @@ def test_a_pilot_noisier_than_step_3_planned_is_under_powered_after_all():
     # a sure gain with that noise is held back too
     held, reasons, _, _ = verdict(spec(), reviewed(), evaluated(3000.0, 900.0))
     assert held == "next_round" and any("noise" in r for r in reasons)
+
+
+def test_the_noise_the_pilot_showed_replaces_the_plans_advice_and_names_stores():
+    # Step 3 planned an MDE of 1,000 against 800 expected (its advice: days or stores); the
+    # pilot's CI came out 3.2 times as wide. One larger pilot is advised, sized on that noise,
+    # and as what the pilot added is store-level, it is stores, not days.
+    row = {"mde": 1_000.0, "expected_effect": 800.0, "aa_sd": 400 / 2.8, "store_share": 0.1}
+    rev = reviewed().model_copy(update={"mde": {"contribution": row}})
+    decision, _, changes, found = verdict(spec(), rev, evaluated(200.0, 900.0))
+    assert decision == "next_round" and found["power"].fix is None
+    sized = [c for c in changes if "larger pilot" in c or "the CI clears it" in c]
+    assert sized == [found["noise"].fix]
+    assert "pilot stores" in sized[0] and "days before" not in sized[0]
+    assert "store-level" in sized[0]
+    # without a noise warning the plan's advice stands
+    _, _, quiet, found = verdict(spec(), rev, evaluated(200.0, 300.0))
+    assert found["power"].fix in quiet and "days before" in found["power"].fix
 
 
 def test_a_pilot_as_quiet_as_planned_raises_no_noise_warning():
@@ -342,3 +362,18 @@ def test_step_3_advises_no_design_for_an_expected_loss_and_sizes_one_for_a_lower
     assert checks.gain_to_find(cheaper, -500.0) == 500.0
     assert "days before" in checks.advice(cheaper, 3, ELIGIBLE, 1_000.0, 500.0)["note"]
     assert checks.gain_to_find(spec(min_gain=100), 300.0) == 200.0
+
+
+def test_step_3_advises_a_whole_week_pre_period_before_sizing_on_a_blind_one():
+    # five weekdays of history before five pilot days that include the weekend
+    pilot = chain_pilot()
+    short = pilot.spec.model_copy(
+        update={"periods": pilot.spec.periods.model_copy(update={"pre_days": 5, "pilot_days": 5})}
+    )
+    pilot = replace(pilot, spec=short)
+    row = {"mde": 400.0, "store_share": 0.0, "calendar_covered": False}
+    advice = _recommendation(pilot, 2, row, estimated(pilot))
+    assert not advice["adequate"] and advice["pre_days"] == 7
+    assert "pre-period of a whole week" in advice["note"]
+    row["calendar_covered"] = True
+    assert _recommendation(pilot, 2, row, estimated(pilot))["adequate"]
