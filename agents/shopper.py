@@ -8,6 +8,7 @@ shoppers make the same choices wherever the intervention does not change them.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
@@ -16,7 +17,7 @@ import numpy as np
 import simpy
 
 from agents.mission import Mission
-from scenarios.schema import Segment
+from scenarios.schema import Scenario, Segment
 from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
@@ -48,6 +49,37 @@ def tolerance(rng: np.random.Generator, mean: float, shape: float = PATIENCE_SHA
     of a queue.
     """
     return float(rng.gamma(shape, mean / shape))
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRules:
+    """The scenario's rules a visit reads at every stop and till, as plain numbers.
+
+    Read once per store: an attribute of a (pydantic) scenario model costs some
+    twenty times a slot's, and a store-day reads these tens of thousands of times.
+    """
+
+    price_sensitivity: float
+    impulse_probability: float
+    balking: bool
+    balk_queue_mean: float
+    reneging: bool
+    patience_min_mean: float
+    capture_rate: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> VisitRules:
+        """The rules of ``scenario`` (interventions applied)."""
+        sh = scenario.shoppers
+        return cls(
+            price_sensitivity=sh.price_sensitivity,
+            impulse_probability=scenario.promotions.impulse_probability,
+            balking=sh.balking,
+            balk_queue_mean=sh.balk_queue_mean,
+            reneging=sh.reneging,
+            patience_min_mean=sh.patience_min_mean,
+            capture_rate=sh.capture_rate,
+        )
 
 
 class ShopperState(Enum):
@@ -196,7 +228,7 @@ class Shopper(mesa.Agent):
         m = self.model
         shown = m.labels.shown_cents.item(sku)
         rise = shown / m.catalog.reference_cents.item(sku) - 1.0
-        if rise > 0 and self.visit_rng.random() < m.scenario.shoppers.price_sensitivity * rise:
+        if rise > 0 and self.visit_rng.random() < m.visit_rules.price_sensitivity * rise:
             self.price_skips += 1
             return
         got = m.stock.take(sku, qty)
@@ -212,7 +244,7 @@ class Shopper(mesa.Agent):
         for sku, lift in m.promotions.offers(zone, m.day):
             if sku in self.basket:
                 continue
-            p = m.scenario.promotions.impulse_probability * (1.0 + lift)
+            p = m.visit_rules.impulse_probability * (1.0 + lift)
             if self.cart:
                 p *= 1.0 + m.carts.spec.offer_lift
             if self.visit_rng.random() < p and m.stock.take(sku, 1):
@@ -238,7 +270,7 @@ class Shopper(mesa.Agent):
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
-        rules = m.scenario.shoppers
+        rules = m.visit_rules
         # Tolerances are drawn even when switched off, so the visit's later draws stay the same.
         accepts = tolerance(self.visit_rng, rules.balk_queue_mean, BALK_SHAPE)
         if rules.balking and till.expected_wait(1.0) > accepts:
@@ -293,7 +325,7 @@ class Shopper(mesa.Agent):
         )
         self.trajectory.wait_until(at_counter + service)
         yield env.timeout(self.trajectory.end - env.now)
-        if not self.member and self.visit_rng.random() < m.scenario.shoppers.capture_rate:
+        if not self.member and self.visit_rng.random() < m.visit_rules.capture_rate:
             m.customers.capture(self.customer)  # the cashier signs them up before they pay
             self.member = True
             self.captured = True
@@ -358,11 +390,11 @@ class Shopper(mesa.Agent):
 
     def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
-        skus = m.catalog.products
+        codes = m.catalog.codes
         member_id = m.members.account(self.customer) if self.member else None
         request = checkout_request(
             m.store_id,
-            [(skus[i].sku, q) for i, q in lines.items()],
+            [(codes[i], q) for i, q in lines.items()],
             self.payment,
             f"{m.run_key}:{self.visit_id}",
             m.clock(),
@@ -382,7 +414,7 @@ class Shopper(mesa.Agent):
             m.marketing.paid(self, receipt)
         index, sold = m.catalog.index, m.stock.sold_today
         for line in receipt.lines:
-            sku = index[line.sku]
+            sku, price = index[line.sku], line.unit_price_cents
             sold[sku] = sold.item(sku) + line.qty
-            if line.unit_price_cents > self.shown.get(sku, line.unit_price_cents):
+            if price > self.shown.get(sku, price):
                 self.mismatches += 1

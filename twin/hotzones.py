@@ -185,19 +185,17 @@ def segment_shares(
     """
     x0, y0, x1, y1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
     xmin, xmax = np.minimum(x0, x1)[:, None] - NEAR_M, np.maximum(x0, x1)[:, None] + NEAR_M
-    ymin, ymax = np.minimum(y0, y1)[:, None] - NEAR_M, np.maximum(y0, y1)[:, None] + NEAR_M
+    ymin, ymax = np.minimum(y0, y1) - NEAR_M, np.maximum(y0, y1) + NEAR_M
     r, c, reach = s.rects, s.discs, s.reach
-    near = np.concatenate(
-        [
-            (xmax >= r[:, 0]) & (xmin <= r[:, 1]) & (ymax >= r[:, 2]) & (ymin <= r[:, 3]),
-            (xmax >= c[:, 0] - reach)
-            & (xmin <= c[:, 0] + reach)
-            & (ymax >= c[:, 1] - reach)
-            & (ymin <= c[:, 1] + reach),
-        ],
-        axis=1,
-    )
-    seg, spot = np.nonzero(near)
+    # Every spot's box as (x low, x high, y low, y high); the x test on every pair first,
+    # then the y test on the pairs that pass it (few: aisles stand side by side in x).
+    xlo = np.concatenate([r[:, 0], c[:, 0] - reach])
+    xhi = np.concatenate([r[:, 1], c[:, 0] + reach])
+    ylo = np.concatenate([r[:, 2], c[:, 1] - reach])
+    yhi = np.concatenate([r[:, 3], c[:, 1] + reach])
+    seg, spot = np.nonzero((xmax >= xlo) & (xmin <= xhi))
+    near = (ymax[seg] >= ylo[spot]) & (ymin[seg] <= yhi[spot])
+    seg, spot = seg[near], spot[near]
     share = np.empty(len(seg))
     dx, dy = x1 - x0, y1 - y0
     box = spot < s.n_rects
