@@ -184,18 +184,22 @@ def segment_shares(
     those pairs are clipped. Pairs come ordered by segment, then spot.
     """
     x0, y0, x1, y1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
-    xmin, xmax = np.minimum(x0, x1)[:, None] - NEAR_M, np.maximum(x0, x1)[:, None] + NEAR_M
+    xmin, xmax = np.minimum(x0, x1) - NEAR_M, np.maximum(x0, x1) + NEAR_M
     ymin, ymax = np.minimum(y0, y1) - NEAR_M, np.maximum(y0, y1) + NEAR_M
     r, c, reach = s.rects, s.discs, s.reach
-    # Every spot's box as (x low, x high, y low, y high); the x test on every pair first,
-    # then the y test on the pairs that pass it (few: aisles stand side by side in x).
-    xlo = np.concatenate([r[:, 0], c[:, 0] - reach])
-    xhi = np.concatenate([r[:, 1], c[:, 0] + reach])
-    ylo = np.concatenate([r[:, 2], c[:, 1] - reach])
-    yhi = np.concatenate([r[:, 3], c[:, 1] + reach])
-    seg, spot = np.nonzero((xmax >= xlo) & (xmin <= xhi))
-    near = (ymax[seg] >= ylo[spot]) & (ymin[seg] <= yhi[spot])
-    seg, spot = seg[near], spot[near]
+    boxes = np.concatenate(  # every spot's (x low, x high, y low, y high)
+        [r, np.column_stack([c[:, 0] - reach, c[:, 0] + reach, c[:, 1] - reach, c[:, 1] + reach])]
+    )
+    # Spot by spot over every segment (a few dozen spots, tens of thousands of segments),
+    # then back into segment-major order, which the sums over pairs keep.
+    found = [
+        np.flatnonzero((xmax >= xlo) & (xmin <= xhi) & (ymax >= ylo) & (ymin <= yhi))
+        for xlo, xhi, ylo, yhi in boxes.tolist()
+    ]
+    seg = np.concatenate(found)
+    spot = np.repeat(np.arange(len(boxes)), [len(f) for f in found])
+    order = np.argsort(seg * len(boxes) + spot)
+    seg, spot = seg[order], spot[order]
     share = np.empty(len(seg))
     dx, dy = x1 - x0, y1 - y0
     box = spot < s.n_rects
