@@ -205,6 +205,7 @@ class StoreModel(mesa.Model):
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
         self.visit_rules = VisitRules.of(scenario)
+        self._hours_s = (scenario.hours.open_s, scenario.hours.close_s)  # parsed once, not per ask
         self.visitors = VisitorDraws(scenario.shoppers, self.missions, streams)
         self.aisle_x = [self.plan.aisle_x(i) for i in range(len(scenario.layout.zones))]
         scale = scenario.devices.ai_scale
@@ -319,8 +320,8 @@ class StoreModel(mesa.Model):
     @property
     def store_open(self) -> bool:
         """Whether the doors are open for new shoppers now."""
-        h = self.scenario.hours
-        return h.open_s <= time_of_day(self.env.now) < h.close_s
+        open_s, close_s = self._hours_s
+        return open_s <= time_of_day(self.env.now) < close_s
 
     @property
     def shoppers_inside(self) -> bool:
