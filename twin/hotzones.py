@@ -241,9 +241,10 @@ class HotZones:
         for day in sorted({p[0] for p in pending}):
             paths = [p for p in pending if p[0] == day]
             sizes = np.asarray([len(p[1]) - 1 for p in paths])
-            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float)
-            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float)
-            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float)
+            points = int(sizes.sum()) + len(paths)  # a known count spares fromiter regrowing
+            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float, count=points)
+            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float, count=points)
+            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float, count=points)
             last = np.cumsum(sizes + 1) - 1  # a visit's last point starts no segment
             keep = np.ones(len(t) - 1, bool)
             keep[last[:-1]] = False
