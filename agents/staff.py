@@ -77,12 +77,15 @@ class Team:
         """Seconds per day that rostered cashiers spent away from a till (summed over cashiers)."""
 
     def on_duty(self, role: Role, t: float) -> int:
-        """People of ``role`` working at second ``t`` of the run (``Staff.on_shift``, precomputed)."""
+        """People of ``role`` working at second ``t`` of the run (as ``Staff.on_shift``)."""
         day, now = day_of(t), time_of_day(t)
         return sum(
             count
             for who, count, first, until, start, end in self._roster
-            if who is role and first <= day and (until is None or day < until) and start <= now < end
+            if who is role
+            and first <= day
+            and (until is None or day < until)
+            and start <= now < end
         )
 
     def hours(self, day: int) -> dict[Role, float]:
