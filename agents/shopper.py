@@ -8,15 +8,17 @@ shoppers make the same choices wherever the intervention does not change them.
 from __future__ import annotations
 
 from collections.abc import Generator
+from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 import mesa
 import numpy as np
 import simpy
+from simpy import Timeout  # built directly: ``env.timeout`` adds a descriptor call per wait
 
 from agents.mission import Mission
-from scenarios.schema import Segment
+from scenarios.schema import Scenario, Segment
 from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
@@ -48,6 +50,37 @@ def tolerance(rng: np.random.Generator, mean: float, shape: float = PATIENCE_SHA
     of a queue.
     """
     return float(rng.gamma(shape, mean / shape))
+
+
+@dataclass(frozen=True, slots=True)
+class VisitRules:
+    """The scenario's rules a visit reads at every stop and till, as plain numbers.
+
+    Read once per store: an attribute of a (pydantic) scenario model costs some
+    twenty times a slot's, and a store-day reads these tens of thousands of times.
+    """
+
+    price_sensitivity: float
+    impulse_probability: float
+    balking: bool
+    balk_queue_mean: float
+    reneging: bool
+    patience_min_mean: float
+    capture_rate: float
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> VisitRules:
+        """The rules of ``scenario`` (interventions applied)."""
+        sh = scenario.shoppers
+        return cls(
+            price_sensitivity=sh.price_sensitivity,
+            impulse_probability=scenario.promotions.impulse_probability,
+            balking=sh.balking,
+            balk_queue_mean=sh.balk_queue_mean,
+            reneging=sh.reneging,
+            patience_min_mean=sh.patience_min_mean,
+            capture_rate=sh.capture_rate,
+        )
 
 
 class ShopperState(Enum):
@@ -154,7 +187,7 @@ class Shopper(mesa.Agent):
             ys = [shelf_y[skus[k]] for k in range(i, last)]
             to_first = m.plan.route(traj.here, (x, ys[0]))
             marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
-            yield env.timeout(traj.end - env.now)
+            yield Timeout(env, traj.end - env.now)
             for k in range(i, last):
                 sku = skus[k]
                 if desk is not None and k == last - 1:
@@ -183,11 +216,19 @@ class Shopper(mesa.Agent):
                 yield from self._checkout()
         self.state = ShopperState.LEAVING
         gone = traj.walk(env.now, m.plan.route(traj.here, m.plan.exit), self.speed)
-        yield env.timeout(gone - env.now)
+        yield Timeout(env, gone - env.now)
         if self.cart:
             m.carts.give_back()
         self.remove()
         m.record_visit(self)
+
+    def remove(self) -> None:
+        """Leave the model's agent sets: once, at the end of the visit.
+
+        Mesa's ``remove`` wraps the same call in ``contextlib.suppress``, a context
+        manager per visit that a shopper, removed exactly once, does not need.
+        """
+        self.model.deregister_agent(self)
 
     # --- on the floor ------------------------------------------------------------------
 
@@ -196,7 +237,7 @@ class Shopper(mesa.Agent):
         m = self.model
         shown = m.labels.shown_cents.item(sku)
         rise = shown / m.catalog.reference_cents.item(sku) - 1.0
-        if rise > 0 and self.visit_rng.random() < m.scenario.shoppers.price_sensitivity * rise:
+        if rise > 0 and self.visit_rng.random() < m.visit_rules.price_sensitivity * rise:
             self.price_skips += 1
             return
         got = m.stock.take(sku, qty)
@@ -212,7 +253,7 @@ class Shopper(mesa.Agent):
         for sku, lift in m.promotions.offers(zone, m.day):
             if sku in self.basket:
                 continue
-            p = m.scenario.promotions.impulse_probability * (1.0 + lift)
+            p = m.visit_rules.impulse_probability * (1.0 + lift)
             if self.cart:
                 p *= 1.0 + m.carts.spec.offer_lift
             if self.visit_rng.random() < p and m.stock.take(sku, 1):
@@ -234,11 +275,11 @@ class Shopper(mesa.Agent):
     def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
         there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
-        yield env.timeout(there - env.now)
+        yield Timeout(env, there - env.now)
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
-        rules = m.scenario.shoppers
+        rules = m.visit_rules
         # Tolerances are drawn even when switched off, so the visit's later draws stay the same.
         accepts = tolerance(self.visit_rng, rules.balk_queue_mean, BALK_SHAPE)
         if rules.balking and till.expected_wait(1.0) > accepts:
@@ -251,7 +292,7 @@ class Shopper(mesa.Agent):
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
             waits = rules.reneging and not turn.triggered
-            first = yield first_of(turn, env.timeout(patience)) if waits else turn
+            first = yield first_of(turn, Timeout(env, patience)) if waits else turn
             if waits and first is not turn:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
@@ -292,8 +333,8 @@ class Shopper(mesa.Agent):
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
         self.trajectory.wait_until(at_counter + service)
-        yield env.timeout(self.trajectory.end - env.now)
-        if not self.member and self.visit_rng.random() < m.scenario.shoppers.capture_rate:
+        yield Timeout(env, self.trajectory.end - env.now)
+        if not self.member and self.visit_rng.random() < m.visit_rules.capture_rate:
             m.customers.capture(self.customer)  # the cashier signs them up before they pay
             self.member = True
             self.captured = True
@@ -358,11 +399,11 @@ class Shopper(mesa.Agent):
 
     def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
-        skus = m.catalog.products
+        codes = m.catalog.codes
         member_id = m.members.account(self.customer) if self.member else None
         request = checkout_request(
             m.store_id,
-            [(skus[i].sku, q) for i, q in lines.items()],
+            [(codes[i], q) for i, q in lines.items()],
             self.payment,
             f"{m.run_key}:{self.visit_id}",
             m.clock(),
@@ -382,7 +423,7 @@ class Shopper(mesa.Agent):
             m.marketing.paid(self, receipt)
         index, sold = m.catalog.index, m.stock.sold_today
         for line in receipt.lines:
-            sku = index[line.sku]
+            sku, price = index[line.sku], line.unit_price_cents
             sold[sku] = sold.item(sku) + line.qty
-            if line.unit_price_cents > self.shown.get(sku, line.unit_price_cents):
+            if price > self.shown.get(sku, price):
                 self.mismatches += 1

@@ -67,12 +67,26 @@ class Team:
         self.model = model
         self.spec = model.scenario.staff
         self.shifts = list(self.spec.shifts)
+        # (role, count, from_day, until_day, start_s, end_s) of each shift: ``on_duty`` runs
+        # every few minutes of a day, and the roster's models parse clock times on each read.
+        self._roster = [
+            (s.role, s.count, s.from_day, s.until_day, clock_seconds(s.start), clock_seconds(s.end))
+            for s in self.shifts
+        ]
         self.off_till_s: dict[int, float] = {}
         """Seconds per day that rostered cashiers spent away from a till (summed over cashiers)."""
 
     def on_duty(self, role: Role, t: float) -> int:
-        """People of ``role`` working at second ``t`` of the run."""
-        return self.spec.on_shift(role, day_of(t), time_of_day(t))
+        """People of ``role`` working at second ``t`` of the run (as ``Staff.on_shift``)."""
+        day, now = day_of(t), time_of_day(t)
+        return sum(
+            count
+            for who, count, first, until, start, end in self._roster
+            if who is role
+            and first <= day
+            and (until is None or day < until)
+            and start <= now < end
+        )
 
     def hours(self, day: int) -> dict[Role, float]:
         """Paid hours per role on ``day``.

@@ -34,6 +34,7 @@ class Visitor:
     picks: list[int]
     """SKUs the list names, in the order drawn (repeats possible), at most the block's width."""
     qty: list[int]
+    """The row's first quantities, as many as ``picks`` (a list's stops are at most its picks)."""
     intend: list[bool]
     dwell_s: list[float]
 
@@ -94,16 +95,22 @@ class VisitorDraws:
         list_mean = np.asarray([max(s.list_mean - 1.0, 0.0) for s in self.segments])
         # one Poisson draw per row in row order: row i's follows rows before it, not the count
         lines = 1 + gen("visitors", day, 3).poisson(list_mean[seg])
-        picks = np.searchsorted(self.cdf, u[:, 3 : 3 + w], side="right")
+        # Only the cells a list can use are worked on and become Python objects (a list of
+        # n lines has at most n stops; the block is some six times wider than the mean
+        # list): one flat list per block, cut row by row, instead of every cell of every row.
+        used = np.arange(w) < np.minimum(lines, w)[:, None]
+        ends = np.cumsum(used.sum(axis=1)).tolist()
         multi = np.asarray([s.multi_buy for s in self.segments])[seg]
         buy = np.asarray([s.buy_probability for s in self.segments])[seg]
-        qty = 1 + (u[:, 3 + w : 3 + 2 * w] < multi[:, None])
-        intend = u[:, 3 + 2 * w :] < buy[:, None]
+        picks = np.searchsorted(self.cdf, u[:, 3 : 3 + w][used], side="right")
+        qty = 1 + (u[:, 3 + w : 3 + 2 * w] < multi[:, None])[used]
+        intend = (u[:, 3 + 2 * w :] < buy[:, None])[used]
         speed = np.clip(
             sh.walking_speed_mps + sh.walking_speed_sd * z,
             sh.walking_speed_min_mps,
             sh.walking_speed_max_mps,
         )
+        pk, q, it, d = (a.tolist() for a in (picks, qty, intend, dwell[used]))
         segments, methods = self.segments, self.methods
         out = []
         rows = zip(
@@ -112,12 +119,11 @@ class VisitorDraws:
             pay.tolist(),
             speed.tolist(),
             lines.tolist(),
-            picks.tolist(),
-            qty.tolist(),
-            intend.tolist(),
-            dwell.tolist(),
+            ends,
             strict=True,
         )
-        for cu, s, p, v, n, pk, q, it, d in rows:
-            out.append(Visitor(cu, segments[s], methods[p], v, n, pk[:n], q, it, d))
+        a = 0
+        for cu, s, p, v, n, b in rows:
+            out.append(Visitor(cu, segments[s], methods[p], v, n, pk[a:b], q[a:b], it[a:b], d[a:b]))
+            a = b
         return out

@@ -28,6 +28,7 @@ class DoorCounter(Device):
     def __init__(self, model: StoreModel, spec: PeopleCounter, rng: np.random.Generator):
         super().__init__(model, "door-1", model.plan.entrance, rng, spec.faults)
         self.spec = spec
+        self._miss, self._double = spec.miss_rate, spec.double_rate  # read at every entry
         self.true = 0
         self.seen = 0
         self.counted_total = 0
@@ -35,8 +36,8 @@ class DoorCounter(Device):
     def entered(self) -> None:
         """One person walked in."""
         self.true += 1
-        if self.ok and self.rng.random() >= self.spec.miss_rate:
-            self.seen += 1 + int(self.rng.random() < self.spec.double_rate)
+        if self.ok and self.rng.random() >= self._miss:
+            self.seen += 1 + int(self.rng.random() < self._double)
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """Report once an hour."""

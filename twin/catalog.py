@@ -59,6 +59,11 @@ class Catalog:
         return [p.sku for p in self.products]
 
     @cached_property
+    def codes(self) -> tuple[str, ...]:
+        """SKU codes in index order, made once (``skus`` makes a new list)."""
+        return tuple(p.sku for p in self.products)
+
+    @cached_property
     def index(self) -> dict[str, int]:
         """SKU code -> index."""
         return {p.sku: i for i, p in enumerate(self.products)}

@@ -184,20 +184,22 @@ def segment_shares(
     those pairs are clipped. Pairs come ordered by segment, then spot.
     """
     x0, y0, x1, y1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
-    xmin, xmax = np.minimum(x0, x1)[:, None] - NEAR_M, np.maximum(x0, x1)[:, None] + NEAR_M
-    ymin, ymax = np.minimum(y0, y1)[:, None] - NEAR_M, np.maximum(y0, y1)[:, None] + NEAR_M
+    xmin, xmax = np.minimum(x0, x1) - NEAR_M, np.maximum(x0, x1) + NEAR_M
+    ymin, ymax = np.minimum(y0, y1) - NEAR_M, np.maximum(y0, y1) + NEAR_M
     r, c, reach = s.rects, s.discs, s.reach
-    near = np.concatenate(
-        [
-            (xmax >= r[:, 0]) & (xmin <= r[:, 1]) & (ymax >= r[:, 2]) & (ymin <= r[:, 3]),
-            (xmax >= c[:, 0] - reach)
-            & (xmin <= c[:, 0] + reach)
-            & (ymax >= c[:, 1] - reach)
-            & (ymin <= c[:, 1] + reach),
-        ],
-        axis=1,
+    boxes = np.concatenate(  # every spot's (x low, x high, y low, y high)
+        [r, np.column_stack([c[:, 0] - reach, c[:, 0] + reach, c[:, 1] - reach, c[:, 1] + reach])]
     )
-    seg, spot = np.nonzero(near)
+    # Spot by spot over every segment (a few dozen spots, tens of thousands of segments),
+    # then back into segment-major order, which the sums over pairs keep.
+    found = [
+        np.flatnonzero((xmax >= xlo) & (xmin <= xhi) & (ymax >= ylo) & (ymin <= yhi))
+        for xlo, xhi, ylo, yhi in boxes.tolist()
+    ]
+    seg = np.concatenate(found)
+    spot = np.repeat(np.arange(len(boxes)), [len(f) for f in found])
+    order = np.argsort(seg * len(boxes) + spot)
+    seg, spot = seg[order], spot[order]
     share = np.empty(len(seg))
     dx, dy = x1 - x0, y1 - y0
     box = spot < s.n_rects
@@ -239,9 +241,10 @@ class HotZones:
         for day in sorted({p[0] for p in pending}):
             paths = [p for p in pending if p[0] == day]
             sizes = np.asarray([len(p[1]) - 1 for p in paths])
-            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float)
-            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float)
-            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float)
+            points = int(sizes.sum()) + len(paths)  # a known count spares fromiter regrowing
+            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float, count=points)
+            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float, count=points)
+            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float, count=points)
             last = np.cumsum(sizes + 1) - 1  # a visit's last point starts no segment
             keep = np.ones(len(t) - 1, bool)
             keep[last[:-1]] = False

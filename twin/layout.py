@@ -17,20 +17,41 @@ Point = tuple[float, float]
 
 @dataclass(frozen=True)
 class FloorPlan:
-    """Walking geometry of one store: the scenario's layout and how many lanes stand in it."""
+    """Walking geometry of one store: the scenario's layout and how many lanes stand in it.
+
+    The few numbers a walk reads (aisles, tills, doors) are copied out of the
+    layout once: every route and till position of a store-day reads them, and
+    an attribute of a pydantic model costs some twenty times a plain one.
+    """
 
     layout: Layout
     lanes: int
 
+    def __post_init__(self) -> None:
+        lay, t = self.layout, self.layout.tills
+        plain = {
+            "_front": lay.front_aisle_y,
+            "_back": lay.back_aisle_y,
+            "_till_x": t.x,
+            "_till_y": t.y,
+            "_till_spacing": t.spacing_m,
+            "_queue_spacing": t.queue_spacing_m,
+            "_entrance": (lay.entrance.x, lay.entrance.y),
+            "_exit": (lay.exit.x, lay.exit.y),
+            "_checkout_area": (t.x + (self.lanes - 1) * t.spacing_m / 2, lay.front_aisle_y),
+        }
+        for name, value in plain.items():
+            object.__setattr__(self, name, value)
+
     @property
     def entrance(self) -> Point:
         """Where shoppers come in."""
-        return (self.layout.entrance.x, self.layout.entrance.y)
+        return self._entrance
 
     @property
     def exit(self) -> Point:
         """Where shoppers leave."""
-        return (self.layout.exit.x, self.layout.exit.y)
+        return self._exit
 
     def aisle_x(self, zone_index: int) -> float:
         """X of the walkway down the middle of a zone."""
@@ -39,18 +60,16 @@ class FloorPlan:
 
     def lane_position(self, lane: int) -> Point:
         """Where a shopper stands to pay at a lane."""
-        t = self.layout.tills
-        return (t.x + lane * t.spacing_m, t.y)
+        return (self._till_x + lane * self._till_spacing, self._till_y)
 
     def queue_position(self, lane: int, place: int) -> Point:
         """Where the shopper ``place`` positions behind the paying one stands."""
         x, y = self.lane_position(lane)
-        return (x, y + place * self.layout.tills.queue_spacing_m)
+        return (x, y + place * self._queue_spacing)
 
     def checkout_area(self) -> Point:
         """The point in front of the tills where shoppers choose a lane."""
-        t = self.layout.tills
-        return (t.x + (self.lanes - 1) * t.spacing_m / 2, self.layout.front_aisle_y)
+        return self._checkout_area
 
     def zone_of(self, x: float, y: float) -> int:
         """Index of the zone containing (x, y), or -1 outside every zone."""
@@ -72,7 +91,7 @@ class FloorPlan:
 
     def route(self, a: Point, b: Point) -> list[Point]:
         """Waypoints of the walk from ``a`` to ``b`` (``a`` excluded, ``b`` included)."""
-        front, back = self.layout.front_aisle_y, self.layout.back_aisle_y
+        front, back = self._front, self._back
         (ax, ay), (bx, by) = a, b
         if math.isclose(ax, bx) or (ay <= front and by <= front):
             return [b]

@@ -9,6 +9,7 @@ ESL, smart carts, ...) exist from the start and switch on at their ``from_day``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import uuid
 from collections.abc import Callable, Generator
 from typing import Any
@@ -22,7 +23,7 @@ from agents.arrivals import arrival_times, hourly_rates
 from agents.customers import CustomerPool
 from agents.mission import MissionMaker
 from agents.satisfaction import Satisfaction
-from agents.shopper import Shopper
+from agents.shopper import Shopper, VisitRules
 from agents.staff import FirstSeeing, QueueSensor, Team, TrueQueue
 from agents.visitors import Visitor, VisitorDraws
 from devices.base import Device
@@ -130,6 +131,9 @@ FLOWS = (
 )
 
 
+_STEP = simpy.Environment.step
+
+
 class CountingEnvironment(simpy.Environment):
     """A SimPy environment that counts the events it processes (for benchmarks)."""
 
@@ -140,7 +144,7 @@ class CountingEnvironment(simpy.Environment):
     def step(self) -> None:
         """Process the next event."""
         self.processed += 1
-        super().step()
+        _STEP(self)  # not super().step(): this runs for every event of a run
 
 
 class StoreModel(mesa.Model):
@@ -200,8 +204,16 @@ class StoreModel(mesa.Model):
         self.labels = ShelfLabels(self.catalog.skus, [p.price_cents for p in self.catalog.products])
         self.pricing = PriceBook(self)
         self.missions = MissionMaker(scenario, self.catalog)
+        self.visit_rules = VisitRules.of(scenario)
+        self._hours_s = (scenario.hours.open_s, scenario.hours.close_s)  # parsed once, not per ask
         self.visitors = VisitorDraws(scenario.shoppers, self.missions, streams)
         self.aisle_x = [self.plan.aisle_x(i) for i in range(len(scenario.layout.zones))]
+        scale = scenario.devices.ai_scale
+        self._produce_s = (  # read at every till: plain numbers, not the scenario's models
+            scale.from_day if scale is not None else math.inf,
+            scale.s_per_item + (1.0 - scale.accuracy) * scale.correction_s if scale else 0.0,
+            co.produce_s_per_item,
+        )
         self.fridge_skus: list[bool] = self.catalog.fridge.tolist()
         self.produce_skus: list[bool] = self.catalog.produce.tolist()
         self.planogram = Planogram(self, scenario.placement) if scenario.placement else None
@@ -308,8 +320,8 @@ class StoreModel(mesa.Model):
     @property
     def store_open(self) -> bool:
         """Whether the doors are open for new shoppers now."""
-        h = self.scenario.hours
-        return h.open_s <= time_of_day(self.env.now) < h.close_s
+        open_s, close_s = self._hours_s
+        return open_s <= time_of_day(self.env.now) < close_s
 
     @property
     def shoppers_inside(self) -> bool:
@@ -341,10 +353,9 @@ class StoreModel(mesa.Model):
 
     def produce_s(self, lane: bool) -> float:
         """Seconds to weigh one produce item, at a lane or at self-checkout."""
-        scale = self.scenario.devices.ai_scale
-        if scale is not None and self.day >= scale.from_day:
-            return scale.s_per_item + (1.0 - scale.accuracy) * scale.correction_s
-        manual = self.scenario.checkout.produce_s_per_item
+        scale_from_day, scale_s, manual = self._produce_s
+        if self.day >= scale_from_day:
+            return scale_s
         return manual if lane else manual * 1.5
 
     def loss_prevention_check(

@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -45,3 +47,15 @@ def test_trajectory_time_never_goes_back():
     later = traj.walk(2.0, [(5.0, 1.0)], speed=1.0)  # asked to start before it arrived
     assert later == pytest.approx(6.0)
     assert traj.t == sorted(traj.t)
+
+
+def test_the_plain_geometry_is_the_layouts_and_follows_the_lane_count(plan):
+    lay, t = plan.layout, plan.layout.tills
+    assert plan.entrance == (lay.entrance.x, lay.entrance.y)
+    assert plan.exit == (lay.exit.x, lay.exit.y)
+    assert plan.lane_position(2) == (t.x + 2 * t.spacing_m, t.y)
+    assert plan.queue_position(2, 3) == (t.x + 2 * t.spacing_m, t.y + 3 * t.queue_spacing_m)
+    assert plan.checkout_area() == (t.x + (plan.lanes - 1) * t.spacing_m / 2, lay.front_aisle_y)
+    wider = dataclasses.replace(plan, lanes=plan.lanes + 2)
+    assert wider.checkout_area()[0] == plan.checkout_area()[0] + t.spacing_m
+    assert wider == dataclasses.replace(wider)  # the copied numbers are no fields
