@@ -112,7 +112,8 @@ class Database:
 
 def session_for(conn: Connection) -> Session:
     """A session for transactions of ``conn`` that knows its connection (see ``connection_of``)."""
-    return Session(bind=conn, info={_CONNECTION: conn}, expire_on_commit=False)
+    info = {_CONNECTION: conn, readcache.SESSION_KEY: readcache.of_engine(conn.engine)}
+    return Session(bind=conn, info=info, expire_on_commit=False)
 
 
 def connection_of(session: Session) -> Connection:
