@@ -11,7 +11,6 @@ created -> paid -> picked -> fulfilled, or to cancelled / refunded.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
@@ -78,24 +77,31 @@ class _Basket:
         method: PaymentChannel | None,
         at: dt.datetime,
     ):
-        qty: Counter[str] = Counter()
+        qty: dict[str, int] = {}
         for line in lines:
-            qty[line.sku] += line.qty
+            qty[line.sku] = qty.get(line.sku, 0) + line.qty
         self.qty = qty
         prices = catalog.store_prices(session, store_id, list(qty), at)
-        self.lines = [
-            reply(
-                ReceiptLine,
-                {
-                    "sku": s,
-                    "qty": n,
-                    "unit_price_cents": prices[s][0],
-                    "unit_cost_cents": prices[s][1],
-                },
+        # one pass makes the receipt's lines, the pricing engine's and the totals
+        self.lines: list[ReceiptLine] = []
+        self._engine_lines: list[pricing.Line] = []
+        self.items = self.cost_cents = 0
+        for s, n in qty.items():
+            unit_price, unit_cost = prices[s]
+            self.lines.append(
+                reply(
+                    ReceiptLine,
+                    {
+                        "sku": s,
+                        "qty": n,
+                        "unit_price_cents": unit_price,
+                        "unit_cost_cents": unit_cost,
+                    },
+                )
             )
-            for s, n in qty.items()
-        ]
-        self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
+            self._engine_lines.append(pricing.Line(s, n, unit_price))
+            self.items += n
+            self.cost_cents += n * unit_cost
         if member_id is not None:
             members.check_member(session, member_id, store_id)
         self.offers = marketing.offers(session, store_id, at)
@@ -105,14 +111,6 @@ class _Basket:
 
     def price(self, exclude: frozenset[int] = frozenset()) -> pricing.Pricing:
         return pricing.price(self._engine_lines, self.offers, self.coupons, self.method, exclude)
-
-    @property
-    def items(self) -> int:
-        return sum(self.qty.values())
-
-    @property
-    def cost_cents(self) -> int:
-        return sum(x.qty * x.unit_cost_cents for x in self.lines)
 
     def row(self, p: pricing.Pricing) -> dict:
         """The order columns that depend on pricing."""
