@@ -81,7 +81,9 @@ class Prepared:
 
     @staticmethod
     def _run(conn: Connection, method: str, sql: str, args: Any) -> Any:
-        dbapi = conn.connection.driver_connection
+        # the DBAPI connection itself (the driver's, for every synchronous driver), an
+        # attribute: ``driver_connection`` asks the dialect for it through two properties
+        dbapi = conn.connection.dbapi_connection
         cursor = dbapi.cursor()
         try:
             getattr(cursor, method)(sql, args)
