@@ -54,14 +54,19 @@ _LINES_OF = Prepared(
     .order_by(_LINES.c.id)
 )
 _NEW_DELIVERY = insert(Delivery.__table__)
-_MOVE = (
-    update(_ORDERS)
-    .where(
-        _ORDERS.c.id == bindparam("o_id"),
-        _ORDERS.c.status.in_(bindparam("allowed", expanding=True)),
+
+
+@cache
+def _move_from(allowed: int) -> Prepared:
+    """UPDATE of an order's status if it is one of ``allowed`` statuses (params s0, s1, ...)."""
+    return Prepared(
+        update(_ORDERS)
+        .where(
+            _ORDERS.c.id == bindparam("o_id"),
+            _ORDERS.c.status.in_([bindparam(f"s{i}") for i in range(allowed)]),
+        )
+        .values(status=bindparam("to"), updated_at=bindparam("at"))
     )
-    .values(status=bindparam("to"), updated_at=bindparam("at"))
-)
 
 
 class _Basket:
@@ -475,8 +480,9 @@ def _move(
     at: dt.datetime,
 ) -> Row:
     """Change an order's status if it is in one of ``allowed`` (checked in the UPDATE)."""
-    params = {"o_id": order_id, "allowed": [s.value for s in allowed], "to": to.value, "at": at}
-    done = connection_of(session).execute(_MOVE, params)
+    params = {"o_id": order_id, "to": to.value, "at": at}
+    params.update((f"s{i}", s.value) for i, s in enumerate(allowed))
+    done = _move_from(len(allowed)).execute(connection_of(session), params)
     order = _require(session, order_id)
     if done.rowcount != 1:
         raise Conflict(f"order {order_id} is {order.status}; it cannot become {to.value}")
