@@ -20,6 +20,7 @@ from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
 MEMORY_URL = "sqlite://"
+MEMORY_PAGE_SIZE = 1024
 _CONNECTION = "storetwin.connection"
 T = TypeVar("T")
 # PostgreSQL's SQLSTATEs for "try again": serialization_failure, deadlock_detected
@@ -41,6 +42,15 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+
+
+def _small_pages(dbapi_connection, _record) -> None:
+    # The private in-memory database only (it is empty when it connects, so the
+    # size holds): a transaction copies every page it changes into the rollback
+    # journal first, and a sale changes a few rows of some ten pages. 1 KiB pages
+    # instead of 4 KiB: 3.6% fewer instructions for a window of a store-day's
+    # service calls (2 KiB: 3.1%, 512 B: 2.4%); the same answers.
+    dbapi_connection.execute(f"PRAGMA page_size={MEMORY_PAGE_SIZE}")
 
 
 def _sqlite_begin(dbapi_connection) -> None:
@@ -69,6 +79,8 @@ class Database:
         self.engine: Engine = create_engine(url, **pool)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_connect)
+            if self.in_memory:
+                event.listen(self.engine, "connect", _small_pages)
             # the dialect's own hook, not a "begin" event: with no connection events
             # SQLAlchemy skips dispatching them, some 14,000 instructions a transaction
             self.engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]
