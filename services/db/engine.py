@@ -20,6 +20,7 @@ from services.db.models import Base
 
 DEFAULT_URL_ENV = "DATABASE_URL"
 MEMORY_URL = "sqlite://"
+MEMORY_PAGE_SIZE = 1024
 _CONNECTION = "storetwin.connection"
 T = TypeVar("T")
 # PostgreSQL's SQLSTATEs for "try again": serialization_failure, deadlock_detected
@@ -43,10 +44,22 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def _small_pages(dbapi_connection, _record) -> None:
+    # The private in-memory database only (it is empty when it connects, so the
+    # size holds): a transaction copies every page it changes into the rollback
+    # journal first, and a sale changes a few rows of some ten pages. 1 KiB pages
+    # instead of 4 KiB: 3.6% fewer instructions for a window of a store-day's
+    # service calls (2 KiB: 3.1%, 512 B: 2.4%); the same answers.
+    dbapi_connection.execute(f"PRAGMA page_size={MEMORY_PAGE_SIZE}")
+
+
 def _sqlite_begin(dbapi_connection) -> None:
     # Take the write lock at the start: a transaction that reads stock and then
-    # writes it cannot be overtaken between the two.
-    dbapi_connection.driver_connection.execute("BEGIN IMMEDIATE")
+    # writes it cannot be overtaken between the two. A transaction ``transact``
+    # began on the driver already holds it (SQLAlchemy joins it, see _sqlite_transact).
+    driver = dbapi_connection.driver_connection
+    if not driver.in_transaction:
+        driver.execute("BEGIN IMMEDIATE")
 
 
 class Database:
@@ -66,6 +79,8 @@ class Database:
         self.engine: Engine = create_engine(url, **pool)
         if self.engine.dialect.name == "sqlite":
             event.listen(self.engine, "connect", _sqlite_connect)
+            if self.in_memory:
+                event.listen(self.engine, "connect", _small_pages)
             # the dialect's own hook, not a "begin" event: with no connection events
             # SQLAlchemy skips dispatching them, some 14,000 instructions a transaction
             self.engine.dialect.do_begin = _sqlite_begin  # type: ignore[method-assign]
@@ -109,7 +124,8 @@ class Database:
 
 def session_for(conn: Connection) -> Session:
     """A session for transactions of ``conn`` that knows its connection (see ``connection_of``)."""
-    return Session(bind=conn, info={_CONNECTION: conn})
+    info = {_CONNECTION: conn, readcache.SESSION_KEY: readcache.of_engine(conn.engine)}
+    return Session(bind=conn, info=info, expire_on_commit=False)
 
 
 def connection_of(session: Session) -> Connection:
@@ -135,6 +151,8 @@ def transact(conn: Connection, work: Callable[[Session], T], session: Session | 
     for attempt in range(2):
         s = session if session is not None else session_for(conn)
         try:
+            if conn.dialect.name == "sqlite" and not conn.in_transaction():
+                return _sqlite_transact(conn, work, s)
             with conn.begin():
                 try:
                     result = work(s)
@@ -149,6 +167,47 @@ def transact(conn: Connection, work: Callable[[Session], T], session: Session | 
             if attempt:
                 raise
     raise AssertionError("unreachable")
+
+
+def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session) -> T:
+    """``transact``'s transaction on SQLite, begun and ended on the driver's connection.
+
+    SQLAlchemy's own begin and commit cost some 47,000 instructions a
+    transaction against 13,500 for the driver's ``BEGIN IMMEDIATE`` and
+    ``COMMIT``, and most calls of a store-day (a sale) run prepared statements
+    only (``services.db.prepared``), which need no SQLAlchemy transaction. A
+    Core or ORM statement of ``work`` still begins one, which joins the
+    driver's (``_sqlite_begin`` sees it open), and it is ended through
+    SQLAlchemy, so its bookkeeping stays right; what is left open after that
+    is the driver's alone. A rollback goes through the dialect's, which clears
+    the read cache as ever (``readcache.enable``). An empty call on the
+    in-memory database: 6.4 us before, 3.9 us after (CPU, best of five runs
+    of 20,000), of which SQLite's own BEGIN and COMMIT take 1.8 us.
+    """
+    fairy = conn.connection
+    driver = fairy.driver_connection
+    driver.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
+    try:
+        result = work(s)
+        s.flush()
+        if s.in_transaction():
+            s.commit()  # a session that began the connection's transaction commits it
+        if conn.in_transaction():
+            conn.commit()  # Core statements began it, or the session joined it
+        if driver.in_transaction:
+            driver.commit()
+    except BaseException:
+        if s.in_transaction():
+            s.rollback()
+        if conn.in_transaction():
+            conn.rollback()
+        if driver.in_transaction:
+            conn.dialect.do_rollback(fairy)  # the dialect's: it clears the read cache
+        raise
+    finally:
+        if s.identity_map or s.new:  # forget the transaction's objects
+            s.close()
+    return result
 
 
 def retrying(session: Session, work: Callable[[], T], tries: int = 5) -> T:

@@ -84,10 +84,26 @@ def enable(engine: Engine) -> None:
 
 
 def of(session: Session) -> ReadCache | None:
-    """The cache of the session's database, or None when its reads are not cached."""
+    """The cache of the session's database, or None when its reads are not cached.
+
+    A session ``engine.session_for`` made holds it (``SESSION_KEY``): a sale asks
+    twice, and the weak dictionary's look-up costs more than the read it saves.
+    """
+    found = session.info.get(SESSION_KEY, _UNKNOWN)
+    if found is not _UNKNOWN:
+        return found
     if not _CACHES or session.bind is None:
         return None
     return _CACHES.get(session.bind.engine)  # the session's bind is a connection or an engine
+
+
+def of_engine(engine: Engine) -> ReadCache | None:
+    """The cache of ``engine``'s database, or None when its reads are not cached."""
+    return _CACHES.get(engine)
+
+
+SESSION_KEY = "storetwin.readcache"
+_UNKNOWN = object()
 
 
 def invalidate(session: Session) -> None:

@@ -11,7 +11,6 @@ created -> paid -> picked -> fulfilled, or to cancelled / refunded.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from collections.abc import Sequence
 from functools import cache
 
@@ -48,19 +47,26 @@ _ORDER_FOR_KEY = select(_ORDERS.c.id, _ORDERS.c.request_hash).where(
 # orders and their lines are written by Core statements only (never ORM objects), so
 # these reads through the connection see everything the transaction did
 _ORDER_BY_ID = select(_ORDERS).where(_ORDERS.c.id == bindparam("o_id"))
-_LINES_OF = (
+# text and integers only, which the driver gives as the Core path would: run prepared
+_LINES_OF = Prepared(
     select(_LINES.c.sku, _LINES.c.qty, _LINES.c.unit_price_cents, _LINES.c.unit_cost_cents)
     .where(_LINES.c.order_id == bindparam("o_id"))
     .order_by(_LINES.c.id)
 )
-_MOVE = (
-    update(_ORDERS)
-    .where(
-        _ORDERS.c.id == bindparam("o_id"),
-        _ORDERS.c.status.in_(bindparam("allowed", expanding=True)),
+_NEW_DELIVERY = insert(Delivery.__table__)
+
+
+@cache
+def _move_from(allowed: int) -> Prepared:
+    """UPDATE of an order's status if it is one of ``allowed`` statuses (params s0, s1, ...)."""
+    return Prepared(
+        update(_ORDERS)
+        .where(
+            _ORDERS.c.id == bindparam("o_id"),
+            _ORDERS.c.status.in_([bindparam(f"s{i}") for i in range(allowed)]),
+        )
+        .values(status=bindparam("to"), updated_at=bindparam("at"))
     )
-    .values(status=bindparam("to"), updated_at=bindparam("at"))
-)
 
 
 class _Basket:
@@ -76,24 +82,31 @@ class _Basket:
         method: PaymentChannel | None,
         at: dt.datetime,
     ):
-        qty: Counter[str] = Counter()
+        qty: dict[str, int] = {}
         for line in lines:
-            qty[line.sku] += line.qty
+            qty[line.sku] = qty.get(line.sku, 0) + line.qty
         self.qty = qty
         prices = catalog.store_prices(session, store_id, list(qty), at)
-        self.lines = [
-            reply(
-                ReceiptLine,
-                {
-                    "sku": s,
-                    "qty": n,
-                    "unit_price_cents": prices[s][0],
-                    "unit_cost_cents": prices[s][1],
-                },
+        # one pass makes the receipt's lines, the pricing engine's and the totals
+        self.lines: list[ReceiptLine] = []
+        self._engine_lines: list[pricing.Line] = []
+        self.items = self.cost_cents = 0
+        for s, n in qty.items():
+            unit_price, unit_cost = prices[s]
+            self.lines.append(
+                reply(
+                    ReceiptLine,
+                    {
+                        "sku": s,
+                        "qty": n,
+                        "unit_price_cents": unit_price,
+                        "unit_cost_cents": unit_cost,
+                    },
+                )
             )
-            for s, n in qty.items()
-        ]
-        self._engine_lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
+            self._engine_lines.append(pricing.Line(s, n, unit_price))
+            self.items += n
+            self.cost_cents += n * unit_cost
         if member_id is not None:
             members.check_member(session, member_id, store_id)
         self.offers = marketing.offers(session, store_id, at)
@@ -103,14 +116,6 @@ class _Basket:
 
     def price(self, exclude: frozenset[int] = frozenset()) -> pricing.Pricing:
         return pricing.price(self._engine_lines, self.offers, self.coupons, self.method, exclude)
-
-    @property
-    def items(self) -> int:
-        return sum(self.qty.values())
-
-    @property
-    def cost_cents(self) -> int:
-        return sum(x.qty * x.unit_cost_cents for x in self.lines)
 
     def row(self, p: pricing.Pricing) -> dict:
         """The order columns that depend on pricing."""
@@ -325,15 +330,22 @@ def _create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Orde
     if basket is None:
         return get_order(session, order_id)
     inventory.reserve(session, req.store_id, basket.qty)
-    if req.delivery is not None:
-        session.add(Delivery(order_id=order_id, store_id=req.store_id, **req.delivery.model_dump()))
-        session.flush()
+    if req.delivery is not None:  # a Core insert: dispatch reads deliveries with Core
+        connection_of(session).execute(
+            _NEW_DELIVERY,
+            {"order_id": order_id, "store_id": req.store_id, **req.delivery.model_dump()},
+        )
     return get_order(session, order_id)
 
 
-def get_order(session: Session, order_id: int) -> OrderPublic:
-    """One order with its lines."""
-    o = _require(session, order_id)
+def get_order(
+    session: Session,
+    order_id: int,
+    row: Row | None = None,
+    lines: list[ReceiptLine] | None = None,
+) -> OrderPublic:
+    """One order with its lines; ``row`` and ``lines``: the order's as the caller just read them."""
+    o = row if row is not None else _require(session, order_id)
     return OrderPublic(
         id=o.id,
         store_id=o.store_id,
@@ -346,7 +358,7 @@ def get_order(session: Session, order_id: int) -> OrderPublic:
         total_cents=o.total_cents,
         cost_cents=o.cost_cents,
         created_at=o.created_at,
-        lines=_lines(session, order_id),
+        lines=lines if lines is not None else _lines(session, order_id),
     )
 
 
@@ -373,8 +385,8 @@ def list_orders(
 
 def pick(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
     """A paid online order has been picked and packed in the store."""
-    _move(session, order_id, (OrderStatus.paid,), OrderStatus.picked, at)
-    return get_order(session, order_id)
+    order = _move(session, order_id, (OrderStatus.paid,), OrderStatus.picked, at)
+    return get_order(session, order_id, order)
 
 
 def fulfil(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
@@ -382,8 +394,9 @@ def fulfil(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
     order = _move(
         session, order_id, (OrderStatus.paid, OrderStatus.picked), OrderStatus.fulfilled, at
     )
-    inventory.take_reserved(session, order.store_id, _quantities(session, order_id))
-    return get_order(session, order_id)
+    lines = _lines(session, order_id)
+    inventory.take_reserved(session, order.store_id, {x.sku: x.qty for x in lines})
+    return get_order(session, order_id, order, lines)
 
 
 def cancel(session: Session, order_id: int, at: dt.datetime) -> OrderPublic:
@@ -467,8 +480,9 @@ def _move(
     at: dt.datetime,
 ) -> Row:
     """Change an order's status if it is in one of ``allowed`` (checked in the UPDATE)."""
-    params = {"o_id": order_id, "allowed": [s.value for s in allowed], "to": to.value, "at": at}
-    done = connection_of(session).execute(_MOVE, params)
+    params = {"o_id": order_id, "to": to.value, "at": at}
+    params.update((f"s{i}", s.value) for i, s in enumerate(allowed))
+    done = _move_from(len(allowed)).execute(connection_of(session), params)
     order = _require(session, order_id)
     if done.rowcount != 1:
         raise Conflict(f"order {order_id} is {order.status}; it cannot become {to.value}")
@@ -484,9 +498,12 @@ def _require(session: Session, order_id: int) -> Row:
 
 
 def _lines(session: Session, order_id: int) -> list[ReceiptLine]:
-    rows = connection_of(session).execute(_LINES_OF, {"o_id": order_id})
-    return [
-        ReceiptLine(sku=sku, qty=qty, unit_price_cents=price, unit_cost_cents=cost)
+    rows = _LINES_OF.execute(connection_of(session), {"o_id": order_id}).fetchall()
+    return [  # the lines as the order's checks wrote them: nothing to validate again
+        reply(
+            ReceiptLine,
+            {"sku": sku, "qty": qty, "unit_price_cents": price, "unit_cost_cents": cost},
+        )
         for sku, qty, price, cost in rows
     ]
 

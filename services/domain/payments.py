@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
@@ -49,6 +49,23 @@ _MARK_PAID = (
     .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == OrderStatus.created.value)
     .values(status=OrderStatus.paid.value, updated_at=bindparam("at"))
 )
+# payments are written by Core statements only (``record``), never ORM objects, so
+# these reads through the connection see everything the transaction did
+_PAYMENT_COLUMNS = (
+    _PAYMENTS.c.id,
+    _PAYMENTS.c.order_id,
+    _PAYMENTS.c.method,
+    _PAYMENTS.c.amount_cents,
+    _PAYMENTS.c.status,
+    _PAYMENTS.c.created_at,
+    _PAYMENTS.c.request_hash,
+)
+_PAYMENT_FOR_KEY = select(*_PAYMENT_COLUMNS).where(
+    _PAYMENTS.c.key_scope == bindparam("scope"),
+    _PAYMENTS.c.idempotency_key == bindparam("key"),
+)
+_PAYMENT_BY_ID = select(*_PAYMENT_COLUMNS).where(_PAYMENTS.c.id == bindparam("p_id"))
+_CAPTURED = "captured"
 BALANCES = {PaymentChannel.stored_value: "stored_value", PaymentChannel.points: "points"}
 
 
@@ -120,7 +137,7 @@ def record(
     key_scope: str,
     idempotency_key: str,
     request_hash: str | None,
-    status: str = "captured",
+    status: str = _CAPTURED,
 ) -> int:
     """Insert a payment whose key the caller knows to be new in its scope (it stays unique)."""
     payment_id = _INSERT.new_id(
@@ -140,13 +157,10 @@ def record(
     return payment_id
 
 
-def by_key(session: Session, key_scope: str, idempotency_key: str) -> Payment | None:
-    """The payment recorded under a key in its scope, if any."""
-    return session.scalar(
-        select(Payment).where(
-            Payment.key_scope == key_scope, Payment.idempotency_key == idempotency_key
-        )
-    )
+def by_key(session: Session, key_scope: str, idempotency_key: str) -> Row | None:
+    """The payment recorded under a key in its scope, if any (columns as attributes)."""
+    params = {"scope": key_scope, "key": idempotency_key}
+    return connection_of(session).execute(_PAYMENT_FOR_KEY, params).one_or_none()
 
 
 def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPublic:
@@ -187,7 +201,14 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
         request_hash=request_hash,
         at=at,
     )
-    return get_payment(session, done.payment_id)
+    return PaymentPublic(  # what get_payment would read back
+        id=done.payment_id,
+        order_id=order.id,
+        method=req.method,
+        amount_cents=order.total_cents,
+        status=_CAPTURED,
+        created_at=at,
+    )
 
 
 def _replay(
@@ -203,7 +224,7 @@ def _replay(
 
 def get_payment(session: Session, payment_id: int) -> PaymentPublic:
     """One payment or refund."""
-    row = session.get(Payment, payment_id)
+    row = connection_of(session).execute(_PAYMENT_BY_ID, {"p_id": payment_id}).one_or_none()
     if row is None:
         raise NotFound(f"no payment {payment_id}")
     return public(row)
@@ -215,7 +236,7 @@ def for_order(session: Session, order_id: int) -> list[PaymentPublic]:
     return [public(p) for p in rows]
 
 
-def public(p: Payment) -> PaymentPublic:
+def public(p: Payment | Row) -> PaymentPublic:
     """The public form of a payment row."""
     return PaymentPublic(
         id=p.id,

@@ -115,3 +115,35 @@ def test_the_http_client_raises_the_same_key_reused_error():
     error = from_body(409, to_body(KeyReused("till-1")))
     assert isinstance(error, KeyReused) and error.idempotency_key == "till-1"
     assert str(error) == str(KeyReused("till-1"))
+
+
+def test_fingerprints_are_the_hashes_stored_before_of_each_request_and_context():
+    """The serializer's bytes are hashed as they are: what earlier versions stored still matches."""
+    import hashlib
+
+    from services.domain.idempotency import fingerprint
+
+    def stored_before(request, **context) -> str:
+        body = request.model_dump_json(exclude={"idempotency_key"})
+        if context:
+            body += repr(sorted(context.items()))
+        return hashlib.sha256(body.encode()).hexdigest()
+
+    requests = [
+        sale("S1", "k"),
+        CheckoutRequest(
+            store_id="店一",
+            lines=[CheckoutLine(sku="MILK", qty=2), CheckoutLine(sku='B"R\\EAD', qty=1)],
+            payment_method=PaymentChannel.points,
+            idempotency_key="k",
+            member_id=7,
+            coupon_codes=["C1", "ç2"],
+        ),
+        online("web-1", member=3),
+        PaymentCreate(order_id=5, method=PaymentChannel.card, idempotency_key="p", at=AT),
+    ]
+    for request in requests:
+        assert fingerprint(request) == stored_before(request)
+    refund = RefundCreate(idempotency_key="r", at=AT)
+    assert fingerprint(refund, order_id=9) == stored_before(refund, order_id=9)
+    assert fingerprint(refund, order_id=9) != fingerprint(refund, order_id=10)

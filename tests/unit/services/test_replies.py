@@ -9,7 +9,9 @@ from services.schemas import (
     CouponKind,
     CouponTemplateCreate,
     MemberCreate,
+    OrderCreate,
     PaymentChannel,
+    PaymentCreate,
     PromotionCreate,
     Receipt,
     SpendGetCoupon,
@@ -68,3 +70,28 @@ def test_receipts_equal_their_validated_copies(shop):
     )
     assert plain.promotion is None and plain.member_id is None
     same_as_validated(plain)
+
+
+def test_online_orders_and_payments_equal_their_validated_copies(shop):
+    """Order lines read back and a new payment's reply are made without validation too."""
+    order = shop.create_order(
+        OrderCreate(
+            store_id="S1",
+            channel="pickup",
+            lines=[CheckoutLine(sku="MILK", qty=2), CheckoutLine(sku="EGGS", qty=1)],
+            idempotency_key="web",
+            at=AT,
+        )
+    )
+    paid = shop.pay(
+        PaymentCreate(order_id=order.id, method=PaymentChannel.card, idempotency_key="p", at=AT)
+    )
+    assert paid == shop.pay(  # the reply made from what was written is the one read back
+        PaymentCreate(order_id=order.id, method=PaymentChannel.card, idempotency_key="p", at=AT)
+    )
+    for reply in (order, shop.pick_order(order.id, AT), shop.fulfil_order(order.id, AT), paid):
+        again = type(reply).model_validate(reply.model_dump())
+        assert reply == again and reply.model_fields_set == again.model_fields_set
+        for a, b in zip(getattr(reply, "lines", []), getattr(again, "lines", []), strict=True):
+            assert vars(a) == vars(b)
+            assert [type(v) for v in vars(a).values()] == [type(v) for v in vars(b).values()]

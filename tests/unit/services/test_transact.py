@@ -1,13 +1,16 @@
 """``transact``: one transaction per call, on a session the caller may reuse between calls."""
 
+import datetime as dt
+
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from services.db import Database
-from services.db.engine import session_for, sqlite_url, transact
+from services.db.engine import connection_of, session_for, sqlite_url, transact
 from services.db.models import Store
+from services.db.prepared import Prepared
 
 
 def store(store_id: str) -> Store:
@@ -74,3 +77,57 @@ def test_a_sqlite_transaction_takes_the_write_lock_when_it_begins(tmp_path):
     finally:
         first.dispose()
         second.dispose()
+
+
+_INSERT_STORE = Prepared(insert(Store.__table__))
+
+
+def _raw_insert(s: Session, store_id: str) -> None:
+    """A write as a sale makes it: a prepared statement on the driver, no SQLAlchemy transaction."""
+    _INSERT_STORE.execute(connection_of(s), _row(store_id))
+
+
+@pytest.mark.parametrize("then", ["nothing", "orm", "core"])
+def test_a_transaction_of_driver_and_sqlalchemy_writes_commits_or_rolls_back_whole(db, then):
+    """Driver-level writes and the Core or ORM writes after them end together, either way."""
+
+    def later(s: Session, store_id: str) -> None:
+        if then == "orm":
+            s.add(store(store_id))
+            s.flush()
+        elif then == "core":
+            connection_of(s).execute(insert(Store).values(**_row(store_id)))
+
+    def both(s: Session, fail: bool) -> None:
+        _raw_insert(s, "R1" if not fail else "X1")
+        later(s, "R2" if not fail else "X2")
+        if fail:
+            raise RuntimeError("the call fails after its writes")
+
+    with db.engine.connect() as conn:
+        session = session_for(conn)
+        transact(conn, lambda s: both(s, fail=False), session)
+        with pytest.raises(RuntimeError, match="after its writes"):
+            transact(conn, lambda s: both(s, fail=True), session)
+        assert not conn.in_transaction()
+        if db.engine.dialect.name == "sqlite":  # the transaction transact began on the driver
+            assert not conn.connection.driver_connection.in_transaction
+        kept = ["R1", "R2"] if then != "nothing" else ["R1"]
+        assert transact(conn, ids, session) == kept
+    with db.engine.connect() as other:  # committed for every connection, not only this one
+        assert transact(other, ids) == kept
+
+
+def _row(store_id: str) -> dict:
+    return {
+        "id": store_id,
+        "name": store_id,
+        "format": "supermarket",
+        "currency": "CNY",
+        "region": "",
+        "size_m2": 0,
+        "opens": dt.time(8),
+        "closes": dt.time(22),
+        "status": "open",
+        "price_group": None,
+    }
