@@ -153,7 +153,8 @@ def run(
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
-    title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
+    seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}..{seed + replications - 1}"
+    title = f"{sc.name} ({sc.versioned_id}, {seeds}, {days} day(s))"
     if replications > 1:
         arms = {"base": sc.model_copy(update={"what_if": None}), **variants}
         runs = sweep_commands.Runs(seed, replications, days, out, pool, services)

@@ -373,7 +373,7 @@ def _extrapolation(projection: Sequence[dict[str, Any]]) -> list[Finding]:
         if row["extrapolated"]:
             last = [r for r in projection if r["format"] == fmt][-1]
             meaning = (
-                f"{fmt} ({row['stores']} stores) was not piloted; its projection comes from "
+                f"{fmt} ({_stores(row['stores'])}) was not piloted; its projection comes from "
                 "the twin's quick run of one typical store (step 2), an extrapolation no pilot "
                 f"has tested (cumulative net {last['cumulative_net']:+,.0f} by year "
                 f"{last['year']})"
@@ -381,12 +381,16 @@ def _extrapolation(projection: Sequence[dict[str, Any]]) -> list[Finding]:
             found.append(Finding("extrapolation", last["cumulative_net"], None, meaning))
         else:
             meaning = (
-                f"{fmt} ({row['stores']} stores) was not piloted and has no projection: the "
+                f"{fmt} ({_stores(row['stores'])}) was not piloted and has no projection: the "
                 "decision holds for the piloted formats only; a roll-out there needs its own "
                 "pilot (or rollout.extrapolate_formats: true for the twin's estimate)"
             )
             found.append(Finding("extrapolation", float(row["stores"]), None, meaning))
     return found
+
+
+def _stores(count: int) -> str:
+    return f"{count} store" if count == 1 else f"{count} stores"
 
 
 def _scaling(scaled: dict[str, Any] | None) -> list[Finding]:

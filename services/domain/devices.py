@@ -37,7 +37,8 @@ def _field(payload: dict, name: str, kind: type | tuple[type, ...]):
     value = payload.get(name)
     if not isinstance(value, kind) or isinstance(value, bool):
         wanted = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
-        raise DomainError(f"payload.{name}: must be a {wanted}, got {type(value).__name__}")
+        article = "an" if wanted[0] in "aeiou" else "a"
+        raise DomainError(f"payload.{name}: must be {article} {wanted}, got {type(value).__name__}")
     return value
 
 

@@ -68,5 +68,6 @@ def test_run_with_replications_gives_paired_cis(tmp_path):
     assert esl["price_mismatches"]["replications"] == 2
     assert esl["labour_cost"]["ci_low"] is not None
     assert "vs noise" in result.output
+    assert "seeds 0..1" in result.output and "seed 0," not in result.output
     long = pd.read_parquet(tmp_path / "replications.parquet")
     assert set(long["variant"]) == {"base", "set"} and set(long["seed"]) == {0, 1}

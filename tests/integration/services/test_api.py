@@ -199,6 +199,8 @@ def test_alerts_are_raised_once_and_acknowledged(seeded, api):
     bad = {**queue, "payload": {"lane": 2}}
     reply = s1.post("/devices/telemetry", json=bad)
     assert reply.status_code == 400 and "payload.length" in reply.json()["detail"]
+    worded = s1.post("/devices/telemetry", json={**queue, "payload": {"lane": 2, "length": "6"}})
+    assert "payload.length: must be an int, got str" in worded.json()["detail"]
     open_alerts = s1.get("/devices/alerts", params={"store_id": "S1"}).json()
     assert len(open_alerts) == 2
     acked = s1.post(f"/devices/alerts/{open_alerts[0]['id']}/ack", json={"by": "clerk"}).json()

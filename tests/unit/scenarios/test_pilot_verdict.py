@@ -215,6 +215,8 @@ def test_the_projection_leaves_out_formats_nobody_piloted():
     assert listed["source"] == "not piloted" and listed["cumulative_net"] is None
     [finding] = checks._extrapolation(rows)
     assert "convenience" in finding.meaning and not finding.blocks_roll_out
+    one = [{**listed, "stores": 1}]
+    assert "convenience (1 store) was not piloted" in checks._extrapolation(one)[0].meaning
 
 
 def test_the_projection_extrapolates_other_formats_only_when_asked_and_warns():
