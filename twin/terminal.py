@@ -98,10 +98,7 @@ class Commands(TyperGroup):
                 return super().main(*args, standalone_mode=True, **kwargs)  # prints the help
             ctx = getattr(exc, "ctx", None)
             where = ctx.command_path if ctx is not None else "storetwin"
-            err.print(
-                f"[bold red]error:[/] {exc.format_message()} (see `{where} --help`)",
-                highlight=False,
-            )
+            _say("[bold red]error:[/]", f"{exc.format_message()} (see `{where} --help`)")
             sys.exit(getattr(exc, "exit_code", 2))
         except _ABORT:
             err.print("[bold red]error:[/] aborted", highlight=False)

@@ -126,3 +126,40 @@ def test_a_warning_keeps_its_brackets(capsys):
 
     warn("interventions=[esl] not applied to S004")
     assert "interventions=[esl] not applied to S004" in capsys.readouterr().err
+
+
+def test_the_intervention_list_keeps_parameter_names_whole(pipe, monkeypatch):
+    """`storetwin interventions | grep detect_rate` found nothing: folded to `detect_r`."""
+    import twin.cli
+    from scenarios.interventions import REGISTRY
+
+    monkeypatch.setattr(twin.cli, "console", twin.terminal.console)
+    twin.cli.interventions(as_json=False)
+    lines = pipe.getvalue().splitlines()
+    for intervention in REGISTRY.values():
+        assert any(intervention.name in line for line in lines)
+        for name, value in intervention.Params().model_dump(mode="json").items():
+            first_word = f"{name}={value}".split(" ")[0]
+            assert any(first_word in line for line in lines), first_word
+
+
+def test_a_usage_error_keeps_its_brackets_on_one_line():
+    """`--executor 'ray[x]'` said "'ray' is not one of 'local', 'ray'": markup ate `[x]`."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    result = CliRunner().invoke(app, ["run", "convenience", "--executor", "ray[x]"])
+    assert result.exit_code == 2
+    assert "'ray[x]' is not one of" in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_option_help_keeps_its_brackets():
+    """`run --help` showed `interventions=);`: the `[self_checkout]` example was markup."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    assert "interventions=[self_checkout]" in result.output
