@@ -184,3 +184,11 @@ def test_few_months_and_payment_methods_are_tables_not_charts():
     paid = dumped(chain.payments_part(payments))
     assert '"Graph"' not in paid and "75.0%" in paid and paid.index("card") < paid.index("cash")
     assert "nothing in this range" in dumped(chain.payments_part(payments.iloc[:0]))
+
+
+def test_the_roll_out_caption_says_which_formats_were_not_projected(app, fake_runs):
+    """It said "formats not piloted use the twin's estimate"; they have no projection at all."""
+    page = render(app, Source(fake_runs), "pilots", pilot="pilot1")
+    assert '"projection-chart"' in page
+    assert "Not piloted, so not projected: convenience (2 stores)." in page
+    assert "use the twin's estimate" not in page
