@@ -248,7 +248,13 @@ def projection_note(rows: list[dict]) -> str:
     The caption said every unpiloted format "uses the twin's estimate", while the
     report lists them as not piloted with no projection (and the chart leaves them out).
     """
-    left_out = sorted({f"{r['format']} ({r['stores']} stores)" for r in rows if r["net"] is None})
+    left_out = sorted(
+        {
+            f"{r['format']} ({r['stores']} store{'s' * (r['stores'] != 1)})"
+            for r in rows
+            if r["net"] is None
+        }
+    )
     guessed = sorted({r["format"] for r in rows if r.get("extrapolated") and r["net"] is not None})
     note = "If every store of the chain got it: net value per year and format."
     if guessed:
