@@ -163,3 +163,39 @@ def test_option_help_keeps_its_brackets():
 
     result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
     assert "interventions=[self_checkout]" in result.output
+
+
+def test_a_validation_too_small_to_judge_says_unclear_not_no(pipe):
+    """At N = 10, 0.0% false positives (CI 0.0%..27.8%) was printed "NO" beside the 3%..7%
+    target its own CI holds; a figure whose CI misses the target is still "NO"."""
+    summary = {
+        "kpi": "contribution",
+        "pilots": 10,
+        "stores_per_chain": 9,
+        "pre_days": 2,
+        "pilot_days": 2,
+        "twin_stores": 9,
+        "chains": 1,
+        "false_positive_rate": 0.0,
+        "coverage": 0.5,
+        "relative_mean_error": 0.016,
+        "ci95": {"false_positive_rate": [0.0, 0.278], "coverage": [0.237, 0.763]},
+        "targets": {
+            "false_positive_rate": [0.03, 0.07],
+            "coverage": [0.92, 0.98],
+            "relative_mean_error": [0.0, 0.1],
+        },
+        "within_target": {
+            "false_positive_rate": False,
+            "coverage": False,
+            "relative_mean_error": True,
+        },
+        "mean_error": 11.76,
+        "mean_true_effect": 746.75,
+        "power": 1.0,
+        "synthetic_control": {"mean_error": -42.13, "placebo_band_coverage": 0.9},
+    }
+    pilot.console.print(pilot.validation_table(summary))
+    cells = [line.split("│") for line in pipe.getvalue().splitlines() if line.count("│") == 6]
+    ok = [(row[1].split()[0], row[-2].strip()) for row in cells if row[-2].strip()]
+    assert ok == [("A/A", "unclear"), ("CI", "NO"), ("|mean", "yes")]  # false positives, ...
