@@ -158,7 +158,7 @@ def decision_lines(report: dict[str, Any]) -> str:
     lines = [
         f"[bold]decision: {report['decision']}[/]",
         *(f"  - {escape(r)}" for r in report["decision_reasons"] + report["next_round"]),
-        *warning_lines(report.get("warnings", [])),
+        *warning_lines(report.get("warnings", []), report["decision"]),
     ]
     if report.get("scaling") and report["scaling"]["staff_follows"]:
         lines.append(f"[bold]scaled stores:[/] {escape(report['scaling']['note'])}")
@@ -170,13 +170,15 @@ def decision_lines(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def warning_lines(warnings: list[dict[str, Any]]) -> list[str]:
+def warning_lines(warnings: list[dict[str, Any]], decision: str = "") -> list[str]:
     """One line per failed check: its name, figure against threshold, and what it means."""
+    from scenarios.pilot.page import held as held_note
+
     if not warnings:
         return ["warnings: none (power, balance and placebo checks passed)"]
     lines = [f"[bold yellow]warnings ({len(warnings)}):[/]"]
     for w in warnings:
-        held = " (holds back a roll-out)" if w["blocks_roll_out"] else ""
+        held = held_note(w, decision)
         figure = "" if w["figure"] is None else f" {w['figure']:,.4g}"
         limit = "" if w["threshold"] is None else f" (threshold {w['threshold']:,.4g})"
         lines.append(f"  ! {w['check']}{figure}{limit}{held}: {escape(w['meaning'])}")
