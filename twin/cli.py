@@ -154,6 +154,8 @@ def run(
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: a file is there, not a folder")
     title = f"{sc.name} ({sc.versioned_id}, seed {seed}, {days} day(s))"
     if replications > 1:
         arms = {"base": sc.model_copy(update={"what_if": None}), **variants}

@@ -82,6 +82,7 @@ def _say(label: str, message: str) -> None:
 # Typer 0.29 carries its own copy of click; older ones raise click's exceptions.
 _USAGE = (click.ClickException, typer.exceptions.TyperException)
 _ABORT = (click.Abort, typer.Abort)
+_PATHS = (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 
 class Commands(TyperGroup):
@@ -103,6 +104,9 @@ class Commands(TyperGroup):
         except _ABORT:
             err.print("[bold red]error:[/] aborted", highlight=False)
             sys.exit(1)
+        except _PATHS as exc:  # `--out` naming a file: a traceback once the runs had finished
+            _say("[bold red]error:[/]", f"{exc.strerror}: {exc.filename} (check --out)")
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 

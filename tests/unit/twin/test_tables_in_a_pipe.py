@@ -199,3 +199,21 @@ def test_a_validation_too_small_to_judge_says_unclear_not_no(pipe):
     cells = [line.split("│") for line in pipe.getvalue().splitlines() if line.count("│") == 6]
     ok = [(row[1].split()[0], row[-2].strip()) for row in cells if row[-2].strip()]
     assert ok == [("A/A", "unclear"), ("CI", "NO"), ("|mean", "yes")]  # false positives, ...
+
+
+def test_an_out_that_is_a_file_is_one_error_line(tmp_path):
+    """`run --out FILE` ran the whole day and then died with a NotADirectoryError traceback;
+    `sweep`, `pilot` and `frames export` did the same."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    taken = tmp_path / "afile"
+    taken.write_text("")
+    run = CliRunner().invoke(app, ["run", "convenience", "--out", str(taken), "--quiet"])
+    assert run.exit_code == 2
+    assert run.stderr == f"error: --out {taken}: a file is there, not a folder\n"
+    args = ["frames", "export", "--view", "top", "--frames", "1", "--out", str(taken)]
+    export = CliRunner().invoke(app, args)
+    assert export.exit_code == 2
+    assert f"\nerror: Not a directory: {taken}/images (check --out)\n" in export.stderr
