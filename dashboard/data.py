@@ -36,6 +36,8 @@ STEPS = ("identify", "estimate", "review", "run", "evaluate", "decide")
 MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("pilot", ("report.json", "pilot.json", "steps")),
     ("what_if", ("what_if.json",)),
+    ("replicated", ("differences.json",)),
+    ("sweep", ("sweep.json",)),
     ("bench", ("bench.json",)),
     ("loadtest", ("loadtest.json",)),
     ("chain", ("stores.parquet",)),
@@ -289,6 +291,28 @@ def hourly_of(path: Path) -> pd.DataFrame:
     if not parts:
         raise Problem(f"{path.name}: no hourly.parquet")
     return pd.concat(parts).groupby(["day", "hour"], as_index=False).sum(numeric_only=True)
+
+
+DIFFERENCES = ("variant", "kpi", "base", "value", "diff", "ci_low", "ci_high", "distinguishable")
+
+
+def load_differences(runs: Path, name: str) -> tuple[pd.DataFrame, dict]:
+    """Paired differences of ``run --replications`` or a sweep, and the file they came from.
+
+    differences.json's ``rows`` or sweep.json's ``differences``; a Problem if missing.
+    """
+    path = folder(runs, name)
+    file = "sweep.json" if (path / "sweep.json").exists() else "differences.json"
+    body = read_json(path / file)
+    rows = (
+        body.get("differences" if file == "sweep.json" else "rows")
+        if isinstance(body, dict)
+        else None
+    )
+    frame = pd.DataFrame(rows or [])
+    if frame.empty:
+        raise Problem(f"{name}/{file} has no differences")
+    return need(frame, DIFFERENCES, f"{name}/{file}"), body
 
 
 def load_what_if(runs: Path, name: str) -> WhatIf:

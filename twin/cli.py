@@ -19,7 +19,7 @@ from twin.commands import services as service_commands
 from twin.commands import sweep as sweep_commands
 from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
 from twin.executor import JobFailed
-from twin.terminal import Commands, console, fail, keep_whole, progress, warn
+from twin.terminal import Commands, console, fail, keep_whole, print_whole, progress, warn
 
 app = typer.Typer(
     cls=Commands,
@@ -84,7 +84,7 @@ def run(
         list[str] | None,
         typer.Option(
             "--set",
-            help="PATH=VALUE change (e.g. checkout.lanes=6, interventions=[self_checkout]); "
+            help="PATH=VALUE change (e.g. checkout.lanes=6, interventions=\\[self_checkout]); "
             "runs the base and the changed scenario side by side (a what-if).",
         ),
     ] = None,
@@ -132,6 +132,7 @@ def run(
     from scenarios import ScenarioError, load
     from scenarios.chain import expand_noting
     from scenarios.overrides import apply_everywhere, parse_assignment
+    from services.domain.errors import DomainError
     from twin.hotzones import report_lines as hot_lines
     from twin.whatif import compare, run_arm, variants_of
 
@@ -153,6 +154,8 @@ def run(
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
     out = out or Path("runs") / f"{sc.id}-s{seed}"
+    if out.exists() and not out.is_dir():
+        raise fail(f"--out {out}: a file is there, not a folder")
     seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}..{seed + replications - 1}"
     title = f"{sc.name} ({sc.versioned_id}, {seeds}, {days} day(s))"
     if replications > 1:
@@ -170,6 +173,11 @@ def run(
                 outcome = run_arm(sc, seed, days, out, pool, tick, services, trace)
     except httpx.TransportError as exc:
         raise fail(f"cannot reach the services at {services}: {exc}") from None
+    except (DomainError, httpx.HTTPStatusError) as exc:
+        if not services:
+            raise
+        # a wrong $STORETWIN_API_KEY is a user's mistake: one line, not a traceback
+        raise fail(f"the services at {services} refused the run: {exc}") from None
     except JobFailed as exc:
         raise fail(str(exc)) from None
     if quiet:
@@ -214,9 +222,13 @@ def interventions(
     for column in ("name", "pillar", "what it does", "parameters (defaults)", "case"):
         table.add_column(column, overflow="fold")
     for row in rows:
-        params = ", ".join(f"{k}={v}" for k, v in row["params"].items())
+        params = "\n".join(f"{k}={v}" for k, v in row["params"].items())
         table.add_row(row["name"], row["pillar"], row["summary"], params, row["case"])
-    console.print(keep_whole(table, "name", "pillar"))
+    # one parameter a line, each at least as wide as its ``name=value`` up to the first space,
+    # so `| grep detect_rate` finds it (it was folded to `detect_r` / `ate=0.85`)
+    lines = [f"{k}={v}" for row in rows for k, v in row["params"].items()]
+    table.columns[3].min_width = max(len(line.split(" ")[0]) for line in lines)
+    print_whole(keep_whole(table, "name", "pillar"))
 
 
 @app.command()

@@ -82,6 +82,7 @@ def _say(label: str, message: str) -> None:
 # Typer 0.29 carries its own copy of click; older ones raise click's exceptions.
 _USAGE = (click.ClickException, typer.exceptions.TyperException)
 _ABORT = (click.Abort, typer.Abort)
+_PATHS = (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 
 class Commands(TyperGroup):
@@ -98,14 +99,14 @@ class Commands(TyperGroup):
                 return super().main(*args, standalone_mode=True, **kwargs)  # prints the help
             ctx = getattr(exc, "ctx", None)
             where = ctx.command_path if ctx is not None else "storetwin"
-            err.print(
-                f"[bold red]error:[/] {exc.format_message()} (see `{where} --help`)",
-                highlight=False,
-            )
+            _say("[bold red]error:[/]", f"{exc.format_message()} (see `{where} --help`)")
             sys.exit(getattr(exc, "exit_code", 2))
         except _ABORT:
             err.print("[bold red]error:[/] aborted", highlight=False)
             sys.exit(1)
+        except _PATHS as exc:  # `--out` naming a file: a traceback once the runs had finished
+            _say("[bold red]error:[/]", f"{exc.strerror}: {exc.filename} (check --out)")
+            sys.exit(2)
         sys.exit(result if isinstance(result, int) else 0)
 
 

@@ -15,6 +15,8 @@ dash.register_page(__name__, path="/", name="Overview", order=0, title="storetwi
 PAGES = {
     "pilot": ("/pilots", "pilot"),
     "what_if": ("/what-if", "run"),
+    "replicated": ("/what-if", "run"),
+    "sweep": ("/what-if", "run"),
     "chain": ("/chain", "run"),
     "run": ("/chain", "run"),
     "bench": ("/models", "run"),

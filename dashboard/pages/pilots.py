@@ -236,11 +236,32 @@ def money(pilot: data.Pilot) -> html.Div:
             ui.chart(
                 pfig.projection(r["rollout_projection"], pilot.currency),
                 "projection-chart",
-                "If every store of the chain got it: net value per year and format "
-                "(formats not piloted use the twin's estimate).",
+                projection_note(r["rollout_projection"]),
             )
         )
     return html.Div(parts, className="grid2")
+
+
+def projection_note(rows: list[dict]) -> str:
+    """What the roll-out chart covers: by default only piloted formats carry money.
+
+    The caption said every unpiloted format "uses the twin's estimate", while the
+    report lists them as not piloted with no projection (and the chart leaves them out).
+    """
+    left_out = sorted(
+        {
+            f"{r['format']} ({r['stores']} store{'s' * (r['stores'] != 1)})"
+            for r in rows
+            if r["net"] is None
+        }
+    )
+    guessed = sorted({r["format"] for r in rows if r.get("extrapolated") and r["net"] is not None})
+    note = "If every store of the chain got it: net value per year and format."
+    if guessed:
+        note += f" Extrapolated from the twin's estimate, never piloted: {', '.join(guessed)}."
+    if left_out:
+        note += f" Not piloted, so not projected: {', '.join(left_out)}."
+    return note
 
 
 def design(pilot: data.Pilot) -> html.Div:

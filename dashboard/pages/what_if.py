@@ -46,8 +46,44 @@ def kpi_table(w: data.WhatIf) -> html.Div:
     )
 
 
+def replicated(runs: Any, name: str) -> list[Any]:
+    """A what-if or sweep run over several seeds: each paired difference with its 95% CI."""
+    rows, body = data.load_differences(runs, name)
+    seeds = body.get("seeds") or []
+    shown = rows[rows["kpi"].isin(data.HEADLINE)] if rows["kpi"].isin(data.HEADLINE).any() else rows
+    table = [
+        {**r, "vs noise": "real" if r["distinguishable"] else "noise"}
+        for r in shown.to_dict("records")
+    ]
+    out: list[Any] = [html.H2(f"What-if over {len(seeds)} seeds: {name}")]
+    if body.get("best") is not None:
+        out.append(html.P(f"Best under {body.get('goal', 'the goal')}: {body['best']}."))
+    out.append(
+        html.Div(
+            [
+                html.H3("Differences from the base, paired by seed (95% CI)"),
+                ui.table(
+                    table,
+                    ["variant", "kpi", "base", "value", "diff", "ci_low", "ci_high", "vs noise"],
+                    table_id="what-if-differences",
+                ),
+                html.P(
+                    "Every arm ran with the same seeds (common random numbers). real: the CI of "
+                    f"the paired difference excludes 0; noise: it does not. All KPIs are in {name}/"
+                    + ("sweep.json" if "variants" in body else "differences.json")
+                    + "."
+                ),
+            ],
+            className="card",
+        )
+    )
+    return out
+
+
 def detail(runs: Any, name: str) -> list[Any]:
     """One what-if folder."""
+    if data.kind_of(data.folder(runs, name)) in ("replicated", "sweep"):
+        return replicated(runs, name)
     w = data.load_what_if(runs, name)
     out: list[Any] = [html.H2(f"What-if: {name}")]
     out += [ui.problem(n) for n in w.notes]
@@ -86,7 +122,7 @@ def detail(runs: Any, name: str) -> list[Any]:
 def layout(run: str | None = None, **_: Any) -> html.Div:
     """The what-if folders, and the chosen one."""
     source = data.Source.current()
-    found = data.of_kind(source.runs, "what_if")
+    found = data.of_kind(source.runs, "what_if", "replicated", "sweep")
     if not found:
         return ui.empty_state("what-if runs", "what_if", source.runs)
     links = [html.A(f.name, href=ui.link(PAGE, run=f.name)) for f in found]

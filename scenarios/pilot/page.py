@@ -53,7 +53,20 @@ def table(rows: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def warnings(rows: Sequence[Mapping[str, Any]]) -> str:
+def held(warning: Mapping[str, Any], decision: str) -> str:
+    """The note on a warning whose check holds back a roll-out.
+
+    With ``decision.allow_underpowered`` the pilot rolls out all the same, and the report
+    said "decision: roll_out" over "balance ... (holds back a roll-out)".
+    """
+    if not warning.get("blocks_roll_out"):
+        return ""
+    if decision == "roll_out":
+        return " (would hold back a roll-out; overridden by decision.allow_underpowered)"
+    return " (holds back a roll-out)"
+
+
+def warnings(rows: Sequence[Mapping[str, Any]], decision: str = "") -> str:
     """The checks the pilot failed, shown under the verdict: figure, threshold, meaning."""
     if not rows:
         return (
@@ -61,7 +74,7 @@ def warnings(rows: Sequence[Mapping[str, Any]]) -> str:
         )
     body = "".join(
         "<tr>"
-        f"<td>{_fmt(r['check'])}{' (holds back a roll-out)' if r['blocks_roll_out'] else ''}</td>"
+        f"<td>{_fmt(r['check'])}{held(r, decision)}</td>"
         f"<td>{_fmt(r['figure'])}</td><td>{_fmt(r['threshold'])}</td>"
         f"<td class='meaning'>{_fmt(r['meaning'])}</td>"
         "</tr>"
@@ -143,7 +156,7 @@ def render(
             f"<li>{html.escape(r)}</li>" for r in report["decision_reasons"] + report["next_round"]
         )
         + "</ul></div>",
-        warnings(report.get("warnings", [])),
+        warnings(report.get("warnings", []), decision),
         scaling(report.get("scaling")),
         *(
             f"<p>{html.escape(i['summary'])} <span class='note'>(case: "

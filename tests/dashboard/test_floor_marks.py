@@ -159,3 +159,24 @@ def test_a_broken_shelf_events_file_is_a_message(app, tmp_path):
     (store / "shelf_events.parquet").write_bytes(b"PAR1 half")
     page = render(app, Source(tmp_path), "floor", run="store")
     assert "shelf_events.parquet cannot be read" in page and "half-written" in page
+
+
+def test_zone_names_break_into_lines_that_fit_their_zone():
+    """On one line "Cold drinks and dairy" ran into its neighbour's name (3 m of a 14 m floor)."""
+    assert ffig.zone_label("Cold drinks and dairy", 3 / 14) == "Cold drinks<br>and dairy"
+    assert ffig.zone_label("Snacks and sweets", 3 / 14) == "Snacks and<br>sweets"
+    assert ffig.zone_label("Meals to go", 3 / 14) == "Meals to go"
+    assert ffig.zone_label("Fresh produce and bakery", 20 / 40) == "Fresh produce and bakery"
+    names = ["Meals to go", "Cold drinks and dairy", "Snacks and sweets", "Essentials"]
+    zones = pd.DataFrame(
+        {"kind": "zone", "name": names, "x": [1.0, 4.0, 7.0, 10.0], "y": 4.0, "width": 3.0}
+    ).assign(depth=5.0)
+    store = pd.concat([plan().assign(width=14.0, depth=11.0), zones], ignore_index=True)
+    here = pd.DataFrame({"t_s": [0], "id": [1], "kind": ["shopper"], "x": [1.0], "y": [1.0]})
+    texts = [a.text for a in ffig.floor_map(store, here, set(), 0).layout.annotations]
+    assert texts == [
+        "Meals to go",
+        "Cold drinks<br>and dairy",
+        "Snacks and<br>sweets",
+        "Essentials",
+    ]

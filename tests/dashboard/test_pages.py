@@ -184,3 +184,39 @@ def test_few_months_and_payment_methods_are_tables_not_charts():
     paid = dumped(chain.payments_part(payments))
     assert '"Graph"' not in paid and "75.0%" in paid and paid.index("card") < paid.index("cash")
     assert "nothing in this range" in dumped(chain.payments_part(payments.iloc[:0]))
+
+
+def test_the_roll_out_caption_says_which_formats_were_not_projected(app, fake_runs):
+    """It said "formats not piloted use the twin's estimate"; they have no projection at all."""
+    page = render(app, Source(fake_runs), "pilots", pilot="pilot1")
+    assert '"projection-chart"' in page
+    assert "Not piloted, so not projected: convenience (2 stores)." in page
+    assert "use the twin's estimate" not in page
+
+
+def test_replicated_what_ifs_and_sweeps_show_their_paired_differences(app, tmp_path):
+    """`run --set ... --replications N` and `sweep` were missing from the What-if page
+    ("what_if.json is missing"), and their per-seed runs filled Overview and Chain."""
+    row = {"variant": "set", "kpi": "contribution", "base": 63.41, "value": 65.08, "diff": 1.67}
+    row |= {"ci_low": 1.5, "ci_high": 1.8, "replications": 3, "distinguishable": True}
+    (tmp_path / "rep").mkdir()
+    (tmp_path / "rep" / "differences.json").write_text(
+        json.dumps({"seeds": [0, 1, 2], "rows": [row]})
+    )
+    (tmp_path / "rep" / "runs" / "000" / "r00").mkdir(parents=True)
+    (tmp_path / "rep" / "runs" / "000" / "r00" / "summary.json").write_text("{}")
+    sweep = {"seeds": [0, 1], "goal": "max contribution", "best": "checkout.lanes=3"}
+    (tmp_path / "sw").mkdir()
+    (tmp_path / "sw" / "sweep.json").write_text(
+        json.dumps(
+            {**sweep, "variants": {}, "differences": [{**row, "variant": "checkout.lanes=3"}]}
+        )
+    )
+    source = Source(tmp_path)
+    home = render(app, source, "home")
+    assert '"replicated"' in home and '"sweep"' in home and "runs/000/r00" not in home
+    page = render(app, source, "what_if", run="rep")
+    assert "What-if over 3 seeds: rep" in page and "what-if-differences" in page
+    assert '"real"' in page and "1.67" in page
+    page = render(app, source, "what_if", run="sw")
+    assert "Best under max contribution: checkout.lanes=3." in page

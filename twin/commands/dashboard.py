@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from twin.commands.listen import can_listen
 from twin.terminal import console, fail, warn
 
 
@@ -35,6 +36,7 @@ def dashboard(
         raise fail(f"--runs {runs}: not a folder")
     if not runs.exists():
         warn(f"{runs} does not exist yet; each page says how to fill it")
+    can_listen(host, port)
     source = Source(runs=runs, services=services, api_key=os.environ.get("STORETWIN_API_KEY"))
     console.print(
         f"dashboard on http://{host}:{port} reading {runs}"

@@ -26,6 +26,32 @@ def parse_duration(text: str) -> float:
     return float(m[1]) * _UNITS[m[2] or ""]
 
 
+def check_services(services: str, api_key: str | None) -> None:
+    """Fail before recording when the services are not there or refuse the key.
+
+    Without this a load test against a stopped server or with a wrong key sent only
+    failing requests, warned that the invariants were not checked, and exited 0.
+    """
+    import httpx
+
+    from services.settings import DEV_HQ_KEY
+
+    try:
+        reply = httpx.get(
+            f"{services.rstrip('/')}/stores",
+            params={"limit": 1},
+            headers={"X-API-Key": api_key or DEV_HQ_KEY},
+            timeout=30,
+        )
+    except httpx.HTTPError as exc:
+        raise fail(f"cannot reach the services at {services}: {exc}") from None
+    if reply.status_code in (401, 403):
+        raise fail(
+            f"the services at {services} refused the key ({reply.status_code}: "
+            f"{reply.text[:200]}); a load test needs an HQ key (--api-key or $STORETWIN_API_KEY)"
+        )
+
+
 def loadtest(
     services: Annotated[
         str, typer.Option(help="URL of a running `storetwin serve` (loopback or your own).")
@@ -96,6 +122,7 @@ def loadtest(
             sc = apply(sc, dict(parse_assignment(a) for a in set_))
     except ScenarioError as exc:
         raise fail(str(exc)) from None
+    check_services(services, api_key)
     try:
         result = load_test(
             services,

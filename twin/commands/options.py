@@ -44,4 +44,26 @@ def workers_for(count: int | None, executor: Backend | None, address: str | None
     backend = executor or (Backend.ray if address else Backend.local)
     if backend is Backend.local and address and executor is not None:
         raise fail(f"--executor local cannot use the Ray cluster at {address}; drop one of them")
+    if backend is Backend.ray and address:
+        ray_reachable(address)
     return Workers(count=count, backend=backend.value, address=address, note=warn)
+
+
+def ray_reachable(address: str, timeout_s: float = 5.0) -> None:
+    """``error:`` at once when nothing answers at a cluster's ``host:port``.
+
+    Ray itself retried a wrong --ray-address for minutes, printing GCS time-outs.
+    ``auto`` and other forms without a port are left to Ray.
+    """
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise fail(
+            f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}; "
+            "start one with `ray start --head`, or drop --ray-address / $RAY_ADDRESS"
+        ) from None

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from twin.terminal import console, err, fail
+from twin.commands.listen import can_listen
+from twin.terminal import console, err, fail, warn
 
 
 def serve(
@@ -34,13 +35,14 @@ def serve(
     from services.api.main import create_app
     from services.settings import Settings
 
+    can_listen(host, port)
     settings = Settings(database_url=db) if db else Settings()
     try:
         app = create_app(settings)
     except (SQLAlchemyError, ValueError) as exc:
         raise fail(f"cannot open the database {settings.database_url!r}: {exc}") from None
     for name in settings.development_defaults():
-        err.print(f"[yellow]warning:[/] {name} is at its development default; set it in production")
+        warn(f"{name} is at its development default; set it in production")
     if settings.inject_latency_ms:
         err.print(
             f"[yellow]warning:[/] every request waits {settings.inject_latency_ms:g} ms first "

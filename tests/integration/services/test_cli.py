@@ -30,3 +30,20 @@ def test_bench_services_json_has_the_figures():
     for key in ("checkout_rps", "trivial_rps", "ratio", "checkout_p50_ms", "checkout_p99_ms"):
         assert figures[key] > 0
     assert abs(figures["ratio"] - figures["checkout_rps"] / figures["trivial_rps"]) < 0.01
+
+
+def test_serve_and_dashboard_on_a_port_in_use_say_error_first(tmp_path):
+    """They printed Werkzeug's "Address already in use" (exit 1) and uvicorn's "ERROR:
+    [Errno 98]" (exit 3) after announcing the URL; now one `error:` line, exit 2."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = str(taken.getsockname()[1])
+        db = f"sqlite:///{tmp_path / 'x.db'}"
+        for args in (["serve", "--db", db], ["dashboard", "--runs", str(tmp_path)]):
+            out = runner.invoke(app, [*args, "--port", port])
+            assert out.exit_code == 2, out.output
+            assert out.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: "), out.stderr
+            assert "dashboard on" not in out.stdout and "store services on" not in out.stdout

@@ -54,3 +54,15 @@ def test_a_shared_database_is_reported_before_the_run(app, tmp_path):
     assert warning.startswith("warning: the services at")
     assert "stores S001 exist already" in warning
     assert "'spring sale' (chain-wide" in warning
+
+
+def test_a_key_the_services_refuse_is_one_error_line_not_a_traceback(app, tmp_path):
+    with live_server(app) as url:
+        result = runner.invoke(
+            cli,
+            ["run", "convenience", "--services", url, "--out", str(tmp_path), "--quiet"],
+            env={"STORETWIN_API_KEY": "not-a-key"},
+        )
+    assert result.exit_code == 2, result.output
+    assert f"error: the services at {url} refused the run: X-API-Key: unknown key" in result.stderr
+    assert "Traceback" not in result.output

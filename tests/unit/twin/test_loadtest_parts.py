@@ -127,3 +127,16 @@ def test_the_timeline_has_every_second_with_its_p95_per_endpoint():
     assert [(r["t"], r["requests"], r["errors"]) for r in rows] == [(0, 2, 1), (1, 0, 0), (2, 2, 0)]
     assert rows[0]["p95"] == {"a": 10.0, "b": 20.0} and rows[1]["p95"] == {}
     assert rows[2]["p95"]["a"] == pytest.approx(30 + 0.95 * 20)
+
+
+def test_the_replay_counts_only_the_calls_its_duration_reaches():
+    """A 20 s test at 600x said "replaying 240 recorded calls" and sent 46 (3.3 h of a day)."""
+    from twin.loadtest.run import replayed
+
+    def call(t, path="/orders/checkout"):
+        return Call(t, "S001", "POST", path, {}, {}, 200)
+
+    day = [call(None, "/products"), call(21_000.0, "/inventory/S001/replenishments")]
+    day += [call(21_600.0 + 600 * i) for i in range(100)]  # a checkout every 10 min from 06:00
+    assert replayed(day, 3_600.0) == 2 + 7  # set-up, and checkouts at 0, 10, ..., 60 min
+    assert replayed(day, 86_400.0) == len(day)

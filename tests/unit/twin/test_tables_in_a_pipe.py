@@ -126,3 +126,94 @@ def test_a_warning_keeps_its_brackets(capsys):
 
     warn("interventions=[esl] not applied to S004")
     assert "interventions=[esl] not applied to S004" in capsys.readouterr().err
+
+
+def test_the_intervention_list_keeps_parameter_names_whole(pipe, monkeypatch):
+    """`storetwin interventions | grep detect_rate` found nothing: folded to `detect_r`."""
+    import twin.cli
+    from scenarios.interventions import REGISTRY
+
+    monkeypatch.setattr(twin.cli, "console", twin.terminal.console)
+    twin.cli.interventions(as_json=False)
+    lines = pipe.getvalue().splitlines()
+    for intervention in REGISTRY.values():
+        assert any(intervention.name in line for line in lines)
+        for name, value in intervention.Params().model_dump(mode="json").items():
+            first_word = f"{name}={value}".split(" ")[0]
+            assert any(first_word in line for line in lines), first_word
+
+
+def test_a_usage_error_keeps_its_brackets_on_one_line():
+    """`--executor 'ray[x]'` said "'ray' is not one of 'local', 'ray'": markup ate `[x]`."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    result = CliRunner().invoke(app, ["run", "convenience", "--executor", "ray[x]"])
+    assert result.exit_code == 2
+    assert "'ray[x]' is not one of" in result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_option_help_keeps_its_brackets():
+    """`run --help` showed `interventions=);`: the `[self_checkout]` example was markup."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    result = CliRunner().invoke(app, ["run", "--help"], env={"COLUMNS": "200"})
+    assert "interventions=[self_checkout]" in result.output
+
+
+def test_a_validation_too_small_to_judge_says_unclear_not_no(pipe):
+    """At N = 10, 0.0% false positives (CI 0.0%..27.8%) was printed "NO" beside the 3%..7%
+    target its own CI holds; a figure whose CI misses the target is still "NO"."""
+    summary = {
+        "kpi": "contribution",
+        "pilots": 10,
+        "stores_per_chain": 9,
+        "pre_days": 2,
+        "pilot_days": 2,
+        "twin_stores": 9,
+        "chains": 1,
+        "false_positive_rate": 0.0,
+        "coverage": 0.5,
+        "relative_mean_error": 0.016,
+        "ci95": {"false_positive_rate": [0.0, 0.278], "coverage": [0.237, 0.763]},
+        "targets": {
+            "false_positive_rate": [0.03, 0.07],
+            "coverage": [0.92, 0.98],
+            "relative_mean_error": [0.0, 0.1],
+        },
+        "within_target": {
+            "false_positive_rate": False,
+            "coverage": False,
+            "relative_mean_error": True,
+        },
+        "mean_error": 11.76,
+        "mean_true_effect": 746.75,
+        "power": 1.0,
+        "synthetic_control": {"mean_error": -42.13, "placebo_band_coverage": 0.9},
+    }
+    pilot.console.print(pilot.validation_table(summary))
+    cells = [line.split("│") for line in pipe.getvalue().splitlines() if line.count("│") == 6]
+    ok = [(row[1].split()[0], row[-2].strip()) for row in cells if row[-2].strip()]
+    assert ok == [("A/A", "unclear"), ("CI", "NO"), ("|mean", "yes")]  # false positives, ...
+
+
+def test_an_out_that_is_a_file_is_one_error_line(tmp_path):
+    """`run --out FILE` ran the whole day and then died with a NotADirectoryError traceback;
+    `sweep`, `pilot` and `frames export` did the same."""
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    taken = tmp_path / "afile"
+    taken.write_text("")
+    run = CliRunner().invoke(app, ["run", "convenience", "--out", str(taken), "--quiet"])
+    assert run.exit_code == 2
+    assert run.stderr == f"error: --out {taken}: a file is there, not a folder\n"
+    args = ["frames", "export", "--view", "top", "--frames", "1", "--out", str(taken)]
+    export = CliRunner().invoke(app, args)
+    assert export.exit_code == 2
+    assert f"\nerror: Not a directory: {taken}/images (check --out)\n" in export.stderr
