@@ -16,6 +16,7 @@ from services.client import InProcessClient, StoreClient
 from services.db import Database
 from services.db.engine import MEMORY_URL
 from twin import __version__
+from twin.collector import fewer_collections
 from twin.hotzones import with_observations
 from twin.model import FLOWS, StoreModel
 from twin.result import RunResult, compute_kpis, daily_table, hourly_table
@@ -74,17 +75,18 @@ def run_store(
     trace: bool = False,
 ) -> RunResult:
     """Simulate one store of a scenario (see ``run`` for the arguments)."""
-    if client is not None:
-        return _simulate(store, seed, days, client, progress, trace)
-    db = Database.from_env(MEMORY_URL)
-    db.create_schema()
-    own = InProcessClient(db)
-    try:
-        return _simulate(store, seed, days, own, progress, trace)
-    finally:
-        if db_path is not None and db.in_memory:
-            db.save(db_path)
-        own.close()
+    with fewer_collections():
+        if client is not None:
+            return _simulate(store, seed, days, client, progress, trace)
+        db = Database.from_env(MEMORY_URL)
+        db.create_schema()
+        own = InProcessClient(db)
+        try:
+            return _simulate(store, seed, days, own, progress, trace)
+        finally:
+            if db_path is not None and db.in_memory:
+                db.save(db_path)
+            own.close()
 
 
 def _simulate(

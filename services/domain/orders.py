@@ -84,7 +84,11 @@ class _Basket:
     ):
         qty: dict[str, int] = {}
         for line in lines:
-            qty[line.sku] = qty.get(line.sku, 0) + line.qty
+            # one read of the fields, not three: a pydantic model's class has a
+            # __getattr__, so each attribute read takes CPython's slow path
+            d = line.__dict__
+            sku = d["sku"]
+            qty[sku] = qty.get(sku, 0) + d["qty"]
         self.qty = qty
         prices = catalog.store_prices(session, store_id, list(qty), at)
         # one pass makes the receipt's lines, the pricing engine's and the totals
@@ -194,34 +198,33 @@ def _place(
     the order's id, and the request's fingerprint.
     """
     request_hash = idempotency.fingerprint(req)
+    store_id, member_id, key = req.store_id, req.member_id, req.idempotency_key
     try:
-        basket = _Basket(
-            session, req.store_id, req.lines, req.member_id, req.coupon_codes, method, at
-        )
+        basket = _Basket(session, store_id, req.lines, member_id, req.coupon_codes, method, at)
     except DomainError:  # a replay whose coupon the first request used is still a replay
-        if (done := _replay(session, scope, req.idempotency_key, request_hash)) is None:
+        if (done := _replay(session, scope, key, request_hash)) is None:
             raise
         return None, done, request_hash
     order_id = _claim(
         session,
         {
-            "store_id": req.store_id,
+            "store_id": store_id,
             "channel": channel.value,
             "status": status.value,
             "key_scope": scope,
-            "idempotency_key": req.idempotency_key,
+            "idempotency_key": key,
             "request_hash": request_hash,
             "items": basket.items,
             "cost_cents": basket.cost_cents,
             "created_at": at,
-            "member_id": req.member_id,
+            "member_id": member_id,
             **basket.row(basket.pricing),
         },
     )
     if order_id is None:
-        replayed = _replay(session, scope, req.idempotency_key, request_hash)
+        replayed = _replay(session, scope, key, request_hash)
         if replayed is None:  # the clashing order is not visible: a rival has not committed
-            raise Conflict(f"idempotency_key {req.idempotency_key!r} is being used meanwhile")
+            raise Conflict(f"idempotency_key {key!r} is being used meanwhile")
         return None, replayed, request_hash
     basket.commit_offers(session, order_id, at)
     basket.insert_lines(session, order_id)
@@ -241,22 +244,24 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
     refused (KeyReused). Raises OutOfStock, NotFound or Conflict, after which
     the caller must roll back: nothing of the sale is kept.
     """
+    # each field read once: a pydantic model's attribute read takes CPython's slow path
     at = req.at or now
-    payments.require_payer(req.payment_method, req.member_id)
-    scope = idempotency.store_scope(req.store_id)
+    store_id, member_id, method = req.store_id, req.member_id, req.payment_method
+    payments.require_payer(method, member_id)
+    scope = idempotency.store_scope(store_id)
     basket, order_id, request_hash = _place(
-        session, req, scope, Channel.in_store, OrderStatus.fulfilled, req.payment_method, at
+        session, req, scope, Channel.in_store, OrderStatus.fulfilled, method, at
     )
     if basket is None:
         return receipt(session, order_id)
-    inventory.deduct(session, req.store_id, basket.qty)
+    inventory.deduct(session, store_id, basket.qty)
     p = basket.pricing
     settled = payments.settle(
         session,
         order_id=order_id,
-        store_id=req.store_id,
-        member_id=req.member_id,
-        method=req.payment_method,
+        store_id=store_id,
+        member_id=member_id,
+        method=method,
         amount_cents=p.total_cents,
         key_scope=scope,
         idempotency_key=req.idempotency_key,
@@ -268,9 +273,9 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
         Receipt,
         {
             "order_id": order_id,
-            "store_id": req.store_id,
+            "store_id": store_id,
             "status": OrderStatus.fulfilled,
-            "payment_method": req.payment_method,
+            "payment_method": method,
             "items": basket.items,
             "total_cents": p.total_cents,
             "cost_cents": basket.cost_cents,
@@ -279,7 +284,7 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
             "discount_cents": p.discount_cents,
             "promotion": p.promotion.name if p.promotion else None,
             "coupon_code": p.coupon.code if p.coupon else None,
-            "member_id": req.member_id,
+            "member_id": member_id,
             "points_earned": settled.points_earned,
             "gift_coupons": list(settled.gift_coupons),
         },
