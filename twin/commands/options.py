@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 from enum import StrEnum
 from typing import Annotated
 
@@ -55,8 +56,6 @@ def ray_reachable(address: str, timeout_s: float = 5.0) -> None:
     Ray itself retried a wrong --ray-address for minutes, printing GCS time-outs.
     ``auto`` and other forms without a port are left to Ray.
     """
-    import socket
-
     host, _, port = address.removeprefix("ray://").rpartition(":")
     if not host or not port.isdigit():
         return
