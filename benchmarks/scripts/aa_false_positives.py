@@ -13,7 +13,7 @@ Each rate comes with its Wilson 95% CI.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,5 +128,16 @@ def main(draws: int = 2000) -> None:
             )
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: how many A/A pilots to draw per case."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument(
+        "draws", nargs="?", type=int, default=2000, help="A/A pilots per case (default 2000)"
+    )
+    return p
+
+
 if __name__ == "__main__":
-    main(*(int(a) for a in sys.argv[1:2]))
+    main(parser().parse_args().draws)

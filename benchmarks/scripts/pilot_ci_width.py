@@ -25,9 +25,9 @@ Step 3's own figure (``power.mde``) is printed beside the planned one.
 
 from __future__ import annotations
 
+import argparse
 import json
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -121,5 +121,20 @@ def main(folder: Path, kpi: str = "contribution") -> None:
     print(f"  = {total:.2f}")
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: a finished pilot's run folder and the KPI to read."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("folder", type=Path, help="a finished pilot's run folder, e.g. runs/demo")
+    p.add_argument("kpi", nargs="?", default="contribution", help="the KPI (default contribution)")
+    return p
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), *sys.argv[2:3])
+    args = parser().parse_args()
+    if not (args.folder / "steps" / "3_review.json").is_file():
+        parser().error(
+            f"{args.folder} is not a finished pilot's run folder (no steps/3_review.json)"
+        )
+    main(args.folder, args.kpi)

@@ -15,7 +15,7 @@ balance and MDE are step 3's own functions; no store is simulated.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -83,5 +83,21 @@ def main(ref: str, expected: float, dirs: list[Path]) -> None:
     print(f"  balance on {kpi}: {diff:+.2f} sd (limit {limit}): ok {abs(diff) <= limit}")
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: a pilot, its expected gain and the folders of untreated store-days."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("pilot", help="a pilot file or id, e.g. self_checkout")
+    p.add_argument(
+        "expected", type=float, help="the decision KPI's expected gain per store-day (step 2's)"
+    )
+    p.add_argument(
+        "dirs", nargs="+", type=Path, metavar="DIR", help="folders of one folder per store id"
+    )
+    return p
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], float(sys.argv[2]), [Path(d) for d in sys.argv[3:]])
+    args = parser().parse_args()
+    main(args.pilot, args.expected, args.dirs)

@@ -12,8 +12,8 @@ planned lengths). Each with and without the door's footfall count as covariate.
 
 from __future__ import annotations
 
+import argparse
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -46,5 +46,20 @@ def main(folder: Path, kpi: str = "contribution") -> None:
         )
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: a finished pilot's run folder and the KPI to read."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("folder", type=Path, help="a finished pilot's run folder, e.g. runs/demo")
+    p.add_argument("kpi", nargs="?", default="contribution", help="the KPI (default contribution)")
+    return p
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), *sys.argv[2:3])
+    args = parser().parse_args()
+    if not (args.folder / "steps" / "3_review.json").is_file():
+        parser().error(
+            f"{args.folder} is not a finished pilot's run folder (no steps/3_review.json)"
+        )
+    main(args.folder, args.kpi)

@@ -13,7 +13,7 @@ test run on all PRE + POST days without an effect. No store is simulated.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import pandas as pd
@@ -64,6 +64,26 @@ def main(ref: str, run: Path, expected: float, pre: int, post: int, designs: lis
         )
 
 
+def parser() -> argparse.ArgumentParser:
+    """The command line: a pilot, a saved run, the expected gain, the periods and the designs."""
+    p = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    p.add_argument("pilot", help="a pilot file or id, e.g. self_checkout")
+    p.add_argument("run", type=Path, help="a run folder with twin/untreated.parquet")
+    p.add_argument("expected", type=float, help="the decision KPI's expected gain per store-day")
+    p.add_argument("pre", type=int, help="pre-period days")
+    p.add_argument("post", type=int, help="pilot-period days")
+    p.add_argument(
+        "designs",
+        nargs="*",
+        default=["3x2", "4x2", "6x1", "3x3"],
+        metavar="PxR",
+        help="pilots x references per pilot (default 3x2 4x2 6x1 3x3)",
+    )
+    return p
+
+
 if __name__ == "__main__":
-    a = sys.argv[1:]
-    main(a[0], Path(a[1]), float(a[2]), int(a[3]), int(a[4]), a[5:] or ["3x2", "4x2", "6x1", "3x3"])
+    args = parser().parse_args()
+    main(args.pilot, args.run, args.expected, args.pre, args.post, args.designs)
