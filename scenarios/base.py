@@ -21,14 +21,17 @@ class FieldProblem(ValueError):
     """A cross-field check that blames one field (``path``, relative to the validated model).
 
     Raised inside a model validator, so the error names the field a planner
-    should change instead of the model as a whole.
+    should change instead of the model as a whole. ``others`` are the other
+    fields the check weighs (relative paths too): where the planner changed one
+    of them and not ``path`` (``--param``, ``--set``), the error names that one.
     """
 
-    def __init__(self, path: str, value: Any, message: str):
+    def __init__(self, path: str, value: Any, message: str, others: tuple[str, ...] = ()):
         super().__init__(message)
         self.path = path
         self.value = value
         self.message = message
+        self.others = others
 
 
 class Frozen(BaseModel):

@@ -29,6 +29,8 @@ class Problem:
     path: str
     value: Any
     message: str
+    others: tuple[str, ...] = ()
+    """Other fields the failed check weighs: changing one of them also fixes it."""
 
     def __str__(self) -> str:
         where = self.path or "(top level)"
@@ -117,7 +119,8 @@ def _problem(err: Any) -> Problem:
     blamed = (err.get("ctx") or {}).get("error")
     if isinstance(blamed, FieldProblem):
         where = ".".join(p for p in (_dotted(loc), blamed.path) if p)
-        return Problem(where, blamed.value, blamed.message)
+        others = tuple(".".join(p for p in (_dotted(loc), o) if p) for o in blamed.others)
+        return Problem(where, blamed.value, blamed.message, others)
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(Scenario, loc[:-1])

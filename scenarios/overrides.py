@@ -50,7 +50,25 @@ def apply(scenario: Scenario, changes: Mapping[str, Any], source: str = "--set")
         store_level = {p: v for p, v in changes.items() if p.split(".")[0] not in CHAIN_LEVEL}
         if store_level:
             data["chain"]["overrides"] = {**data["chain"].get("overrides", {}), **store_level}
-    return parse(data, source=source)
+    try:
+        return parse(data, source=source)
+    except ScenarioError as exc:
+        raise ScenarioError(source, [_as_typed(p, changes) for p in exc.problems]) from None
+
+
+def _as_typed(problem: Problem, changes: Mapping[str, Any]) -> Problem:
+    """The problem blamed on the field the user changed, where its check weighs that field too.
+
+    A check across fields (a mean between its bounds) names one of them; when the
+    user typed another, the error names what they typed.
+    """
+    if problem.path in changes:
+        return problem
+    typed = next((o for o in problem.others if o in changes), None)
+    if typed is None:
+        return problem
+    rest = tuple(o for o in (problem.path, *problem.others) if o != typed)
+    return Problem(typed, changes[typed], problem.message, rest)
 
 
 def apply_everywhere(

@@ -277,12 +277,18 @@ class Shoppers(Frozen):
         total = sum(s.share for s in self.segments)
         if not math.isclose(total, 1.0, abs_tol=1e-6):
             raise FieldProblem("segments", None, f"segment shares must sum to 1, got {total:g}")
-        lo, hi = self.walking_speed_min_mps, self.walking_speed_max_mps
-        if not lo <= self.walking_speed_mps <= hi:
+        lo, hi, mean = (
+            self.walking_speed_min_mps,
+            self.walking_speed_max_mps,
+            self.walking_speed_mps,
+        )
+        if not lo <= mean <= hi:
             raise FieldProblem(
                 "walking_speed_mps",
-                self.walking_speed_mps,
-                f"must lie between walking_speed_min_mps {lo:g} and walking_speed_max_mps {hi:g}",
+                mean,
+                f"the mean walking_speed_mps {mean:g} must lie between walking_speed_min_mps"
+                f" {lo:g} and walking_speed_max_mps {hi:g}",
+                others=("walking_speed_min_mps", "walking_speed_max_mps"),
             )
         mix = sum(self.payment_mix.values())
         if not math.isclose(mix, 1.0, abs_tol=1e-6):
