@@ -323,6 +323,8 @@ def load_what_if(runs: Path, name: str) -> WhatIf:
     if rows.empty:
         raise Problem(f"{name}/what_if.json has no rows")
     need(rows, ("variant", "kpi", "base", "value", "diff", "diff_pct"), f"{name}/what_if.json")
+    # folders written before the rule: no % of a loss (as the CLI and the pilot page)
+    rows["diff_pct"] = rows["diff_pct"].astype(float).where(rows["base"] > 0)
     parts, notes = [], []
     for arm in ["base", *dict.fromkeys(rows["variant"])]:
         try:

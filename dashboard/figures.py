@@ -148,15 +148,21 @@ def kpi_lift(estimate: Mapping[str, Any], kpi: str, unit: str, min_gain: float |
 
 
 def what_if_diffs(rows: pd.DataFrame, kpis: Sequence[str]) -> go.Figure:
-    """Each variant's difference from the base, in % of the base, for the chosen KPIs."""
+    """Each variant's difference from the base, in % of the base, for the chosen KPIs.
+
+    A KPI whose base is zero or a loss has no % (``diff_pct`` missing): its label
+    says so, and its bars' hover keeps the difference itself.
+    """
     fig = go.Figure()
     shown = rows[rows["kpi"].isin(kpis)]
     order = [k for k in kpis if k in set(shown["kpi"])]
+    no_pct = set(shown.loc[shown["diff_pct"].isna(), "kpi"])
+    labels = [f"{k} (base <= 0: no %)" if k in no_pct else k for k in order]
     for i, (variant, part) in enumerate(shown.groupby("variant", sort=False)):
         part = part.set_index("kpi").reindex(order)
         fig.add_trace(
             go.Bar(
-                y=order,
+                y=labels,
                 x=part["diff_pct"],
                 orientation="h",
                 name=str(variant),

@@ -86,7 +86,11 @@ class Comparison:
     variants: Mapping[str, Mapping[str, float]]
 
     def rows(self) -> list[dict[str, Any]]:
-        """One row per KPI and variant: base, variant, difference and relative difference."""
+        """One row per KPI and variant: base, variant, difference and relative difference.
+
+        ``diff_pct`` is None where the base is zero or negative (a loss): a percentage
+        of a loss reads backwards, so it is left out, as in a pilot's lift.
+        """
         out = []
         for name, kpis in self.variants.items():
             for key, b in self.base.items():
@@ -98,7 +102,7 @@ class Comparison:
                         "base": b,
                         "value": v,
                         "diff": round(v - b, 4),
-                        "diff_pct": round((v - b) / abs(b) * 100, 2) if b else None,
+                        "diff_pct": round((v - b) / b * 100, 2) if b > 0 else None,
                     }
                 )
         return out

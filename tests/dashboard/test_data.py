@@ -235,3 +235,17 @@ def test_a_stores_reports_are_computed_once(dash_runs, monkeypatch):
     monkeypatch.setattr(data, "_REPORTS", {})
     got = data.run_reports(dash_runs, "chain", "S003")
     assert calls == ["S003"] and data.run_reports(dash_runs, "chain", "S003") is got
+
+
+def test_a_what_if_shows_no_percent_of_a_negative_base(tmp_path):
+    """what_if.json written before the rule (a % of |base|) reads as the CLI prints it now."""
+    (tmp_path / "w").mkdir()
+    body = {
+        "rows": [
+            {"variant": "v", "kpi": k, "base": b, "value": b + 2, "diff": 2.0, "diff_pct": p}
+            for k, b, p in (("contribution", -100.0, 2.0), ("sales", 50.0, 4.0))
+        ]
+    }
+    (tmp_path / "w" / "what_if.json").write_text(json.dumps(body))
+    rows = data.load_what_if(tmp_path, "w").rows.set_index("kpi")
+    assert pd.isna(rows.loc["contribution", "diff_pct"]) and rows.loc["sales", "diff_pct"] == 4.0

@@ -199,3 +199,11 @@ def test_charts_carry_only_the_part_of_plotly_white_they_use():
         assert cut.data[trace] == white.data[trace], trace
     assert not cut.data.pie and cut.layout.scene.xaxis.backgroundcolor is None
     assert len(fig.to_json()) < 3000  # with the whole template, about 7 KB for one bar
+
+
+def test_what_if_diffs_gives_no_percent_of_a_loss():
+    """A KPI whose base is a loss has no % bar; its label says why (the CLI prints none)."""
+    loss = rows().assign(diff_pct=lambda r: r["diff_pct"].where(r["kpi"] != "sales"))
+    fig = f.what_if_diffs(loss, ["sales", "visitors"])
+    assert list(fig.data[0].y) == ["sales (base <= 0: no %)", "visitors"]
+    assert pd.isna(fig.data[0].x[0]) and fig.data[0].x[1] == 10.0
