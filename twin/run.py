@@ -172,8 +172,9 @@ def foreign_data(client: StoreClient, scenario: Scenario, days: int) -> list[str
         taken = sorted(s.id for s in stores if s.id in own)
         others = sorted(s.id for s in stores if s.id not in own)
         if taken:
+            these = f"store {taken[0]} exists" if len(taken) == 1 else f"stores {_few(taken)} exist"
             found.append(
-                f"stores {', '.join(taken)} exist already (their members, points, coupons "
+                f"{these} already (their members, points, coupons "
                 "and orders from before are found by this run)"
             )
         if others:

@@ -52,7 +52,7 @@ def test_a_shared_database_is_reported_before_the_run(app, tmp_path):
     assert again.exit_code == 0, again.output
     warning = " ".join(again.stderr.split())  # the console wraps at 80 columns
     assert warning.startswith("warning: the services at")
-    assert "stores S001 exist already" in warning
+    assert "store S001 exists already" in warning
     assert "'spring sale' (chain-wide" in warning
 
 
