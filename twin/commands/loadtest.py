@@ -171,7 +171,7 @@ def print_result(result: dict) -> None:
     for column in ("threshold", "value", "result"):
         checks.add_column(column)
     for c in result["thresholds"]:
-        checks.add_row(c["threshold"], str(c["value"]), _verdict(c["pass"]))
+        checks.add_row(c["threshold"], c.get("shown", str(c["value"])), _verdict(c["pass"]))
     print_whole(keep_whole(checks, "threshold", "value"))
     if result["invariants_checked"]:
         print_invariants(result["invariants"])

@@ -209,9 +209,25 @@ def evaluate(threshold: Threshold, samples: Samples) -> dict:
         "threshold": threshold.text,
         "value": value,
         "limit": threshold.limit,
+        "shown": shown(threshold, value),
         "requests": figures["requests"],
         "pass": passed,
     }
+
+
+def shown(threshold: Threshold, value: float | None) -> str:
+    """The measured value in the unit the rule was typed in: ``errors<0.1%`` reads ``0.5%``.
+
+    ``value`` keeps an error rate as a share (0.005), which beside ``errors<0.1%``
+    would read as a pass.
+    """
+    if value is None:
+        return "no requests"
+    if threshold.stat == "errors":
+        return f"{100 * value:.3g}%"
+    if threshold.stat == "rps":
+        return f"{value:.4g} req/s"
+    return f"{value:.4g} ms"
 
 
 def _ramp_html(result: dict) -> str:
@@ -293,7 +309,8 @@ def write_html(result: dict, path: Path) -> Path:
         for n, e in result["endpoints"].items()
     )
     checks = "".join(
-        f"<tr><td>{c.get('threshold') or c.get('name')}</td><td>{c.get('value', '')}</td>"
+        f"<tr><td>{c.get('threshold') or c.get('name')}</td>"
+        f"<td>{c.get('shown', c.get('value', ''))}</td>"
         f"<td>{'pass' if c['pass'] else 'FAIL'}</td></tr>"
         for c in result["thresholds"] + result["invariants"]
     )

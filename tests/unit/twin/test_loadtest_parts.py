@@ -140,3 +140,20 @@ def test_the_replay_counts_only_the_calls_its_duration_reaches():
     day += [call(21_600.0 + 600 * i) for i in range(100)]  # a checkout every 10 min from 06:00
     assert replayed(day, 3_600.0) == 2 + 7  # set-up, and checkouts at 0, 10, ..., 60 min
     assert replayed(day, 86_400.0) == len(day)
+
+
+def test_a_threshold_shows_its_value_in_the_unit_it_was_typed_in():
+    """errors<0.1% with 2.4% errors read '0.0244 FAIL' beside the rule (a share, not a %)."""
+    samples = Samples(
+        due=np.arange(41, dtype=float),
+        name=np.array(["POST /orders/checkout"] * 41, dtype=object),
+        latency_ms=np.array([12.5] * 41),
+        failed=np.array([False] * 40 + [True]),
+        send_lag_ms=np.zeros(41),
+        start_lag_ms=np.zeros(41),
+        errors=["POST /orders/checkout: HTTP 500"],
+    )
+    errors = evaluate(parse_threshold("errors<0.1%"), samples)
+    assert errors["pass"] is False and errors["shown"] == "2.44%"
+    assert evaluate(parse_threshold("checkout.p95<200ms"), samples)["shown"] == "12.5 ms"
+    assert evaluate(parse_threshold("members.p95<200ms"), samples)["shown"] == "no requests"
