@@ -38,6 +38,7 @@ MARKERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("what_if", ("what_if.json",)),
     ("replicated", ("differences.json",)),
     ("sweep", ("sweep.json",)),
+    ("validation", ("validation.json",)),  # `pilot validate`: its store runs are its own
     ("bench", ("bench.json",)),
     ("loadtest", ("loadtest.json",)),
     ("chain", ("stores.parquet",)),

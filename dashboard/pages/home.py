@@ -43,11 +43,15 @@ def layout(**_: Any) -> html.Div:
     rows = []
     traced = set(data.traced(source.runs))
     for f in found:
-        page, key = PAGES[f.kind]
         replay = html.A("store floor", href=ui.link("/floor", run=f.name))
+        if f.kind in PAGES:
+            page, key = PAGES[f.kind]
+            shown: Any = html.A(f.name, href=ui.link(page, **{key: f.name}))
+        else:  # a validation: no page shows it (its summary is validation.json)
+            shown = html.Span(f"{f.name} ({f.kind}.json)")
         rows.append(
             {
-                "folder": html.A(f.name, href=ui.link(page, **{key: f.name})),
+                "folder": shown,
                 "kind": f.kind,
                 "replay": replay if f.name in traced else html.Span("-"),
             }

@@ -220,3 +220,17 @@ def test_replicated_what_ifs_and_sweeps_show_their_paired_differences(app, tmp_p
     assert '"real"' in page and "1.67" in page
     page = render(app, source, "what_if", run="sw")
     assert "Best under max contribution: checkout.lanes=3." in page
+
+
+def test_a_pilot_validation_is_one_folder_not_one_run_per_store(app, tmp_path):
+    """`pilot validate` writes a run per store under chainK/(un)treated/: Overview and Chain
+    listed every one of them (hundreds), and Chain offered them as store runs."""
+    (tmp_path / "val").mkdir()
+    (tmp_path / "val" / "validation.json").write_text("{}")
+    for arm in ("treated", "untreated"):
+        store = tmp_path / "val" / "chain0" / arm / "S001"
+        store.mkdir(parents=True)
+        (store / "summary.json").write_text("{}")
+    home = render(app, Source(tmp_path), "home")
+    assert "val (validation.json)" in home and "S001" not in home
+    assert "S001" not in render(app, Source(tmp_path), "chain")
