@@ -230,6 +230,7 @@ def store_grid(by_store: pd.DataFrame, kpi: str, per_row: int = 8) -> go.Figure:
             xgap=4,
             ygap=4,
             colorbar={"title": {"text": kpi}},
+            showscale=frame[kpi].nunique() > 1,  # one value: a scale of 18.454k..18.4545k
             hovertemplate="%{text}: %{z:,.4g}<extra></extra>",
         )
     )
@@ -255,6 +256,10 @@ def format_days(by_format_day: pd.DataFrame, kpi: str) -> go.Figure:
         )
     days = by_format_day["day"].nunique()
     fig.update_xaxes(title="day", tick0=0, dtick=max(1, days // 10))
+    if days == 1:  # one point a format: no zoom onto its value, no days -1 and 1
+        day = float(by_format_day["day"].iloc[0])
+        fig.update_xaxes(range=[day - 0.5, day + 0.5])
+        fig.update_yaxes(rangemode="tozero")
     return style(fig, f"{kpi} per day by format", kpi)
 
 

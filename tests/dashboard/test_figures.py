@@ -207,3 +207,18 @@ def test_what_if_diffs_gives_no_percent_of_a_loss():
     fig = f.what_if_diffs(loss, ["sales", "visitors"])
     assert list(fig.data[0].y) == ["sales (base <= 0: no %)", "visitors"]
     assert pd.isna(fig.data[0].x[0]) and fig.data[0].x[1] == 10.0
+
+
+def test_one_store_one_day_is_not_zoomed_onto_its_own_value():
+    """A one-day, one-store run drew a scale of 18.454k..18.4545k and days -1, 0 and 1."""
+    one = pd.DataFrame({"store_id": ["S001"], "format": ["convenience"], "sales": [18454.1]})
+    (tile,) = f.store_grid(one, "sales").data
+    assert tile.showscale is False
+    assert (
+        f.store_grid(pd.concat([one, one.assign(store_id="S002", sales=9.0)]), "sales")
+        .data[0]
+        .showscale
+    )
+    day = pd.DataFrame({"format": ["convenience"], "day": [0], "sales": [18454.1]})
+    layout = f.format_days(day, "sales").layout
+    assert list(layout.xaxis.range) == [-0.5, 0.5] and layout.yaxis.rangemode == "tozero"
