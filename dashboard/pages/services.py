@@ -24,6 +24,18 @@ PAGE = "/services"
 RATE = ("requests_per_s", "errors_per_s")
 
 
+def _as_typed(item: Any) -> Any:
+    """A threshold's value in the unit it was typed in ('2.44%' beside errors<0.1%).
+
+    loadtest.json's ``value`` and ``limit`` keep an error rate as a share (0.0244 and
+    0.001); its ``shown`` (written since it was added) reads as the rule does.
+    """
+    if not isinstance(item, dict) or "shown" not in item:
+        return item
+    rest = {k: v for k, v in item.items() if k not in ("threshold", "value", "limit", "shown")}
+    return {"threshold": item.get("threshold"), "value": item["shown"], **rest}
+
+
 def checks(result: dict[str, Any], key: str, title: str) -> html.Div | None:
     """Thresholds or invariants with their verdicts, as a table."""
     items = result.get(key)
@@ -33,6 +45,7 @@ def checks(result: dict[str, Any], key: str, title: str) -> html.Div | None:
         ]
     if not isinstance(items, list) or not items:
         return None
+    items = [_as_typed(i) for i in items]
     columns = list(dict.fromkeys(c for i in items if isinstance(i, dict) for c in i))
     return html.Div(
         [html.H3(title), ui.table(items, columns, table_id=f"load-{key}")], className="card"

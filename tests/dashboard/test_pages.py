@@ -234,3 +234,25 @@ def test_a_pilot_validation_is_one_folder_not_one_run_per_store(app, tmp_path):
     home = render(app, Source(tmp_path), "home")
     assert "val (validation.json)" in home and "S001" not in home
     assert "S001" not in render(app, Source(tmp_path), "chain")
+
+
+def test_a_threshold_reads_in_the_unit_it_was_typed_in(app, tmp_path):
+    """errors<0.1% was shown beside value 0.0244 and limit 0.001 (shares)."""
+    result = {
+        "requests": 41,
+        "thresholds": [
+            {
+                "threshold": "errors<0.1%",
+                "value": 0.0244,
+                "limit": 0.001,
+                "shown": "2.44%",
+                "requests": 41,
+                "pass": False,
+            }
+        ],
+    }
+    (tmp_path / "load").mkdir()
+    (tmp_path / "load" / "loadtest.json").write_text(json.dumps(result))
+    page = json.loads(render(app, Source(tmp_path), "services", run="load"))
+    table = json.dumps(find(page, "load-thresholds"))
+    assert "2.44%" in table and "0.0244" not in table and "0.001" not in table
