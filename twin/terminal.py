@@ -99,7 +99,9 @@ class Commands(TyperGroup):
                 return super().main(*args, standalone_mode=True, **kwargs)  # prints the help
             ctx = getattr(exc, "ctx", None)
             where = ctx.command_path if ctx is not None else "storetwin"
-            _say("[bold red]error:[/]", f"{exc.format_message()} (see `{where} --help`)")
+            # pydantic's prefix on a choice typer checked: "'--step': Value error, 'foo' is not"
+            message = exc.format_message().replace(": Value error, ", ": ")
+            _say("[bold red]error:[/]", f"{message} (see `{where} --help`)")
             sys.exit(getattr(exc, "exit_code", 2))
         except _ABORT:
             err.print("[bold red]error:[/] aborted", highlight=False)

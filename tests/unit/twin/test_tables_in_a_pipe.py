@@ -152,6 +152,7 @@ def test_a_usage_error_keeps_its_brackets_on_one_line():
     result = CliRunner().invoke(app, ["run", "convenience", "--executor", "ray[x]"])
     assert result.exit_code == 2
     assert "'ray[x]' is not one of" in result.stderr
+    assert "Value error" not in result.stderr  # pydantic's prefix: "'--executor': Value error, '"
     assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
 
 
