@@ -105,7 +105,12 @@ class PromotionBase(Frozen):
         except ValidationError as exc:
             err = exc.errors()[0]
             where = ".".join(str(p) for p in err["loc"])
-            raise FieldProblem(where, err.get("input"), err["msg"]) from None
+            message, value = err["msg"].removeprefix("Value error, "), err.get("input")
+            fields = self.rule_fields()
+            named = message.split(" ", 1)[0]
+            if not where and named in fields:  # a check across fields names the one it tests
+                where, value = named, fields[named]
+            raise FieldProblem(where, value, message) from None
         return self
 
 
