@@ -222,9 +222,14 @@ def _ci(row: pd.Series, scale: float, sign: float) -> dict[str, float | None]:
     mean = sign * float(row["diff"]) / scale
     low, high = row["ci_low"], row["ci_high"]
     if low is None or (isinstance(low, float) and math.isnan(low)):
-        return {"mean": round(mean, 2), "ci_low": None, "ci_high": None}
+        return {"mean": _round(mean), "ci_low": None, "ci_high": None}
     bounds = sorted((sign * float(low) / scale, sign * float(high) / scale))
-    return {"mean": round(mean, 2), "ci_low": round(bounds[0], 2), "ci_high": round(bounds[1], 2)}
+    return {"mean": _round(mean), "ci_low": _round(bounds[0]), "ci_high": _round(bounds[1])}
+
+
+def _round(x: float) -> float:
+    """``x`` to the cent; never -0.0 (a negated zero printed "cost -0.00 (CI -0.00 to -0.00)")."""
+    return round(x, 2) + 0.0
 
 
 def value(
@@ -275,9 +280,9 @@ def value(
             entry["cost_per_store_day"] = _ci(diffs.loc[(name, "contribution")], scale, -1.0)
             d = {k: diffs.loc[(name, k)]["diff"] / scale for k in PER_DAY}
             entry["breakdown_per_store_day"] = {
-                "lost_gross_margin": round(-float(d["gross_margin"]), 2),
-                "extra_labour": round(float(d["labour_cost"]), 2),
-                "extra_shrink": round(float(d["shrink_value"]), 2),
+                "lost_gross_margin": _round(-float(d["gross_margin"])),
+                "extra_labour": _round(float(d["labour_cost"])),
+                "extra_shrink": _round(float(d["shrink_value"])),
             }
         else:
             entry["cost_per_store_day"] = {"mean": 0.0, "ci_low": 0.0, "ci_high": 0.0}

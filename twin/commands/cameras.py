@@ -157,7 +157,7 @@ def cost_table(result: dict) -> Table:
             f"{c['mean']:,.1f}",
             ci,
             f"{b.get('extra_labour', 0.0):+,.1f}",
-            f"{-b.get('lost_gross_margin', 0.0):+,.1f}",
+            f"{0.0 - b.get('lost_gross_margin', 0.0):+,.1f}",  # never -0.0
             f"{k['queue_wait_mean_s']['value']:.1f}",
             f"{walk:.1f}",
         )
