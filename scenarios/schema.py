@@ -439,8 +439,10 @@ class Scenario(Frozen):
                 self.checkout.lanes,
                 f"{self.checkout.lanes} lanes from x={t.x} every {t.spacing_m} m (plus a "
                 f"self-checkout bay) need a floor {t.x + (self.checkout.lanes + 1) * t.spacing_m:g}"
-                f" m wide; layout.width_m is {width:g} m: use at most {most} lanes or widen "
-                "layout.width_m",
+                f" m wide; layout.width_m is {width:g} m: "
+                + (f"use at most {most} lanes" if most else "no lane fits; narrow the tills")
+                + " or widen layout.width_m",
+                others=("layout.width_m", "layout.tills.x", "layout.tills.spacing_m"),
             )
         open_h = range(self.hours.open_s // 3600, math.ceil(self.hours.close_s / 3600))
         if not any(self.arrivals.hourly_profile[h] > 0 for h in open_h):

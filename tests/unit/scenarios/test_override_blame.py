@@ -32,3 +32,12 @@ def test_a_file_still_blames_the_mean() -> None:
     with pytest.raises(ScenarioError) as err:
         parse(data)
     assert err.value.problems[0].path == "shoppers.walking_speed_mps"
+
+
+def test_a_till_spacing_that_leaves_no_room_names_the_spacing_typed() -> None:
+    """It named `checkout.lanes = 2`, which the user never touched."""
+    with pytest.raises(ScenarioError) as err:
+        apply(load("convenience"), {"layout.tills.spacing_m": 5.0}, source="--param")
+    (problem,) = err.value.problems
+    assert problem.path == "layout.tills.spacing_m"
+    assert "no lane fits" in problem.message and "at most 0" not in problem.message
