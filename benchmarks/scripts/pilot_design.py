@@ -100,4 +100,6 @@ def parser() -> argparse.ArgumentParser:
 
 if __name__ == "__main__":
     args = parser().parse_args()
+    if missing := [str(d) for d in args.dirs if not d.is_dir()]:
+        parser().error(f"no such folder: {', '.join(missing)}")
     main(args.pilot, args.expected, args.dirs)

@@ -86,4 +86,6 @@ def parser() -> argparse.ArgumentParser:
 
 if __name__ == "__main__":
     args = parser().parse_args()
+    if not (args.run / "twin" / "untreated.parquet").is_file():
+        parser().error(f"{args.run} has no twin/untreated.parquet (a finished pilot's run folder)")
     main(args.pilot, args.run, args.expected, args.pre, args.post, args.designs)

@@ -42,3 +42,16 @@ def test_a_folder_that_is_not_a_pilot_is_a_usage_error(tmp_path, monkeypatch, ca
     script = next(s for s in SCRIPTS if s.stem == "pilot_noise")
     assert _main(script, [str(tmp_path)], monkeypatch) == 2
     assert "no steps/3_review.json" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("name", "args", "says"),
+    [
+        ("pilot_plan_check", ["self_checkout", "{tmp}", "800", "5", "5"], "untreated.parquet"),
+        ("pilot_design", ["self_checkout", "800", "{tmp}/none"], "no such folder"),
+    ],
+)
+def test_a_missing_run_is_a_usage_error(name, args, says, tmp_path, monkeypatch, capsys) -> None:
+    script = next(s for s in SCRIPTS if s.stem == name)
+    assert _main(script, [a.format(tmp=tmp_path) for a in args], monkeypatch) == 2
+    assert says in capsys.readouterr().err
