@@ -73,6 +73,9 @@ def bench_services(
     """Checkout vs a trivial endpoint over HTTP (uvicorn on SQLite): req/s, p50/p95/p99."""
     from services.bench import bench_services as measure
 
+    # its server's access log would print every one of the ~4,000 requests on stderr
+    # (and time them); $STORETWIN_ACCESS_LOG still turns it on
+    os.environ.setdefault("STORETWIN_ACCESS_LOG", "off")
     try:
         figures = measure(requests, workers)
     except RuntimeError as exc:
