@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -9,6 +10,7 @@ from typing import Any
 
 import click
 import typer
+import typer.rich_utils
 from rich.console import Console
 from rich.markup import escape
 from rich.measure import Measurement
@@ -85,11 +87,30 @@ _ABORT = (click.Abort, typer.Abort)
 _PATHS = (FileExistsError, NotADirectoryError, IsADirectoryError, PermissionError)
 
 
+PIPE_HELP_WIDTH = 120
+"""Columns of ``--help`` printed to a pipe: at rich's 80, typer cut the options' examples
+(``interventions=[self_che…``, ``checkout.lanes=3,4,5…``)."""
+
+
+_TYPER_WIDTH = typer.rich_utils.MAX_WIDTH  # typer's own: $TERMINAL_WIDTH, else None
+
+
+def _help_fits_a_pipe() -> None:
+    """``storetwin X --help | less`` shows every example whole.
+
+    Only for a pipe: a terminal keeps its own width, and $COLUMNS or typer's
+    $TERMINAL_WIDTH still win. Set afresh on every call, so it never outlives one.
+    """
+    pipe = _TYPER_WIDTH is None and not os.environ.get("COLUMNS") and not sys.stdout.isatty()
+    typer.rich_utils.MAX_WIDTH = PIPE_HELP_WIDTH if pipe else _TYPER_WIDTH
+
+
 class Commands(TyperGroup):
     """The command group: every error, a mistyped option too, starts with ``error:``."""
 
     def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
         """Run the CLI; usage errors are printed as ``error: ...`` with where to get help."""
+        _help_fits_a_pipe()
         if not standalone_mode:
             return super().main(*args, standalone_mode=False, **kwargs)
         try:

@@ -218,3 +218,23 @@ def test_an_out_that_is_a_file_is_one_error_line(tmp_path):
     export = CliRunner().invoke(app, args)
     assert export.exit_code == 2
     assert f"\nerror: Not a directory: {taken}/images (check --out)\n" in export.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "example"),
+    [(["run", "--help"], "interventions=[self_checkout]"), (["sweep", "--help"], "3,4,5,6")],
+)
+def test_help_in_a_pipe_keeps_its_examples_whole(monkeypatch, command, example):
+    """`storetwin sweep --help | less` cut `checkout.lanes=3,4,5…` at rich's 80 columns."""
+    import typer.rich_utils
+    from typer.testing import CliRunner
+
+    from twin.cli import app
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = CliRunner().invoke(app, command)
+    assert result.exit_code == 0
+    assert example in result.output and "…" not in result.output
+    wide = CliRunner().invoke(app, command, env={"COLUMNS": "200"})  # $COLUMNS still wins
+    assert max(len(line) for line in wide.output.splitlines()) == 200
+    assert typer.rich_utils.MAX_WIDTH is None  # nothing left behind for the next call
