@@ -84,6 +84,26 @@ def changes_for(scenario: Scenario, path: str, value: Any) -> dict[str, Any]:
     return {f"staff.shifts.{i}.count": value for i in shifts}
 
 
+def base_value(scenario: Scenario, path: str) -> Any:
+    """The scenario's own value at a swept path, so the base sits on the parameter's axis.
+
+    ``staff.cashiers`` reads the count of the cashier shifts when they all agree;
+    None when they differ (the base then has no single value) or the path is unset.
+    """
+    if path == "staff.cashiers":
+        counts = {s.count for s in scenario.staff.shifts if s.role.value == "cashier"}
+        return counts.pop() if len(counts) == 1 else None
+    node: Any = scenario.model_dump(mode="json")
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
+
+
 @dataclass(frozen=True)
 class Variant:
     """One point of the sweep: the values of the varied paths and the scenario they give."""

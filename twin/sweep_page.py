@@ -7,6 +7,7 @@ Plotly's JavaScript once so it opens without a network.
 from __future__ import annotations
 
 import html
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,13 +27,16 @@ def kpi_vs_parameter(
 ) -> go.Figure:
     """One panel per KPI: mean over replications vs the first varied path, 95% CI band.
 
-    One line per combination of the other varied paths; the base as a dotted line.
+    One line per combination of the other varied paths; the base as a dotted line
+    and, where ``params`` gives its own value of the first path, as a point with its CI.
     """
     paths = list(next(iter(params.values())))
     x_path, others = paths[0], paths[1:]
     fig = make_subplots(rows=len(kpis), cols=1, subplot_titles=list(kpis), shared_xaxes=True)
     groups: dict[str, list[str]] = {}
     for name, p in params.items():
+        if name == BASE:
+            continue
         key = ", ".join(f"{o}={p[o]}" for o in others) or "mean"
         groups.setdefault(key, []).append(name)
     for row, kpi in enumerate(kpis, start=1):
@@ -68,16 +72,41 @@ def kpi_vs_parameter(
                 col=1,
             )
         if BASE in mine.index:
-            fig.add_hline(
-                y=float(mine.loc[BASE, "mean"]), line_dash="dot", row=row, col=1, opacity=0.6
-            )
+            base_mean = float(mine.loc[BASE, "mean"])
+            fig.add_hline(y=base_mean, line_dash="dot", row=row, col=1, opacity=0.6)
+            base_x = params.get(BASE, {}).get(x_path)
+            if base_x is not None:
+                fig.add_trace(_base_point(base_x, mine.loc[BASE], row == 1), row=row, col=1)
     fig.update_xaxes(title_text=x_path, row=len(kpis), col=1)
     fig.update_layout(
-        title="KPI vs parameter (mean over replications, 95% CI; dotted: base)",
+        title="KPI vs parameter (mean over replications, 95% CI; diamond and dotted: base)",
         height=260 * len(kpis),
         template="plotly_white",
     )
     return fig
+
+
+def _base_point(x: Any, base: pd.Series, legend: bool) -> go.Scatter:
+    """The base scenario at its own value of the parameter, its 95% CI as an error bar."""
+    mean, low, high = float(base["mean"]), float(base["ci_low"]), float(base["ci_high"])
+    bars = None
+    if not (math.isnan(low) or math.isnan(high)):
+        bars = {
+            "type": "data",
+            "symmetric": False,
+            "array": [high - mean],
+            "arrayminus": [mean - low],
+        }
+    return go.Scatter(
+        x=[x],
+        y=[mean],
+        mode="markers",
+        name=BASE,
+        marker={"color": "black", "symbol": "diamond", "size": 11},
+        error_y=bars,
+        legendgroup=BASE,
+        showlegend=legend,
+    )
 
 
 def tradeoff(summary: pd.DataFrame) -> go.Figure:

@@ -80,9 +80,11 @@ def sweep(
     arms = {sw.BASE: sc.model_copy(update={"what_if": None}), **{v.name: v.scenario for v in grid}}
     runs = Runs(seed, replications, days, out, pool)
     long, summary, diffs = _replicate(arms, runs, quiet)
-    names = {v.name: dict(v.params) for v in grid}
-    for path in names[grid[0].name]:
-        long[path] = [names.get(v, {}).get(path) for v in long["variant"]]
+    paths = [path for path, _ in varies]
+    base_params = {path: sw.base_value(arms[sw.BASE], path) for path in paths}
+    names = {sw.BASE: base_params, **{v.name: dict(v.params) for v in grid}}
+    for path in paths:
+        long[path] = [names[v][path] for v in long["variant"]]
     pick, left_out = sw.best(summary, target, limits)
     wanted = f"{target.sense} {target.kpi}" + "".join(f", {c}" for c in limits)
     if pick is None:

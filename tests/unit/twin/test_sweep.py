@@ -112,3 +112,31 @@ def test_best_meets_constraints_then_the_goal():
 
 def test_pareto_front_keeps_points_no_other_beats_on_both():
     assert sw.pareto([(1, 5), (2, 2), (3, 3), (5, 1), (2, 2)]) == [True, True, False, True, True]
+
+
+def test_base_value_reads_the_scenario_itself():
+    sc = load("supermarket")
+    assert sw.base_value(sc, "checkout.lanes") == sc.checkout.lanes
+    cashiers = {s.count for s in sc.staff.shifts if s.role.value == "cashier"}
+    assert sw.base_value(sc, "staff.cashiers") == (cashiers.pop() if len(cashiers) == 1 else None)
+    assert sw.base_value(sc, "staff.shifts.0.count") == sc.staff.shifts[0].count
+    uneven = sw.grid(sc, [("staff.shifts.0.count", [sc.staff.shifts[0].count + 3])])[0]
+    assert sw.base_value(uneven.scenario, "staff.cashiers") is None
+    assert sw.base_value(sc, "no.such.path") is None
+
+
+def test_kpi_vs_parameter_draws_the_base_at_its_own_value():
+    from twin.sweep_page import kpi_vs_parameter
+
+    long = long_table({"base": [10, 12], "checkout.lanes=3": [20, 22], "checkout.lanes=5": [5, 7]})
+    summary = sw.means(long)
+    params = {
+        "base": {"checkout.lanes": 4},
+        **{f"checkout.lanes={n}": {"checkout.lanes": n} for n in (3, 5)},
+    }
+    fig = kpi_vs_parameter(summary, params, ["sales"])
+    (base,) = [t for t in fig.data if t.name == "base"]
+    assert list(base.x) == [4] and list(base.y) == pytest.approx([11.0])
+    assert base.error_y.array[0] > 0
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [list(t.x) for t in lines] == [[3, 5]]
