@@ -27,7 +27,7 @@ from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import chain_jobs, collect
 from twin.executor import Job, Workers, run_many
-from twin.result import KPI_DOC, RunResult
+from twin.result import KPI_DOC, RunResult, kpi_range
 
 BASE = "base"
 """The arm every variant is compared with: the scenario as given."""
@@ -187,15 +187,26 @@ def _t975(df: int) -> float:
 
 
 def means(long: pd.DataFrame) -> pd.DataFrame:
-    """Per variant and KPI: mean over replications and its 95% CI (t interval)."""
+    """Per variant and KPI: mean over replications and its 95% CI (t interval).
+
+    A level cannot leave its KPI's range (``kpi_range``: no negative waits or
+    sales, no share above 1), but with few replications the t interval can; it
+    is then cut at the range and ``bounded`` says so. Paired differences
+    (``differences``) are never cut: a difference can be negative.
+    """
     g = long.groupby(["variant", "kpi"], sort=False)["value"]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()
     half = [
         _t975(int(n) - 1) * sd / math.sqrt(n) if n >= 2 else math.nan
         for n, sd in zip(out["n"], out["sd"].fillna(0.0), strict=True)
     ]
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    low, high = out["mean"] - half, out["mean"] + half
+    floor, ceiling = zip(*(kpi_range(k) for k in out["kpi"]), strict=True) if len(out) else ((), ())
+    out["ci_low"] = low.clip(lower=pd.Series(floor, index=out.index, dtype=float))
+    out["ci_high"] = high.clip(upper=pd.Series(ceiling, index=out.index, dtype=float))
+    cut_low = (out["ci_low"] != low) & low.notna()
+    cut_high = (out["ci_high"] != high) & high.notna()
+    out["bounded"] = cut_low | cut_high
     return out.drop(columns="sd")
 
 

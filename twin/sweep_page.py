@@ -157,6 +157,14 @@ def render(
     """The whole page: verdict, the two charts and the paired differences."""
     charts = [kpi_vs_parameter(summary, params, kpis), tradeoff(summary)]
     body = [f"<h1>{html.escape(title)}</h1>", f"<p><b>{html.escape(verdict)}</b></p>"]
+    cut = summary[summary["kpi"].isin(kpis) & summary["bounded"]] if "bounded" in summary else []
+    if len(cut):
+        names = ", ".join(dict.fromkeys(cut["kpi"]))
+        body.append(
+            f"<p>The CI bands of {html.escape(names)} are cut at the KPI's range (a count, "
+            "amount, wait or share cannot be below 0, nor a share above 1): with so few "
+            "replications the t interval reached past it. Differences are not cut.</p>"
+        )
     for i, fig in enumerate(charts):
         body.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
     shown = diffs[diffs["kpi"].isin(kpis)].to_dict("records")

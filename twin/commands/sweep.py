@@ -117,7 +117,9 @@ def sweep(
     (out / "sweep.html").write_text(render(title, summary, diffs, names, shown, verdict))
     if quiet:
         return
-    print_whole(means_table(summary, [target.kpi, *(c.kpi for c in limits)], title))
+    shown_kpis = [target.kpi, *(c.kpi for c in limits)]
+    print_whole(means_table(summary, shown_kpis, title))
+    _print_bounds(summary, shown_kpis)
     print_whole(differences_table(diffs, [target.kpi, *(c.kpi for c in limits)]))
     console.print(noise_line(diffs, replications))
     console.print(f"[bold]{verdict}[/] (means over replications)")
@@ -165,6 +167,7 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
     if quiet:
         return
     print_whole(means_table(summary, list(HEADLINE), title))
+    _print_bounds(summary, list(HEADLINE))
     if len(arms) > 1:
         print_whole(differences_table(diffs, list(HEADLINE)))
         console.print(noise_line(diffs, replications))
@@ -189,6 +192,12 @@ def _replicate(
         raise fail(str(exc)) from None
     diffs = sw.differences(long) if len(arms) > 1 else pd.DataFrame()
     return long, sw.means(long), diffs
+
+
+def _print_bounds(summary: pd.DataFrame, kpis: list[str]) -> None:
+    line = bounds_line(summary, kpis)
+    if line:
+        console.print(line)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -219,7 +228,7 @@ def means_table(summary: pd.DataFrame, kpis: list[str], title: str) -> Table:
         for kpi in kpis:
             for r in summary[summary["kpi"] == kpi].to_dict("records"):
                 low, high = r["ci_low"], r["ci_high"]
-                ci = "-" if math.isnan(low) else f"{_num(low)}..{_num(high)}"
+                ci = "-" if math.isnan(low) else f"{_num(low)}..{_num(high)}{_cut(r)}"
                 table.add_row(kpi, str(r["variant"]), _num(r["mean"]), ci)
         return keep_figures(keep_whole(table, "KPI", "variant"), "mean", "95% CI")
     table.add_column("variant")
@@ -229,10 +238,32 @@ def means_table(summary: pd.DataFrame, kpis: list[str], title: str) -> Table:
         cells = []
         for kpi in kpis:
             r = rows[rows["kpi"] == kpi].iloc[0]
-            ci = "" if math.isnan(r["ci_low"]) else f" ({_num(r['ci_low'])}..{_num(r['ci_high'])})"
+            ci = (
+                ""
+                if math.isnan(r["ci_low"])
+                else f" ({_num(r['ci_low'])}..{_num(r['ci_high'])}{_cut(r)})"
+            )
             cells.append(_num(r["mean"]) + ci)
         table.add_row(str(name), *cells)
     return keep_whole(table, "variant")
+
+
+def _cut(row: Any) -> str:
+    return "*" if row["bounded"] else ""
+
+
+def bounds_line(summary: pd.DataFrame, kpis: list[str]) -> str | None:
+    """The footnote of the cells marked ``*``: which CIs were cut at the KPI's range, and why."""
+    cut = summary[summary["kpi"].isin(kpis) & summary["bounded"]]
+    if cut.empty:
+        return None
+    n = int(cut["n"].min())
+    names = ", ".join(dict.fromkeys(cut["kpi"]))
+    return (
+        f"* 95% CI cut at the KPI's range ({names}): a count, amount, wait or share cannot "
+        f"be below 0 (nor a share above 1), but with {n} replication(s) the t interval "
+        "reached past it; more replications narrow it. Differences are not cut."
+    )
 
 
 def differences_table(diffs: pd.DataFrame, kpis: list[str]) -> Table:
