@@ -15,7 +15,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed
 from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
@@ -72,7 +72,7 @@ def run_pilot(
         loaded = load_pilot(pilot)
     except PilotError as exc:
         raise fail(str(exc)) from None
-    out = out or Path("runs") / loaded.spec.id
+    out = out_folder(out or Path("runs") / loaded.spec.id)
     pool = workers_for(workers, executor, ray_address)
     total = sum(store_days(loaded).values())
     try:
@@ -241,6 +241,7 @@ def validate(
         raise fail(
             f"--kpi {kpi!r} is not a KPI; choose from {', '.join(k.value for k in Kpi)}"
         ) from None
+    out = out_folder(out)
     study = Study(n, chains, stores, visitors, pre_days, pilot_days)
     design = loaded.spec.stores
     least = design.pilot * (1 + design.references_per_pilot)

@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed, Workers
 from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
@@ -75,7 +75,7 @@ def sweep(
         grid = sw.grid(sc, varies)
     except (ScenarioError, sw.SweepError) as exc:
         raise fail(str(exc)) from None
-    out = out or Path("runs") / f"sweep-{sc.id}"
+    out = out_folder(out or Path("runs") / f"sweep-{sc.id}")
     pool = workers_for(workers, executor, ray_address)
     arms = {sw.BASE: sc.model_copy(update={"what_if": None}), **{v.name: v.scenario for v in grid}}
     runs = Runs(seed, replications, days, out, pool)
