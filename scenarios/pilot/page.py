@@ -13,6 +13,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from scenarios.pilot import figures
+from scenarios.pilot.finance import roi_text
 
 WORDS = {"roll_out": "Roll out", "stop": "Stop", "next_round": "Run a next round"}
 COLOURS = {"roll_out": "#2ca02c", "stop": "#d62728", "next_round": "#ff7f0e"}
@@ -172,7 +173,7 @@ def render(
         f"the twin's truth is {_fmt(e['true_effect'])}. "
         f"Payback {'never' if pay is None else _fmt(pay) + ' months'}, "
         f"NPV {_fmt(report['npv'])} {currency} per store over the horizon, "
-        f"ROI {_fmt(report['roi'])}. "
+        f"ROI {roi_text(report['roi'])}. "
         f"Satisfaction {_fmt(report['satisfaction']['before'])} before, "
         f"{_fmt(report['satisfaction']['after'])} during the pilot.</p>",
         "<h2>Charts</h2>",

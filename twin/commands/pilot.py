@@ -15,6 +15,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
+from scenarios.pilot.finance import roi_text
 from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed
 from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
@@ -163,7 +164,7 @@ def decision_lines(report: dict[str, Any]) -> str:
     if report.get("scaling") and report["scaling"]["staff_follows"]:
         lines.append(f"[bold]scaled stores:[/] {escape(report['scaling']['note'])}")
     lines.append(
-        f"per store: ROI {report['roi']}, "
+        f"per store: ROI {roi_text(report['roi'])}, "
         f"payback {'never' if pay is None else f'{pay:.1f} months'}, "
         f"NPV {report['npv']:,.0f}"
     )
