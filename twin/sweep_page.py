@@ -1,7 +1,8 @@
 """sweep.html: each KPI against the varied parameter with CI bands, and the cost/wait trade-off.
 
-Figures are pure functions (tables in, ``go.Figure`` out); the page embeds
-Plotly's JavaScript once so it opens without a network.
+Figures are pure functions (tables in, ``go.Figure`` out); the page loads
+Plotly's JavaScript from plotly.min.js beside it (``scenarios.pilot.page.write_html``),
+so it opens without a network.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from scenarios.pilot.page import STYLE, table
+from scenarios.pilot.page import STYLE, chart, table
 from twin.sweep import BASE, pareto
 
 PLOTTED = ("contribution", "sales", "queue_wait_p95_s", "labour_cost", "satisfaction", "balked")
@@ -166,7 +167,7 @@ def render(
             "replications the t interval reached past it. Differences are not cut.</p>"
         )
     for i, fig in enumerate(charts):
-        body.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
+        body.append(chart(fig, i == 0))
     shown = diffs[diffs["kpi"].isin(kpis)].to_dict("records")
     body += [
         "<h2>Differences from the base, paired by seed (95% CI)</h2>",

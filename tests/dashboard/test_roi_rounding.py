@@ -10,7 +10,7 @@ from scenarios.pilot import page
 from scenarios.pilot.finance import roi_text
 from twin.commands.pilot import decision_lines
 
-from .conftest import write_pilot
+from .conftest import for_report_page, write_pilot
 
 
 def test_roi_reads_the_same_in_the_terminal_the_report_and_the_dashboard(dash_app, tmp_path):
@@ -18,11 +18,7 @@ def test_roi_reads_the_same_in_the_terminal_the_report_and_the_dashboard(dash_ap
 
     out = write_pilot(tmp_path / "p")
     report = json.loads((out / "report.json").read_text())
-    report["roi"] = 4.3395
-    report.setdefault("matches", {})  # report.html's other sections, not in the fixture
-    investment = {"one_off_per_store": 30000.0, "monthly_per_store": 1600.0}
-    report.setdefault("expected", {"days": 1, "payback_months": 7.0, "investment": investment})
-    report["expected"].setdefault("effect", {"contribution": 280.0})
+    report = for_report_page({**report, "roi": 4.3395})
     (out / "report.json").write_text(json.dumps(report))
     pilot = data.load_pilot(tmp_path, "p")
 

@@ -61,6 +61,7 @@ def sweep(
     """
     from scenarios import ScenarioError, load
     from scenarios.overrides import apply_everywhere, parse_assignment
+    from scenarios.pilot.page import write_html
     from twin import sweep as sw
     from twin.sweep_page import PLOTTED, render
 
@@ -114,7 +115,7 @@ def sweep(
     )
     shown = list(dict.fromkeys([target.kpi, *(c.kpi for c in limits), *PLOTTED]))
     title = f"Sweep of {sc.name} ({sc.versioned_id}), {replications} replication(s) x {days} day(s)"
-    (out / "sweep.html").write_text(render(title, summary, diffs, names, shown, verdict))
+    write_html(out / "sweep.html", render(title, summary, diffs, names, shown, verdict))
     if quiet:
         return
     shown_kpis = [target.kpi, *(c.kpi for c in limits)]
