@@ -1,7 +1,8 @@
 """value.html: what each queue-camera model's errors cost per store-day, and where from.
 
 Figures are pure functions (the value.json dict in, ``go.Figure`` out); the page
-embeds Plotly's JavaScript once so it opens without a network.
+loads Plotly's JavaScript from plotly.min.js beside it (``scenarios.pilot.page.write_html``),
+so it opens without a network.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import Any
 
 import plotly.graph_objects as go
 
-from scenarios.pilot.page import STYLE, table
+from scenarios.pilot.page import STYLE, chart, table, write_html
 
 PARTS = {
     "lost_gross_margin": "lost gross margin (walk-outs)",
@@ -99,7 +100,7 @@ def write_page(result: dict[str, Any], path: Path) -> None:
         "divided by days and stores; waits are means.</p>",
     ]
     for i, fig in enumerate((cost_figure(result), breakdown_figure(result))):
-        body.append(fig.to_html(full_html=False, include_plotlyjs=i == 0))
+        body.append(chart(fig, i == 0))
     counts = [{"arm": a["arm"], **a["count_error"]} for a in result["arms"] if "count_error" in a]
     if counts:
         body += [
@@ -110,8 +111,8 @@ def write_page(result: dict[str, Any], path: Path) -> None:
         "<h2>KPIs by arm, and the difference from the oracle camera (paired, 95% CI)</h2>",
         table(kpi_rows(result), ["arm", "kpi", "value", "vs oracle", "ci_low", "ci_high"]),
     ]
-    path.write_text(
+    write_html(
+        path,
         f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
         f"<style>{STYLE}</style></head><body>{''.join(body)}</body></html>",
-        encoding="utf-8",
     )

@@ -17,7 +17,7 @@ from twin.commands import models as model_commands
 from twin.commands import pilot as pilot_commands
 from twin.commands import services as service_commands
 from twin.commands import sweep as sweep_commands
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed
 from twin.terminal import Commands, console, fail, keep_whole, print_whole, progress, warn
 
@@ -153,9 +153,7 @@ def run(
     for arm, arm_sc in {"": sc, **{f"{name}: ": v for name, v in variants.items()}}.items():
         for note in expand_noting(arm_sc)[1]:
             warn(f"{arm}{note}")
-    out = out or Path("runs") / f"{sc.id}-s{seed}"
-    if out.exists() and not out.is_dir():
-        raise fail(f"--out {out}: a file is there, not a folder")
+    out = out_folder(out or Path("runs") / f"{sc.id}-s{seed}")
     seeds = f"seed {seed}" if replications == 1 else f"seeds {seed}..{seed + replications - 1}"
     title = f"{sc.name} ({sc.versioned_id}, {seeds}, {days} day(s))"
     if replications > 1:

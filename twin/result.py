@@ -64,6 +64,23 @@ KPI_DOC: dict[str, tuple[str, str]] = {
 }
 
 
+SIGNED = frozenset({"gross_margin", "gross_margin_pct", "contribution"})
+"""KPIs that can fall below zero (a loss); every other KPI counts, sums, times or shares."""
+
+
+def kpi_range(name: str) -> tuple[float, float]:
+    """The values a KPI can take, so an interval of its level can be kept within them.
+
+    Shares lie in 0..1 and satisfaction in 0..10; the ``SIGNED`` KPIs and names
+    that are not KPIs have no bound; every other KPI is at least 0. A difference
+    of two runs is not a level: it can be negative whatever the KPI.
+    """
+    if name in SIGNED or name not in KPI_DOC:
+        return -np.inf, np.inf
+    unit = KPI_DOC[name][0]
+    return 0.0, {"share": 1.0, "0-10": 10.0}.get(unit, np.inf)
+
+
 HEADLINE = (
     "visitors",
     "conversion",

@@ -27,7 +27,7 @@ from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
 from twin.chain_run import chain_jobs, collect
 from twin.executor import Job, Workers, run_many
-from twin.result import KPI_DOC, RunResult
+from twin.result import KPI_DOC, RunResult, kpi_range
 
 BASE = "base"
 """The arm every variant is compared with: the scenario as given."""
@@ -82,6 +82,26 @@ def changes_for(scenario: Scenario, path: str, value: Any) -> dict[str, Any]:
     if not shifts:
         raise SweepError(f"--vary staff.cashiers: scenario {scenario.id} has no cashier shifts")
     return {f"staff.shifts.{i}.count": value for i in shifts}
+
+
+def base_value(scenario: Scenario, path: str) -> Any:
+    """The scenario's own value at a swept path, so the base sits on the parameter's axis.
+
+    ``staff.cashiers`` reads the count of the cashier shifts when they all agree;
+    None when they differ (the base then has no single value) or the path is unset.
+    """
+    if path == "staff.cashiers":
+        counts = {s.count for s in scenario.staff.shifts if s.role.value == "cashier"}
+        return counts.pop() if len(counts) == 1 else None
+    node: Any = scenario.model_dump(mode="json")
+    for part in path.split("."):
+        if isinstance(node, list) and part.isdigit() and int(part) < len(node):
+            node = node[int(part)]
+        elif isinstance(node, dict) and part in node:
+            node = node[part]
+        else:
+            return None
+    return node
 
 
 @dataclass(frozen=True)
@@ -167,15 +187,26 @@ def _t975(df: int) -> float:
 
 
 def means(long: pd.DataFrame) -> pd.DataFrame:
-    """Per variant and KPI: mean over replications and its 95% CI (t interval)."""
+    """Per variant and KPI: mean over replications and its 95% CI (t interval).
+
+    A level cannot leave its KPI's range (``kpi_range``: no negative waits or
+    sales, no share above 1), but with few replications the t interval can; it
+    is then cut at the range and ``bounded`` says so. Paired differences
+    (``differences``) are never cut: a difference can be negative.
+    """
     g = long.groupby(["variant", "kpi"], sort=False)["value"]
     out = g.agg(mean="mean", sd="std", n="count").reset_index()
     half = [
         _t975(int(n) - 1) * sd / math.sqrt(n) if n >= 2 else math.nan
         for n, sd in zip(out["n"], out["sd"].fillna(0.0), strict=True)
     ]
-    out["ci_low"] = out["mean"] - half
-    out["ci_high"] = out["mean"] + half
+    low, high = out["mean"] - half, out["mean"] + half
+    floor, ceiling = zip(*(kpi_range(k) for k in out["kpi"]), strict=True) if len(out) else ((), ())
+    out["ci_low"] = low.clip(lower=pd.Series(floor, index=out.index, dtype=float))
+    out["ci_high"] = high.clip(upper=pd.Series(ceiling, index=out.index, dtype=float))
+    cut_low = (out["ci_low"] != low) & low.notna()
+    cut_high = (out["ci_high"] != high) & high.notna()
+    out["bounded"] = cut_low | cut_high
     return out.drop(columns="sd")
 
 

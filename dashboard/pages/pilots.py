@@ -16,6 +16,7 @@ from dashboard import components as ui
 from dashboard import data
 from dashboard import figures as dfig
 from scenarios.pilot import figures as pfig
+from scenarios.pilot.finance import roi_text
 
 dash.register_page(__name__, path="/pilots", name="Pilots", order=1, title="Pilots")
 
@@ -114,7 +115,7 @@ def in_short(pilot: data.Pilot) -> html.Div:
         ("true effect (twin)", ui.fmt(e.get("true_effect"))),
         ("payback", "never" if pay is None else f"{ui.fmt(pay, 3)} months"),
         (f"NPV per store ({pilot.currency})", ui.fmt(r.get("npv"))),
-        ("ROI", ui.fmt(r.get("roi"), 3)),
+        ("ROI", roi_text(r.get("roi"))),
         (
             "satisfaction before / during",
             f"{ui.fmt(sat.get('before'), 3)} / {ui.fmt(sat.get('after'), 3)}",
@@ -227,7 +228,7 @@ def money(pilot: data.Pilot) -> html.Div:
                 pfig.waterfall(r["roi_drivers"], pilot.currency),
                 "waterfall-chart",
                 f"Payback {ui.fmt(r.get('payback_months'), 3)} months; ROI "
-                f"{ui.fmt(r.get('roi'), 3)}; NPV {ui.fmt(r.get('npv'))} {pilot.currency} "
+                f"{roi_text(r.get('roi'))}; NPV {ui.fmt(r.get('npv'))} {pilot.currency} "
                 "per store.",
             )
         )

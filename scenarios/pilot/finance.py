@@ -34,6 +34,16 @@ def appraise(
     }
 
 
+def roi_text(roi: float | None) -> str:
+    """ROI as HQ reads it wherever it is shown (terminal, report.html, dashboard): two decimals.
+
+    ``roi`` is a ratio of money to money, kept to 4 decimals in report.json;
+    two are all a roll-out decision can use, and one rounding everywhere keeps
+    the terminal and the dashboard from showing two figures for one ROI.
+    """
+    return "-" if roi is None else f"{roi:,.2f}"
+
+
 def drivers(effects: Mapping[str, float], monthly: float) -> list[dict[str, Any]]:
     """Where the monthly net gain per store comes from: margin, labour, shrink, running cost.
 

@@ -1,18 +1,23 @@
 """report.html: one plain page a store manager can read, with the charts inline.
 
-Plotly's JavaScript is embedded once, so the page opens without a network.
+Plotly's JavaScript (4.6 MB) is not embedded: ``write_html`` writes it once as
+plotly.min.js beside the page, which loads it from there, so the page still
+opens without a network and a folder of pages holds one copy, not one each.
+The sweep and camera-value pages use the same two functions.
 """
 
 from __future__ import annotations
 
 import html
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from scenarios.pilot import figures
+from scenarios.pilot.finance import roi_text
 
 WORDS = {"roll_out": "Roll out", "stop": "Stop", "next_round": "Run a next round"}
 COLOURS = {"roll_out": "#2ca02c", "stop": "#d62728", "next_round": "#ff7f0e"}
@@ -95,8 +100,38 @@ def scaling(note: Mapping[str, Any] | None) -> str:
     return f"<p class='scaling'><b>Scaled stores.</b> {html.escape(note['note'])}</p>"
 
 
+PLOTLY_JS = "plotly.min.js"
+"""The file beside each page that holds Plotly's JavaScript (what ``include_plotlyjs="directory"``
+loads)."""
+
+
+def chart(fig: go.Figure, first: bool, **options: Any) -> str:
+    """A figure as a page fragment; the page's first chart loads ``PLOTLY_JS`` from beside it.
+
+    Write the page with ``write_html`` so that file is there.
+    """
+    plotly_js = "directory" if first else False
+    return fig.to_html(full_html=False, include_plotlyjs=plotly_js, **options)
+
+
+def write_html(path: Path, page: str) -> Path:
+    """Write ``page`` to ``path`` and Plotly's JavaScript beside it, offline (no CDN).
+
+    The library is written only when the folder lacks it or holds another
+    version, so pages that share a folder share one copy.
+    """
+    from plotly.offline import get_plotlyjs
+
+    library = path.parent / PLOTLY_JS
+    code = get_plotlyjs().encode("utf-8")
+    if not library.is_file() or library.stat().st_size != len(code) or library.read_bytes() != code:
+        library.write_bytes(code)
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
 def _chart(fig: go.Figure, first: bool) -> str:
-    return fig.to_html(full_html=False, include_plotlyjs=first, default_height=420)
+    return chart(fig, first, default_height=420)
 
 
 def render(
@@ -172,7 +207,7 @@ def render(
         f"the twin's truth is {_fmt(e['true_effect'])}. "
         f"Payback {'never' if pay is None else _fmt(pay) + ' months'}, "
         f"NPV {_fmt(report['npv'])} {currency} per store over the horizon, "
-        f"ROI {_fmt(report['roi'])}. "
+        f"ROI {roi_text(report['roi'])}. "
         f"Satisfaction {_fmt(report['satisfaction']['before'])} before, "
         f"{_fmt(report['satisfaction']['after'])} during the pilot.</p>",
         "<h2>Charts</h2>",

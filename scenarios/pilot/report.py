@@ -77,12 +77,12 @@ def build(pilot: Pilot, arts: Mapping[str, Artefact]) -> dict[str, Any]:
 
 def write_report(pilot: Pilot, arts: Mapping[str, Artefact], out: Path) -> dict[str, Path]:
     """Write report.json and report.html into ``out``; their paths."""
-    from scenarios.pilot.page import render
+    from scenarios.pilot.page import render, write_html
 
     report = build(pilot, arts)
     paths = {"json": out / "report.json", "html": out / "report.html"}
     paths["json"].write_text(json.dumps(report, indent=2) + "\n")
     panel = pd.read_parquet(out / arts["run"].panel)
     series = {k: e["synthetic_control"]["series"] for k, e in arts["evaluate"].estimates.items()}
-    paths["html"].write_text(render(report, panel, series, pilot.chain.currency), encoding="utf-8")
+    write_html(paths["html"], render(report, panel, series, pilot.chain.currency))
     return paths

@@ -215,6 +215,17 @@ def write_pilot(out: Path, decision: str = "roll_out", warnings: list | None = N
     return out
 
 
+def for_report_page(report: dict) -> dict:
+    """``write_pilot``'s report with the sections only report.html reads (matches, step 2)."""
+    investment = {"one_off_per_store": 30000.0, "monthly_per_store": 1600.0}
+    expected = {"days": 1, "payback_months": 7.0, "investment": investment}
+    return {
+        "matches": {},
+        "expected": {**expected, "effect": {"contribution": 280.0}},
+        **report,
+    }
+
+
 def write_fakes(runs: Path) -> Path:
     """The folders that need no twin run: pilots, a half-written one, a broken what-if, a
     bench and a load test."""

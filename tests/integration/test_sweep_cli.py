@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from scenarios import load
 from twin.cli import app
 
 TINY = ["--param", "arrivals.daily_visitors=60", "--days", "1", "--workers", "2"]
@@ -29,6 +30,11 @@ def test_sweep_writes_one_row_per_variant_replication_and_kpi(swept):
     assert len(per_run) == 3 * 2 and per_run.nunique() == 1
     assert sorted(table["seed"].unique()) == [0, 1]
     assert set(table.loc[table["variant"] == "checkout.lanes=1", "checkout.lanes"]) == {1}
+    # the base sits on the parameter's axis at the scenario's own value, not NaN
+    lanes = load("convenience").checkout.lanes
+    assert set(table.loc[table["variant"] == "base", "checkout.lanes"]) == {lanes}
+    params = json.loads((out / "sweep.json").read_text())["variants"]["base"]["params"]
+    assert params == {"checkout.lanes": lanes}
     html = (out / "sweep.html").read_text()
     assert "Pareto front" in html and "95% CI" in html
     assert "best under max contribution, queue_wait_p95_s<600" in " ".join(output.split())

@@ -10,7 +10,7 @@ import typer
 from rich import box
 from rich.table import Table
 
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.terminal import console, fail, keep_whole, progress, warn
 
 app = typer.Typer(no_args_is_help=True, help="Cameras in the store: what their models are worth.")
@@ -100,7 +100,7 @@ def value(
     except ScenarioError as exc:
         raise fail(str(exc)) from None
     models = model or [_cameras(sc)[1]["model"]]
-    out = out or Path("runs") / f"cameras-value-{sc.id}"
+    out = out_folder(out or Path("runs") / f"cameras-value-{sc.id}")
     pool = workers_for(workers, executor, ray_address)
     arms = 2 + len(models) * (2 if real else 1)
     try:

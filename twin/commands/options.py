@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -66,3 +67,18 @@ def ray_reachable(address: str, timeout_s: float = 5.0) -> None:
             f"cannot reach the Ray cluster at {address}: {exc.strerror or exc}; "
             "start one with `ray start --head`, or drop --ray-address / $RAY_ADDRESS"
         ) from None
+
+
+def out_folder(out: Path, flag: str = "--out") -> Path:
+    """``out``, once a command could make it a folder; ``error:`` before any run otherwise.
+
+    Checked before simulating, so a file in the way (at the path or above it) is
+    said at once, not after minutes of runs that then cannot be written.
+    """
+    for path in (out, *out.parents):
+        if path.exists():
+            if not path.is_dir():
+                where = "" if path == out else f" ({path} is a file)"
+                raise fail(f"{flag} {out}: a file is there, not a folder{where}")
+            break
+    return out

@@ -15,7 +15,8 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from scenarios.pilot.artefacts import STEPS
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from scenarios.pilot.finance import roi_text
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed
 from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
@@ -72,7 +73,7 @@ def run_pilot(
         loaded = load_pilot(pilot)
     except PilotError as exc:
         raise fail(str(exc)) from None
-    out = out or Path("runs") / loaded.spec.id
+    out = out_folder(out or Path("runs") / loaded.spec.id)
     pool = workers_for(workers, executor, ray_address)
     total = sum(store_days(loaded).values())
     try:
@@ -163,7 +164,7 @@ def decision_lines(report: dict[str, Any]) -> str:
     if report.get("scaling") and report["scaling"]["staff_follows"]:
         lines.append(f"[bold]scaled stores:[/] {escape(report['scaling']['note'])}")
     lines.append(
-        f"per store: ROI {report['roi']}, "
+        f"per store: ROI {roi_text(report['roi'])}, "
         f"payback {'never' if pay is None else f'{pay:.1f} months'}, "
         f"NPV {report['npv']:,.0f}"
     )
@@ -241,6 +242,7 @@ def validate(
         raise fail(
             f"--kpi {kpi!r} is not a KPI; choose from {', '.join(k.value for k in Kpi)}"
         ) from None
+    out = out_folder(out)
     study = Study(n, chains, stores, visitors, pre_days, pilot_days)
     design = loaded.spec.stores
     least = design.pilot * (1 + design.references_per_pilot)

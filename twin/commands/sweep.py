@@ -12,7 +12,7 @@ import pandas as pd
 import typer
 from rich.table import Table
 
-from twin.commands.options import ExecutorOption, RayAddressOption, workers_for
+from twin.commands.options import ExecutorOption, RayAddressOption, out_folder, workers_for
 from twin.executor import JobFailed, Workers
 from twin.terminal import console, fail, keep_figures, keep_whole, print_whole, progress
 
@@ -61,6 +61,7 @@ def sweep(
     """
     from scenarios import ScenarioError, load
     from scenarios.overrides import apply_everywhere, parse_assignment
+    from scenarios.pilot.page import write_html
     from twin import sweep as sw
     from twin.sweep_page import PLOTTED, render
 
@@ -75,14 +76,16 @@ def sweep(
         grid = sw.grid(sc, varies)
     except (ScenarioError, sw.SweepError) as exc:
         raise fail(str(exc)) from None
-    out = out or Path("runs") / f"sweep-{sc.id}"
+    out = out_folder(out or Path("runs") / f"sweep-{sc.id}")
     pool = workers_for(workers, executor, ray_address)
     arms = {sw.BASE: sc.model_copy(update={"what_if": None}), **{v.name: v.scenario for v in grid}}
     runs = Runs(seed, replications, days, out, pool)
     long, summary, diffs = _replicate(arms, runs, quiet)
-    names = {v.name: dict(v.params) for v in grid}
-    for path in names[grid[0].name]:
-        long[path] = [names.get(v, {}).get(path) for v in long["variant"]]
+    paths = [path for path, _ in varies]
+    base_params = {path: sw.base_value(arms[sw.BASE], path) for path in paths}
+    names = {sw.BASE: base_params, **{v.name: dict(v.params) for v in grid}}
+    for path in paths:
+        long[path] = [names[v][path] for v in long["variant"]]
     pick, left_out = sw.best(summary, target, limits)
     wanted = f"{target.sense} {target.kpi}" + "".join(f", {c}" for c in limits)
     if pick is None:
@@ -112,10 +115,12 @@ def sweep(
     )
     shown = list(dict.fromkeys([target.kpi, *(c.kpi for c in limits), *PLOTTED]))
     title = f"Sweep of {sc.name} ({sc.versioned_id}), {replications} replication(s) x {days} day(s)"
-    (out / "sweep.html").write_text(render(title, summary, diffs, names, shown, verdict))
+    write_html(out / "sweep.html", render(title, summary, diffs, names, shown, verdict))
     if quiet:
         return
-    print_whole(means_table(summary, [target.kpi, *(c.kpi for c in limits)], title))
+    shown_kpis = [target.kpi, *(c.kpi for c in limits)]
+    print_whole(means_table(summary, shown_kpis, title))
+    _print_bounds(summary, shown_kpis)
     print_whole(differences_table(diffs, [target.kpi, *(c.kpi for c in limits)]))
     console.print(noise_line(diffs, replications))
     console.print(f"[bold]{verdict}[/] (means over replications)")
@@ -163,6 +168,7 @@ def replicated_run(arms: dict[str, Any], runs: Runs, quiet: bool, title: str) ->
     if quiet:
         return
     print_whole(means_table(summary, list(HEADLINE), title))
+    _print_bounds(summary, list(HEADLINE))
     if len(arms) > 1:
         print_whole(differences_table(diffs, list(HEADLINE)))
         console.print(noise_line(diffs, replications))
@@ -187,6 +193,12 @@ def _replicate(
         raise fail(str(exc)) from None
     diffs = sw.differences(long) if len(arms) > 1 else pd.DataFrame()
     return long, sw.means(long), diffs
+
+
+def _print_bounds(summary: pd.DataFrame, kpis: list[str]) -> None:
+    line = bounds_line(summary, kpis)
+    if line:
+        console.print(line)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
@@ -217,7 +229,7 @@ def means_table(summary: pd.DataFrame, kpis: list[str], title: str) -> Table:
         for kpi in kpis:
             for r in summary[summary["kpi"] == kpi].to_dict("records"):
                 low, high = r["ci_low"], r["ci_high"]
-                ci = "-" if math.isnan(low) else f"{_num(low)}..{_num(high)}"
+                ci = "-" if math.isnan(low) else f"{_num(low)}..{_num(high)}{_cut(r)}"
                 table.add_row(kpi, str(r["variant"]), _num(r["mean"]), ci)
         return keep_figures(keep_whole(table, "KPI", "variant"), "mean", "95% CI")
     table.add_column("variant")
@@ -227,10 +239,32 @@ def means_table(summary: pd.DataFrame, kpis: list[str], title: str) -> Table:
         cells = []
         for kpi in kpis:
             r = rows[rows["kpi"] == kpi].iloc[0]
-            ci = "" if math.isnan(r["ci_low"]) else f" ({_num(r['ci_low'])}..{_num(r['ci_high'])})"
+            ci = (
+                ""
+                if math.isnan(r["ci_low"])
+                else f" ({_num(r['ci_low'])}..{_num(r['ci_high'])}{_cut(r)})"
+            )
             cells.append(_num(r["mean"]) + ci)
         table.add_row(str(name), *cells)
     return keep_whole(table, "variant")
+
+
+def _cut(row: Any) -> str:
+    return "*" if row["bounded"] else ""
+
+
+def bounds_line(summary: pd.DataFrame, kpis: list[str]) -> str | None:
+    """The footnote of the cells marked ``*``: which CIs were cut at the KPI's range, and why."""
+    cut = summary[summary["kpi"].isin(kpis) & summary["bounded"]]
+    if cut.empty:
+        return None
+    n = int(cut["n"].min())
+    names = ", ".join(dict.fromkeys(cut["kpi"]))
+    return (
+        f"* 95% CI cut at the KPI's range ({names}): a count, amount, wait or share cannot "
+        f"be below 0 (nor a share above 1), but with {n} replication(s) the t interval "
+        "reached past it; more replications narrow it. Differences are not cut."
+    )
 
 
 def differences_table(diffs: pd.DataFrame, kpis: list[str]) -> Table:

@@ -112,3 +112,67 @@ def test_best_meets_constraints_then_the_goal():
 
 def test_pareto_front_keeps_points_no_other_beats_on_both():
     assert sw.pareto([(1, 5), (2, 2), (3, 3), (5, 1), (2, 2)]) == [True, True, False, True, True]
+
+
+def test_base_value_reads_the_scenario_itself():
+    sc = load("supermarket")
+    assert sw.base_value(sc, "checkout.lanes") == sc.checkout.lanes
+    cashiers = {s.count for s in sc.staff.shifts if s.role.value == "cashier"}
+    assert sw.base_value(sc, "staff.cashiers") == (cashiers.pop() if len(cashiers) == 1 else None)
+    assert sw.base_value(sc, "staff.shifts.0.count") == sc.staff.shifts[0].count
+    uneven = sw.grid(sc, [("staff.shifts.0.count", [sc.staff.shifts[0].count + 3])])[0]
+    assert sw.base_value(uneven.scenario, "staff.cashiers") is None
+    assert sw.base_value(sc, "no.such.path") is None
+
+
+def test_kpi_vs_parameter_draws_the_base_at_its_own_value():
+    from twin.sweep_page import kpi_vs_parameter
+
+    long = long_table({"base": [10, 12], "checkout.lanes=3": [20, 22], "checkout.lanes=5": [5, 7]})
+    summary = sw.means(long)
+    params = {
+        "base": {"checkout.lanes": 4},
+        **{f"checkout.lanes={n}": {"checkout.lanes": n} for n in (3, 5)},
+    }
+    fig = kpi_vs_parameter(summary, params, ["sales"])
+    (base,) = [t for t in fig.data if t.name == "base"]
+    assert list(base.x) == [4] and list(base.y) == pytest.approx([11.0])
+    assert base.error_y.array[0] > 0
+    lines = [t for t in fig.data if t.mode == "lines+markers"]
+    assert [list(t.x) for t in lines] == [[3, 5]]
+
+
+def test_level_cis_stay_in_the_kpis_range_but_differences_do_not():
+    frames = [
+        long_table({"base": [0, 10], "more": [2, 14]}, kpi="balked"),
+        long_table({"base": [0, 10], "more": [2, 14]}, kpi="contribution"),
+        long_table({"base": [0.9, 1.0], "more": [0.8, 1.0]}, kpi="conversion"),
+    ]
+    long = pd.concat(frames, ignore_index=True)
+    summary = sw.means(long).set_index(["variant", "kpi"])
+    balked = summary.loc[("base", "balked")]
+    assert balked["ci_low"] == 0.0 and balked["ci_high"] > 10 and balked["bounded"]
+    money = summary.loc[("base", "contribution")]
+    assert money["ci_low"] < 0 and not money["bounded"]  # a loss is possible
+    share = summary.loc[("base", "conversion")]
+    assert share["ci_high"] == 1.0 and share["ci_low"] > 0 and share["bounded"]
+    diffs = sw.differences(long).set_index("kpi")
+    assert diffs.loc["balked", "ci_low"] < 0  # a difference may be negative: never cut
+
+
+def test_printed_means_mark_and_explain_a_cut_interval():
+    from twin.commands.sweep import bounds_line, means_table
+
+    long = pd.concat(
+        [
+            long_table({"base": [0, 10]}, kpi="balked"),
+            long_table({"base": [100, 101]}, kpi="sales"),
+        ],
+        ignore_index=True,
+    )
+    summary = sw.means(long)
+    line = bounds_line(summary, ["balked", "sales"])
+    assert line is not None and "(balked)" in line and "2 replication(s)" in line
+    assert bounds_line(summary, ["sales"]) is None
+    cells = [str(c) for col in means_table(summary, ["balked"], "t").columns for c in col.cells]
+    assert any(c.startswith("5 (0..") and c.endswith("*)") for c in cells)
