@@ -78,6 +78,24 @@ class ServiceTime:
         )
 
 
+class Places(simpy.Resource):
+    """A till's places to pay: a released place goes to the next in line at once.
+
+    simpy's ``release`` makes a ``Release`` event, and the place is handed on
+    when that event is processed, later in the same instant: one event per
+    sale, some 2,700 of a supermarket day's 33,600. Here ``release`` frees the
+    place and grants the waiting request itself, at the same simulated time;
+    it returns nothing (tills release through ``with till.request()`` only).
+    """
+
+    def release(self, request: simpy.Event) -> None:  # type: ignore[override]
+        """Free ``request``'s place (if it holds one) and grant the next waiting request."""
+        users = self.users
+        if request in users:
+            users.remove(request)
+            self._trigger_put(None)
+
+
 class Walker(Protocol):
     """Anything that stands in a queue and moves up when it advances."""
 
@@ -151,7 +169,7 @@ class Lane(Till):
 
     def __init__(self, env: simpy.Environment, index: int, plan: FloorPlan):
         self.feeder: SharedLine | None = None
-        super().__init__(plan, index, simpy.Resource(env, capacity=1))
+        super().__init__(plan, index, Places(env, capacity=1))
 
     @property
     def open(self) -> bool:
@@ -197,7 +215,7 @@ class SharedLine(Till):
         self.env = env
         self.lanes = lanes
         self.turns: list[Turn] = []
-        super().__init__(plan, -1, simpy.Resource(env, capacity=1))
+        super().__init__(plan, -1, Places(env, capacity=1))
         self.open = True
         for lane in lanes:
             lane.feeder = self
@@ -258,7 +276,7 @@ class SelfCheckoutBay(Till):
     kind = "self_checkout"
 
     def __init__(self, env: simpy.Environment, stations: int, plan: FloorPlan, lane_index: int):
-        super().__init__(plan, lane_index, simpy.Resource(env, capacity=stations))
+        super().__init__(plan, lane_index, Places(env, capacity=stations))
 
 
 def shortest(lanes: list[Lane]) -> Lane | None:
