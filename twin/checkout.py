@@ -78,6 +78,39 @@ class ServiceTime:
         )
 
 
+class Places(simpy.Resource):
+    """A till's places to pay: a free place is taken, and a released one handed on, at once.
+
+    simpy's ``release`` makes a ``Release`` event, and the place is handed on
+    when that event is processed, later in the same instant: one event per
+    sale, some 2,700 of a supermarket day's 30,900. Here ``release`` frees the
+    place and grants the waiting request itself, at the same simulated time;
+    it returns nothing (tills release through ``with till.request()`` only).
+    Likewise a request that finds a free place is granted as it is made,
+    already processed (nobody can wait on it yet, and its only callback would
+    look at a get queue these places never use): a shopper who yields it goes
+    on at once, without the event a scheduled grant costs.
+    """
+
+    def _do_put(self, event: simpy.Event) -> None:
+        if len(self.users) < self.capacity:
+            self.users.append(event)
+            event.usage_since = self._env.now  # type: ignore[attr-defined]
+            if event.callbacks == [self._trigger_get]:  # being made now: granted as made
+                event._ok = True
+                event._value = None
+                event.callbacks = None  # type: ignore[assignment]
+            else:
+                event.succeed()
+
+    def release(self, request: simpy.Event) -> None:  # type: ignore[override]
+        """Free ``request``'s place (if it holds one) and grant the next waiting request."""
+        users = self.users
+        if request in users:
+            users.remove(request)
+            self._trigger_put(None)
+
+
 class Walker(Protocol):
     """Anything that stands in a queue and moves up when it advances."""
 
@@ -99,7 +132,8 @@ class Till:
 
     def __len__(self) -> int:
         """Shoppers at the till: those being served plus those waiting."""
-        return self.resource.count + len(self.resource.queue)
+        places = self.resource
+        return len(places.users) + len(places.put_queue)
 
     def __bool__(self) -> bool:
         """A till is there even when nobody is at it (``len`` alone would make it falsy)."""
@@ -151,7 +185,7 @@ class Lane(Till):
 
     def __init__(self, env: simpy.Environment, index: int, plan: FloorPlan):
         self.feeder: SharedLine | None = None
-        super().__init__(plan, index, simpy.Resource(env, capacity=1))
+        super().__init__(plan, index, Places(env, capacity=1))
 
     @property
     def open(self) -> bool:
@@ -197,7 +231,7 @@ class SharedLine(Till):
         self.env = env
         self.lanes = lanes
         self.turns: list[Turn] = []
-        super().__init__(plan, -1, simpy.Resource(env, capacity=1))
+        super().__init__(plan, -1, Places(env, capacity=1))
         self.open = True
         for lane in lanes:
             lane.feeder = self
@@ -258,10 +292,20 @@ class SelfCheckoutBay(Till):
     kind = "self_checkout"
 
     def __init__(self, env: simpy.Environment, stations: int, plan: FloorPlan, lane_index: int):
-        super().__init__(plan, lane_index, simpy.Resource(env, capacity=stations))
+        super().__init__(plan, lane_index, Places(env, capacity=stations))
 
 
 def shortest(lanes: list[Lane]) -> Lane | None:
-    """The open lane with the fewest shoppers (ties to the lowest index), or None."""
-    open_lanes = [lane for lane in lanes if lane.open]
-    return min(open_lanes, key=len) if open_lanes else None
+    """The open lane with the fewest shoppers (ties to the lowest index), or None.
+
+    Asked by every shopper who reaches the tills: the counts are read off the
+    lanes' places directly, not through ``len`` and the ``open`` property.
+    """
+    best, fewest = None, 0
+    for lane in lanes:
+        if lane._open:
+            places = lane.resource
+            n = len(places.users) + len(places.put_queue)
+            if best is None or n < fewest:
+                best, fewest = lane, n
+    return best

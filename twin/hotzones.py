@@ -174,14 +174,16 @@ is some 1e-13 m on a store floor, so a micrometre leaves none out by mistake.
 
 
 def segment_shares(
-    p0: np.ndarray, p1: np.ndarray, s: Spots
+    p0: np.ndarray, p1: np.ndarray, s: Spots, ordered: bool = True
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The (segment, spot, share) of every pair where a segment comes into a spot.
 
     The same numbers as ``shares``, pair by pair, found without clipping every
     segment against every spot: a segment's bounding box picks the few spots it
     can touch (on a store floor a walk passes two or three of thirty), and only
-    those pairs are clipped. Pairs come ordered by segment, then spot.
+    those pairs are clipped. Pairs come ordered by segment, then spot; with
+    ``ordered=False`` by spot, then segment, which spares sorting them (a
+    sum per spot adds the same numbers in the same order either way).
     """
     x0, y0, x1, y1 = p0[:, 0], p0[:, 1], p1[:, 0], p1[:, 1]
     xmin, xmax = np.minimum(x0, x1) - NEAR_M, np.maximum(x0, x1) + NEAR_M
@@ -191,15 +193,16 @@ def segment_shares(
         [r, np.column_stack([c[:, 0] - reach, c[:, 0] + reach, c[:, 1] - reach, c[:, 1] + reach])]
     )
     # Spot by spot over every segment (a few dozen spots, tens of thousands of segments),
-    # then back into segment-major order, which the sums over pairs keep.
+    # then, if asked, back into segment-major order.
     found = [
         np.flatnonzero((xmax >= xlo) & (xmin <= xhi) & (ymax >= ylo) & (ymin <= yhi))
         for xlo, xhi, ylo, yhi in boxes.tolist()
     ]
     seg = np.concatenate(found)
     spot = np.repeat(np.arange(len(boxes)), [len(f) for f in found])
-    order = np.argsort(seg * len(boxes) + spot)
-    seg, spot = seg[order], spot[order]
+    if ordered:
+        order = np.argsort(seg * len(boxes) + spot)
+        seg, spot = seg[order], spot[order]
     share = np.empty(len(seg))
     dx, dy = x1 - x0, y1 - y0
     box = spot < s.n_rects
@@ -249,7 +252,11 @@ class HotZones:
             keep = np.ones(len(t) - 1, bool)
             keep[last[:-1]] = False
             xy = np.column_stack([x, y])
-            seg, spot, share = segment_shares(xy[:-1][keep], xy[1:][keep], self.spots)
+            # spot-major pairs: each spot's dwell adds its segments in the same (rising)
+            # order as segment-major ones would, so the sums are the same bit for bit
+            seg, spot, share = segment_shares(
+                xy[:-1][keep], xy[1:][keep], self.spots, ordered=False
+            )
             seconds = np.diff(t)[keep][seg] * share
             visit = np.repeat(np.arange(len(paths)), sizes)[seg]
             passed = np.zeros((len(paths), n), bool)

@@ -17,8 +17,9 @@ import simpy
 
 from scenarios.features import Coupons
 from services.domain.errors import Conflict
-from services.schemas import CouponIssue, CouponTemplateCreate, MemberCreate, Segment
+from services.schemas import CouponIssue, CouponTemplateCreate, Segment
 from twin.clock import DAY
+from twin.requests import member_request
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -42,14 +43,8 @@ class Members:
         m = self.model
         phone = f"1{self.store_number:03d}{customer:07d}"
         try:
-            member = m.client.register_member(
-                MemberCreate(
-                    store_id=m.store_id,
-                    name=f"Customer {self.store_number}-{customer}",
-                    phone=phone,
-                    at=m.clock(),
-                )
-            )
+            name = f"Customer {self.store_number}-{customer}"
+            member = m.client.register_member(member_request(m.store_id, name, phone, m.clock()))
         except Conflict:  # registered by an earlier run against the same services
             member = m.client.find_member(phone)
         self._account[customer] = member.id

@@ -14,7 +14,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from services.domain.replies import reply as trusted
-from services.schemas import CheckoutLine, CheckoutRequest, PaymentChannel
+from services.schemas import CheckoutLine, CheckoutRequest, MemberCreate, PaymentChannel
 
 
 def checkout_request(
@@ -40,5 +40,24 @@ def checkout_request(
             "at": at,
             "member_id": member_id,
             "coupon_codes": list(coupon_codes),
+        },
+    )
+
+
+def member_request(store_id: str, name: str, phone: str, at: dt.datetime) -> MemberCreate:
+    """A registration at the till, as validation would have built it from the same values.
+
+    ``name`` is 1 to 100 characters, ``phone`` 6 to 20 digits, ``at`` naive UTC
+    (the twin's clock); no birthday, no tags.
+    """
+    return trusted(
+        MemberCreate,
+        {
+            "store_id": store_id,
+            "name": name,
+            "phone": phone,
+            "birthday": None,
+            "tags": [],
+            "at": at,
         },
     )

@@ -99,8 +99,28 @@ class Database:
             return transact(conn, work)
 
     def create_schema(self) -> None:
-        """Create every table that does not exist yet."""
+        """Create every table that does not exist yet.
+
+        A private in-memory database starts empty, so it gets the statements
+        the first one was made with, read back from its ``sqlite_master``:
+        SQLAlchemy's ``create_all`` looks up and compiles every table and index
+        again each time, some 10 ms a run (a supermarket store-day's 0.7%).
+        """
+        key = tuple(Base.metadata.tables)
+        empty = False
+        if self.in_memory:
+            with self.engine.connect() as conn:
+                driver = conn.connection.driver_connection
+                empty = driver.execute(_ANY_TABLE).fetchone() is None
+                ddl = _MEMORY_SCHEMA.get(key)
+                if empty and ddl is not None:
+                    _run_script(driver, ddl)
+                    return
         Base.metadata.create_all(self.engine)
+        if empty:
+            with self.engine.connect() as conn:
+                made = conn.connection.driver_connection.execute(_SCHEMA_SQL).fetchall()
+            _MEMORY_SCHEMA[key] = [sql for (sql,) in made]
 
     @property
     def concurrent_writers(self) -> int:
@@ -120,6 +140,24 @@ class Database:
     def dispose(self) -> None:
         """Close all pooled connections (needed before deleting a SQLite file)."""
         self.engine.dispose()
+
+
+_ANY_TABLE = "SELECT 1 FROM sqlite_master LIMIT 1"
+_SCHEMA_SQL = "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY rowid"
+_MEMORY_SCHEMA: dict[tuple[str, ...], list[str]] = {}
+"""The statements that made this process's first private in-memory database, by its tables."""
+
+
+def _run_script(driver: sqlite3.Connection, statements: list[str]) -> None:
+    """Run ``statements`` in one transaction on the driver's connection."""
+    driver.execute("BEGIN IMMEDIATE")
+    try:
+        for statement in statements:
+            driver.execute(statement)
+        driver.commit()
+    except BaseException:
+        driver.rollback()
+        raise
 
 
 def session_for(conn: Connection) -> Session:

@@ -20,6 +20,7 @@ from services.db.models import LedgerEntry, Member, MemberTag, Order
 from services.db.prepared import Prepared, PreparedInsert
 from services.domain.errors import Conflict, DomainError, Forbidden, NotFound
 from services.domain.privacy import MemberCipher, mask_phone
+from services.domain.replies import reply
 from services.domain.stores import check_store, require_store
 from services.schemas import MemberCreate, MemberPublic, OrderStatus, Rfm, Segment
 
@@ -91,27 +92,26 @@ def register(
     if req.tags:
         add_tags(session, member_id, req.tags)
     r, f, m = rfm_scores(None, 0, 0)
-    return MemberPublic(  # a new member's profile needs no look-ups: nothing happened yet
-        id=member_id,
-        store_id=req.store_id,
-        name=req.name,
-        phone_masked=mask_phone(req.phone),
-        birthday=req.birthday,
-        tier=tier_for(0),
-        points=0,
-        stored_value_cents=0,
-        lifetime_cents=0,
-        tags=sorted({t.strip() for t in req.tags}),
-        registered_at=registered_at,
-        rfm=Rfm(
-            recency_days=None,
-            frequency=0,
-            monetary_cents=0,
-            r=r,
-            f=f,
-            m=m,
-            segment=rfm_segment(r, f, m),
-        ),
+    # A new member's profile needs no look-ups (nothing happened yet), and every value is
+    # one the request's validation or the services made: built as validation would build
+    # it (tests/unit/services/test_member_reply.py); registration is on the checkout path.
+    rfm = {"recency_days": None, "frequency": 0, "monetary_cents": 0, "r": r, "f": f, "m": m}
+    return reply(
+        MemberPublic,
+        {
+            "id": member_id,
+            "store_id": req.store_id,
+            "name": req.name,
+            "phone_masked": mask_phone(req.phone),
+            "birthday": req.birthday,
+            "tier": tier_for(0),
+            "points": 0,
+            "stored_value_cents": 0,
+            "lifetime_cents": 0,
+            "tags": sorted({t.strip() for t in req.tags}),
+            "registered_at": registered_at,
+            "rfm": reply(Rfm, {**rfm, "segment": rfm_segment(r, f, m)}),
+        },
     )
 
 

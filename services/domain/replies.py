@@ -15,7 +15,13 @@ from typing import TypeVar
 from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
-_set = object.__setattr__
+# The setters of BaseModel's four slots, called directly: ``object.__setattr__`` looks
+# each name up on the class first (a store-day makes some 29,000 replies and lines).
+_SLOTS = BaseModel.__dict__
+_set_dict = _SLOTS["__dict__"].__set__
+_set_fields = _SLOTS["__pydantic_fields_set__"].__set__
+_set_extra = _SLOTS["__pydantic_extra__"].__set__
+_set_private = _SLOTS["__pydantic_private__"].__set__
 
 
 def reply(model: type[M], values: dict) -> M:
@@ -25,8 +31,8 @@ def reply(model: type[M], values: dict) -> M:
     which costs more than validating a small model.
     """
     made = model.__new__(model)
-    _set(made, "__dict__", values)
-    _set(made, "__pydantic_fields_set__", set(values))
-    _set(made, "__pydantic_extra__", None)
-    _set(made, "__pydantic_private__", None)
+    _set_dict(made, values)
+    _set_fields(made, set(values))
+    _set_extra(made, None)
+    _set_private(made, None)
     return made

@@ -56,3 +56,23 @@ def test_pairs_found_by_bounding_box_are_exactly_the_dense_shares():
     found = np.full_like(dense, -1.0)
     found[seg, spot] = share
     np.testing.assert_array_equal(found, dense)
+
+
+def test_unordered_pairs_sum_to_the_same_dwell_bit_for_bit():
+    """Spot-major pairs (no sort) give each spot the same sum as segment-major ones."""
+    from twin.hotzones import Spots, segment_shares
+
+    rng = np.random.default_rng(1)
+    rects = np.asarray([[0, 4, 0, 20], [4, 8, 0, 20], [2.5, 5.5, 3, 9]], float)
+    discs = np.asarray([[2.0, 0.0], [2.0, 20.0], [6.0, 0.0]])
+    spots = Spots(["a", "b", "c", "d", "e", "f"], ["zone"] * 6, ["a"] * 6, rects, discs, 1.5)
+    xy = rng.uniform(-2, 22, size=(2000, 2))
+    seconds = rng.uniform(0.1, 30.0, size=len(xy) - 1)
+    seg, spot, share = segment_shares(xy[:-1], xy[1:], spots)
+    useg, uspot, ushare = segment_shares(xy[:-1], xy[1:], spots, ordered=False)
+    assert np.all(np.diff(uspot) >= 0)  # spot-major: no sort was made
+    pairs = sorted(zip(seg, spot, share, strict=True))
+    assert pairs == sorted(zip(useg, uspot, ushare, strict=True))
+    dwell = np.bincount(spot, weights=seconds[seg] * share, minlength=6)
+    unordered = np.bincount(uspot, weights=seconds[useg] * ushare, minlength=6)
+    assert dwell.tobytes() == unordered.tobytes()

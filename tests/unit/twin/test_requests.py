@@ -32,3 +32,15 @@ def test_same_request_as_validation(member_id, codes):
     assert set(built.model_fields_set) == set(CheckoutRequest.model_fields)
     assert built.model_dump_json() == validated.model_dump_json()
     assert fingerprint(built) == fingerprint(validated)  # the idempotency check sees one request
+
+
+def test_same_member_registration_as_validation():
+    from services.schemas import MemberCreate
+    from twin.requests import member_request
+
+    at = dt.datetime(2026, 3, 2, 9, 30, 5)
+    built = member_request("S001", "Customer 1-42", "10010000042", at)
+    validated = MemberCreate(store_id="S001", name="Customer 1-42", phone="10010000042", at=at)
+    assert built == validated
+    assert set(built.model_fields_set) == set(MemberCreate.model_fields)
+    assert built.model_dump_json() == validated.model_dump_json()
