@@ -1,6 +1,7 @@
 """HQ's price changes and how shelf labels catch up with them.
 
-HQ reprices some SKUs each morning through the product service; labels then
+HQ reprices some SKUs of the chain each morning through the product service (the
+same SKUs in every store of a format: they share the catalogue); labels then
 follow: electronic ones after the sync delay, paper ones when staff get to them.
 The gap between the two is what price-audit cameras and ESL are bought for.
 """
@@ -36,7 +37,10 @@ class PriceBook:
     def reprice(self, day: int) -> list[int]:
         """Today's price changes: pushed to the services, then to the labels. Returns SKUs."""
         m, spec = self.model, self.model.scenario.pricing
-        rng = m.streams.generator("pricing", day)
+        # HQ reprices the chain, not a store: stores of a format share the
+        # catalogue, so they all see the same changes on the same morning.
+        rng = m.streams.chain().generator("pricing", day)
+        staff = m.streams.generator("relabel", day)
         n = min(int(rng.poisson(spec.changes_per_day)), len(self.products))
         skus = sorted(rng.choice(len(self.products), size=n, replace=False).tolist())
         updated = []
@@ -54,7 +58,7 @@ class PriceBook:
             m.client.upsert_products([self.products[s] for s in updated])
             self.changes += len(updated)
             for sku in updated:
-                self._relabel(sku, rng)
+                self._relabel(sku, staff)
         return updated
 
     def _relabel(self, sku: int, rng: np.random.Generator) -> None:

@@ -44,6 +44,10 @@ class Streams:
         key = (*self.path, zlib.crc32(name.encode()), *index)
         return np.random.SeedSequence(self.seed, spawn_key=key)
 
+    def chain(self) -> Streams:
+        """The streams every store of the run shares: what HQ decides once for the whole chain."""
+        return Streams(self.seed)
+
     def child(self, index: int) -> Streams:
         """Streams of a sub-unit (a store of a chain, a day), independent of the parent's."""
         return Streams(self.seed, (*self.path, index))
