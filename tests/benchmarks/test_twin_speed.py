@@ -10,7 +10,9 @@ def test_store_day(benchmark):
     result = benchmark.pedantic(run, args=(sc,), kwargs={"seed": 7}, rounds=3, iterations=1)
     assert result.kpis["visitors"] == 2981
     assert result.kpis["transactions"] == 2680  # day blocks of arrival draws (agents/visitors.py)
-    assert result.stats["events"] == 27531  # and tills that grant and hand on places without events
+    # Tills that grant and hand on places without events; paper-label lags on the
+    # store's own stream since HQ reprices the chain (twin/pricing.py).
+    assert result.stats["events"] == 27529
 
 
 def test_raw_simpy_loop(benchmark):
