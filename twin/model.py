@@ -740,7 +740,8 @@ class StoreModel(mesa.Model):
                 "wait_s": s.wait_s,
                 "queue_seen": s.queue_seen,
                 "gave_up": s.gave_up,
-                "payment": s.payment.value if converted else None,
+                # ``_value_``: the member's attribute; ``value`` is a property (two Python calls)
+                "payment": s.payment._value_ if converted else None,
                 "total_cents": s.total_cents,
                 "cost_cents": s.cost_cents,
                 "stolen_units": s.stolen_units,

@@ -209,8 +209,9 @@ def _place(
         session,
         {
             "store_id": store_id,
-            "channel": channel.value,
-            "status": status.value,
+            # an enum's ``value`` is a property (two Python calls); ``_value_`` is the attribute
+            "channel": channel._value_,
+            "status": status._value_,
             "key_scope": scope,
             "idempotency_key": key,
             "request_hash": request_hash,
