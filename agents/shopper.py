@@ -49,7 +49,7 @@ def tolerance(rng: np.random.Generator, mean: float, shape: float = PATIENCE_SHA
     once, unlike an exponential, which would make a third leave at the first sight
     of a queue.
     """
-    return float(rng.gamma(shape, mean / shape))
+    return rng.standard_gamma(shape) * (mean / shape)  # rng.gamma's number (twin.checkout.gamma)
 
 
 @dataclass(frozen=True, slots=True)
