@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import logging
 import math
 import uuid
 from collections.abc import Callable, Generator
 from typing import Any
 
 import mesa
-import mesa.model
 import numpy as np
 import pyarrow as pa
 import simpy
@@ -156,9 +154,6 @@ def _issued(ids: itertools.count) -> int:
     return int(repr(ids)[len("count(") : -1])
 
 
-_MESA_LOG = mesa.model._mesa_logger  # Mesa's own logger: its level decides who formats
-
-
 class StoreModel(mesa.Model):
     """One store over one or more days, with its services reached through ``client``."""
 
@@ -270,30 +265,6 @@ class StoreModel(mesa.Model):
         self._stock_store()
 
     # --- set-up ------------------------------------------------------------------------
-
-    def register_agent(self, agent: mesa.Agent) -> None:
-        """Mesa's registration, without the debug message it formats for every agent.
-
-        Mesa 3.3 builds that f-string even with its log off: about 5,500
-        instructions a shopper's registration and removal. The agent still goes
-        into Mesa's agent sets; with Mesa's debug log on, Mesa's own method runs.
-        """
-        by_type = self._agents_by_type.get(type(agent))
-        if by_type is None or _MESA_LOG.isEnabledFor(logging.DEBUG):
-            super().register_agent(agent)  # the first of its type: Mesa builds the set
-            return
-        self._agents[agent] = None
-        by_type.add(agent)
-        self._all_agents.add(agent)
-
-    def deregister_agent(self, agent: mesa.Agent) -> None:
-        """Mesa's deregistration, without its per-agent debug message (see ``register_agent``)."""
-        if _MESA_LOG.isEnabledFor(logging.DEBUG):
-            super().deregister_agent(agent)
-            return
-        del self._agents[agent]
-        self._agents_by_type[type(agent)].remove(agent)
-        self._all_agents.remove(agent)
 
     def _install_devices(self) -> None:
         sc, s = self.scenario, self.streams
