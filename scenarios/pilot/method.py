@@ -26,6 +26,7 @@ from scenarios.pilot.artefacts import (
     load,
 )
 from scenarios.pilot.loader import Pilot
+from scenarios.pilot.twinruns import job_frames
 from twin.executor import Workers
 
 PILOT_FILE = "pilot.json"
@@ -82,7 +83,10 @@ def run_pilot(
 ) -> dict[str, Artefact]:
     """Run (or read back) the steps up to ``until``; the artefacts by step name.
 
-    After ``decide`` the report (report.json, report.html) is written into ``out``.
+    The store runs of every step still to compute go out first, as one batch
+    (``steps.planned_arms``), so no worker waits at the end of a step for the
+    last store of it; each step then reads its runs from that batch. After
+    ``decide`` the report (report.json, report.html) is written into ``out``.
     """
     if until not in STEPS:
         raise ValueError(f"unknown step {until!r}; steps: {', '.join(STEPS)}")
@@ -90,7 +94,8 @@ def run_pilot(
     wanted = STEPS[: STEPS.index(until) + 1]
     saved = {s: load(KINDS[s], out, pilot.digest) for s in wanted}
     cost = store_days(pilot)
-    total = sum(cost[s] for s in wanted if saved[s] is None) or 1
+    todo = [s for s in wanted if saved[s] is None]
+    total = sum(cost[s] for s in todo) or 1
     done = 0
 
     def share(step: str) -> Callable[[float], None] | None:
@@ -100,10 +105,19 @@ def run_pilot(
 
     arts: dict[str, Artefact] = {}
     with library.open_library(out, services) as client:
+        ready, batched = None, [s for s in todo if cost[s]]
+        if len(batched) > 1:
+            batch = sum(cost[s] for s in batched)
+            ready = job_frames(
+                steps.planned_arms(pilot, out, batched),
+                workers,
+                None if progress is None else lambda x: progress(x * batch / total),
+            )
+            done, cost = batch, {s: 0 if s in batched else c for s, c in cost.items()}
         for step in wanted:
             art = saved[step]
             if art is None:
-                art = _compute(step, pilot, arts, out, workers, share(step), client)
+                art = _compute(step, pilot, arts, out, workers, share(step), client, ready)
                 _record(client, step, art, arts)
                 art.save(out)
                 done += cost[step]
@@ -117,7 +131,7 @@ def run_pilot(
     return arts
 
 
-def _compute(step, pilot, arts, out, workers, progress, client) -> Artefact:
+def _compute(step, pilot, arts, out, workers, progress, client, ready) -> Artefact:
     if step == "identify":
         name = f"{pilot.spec.name} ({out.resolve().name})"
         notes = f"{pilot.spec.versioned_id} from {pilot.source}: {pilot.spec.description}".strip()
@@ -126,11 +140,11 @@ def _compute(step, pilot, arts, out, workers, progress, client) -> Artefact:
     estimated: Estimated = arts.get("estimate")
     reviewed: Reviewed = arts.get("review")
     if step == "estimate":
-        return steps.estimate(pilot, out, workers, progress)
+        return steps.estimate(pilot, out, workers, progress, ready)
     if step == "review":
-        return steps.review(pilot, estimated, out, workers, progress)
+        return steps.review(pilot, estimated, out, workers, progress, ready)
     if step == "run":
-        return steps.run(pilot, reviewed, out, workers, progress)
+        return steps.run(pilot, reviewed, out, workers, progress, ready)
     if step == "evaluate":
         ran: PilotRun = arts["run"]
         return steps.evaluate(pilot, reviewed, ran, out)

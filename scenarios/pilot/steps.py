@@ -8,7 +8,7 @@ on contribution (gross margin - labour - shrink), whatever KPI decides.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,6 +34,8 @@ from scenarios.pilot.twinruns import Arm, run_arms
 from twin.executor import Workers
 
 Progress = Callable[[float], None] | None
+Ready = Mapping[str, pd.DataFrame] | None
+"""Store runs already simulated, by folder (``twinruns.job_frames``): a step does not rerun them."""
 MONEY = Kpi.contribution.value
 KPI_COLUMNS = [k.value for k in Kpi]
 PROJECTED = (
@@ -99,10 +101,8 @@ def typical_stores(pilot: Pilot) -> list[StoreSpec]:
     return picked
 
 
-def estimate(
-    pilot: Pilot, out: Path, workers: Workers | int | None, progress: Progress
-) -> Estimated:
-    """Step 2: typical stores with and without the intervention (common random numbers).
+def estimate_arms(pilot: Pilot, out: Path) -> list[Arm]:
+    """Step 2's store runs: each typical store without and with the intervention.
 
     An eligible typical store's run without the intervention is step 3's run of
     that store too (same scenario, seed and store; a run's first days do not
@@ -110,8 +110,7 @@ def estimate(
     back (``_reusable``) instead of simulating its first days twice.
     """
     spec = pilot.spec
-    stores = typical_stores(pilot)
-    ids = tuple(s.store_id for s in stores)
+    ids = tuple(s.store_id for s in typical_stores(pilot))
     days = spec.estimate.days
     root = out / "twin" / "estimate"
     eligible = {s.store_id for s in pilot.eligible}
@@ -125,7 +124,60 @@ def estimate(
     ]
     arms = [replace(a, name=f"untreated{k}") for k, a in enumerate(arms)]
     arms.append(Arm("treated", pilot.treated(0), ids, spec.seed, days, root / "treated"))
-    frames = run_arms(arms, workers, progress)
+    return arms
+
+
+def review_arm(pilot: Pilot, out: Path, reused: Collection[str]) -> Arm:
+    """Step 3's store runs: every eligible store not in ``reused``, untreated over the horizon."""
+    spec = pilot.spec
+    ids = tuple(s.store_id for s in pilot.eligible if s.store_id not in reused)
+    return Arm(
+        "untreated", pilot.chain, ids, spec.seed, spec.periods.horizon, out / "twin" / "untreated"
+    )
+
+
+def pilot_arm(pilot: Pilot, pilots: Sequence[str], out: Path) -> Arm:
+    """Step 4's store runs: the pilot stores with the intervention from the pilot's start."""
+    spec = pilot.spec
+    start, days = spec.periods.pre_days, spec.periods.horizon
+    return Arm(
+        "treated", pilot.treated(start), tuple(pilots), spec.seed, days, out / "twin" / "pilot"
+    )
+
+
+def draw_pilots(pilot: Pilot) -> list[str]:
+    """Step 3's pilot stores: drawn at random from the candidates, before any history is read."""
+    return matching.draw_pilots(pilot.candidates, pilot.spec.stores.pilot, pilot.spec.seed)
+
+
+def planned_arms(pilot: Pilot, out: Path, steps: Collection[str]) -> list[Arm]:
+    """The store runs of ``steps`` (of estimate, review, run), all known before any has run.
+
+    Pilot stores are drawn, not matched, so step 4's runs are known before step
+    3 reads a day of history: a whole pilot's store runs can go out as one batch.
+    """
+    arms = estimate_arms(pilot, out) if "estimate" in steps else []
+    if "review" in steps:
+        horizon = pilot.spec.periods.horizon
+        reused = {s for a in arms if a.days >= horizon for s in a.store_ids if a.name != "treated"}
+        arms.append(review_arm(pilot, out, reused if arms else _reusable(out, horizon)))
+    if "run" in steps:
+        arms.append(pilot_arm(pilot, draw_pilots(pilot), out))
+    return arms
+
+
+def estimate(
+    pilot: Pilot,
+    out: Path,
+    workers: Workers | int | None,
+    progress: Progress,
+    ready: Ready = None,
+) -> Estimated:
+    """Step 2: typical stores with and without the intervention (common random numbers)."""
+    spec = pilot.spec
+    stores = typical_stores(pilot)
+    days = spec.estimate.days
+    frames = run_arms(estimate_arms(pilot, out), workers, progress, ready)
     untreated = pd.concat([f for name, f in frames.items() if name != "treated"])
     untreated = untreated[untreated["day"] < days]
     diff = _by_store(frames["treated"]) - _by_store(untreated)
@@ -181,7 +233,12 @@ def estimate(
 
 
 def review(
-    pilot: Pilot, estimated: Estimated, out: Path, workers: Workers | int | None, progress: Progress
+    pilot: Pilot,
+    estimated: Estimated,
+    out: Path,
+    workers: Workers | int | None,
+    progress: Progress,
+    ready: Ready = None,
 ) -> Reviewed:
     """Step 3: pilot stores, matched references, balance table, and the MDE of step 5's test.
 
@@ -194,12 +251,7 @@ def review(
     eligible = pilot.eligible
     horizon = spec.periods.horizon
     reused = _reusable(out, horizon)
-    ids = tuple(s.store_id for s in eligible if s.store_id not in reused)
-    frames = run_arms(
-        [Arm("untreated", pilot.chain, ids, spec.seed, horizon, out / "twin" / "untreated")],
-        workers,
-        progress,
-    )
+    frames = run_arms([review_arm(pilot, out, reused)], workers, progress, ready)
     wanted = [s.store_id for s in eligible]
     every = pd.concat([frames["untreated"], *(reused[i] for i in wanted if i in reused)])
     every = every.sort_values(["store_id", "day"], ignore_index=True)
@@ -208,7 +260,7 @@ def review(
     history = every[every["day"] < spec.periods.pre_days]
     history.to_parquet(out / "history.parquet", index=False)
     candidates = pilot.candidates
-    pilots = matching.draw_pilots(candidates, spec.stores.pilot, spec.seed)
+    pilots = draw_pilots(pilot)
     attributes = describe(eligible)
     table = matching.features(history, attributes, _columns(spec.stores.match_on))
     matches = matching.match(
@@ -279,7 +331,12 @@ def _reusable(out: Path, horizon: int) -> dict[str, pd.DataFrame]:
 
 
 def run(
-    pilot: Pilot, reviewed: Reviewed, out: Path, workers: Workers | int | None, progress: Progress
+    pilot: Pilot,
+    reviewed: Reviewed,
+    out: Path,
+    workers: Workers | int | None,
+    progress: Progress,
+    ready: Ready = None,
 ) -> PilotRun:
     """Step 4: pilot stores with the intervention from the start day; the counterfactual beside.
 
@@ -289,11 +346,7 @@ def run(
     spec = pilot.spec
     start, days = spec.periods.pre_days, spec.periods.horizon
     pilots = tuple(reviewed.pilot_stores)
-    treated = run_arms(
-        [Arm("treated", pilot.treated(start), pilots, spec.seed, days, out / "twin" / "pilot")],
-        workers,
-        progress,
-    )["treated"]
+    treated = run_arms([pilot_arm(pilot, pilots, out)], workers, progress, ready)["treated"]
     untreated = pd.read_parquet(out / reviewed.untreated)
     pool = [*reviewed.pilot_stores, *reviewed.reference_stores]
     counterfactual = untreated[untreated["store_id"].isin(pool)]

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from scenarios.pilot import PilotError, parse_pilot, run_pilot
+from scenarios.pilot import PilotError, parse_pilot, run_pilot, twinruns
 from scenarios.pilot.artefacts import STEPS
 from scenarios.pilot.method import store_days
 from scenarios.pilot.twinruns import Arm, run_arms
@@ -15,6 +15,7 @@ from services.client import InProcessClient
 from services.db import Database
 from services.db.engine import sqlite_url
 from twin.cli import app
+from twin.executor import run_many
 
 REPORT_KEYS = {
     "steps",
@@ -144,6 +145,40 @@ def test_step_3_reads_step_2s_untreated_run_instead_of_simulating_it_again(stron
     cost = store_days(pilot)
     assert cost["review"] == (len(pilot.eligible) - 1) * horizon
     assert cost["estimate"] == 2 * pilot.spec.estimate.days + horizon - pilot.spec.estimate.days
+
+
+@pytest.fixture
+def batches(monkeypatch):
+    """The jobs of every call to the executor seam from a pilot's steps, one list a call."""
+    calls = []
+
+    def spy(jobs, *args, **kwargs):
+        calls.append(list(jobs))
+        return run_many(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(twinruns, "run_many", spy)
+    return calls
+
+
+def test_a_whole_pilot_sends_its_store_runs_out_as_one_batch(strong, batches, tmp_path):
+    pilot, whole = strong
+    run_pilot(pilot, tmp_path, workers=2)
+    [jobs] = batches
+    assert sum(j.days for j in jobs) == sum(store_days(pilot).values())
+    assert len({j.out for j in jobs}) == len(jobs)
+    assert report(tmp_path) == report(whole)
+
+
+def test_resuming_after_step_2_batches_steps_3_and_4_and_reruns_nothing(strong, batches, tmp_path):
+    pilot, whole = strong
+    run_pilot(pilot, tmp_path, until="estimate", workers=2)
+    run_pilot(pilot, tmp_path, workers=2)
+    first, rest = batches
+    cost = store_days(pilot)
+    assert sum(j.days for j in first) == cost["estimate"]
+    assert sum(j.days for j in rest) == cost["review"] + cost["run"]
+    assert not {j.out for j in first} & {j.out for j in rest}
+    assert report(tmp_path) == report(whole)
 
 
 def test_every_step_is_recorded_in_the_project_library(strong):
