@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from scenarios.chain import describe, expand
 from scenarios.overrides import apply_everywhere
 from scenarios.schema import Scenario
-from twin.chain_run import run_chain
-from twin.executor import Workers, connect
+from twin.chain_run import chain_jobs, collect, run_chain
+from twin.executor import Job, Workers, connect, run_many
 from twin.promotion_report import write_reports
+from twin.result import RunResult
 from twin.run import run
 
 
@@ -123,18 +125,63 @@ def compare(
     services: str | None = None,
     trace: bool = False,
 ) -> Comparison:
-    """Run base and variants with the same seed; results in out/base and out/<variant>."""
+    """Run base and variants with the same seed; results in out/base and out/<variant>.
+
+    On in-process services the arms' stores go out as one batch of jobs, so a
+    one-store what-if keeps two cores busy instead of running its arms one after
+    another. Against a running ``storetwin serve`` (``services``), whose database
+    they share, and with ``trace``, the arms run one after another.
+    """
     arms = {"base": scenario.model_copy(update={"what_if": None}), **variants}
-    results = {}
-    for i, (name, sc) in enumerate(arms.items()):
+    if services is None and not trace:
+        results = run_together(arms, seed, days, out, workers, progress)
+    else:
+        results = {}
+        for i, (name, sc) in enumerate(arms.items()):
 
-        def tick(done: float, i: int = i) -> None:
-            if progress:
-                progress((i + done) / len(arms))
+            def tick(done: float, i: int = i) -> None:
+                if progress:
+                    progress((i + done) / len(arms))
 
-        arm = run_arm(sc, seed, days, out / name, workers, tick, services, trace)
-        results[name] = arm.kpis
+            arm = run_arm(sc, seed, days, out / name, workers, tick, services, trace)
+            results[name] = arm.kpis
     comparison = Comparison(results.pop("base"), results)
     comparison.write(out / "what_if.json")
     write_reports(arms, out)  # promotions.json where an arm adds a marketing block
     return comparison
+
+
+def run_together(
+    arms: Mapping[str, Scenario],
+    seed: int,
+    days: int,
+    out: Path,
+    workers: Workers | int | None = None,
+    progress: Callable[[float], None] | None = None,
+) -> dict[str, Mapping[str, float]]:
+    """Every arm's stores as one batch of jobs, each arm written to out/<name> as ``run_arm`` does.
+
+    Returns:
+        The KPIs of each arm by name.
+    """
+    jobs = {
+        name: chain_jobs(sc, seed, days, out / name)
+        if sc.chain is not None
+        else [Job(sc.model_dump(mode="json"), seed, 0, days, str(out / name), weight=_visitors(sc))]
+        for name, sc in arms.items()
+    }
+    folders = iter(run_many([j for each in jobs.values() for j in each], workers, progress))
+    kpis = {}
+    for name, sc in arms.items():
+        mine = [next(folders) for _ in jobs[name]]
+        if sc.chain is None:
+            kpis[name] = RunResult.read(out / name, tables=()).kpis
+            continue
+        result = collect(sc, seed, days, mine)
+        result.write(out / name)
+        kpis[name] = result.kpis
+    return kpis
+
+
+def _visitors(scenario: Scenario) -> float:
+    return describe(expand(scenario))[0]["daily_visitors"]

@@ -1,5 +1,7 @@
 import json
+from pathlib import Path
 
+import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
@@ -8,6 +10,7 @@ from scenarios.chain import describe, expand
 from scenarios.overrides import apply, parse_assignment
 from twin.chain_run import run_chain
 from twin.cli import app
+from twin.executor import run_many
 from twin.run import run
 
 
@@ -121,3 +124,28 @@ def test_interventions_command_lists_the_library():
     assert out.exit_code == 0
     names = {row["name"] for row in json.loads(out.stdout)}
     assert {"self_checkout", "esl", "smart_cart", "voice_promoter", "shift_optimizer"} <= names
+
+
+def test_a_one_store_what_if_runs_its_arms_as_one_batch_with_the_same_results(
+    tmp_path, monkeypatch
+):
+    import twin.whatif as whatif
+
+    sc = apply(load("convenience"), {"arrivals.daily_visitors": 300})
+    variants = whatif.variants_of(sc, {"checkout.lanes": 1})
+    batches = []
+
+    def spy(jobs, *args, **kwargs):
+        batches.append(list(jobs))
+        return run_many(jobs, *args, **kwargs)
+
+    monkeypatch.setattr(whatif, "run_many", spy)
+    comparison = whatif.compare(sc, variants, seed=1, days=1, out=tmp_path, workers=2)
+    [jobs] = batches
+    assert [Path(j.out).name for j in jobs] == ["base", "set"]
+    alone = {"base": run(sc, seed=1), "set": run(variants["set"], seed=1)}
+    assert dict(comparison.base) == dict(alone["base"].kpis)
+    assert dict(comparison.variants["set"]) == dict(alone["set"].kpis)
+    for name, result in alone.items():
+        daily = pq.read_table(tmp_path / name / "daily.parquet")
+        assert daily.equals(result.tables["daily"])
