@@ -160,6 +160,7 @@ class Shopper(mesa.Agent):
         mission = self.mission
         skus, qtys, intends, dwells = mission.stops()
         fridge, planogram = m.fridge_skus, m.planogram
+        plan, speed, zone_dwell, xs, ys_walked = m.plan, self.speed, self.zone_dwell, traj.x, traj.y
         seen_zones: set[int] = set()
         n, i = len(skus), 0
         while i < n:
@@ -167,26 +168,30 @@ class Shopper(mesa.Agent):
             # down as waypoints, then what the shelves hold is taken stop by stop.
             # The zone's walk ends early at a shelf where the shopper may have to
             # queue (a flash sale), so that queue comes when the shopper is there.
-            stops = m.missions
-            zone_of, aisle_x, shelf_y = stops.zone, m.aisle_x, stops.shelf_y
+            stops = m.missions  # read per zone: a placement move makes a new maker
+            zone_of, shelf_y = stops.zone, stops.shelf_y
             z = zone_of[skus[i]]
             last = i + 1
             while last < n and zone_of[skus[last]] == z:
                 if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
                     break
                 last += 1
-            x = aisle_x[z]
-            dwell_here = self.zone_dwell.get(z, 0.0)
-            pauses = []
+            x = m.aisle_x[z]
+            dwell_here = zone_dwell.get(z, 0.0)
+            pauses, ys = [], []
             for k in range(i, last):
                 dwell = dwells[k] + (scan_s if intends[k] else 0.0)
                 dwell_here += dwell
                 pauses.append(dwell)
-            self.zone_dwell[z] = dwell_here
-            ys = [shelf_y[skus[k]] for k in range(i, last)]
-            to_first = m.plan.route(traj.here, (x, ys[0]))
-            marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
-            yield wait(env, traj.end - env.now)
+                ys.append(shelf_y[skus[k]])
+            zone_dwell[z] = dwell_here
+            now = env._now  # the property's value, without its call (read per zone)
+            to_first = plan.route((xs[-1], ys_walked[-1]), (x, ys[0]))
+            marks = traj.stops_along(now, to_first, x, ys, pauses, speed)
+            yield wait(env, traj.t[-1] - now)
+            first_in_zone = z not in seen_zones
+            if first_in_zone:
+                seen_zones.add(z)
             for k in range(i, last):
                 sku = skus[k]
                 if desk is not None and k == last - 1:
@@ -195,14 +200,13 @@ class Shopper(mesa.Agent):
                     m.fridge_door()
                 if intends[k]:
                     self._consider(sku, qtys[k])
-                first_in_zone = z not in seen_zones
                 if first_in_zone:
-                    seen_zones.add(z)
                     self._impulse(z)
                 if planogram is not None:
                     planogram.passing(self, upto=marks[k - i] if k < last - 1 else None)
                 if desk is not None:
                     desk.passing(self, sku, z, first_in_zone)
+                first_in_zone = False
             i = last
         if m.planogram is not None:  # displays passed on the way to pay
             m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
