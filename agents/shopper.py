@@ -21,6 +21,7 @@ from scenarios.schema import Scenario, Segment
 from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
+from twin.clock import day_of
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
 from twin.visit_process import FirstOf, first_of, wait
@@ -253,13 +254,18 @@ class Shopper(mesa.Agent):
     def _impulse(self, zone: int) -> None:
         """Passing a zone's promoted SKUs, a shopper may pick one they did not plan."""
         m = self.model
-        for sku, lift in m.promotions.offers(zone, m.day):
-            if sku in self.basket:
+        offers = m.promotions.offers(zone, day_of(m.env._now))
+        if not offers:
+            return
+        basket, rng, base = self.basket, self.visit_rng, m.visit_rules.impulse_probability
+        cart_lift = 1.0 + m.carts.spec.offer_lift if self.cart else None
+        for sku, lift in offers:
+            if sku in basket:
                 continue
-            p = m.visit_rules.impulse_probability * (1.0 + lift)
-            if self.cart:
-                p *= 1.0 + m.carts.spec.offer_lift
-            if self.visit_rng.random() < p and m.stock.take(sku, 1):
+            p = base * (1.0 + lift)
+            if cart_lift is not None:
+                p *= cart_lift
+            if rng.random() < p and m.stock.take(sku, 1):
                 self.impulse_units += 1
                 self._add(sku, 1, m.labels.shown_cents.item(sku))
 
