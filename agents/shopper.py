@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 import simpy
+from simpy.events import PENDING
 
 from agents.mission import Mission
 from scenarios.schema import Scenario, Segment
@@ -24,7 +25,7 @@ from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.clock import day_of
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
-from twin.visit_process import FirstOf, first_of, wait
+from twin.visit_process import FirstOf, wait
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -111,14 +112,14 @@ class Shopper(mesa.Agent):
         super().__init__(model)
         self.visit_id = visit_id
         self.customer = customer
-        self.member = bool(model.customers.member[customer])
+        self.member = model.customers.member.item(customer)  # a bool, without numpy's scalar
         self.segment = segment
         self.speed = speed
         self.payment = payment
         self.mission = mission
         self.visit_rng = rng
         self.state = ShopperState.SHOPPING
-        self.arrived = model.env.now
+        self.arrived = model.env._now
         self.trajectory = Trajectory(self.arrived, model.plan.entrance)
         self.basket: dict[int, int] = {}
         self.shown: dict[int, int] = {}
@@ -219,8 +220,9 @@ class Shopper(mesa.Agent):
             else:
                 yield from self._checkout()
         self.state = ShopperState.LEAVING
-        gone = traj.walk(env.now, m.plan.route(traj.here, m.plan.exit), self.speed)
-        yield wait(env, gone - env.now)
+        now = env._now
+        gone = traj.walk(now, plan.route((xs[-1], ys_walked[-1]), plan.exit), speed)
+        yield wait(env, gone - now)
         if self.cart:
             m.carts.give_back()
         self.remove()
@@ -283,8 +285,13 @@ class Shopper(mesa.Agent):
 
     def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
-        there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
-        yield wait(env, there - env.now)
+        # ``env._now`` and the last waypoint read as they are: ``env.now`` and
+        # ``traj.here`` are Python calls, a dozen of them a checkout
+        now = env._now
+        there = traj.walk(
+            now, m.plan.route((traj.x[-1], traj.y[-1]), m.plan.checkout_area()), self.speed
+        )
+        yield wait(env, there - now)
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
@@ -295,24 +302,25 @@ class Shopper(mesa.Agent):
             self._give_up("balked")
             return
         self.state = ShopperState.QUEUING
-        till.join(self, env.now)
-        queued = self.queued_at = env.now
+        queued = self.queued_at = env._now
+        till.join(self, queued)
         patience = tolerance(self.visit_rng, rules.patience_min_mean * 60.0)
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
-            waits = rules.reneging and not turn.triggered
-            first = yield first_of(turn, wait(env, patience)) if waits else turn
+            waits = rules.reneging and turn._value is PENDING
+            first = yield FirstOf(turn, wait(env, patience)) if waits else turn
+            now = env._now
             if waits and first is not turn:
-                self.wait_s = env.now - queued
-                till.leave(self, env.now)
+                self.wait_s = now - queued
+                till.leave(self, now)
                 self._give_up("reneged")
                 return
-            self.wait_s = env.now - queued
+            self.wait_s = now - queued
             self.state = ShopperState.PAYING
-            till.leave(self, env.now)
+            till.leave(self, now)
             till = till.served_at(turn)
             self.lane = till.index
-            at_counter = traj.walk(env.now, [till.counter], self.speed)
+            at_counter = traj.walk(now, [till.counter], self.speed)
             if isinstance(till, SelfCheckoutBay):
                 yield from self._self_scan(at_counter)
             else:
@@ -341,14 +349,16 @@ class Shopper(mesa.Agent):
         service = m.lane_time.sample(
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
-        self.trajectory.wait_until(at_counter + service)
-        yield wait(env, self.trajectory.end - env.now)
+        traj = self.trajectory
+        traj.wait_until(at_counter + service)
+        yield wait(env, traj.t[-1] - env._now)
         if not self.member and self.visit_rng.random() < m.visit_rules.capture_rate:
             m.customers.capture(self.customer)  # the cashier signs them up before they pay
             self.member = True
             self.captured = True
         self._pay(self.basket)
-        yield from m.pos_wait()
+        if m.pos_time is not None:  # live only: spares a generator a sale
+            yield from m.pos_wait()
 
     def _self_scan(self, at_counter: float) -> Generator[simpy.Event, object, None]:
         """Scan alone: some items slip through (by mistake or on purpose), the camera may flag."""
