@@ -61,7 +61,7 @@ from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
-from twin.visit_process import start
+from twin.visit_process import start, wait
 
 SKU_DAILY = pa.schema(
     [
@@ -490,7 +490,7 @@ class StoreModel(mesa.Model):
         people = self.visitors.day(day, len(times))
         visits = self.streams.generators("visit", len(times), day)
         for t, person, rng in zip(times.tolist(), people, visits, strict=True):
-            yield env.timeout(t - env.now)
+            yield wait(env, t - env._now)  # env.timeout's event, made and queued in one call
             self._walk_in(person, rng)
         if last:
             self._arrivals_over = True
