@@ -250,8 +250,10 @@ class Shopper(mesa.Agent):
         if got < qty:
             self.lost_units += qty - got
             m.lost_units[sku] += qty - got
-        if got:
-            self._add(sku, got, shown)
+        if got:  # ``_add``, inline: a call at every stop
+            basket = self.basket
+            basket[sku] = basket.get(sku, 0) + got
+            self.shown[sku] = shown
 
     def _impulse(self, zone: int) -> None:
         """Passing a zone's promoted SKUs, a shopper may pick one they did not plan."""
