@@ -7,6 +7,7 @@ from typing import Protocol
 
 import numpy as np
 import simpy
+from simpy.resources.resource import Request
 
 from scenarios.schema import Checkout
 from services.schemas import PaymentMethod
@@ -84,6 +85,9 @@ class ServiceTime:
         )
 
 
+_new_request = Request.__new__
+
+
 class Places(simpy.Resource):
     """A till's places to pay: a free place is taken, and a released one handed on, at once.
 
@@ -108,6 +112,32 @@ class Places(simpy.Resource):
                 event.callbacks = None  # type: ignore[assignment]
             else:
                 event.succeed()
+
+    def request(self) -> Request:  # type: ignore[override]
+        """A place's ``Request`` as simpy makes it, in one call.
+
+        ``Request(self)`` queues the request and runs ``_trigger_put``, which
+        looks at the head of the queue only (``_do_put`` returns nothing): with
+        nobody queued and a place free the new request is granted as made,
+        otherwise it waits at the back (and the head is looked at as before).
+        The same request, without the half-dozen calls in between.
+        """
+        event = _new_request(Request)
+        env = self._env
+        event.env = env
+        event.resource = self
+        event.proc = env._active_proc
+        if not self.put_queue and len(self.users) < self._capacity:
+            self.users.append(event)
+            event.usage_since = env._now
+            event._ok = True
+            event._value = None
+            event.callbacks = None  # type: ignore[assignment]
+        else:
+            event.callbacks = [self._trigger_get]
+            self.put_queue.append(event)
+            self._trigger_put(None)
+        return event
 
     def release(self, request: simpy.Event) -> None:  # type: ignore[override]
         """Free ``request``'s place (if it holds one) and grant the next waiting request."""
