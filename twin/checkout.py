@@ -178,7 +178,7 @@ class Till:
     @property
     def servers(self) -> int:
         """How many shoppers are served at once."""
-        return self.resource.capacity
+        return self.resource._capacity  # simpy's ``capacity`` property, without its call
 
     @property
     def counter(self) -> Point:

@@ -728,7 +728,7 @@ class StoreModel(mesa.Model):
                 "member": s.member,
                 "segment": s.segment.name,
                 "arrival_s": s.arrived,
-                "departure_s": self.env.now,
+                "departure_s": self.env._now,
                 "list_lines": len(s.mission),
                 "items": items if converted else 0,
                 "impulse_units": s.impulse_units,
@@ -772,8 +772,9 @@ class StoreModel(mesa.Model):
         if self.wifi is not None:
             self.wifi.observe(s)
         if self.tracer is not None:
-            self.tracer.shopper(s, self.env.now)
-        self._maybe_close()
+            self.tracer.shopper(s, self.env._now)
+        if self._arrivals_over:  # ``_maybe_close``'s first test, without its call every visit
+            self._maybe_close()
 
     def pos_wait(self) -> Generator[simpy.Event, object, None]:
         """The lane stays taken while the till waits for the services (live mode only).
