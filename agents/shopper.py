@@ -22,7 +22,7 @@ from scenarios.schema import Scenario, Segment
 from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
-from twin.clock import day_of
+from twin.clock import DAY
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
 from twin.visit_process import FirstOf, wait
@@ -258,7 +258,7 @@ class Shopper(mesa.Agent):
     def _impulse(self, zone: int) -> None:
         """Passing a zone's promoted SKUs, a shopper may pick one they did not plan."""
         m = self.model
-        offers = m.promotions.offers(zone, day_of(m.env._now))
+        offers = m.promotions.offers(zone, int(m.env._now // DAY))  # day_of, inline: every aisle
         if not offers:
             return
         basket, rng, base = self.basket, self.visit_rng, m.visit_rules.impulse_probability
@@ -427,7 +427,7 @@ class Shopper(mesa.Agent):
             [(codes[i], q) for i, q in lines.items()],
             self.payment,
             f"{m.run_key}:{self.visit_id}",
-            m.clock(),
+            m.clock_at(m.env._now),
             member_id,
             m.members.coupons(member_id) if member_id is not None else [],
         )

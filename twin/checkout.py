@@ -81,7 +81,7 @@ class ServiceTime:
         return (
             gamma(rng, self.fixed_s, self.cv)
             + gamma(rng, scan, self.cv / max(items, 1) ** 0.5)
-            + self.payment(rng, method)
+            + gamma(rng, self.payment_s[method], self.cv)  # ``payment``'s draw
         )
 
 
