@@ -347,7 +347,10 @@ class Shopper(mesa.Agent):
     def _served(self, lane: Lane, at_counter: float) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
         items = sum(self.basket.values())
-        produce = sum(q for s, q in self.basket.items() if m.produce_skus[s])
+        produce, weighed = 0, m.produce_skus  # a loop, not a generator, once a sale
+        for sku, qty in self.basket.items():
+            if weighed[sku]:
+                produce += qty
         service = m.lane_time.sample(
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )

@@ -103,9 +103,9 @@ class Places(simpy.Resource):
     """
 
     def _do_put(self, event: simpy.Event) -> None:
-        if len(self.users) < self.capacity:
+        if len(self.users) < self._capacity:  # simpy's properties' values, without their calls
             self.users.append(event)
-            event.usage_since = self._env.now  # type: ignore[attr-defined]
+            event.usage_since = self._env._now  # type: ignore[attr-defined]
             if event.callbacks == [self._trigger_get]:  # being made now: granted as made
                 event._ok = True
                 event._value = None
