@@ -15,15 +15,17 @@ from typing import TYPE_CHECKING, Any
 import mesa
 import numpy as np
 import simpy
+from simpy.events import PENDING
 
 from agents.mission import Mission
 from scenarios.schema import Scenario, Segment
 from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
+from twin.clock import DAY
 from twin.requests import checkout_request
 from twin.trajectory import Trajectory
-from twin.visit_process import FirstOf, first_of, wait
+from twin.visit_process import FirstOf, wait
 
 if TYPE_CHECKING:
     from twin.model import StoreModel
@@ -110,14 +112,14 @@ class Shopper(mesa.Agent):
         super().__init__(model)
         self.visit_id = visit_id
         self.customer = customer
-        self.member = bool(model.customers.member[customer])
+        self.member = model.customers.member.item(customer)  # a bool, without numpy's scalar
         self.segment = segment
         self.speed = speed
         self.payment = payment
         self.mission = mission
         self.visit_rng = rng
         self.state = ShopperState.SHOPPING
-        self.arrived = model.env.now
+        self.arrived = model.env._now
         self.trajectory = Trajectory(self.arrived, model.plan.entrance)
         self.basket: dict[int, int] = {}
         self.shown: dict[int, int] = {}
@@ -160,6 +162,7 @@ class Shopper(mesa.Agent):
         mission = self.mission
         skus, qtys, intends, dwells = mission.stops()
         fridge, planogram = m.fridge_skus, m.planogram
+        plan, speed, zone_dwell, xs, ys_walked = m.plan, self.speed, self.zone_dwell, traj.x, traj.y
         seen_zones: set[int] = set()
         n, i = len(skus), 0
         while i < n:
@@ -167,26 +170,30 @@ class Shopper(mesa.Agent):
             # down as waypoints, then what the shelves hold is taken stop by stop.
             # The zone's walk ends early at a shelf where the shopper may have to
             # queue (a flash sale), so that queue comes when the shopper is there.
-            stops = m.missions
-            zone_of, aisle_x, shelf_y = stops.zone, m.aisle_x, stops.shelf_y
+            stops = m.missions  # read per zone: a placement move makes a new maker
+            zone_of, shelf_y = stops.zone, stops.shelf_y
             z = zone_of[skus[i]]
             last = i + 1
             while last < n and zone_of[skus[last]] == z:
                 if desk is not None and desk.may_queue_at(skus[last - 1], intends[last - 1]):
                     break
                 last += 1
-            x = aisle_x[z]
-            dwell_here = self.zone_dwell.get(z, 0.0)
-            pauses = []
+            x = m.aisle_x[z]
+            dwell_here = zone_dwell.get(z, 0.0)
+            pauses, ys = [], []
             for k in range(i, last):
                 dwell = dwells[k] + (scan_s if intends[k] else 0.0)
                 dwell_here += dwell
                 pauses.append(dwell)
-            self.zone_dwell[z] = dwell_here
-            ys = [shelf_y[skus[k]] for k in range(i, last)]
-            to_first = m.plan.route(traj.here, (x, ys[0]))
-            marks = traj.stops_along(env.now, to_first, x, ys, pauses, self.speed)
-            yield wait(env, traj.end - env.now)
+                ys.append(shelf_y[skus[k]])
+            zone_dwell[z] = dwell_here
+            now = env._now  # the property's value, without its call (read per zone)
+            to_first = plan.route((xs[-1], ys_walked[-1]), (x, ys[0]))
+            marks = traj.stops_along(now, to_first, x, ys, pauses, speed)
+            yield wait(env, traj.t[-1] - now)
+            first_in_zone = z not in seen_zones
+            if first_in_zone:
+                seen_zones.add(z)
             for k in range(i, last):
                 sku = skus[k]
                 if desk is not None and k == last - 1:
@@ -195,14 +202,13 @@ class Shopper(mesa.Agent):
                     m.fridge_door()
                 if intends[k]:
                     self._consider(sku, qtys[k])
-                first_in_zone = z not in seen_zones
                 if first_in_zone:
-                    seen_zones.add(z)
                     self._impulse(z)
                 if planogram is not None:
                     planogram.passing(self, upto=marks[k - i] if k < last - 1 else None)
                 if desk is not None:
                     desk.passing(self, sku, z, first_in_zone)
+                first_in_zone = False
             i = last
         if m.planogram is not None:  # displays passed on the way to pay
             m.planogram.passing(self, toward=m.plan.exit if self.cart else m.plan.checkout_area())
@@ -214,8 +220,9 @@ class Shopper(mesa.Agent):
             else:
                 yield from self._checkout()
         self.state = ShopperState.LEAVING
-        gone = traj.walk(env.now, m.plan.route(traj.here, m.plan.exit), self.speed)
-        yield wait(env, gone - env.now)
+        now = env._now
+        gone = traj.walk(now, plan.route((xs[-1], ys_walked[-1]), plan.exit), speed)
+        yield wait(env, gone - now)
         if self.cart:
             m.carts.give_back()
         self.remove()
@@ -243,19 +250,26 @@ class Shopper(mesa.Agent):
         if got < qty:
             self.lost_units += qty - got
             m.lost_units[sku] += qty - got
-        if got:
-            self._add(sku, got, shown)
+        if got:  # ``_add``, inline: a call at every stop
+            basket = self.basket
+            basket[sku] = basket.get(sku, 0) + got
+            self.shown[sku] = shown
 
     def _impulse(self, zone: int) -> None:
         """Passing a zone's promoted SKUs, a shopper may pick one they did not plan."""
         m = self.model
-        for sku, lift in m.promotions.offers(zone, m.day):
-            if sku in self.basket:
+        offers = m.promotions.offers(zone, int(m.env._now // DAY))  # day_of, inline: every aisle
+        if not offers:
+            return
+        basket, rng, base = self.basket, self.visit_rng, m.visit_rules.impulse_probability
+        cart_lift = 1.0 + m.carts.spec.offer_lift if self.cart else None
+        for sku, lift in offers:
+            if sku in basket:
                 continue
-            p = m.visit_rules.impulse_probability * (1.0 + lift)
-            if self.cart:
-                p *= 1.0 + m.carts.spec.offer_lift
-            if self.visit_rng.random() < p and m.stock.take(sku, 1):
+            p = base * (1.0 + lift)
+            if cart_lift is not None:
+                p *= cart_lift
+            if rng.random() < p and m.stock.take(sku, 1):
                 self.impulse_units += 1
                 self._add(sku, 1, m.labels.shown_cents.item(sku))
 
@@ -273,8 +287,13 @@ class Shopper(mesa.Agent):
 
     def _checkout(self) -> Generator[simpy.Event | FirstOf, object, None]:
         m, env, traj = self.model, self.model.env, self.trajectory
-        there = traj.walk(env.now, m.plan.route(traj.here, m.plan.checkout_area()), self.speed)
-        yield wait(env, there - env.now)
+        # ``env._now`` and the last waypoint read as they are: ``env.now`` and
+        # ``traj.here`` are Python calls, a dozen of them a checkout
+        now = env._now
+        there = traj.walk(
+            now, m.plan.route((traj.x[-1], traj.y[-1]), m.plan.checkout_area()), self.speed
+        )
+        yield wait(env, there - now)
         till = self._choose_till()
         self.till_kind, self.lane = till.kind, till.index
         self.queue_seen = max(len(till) - till.servers + 1, 0)
@@ -285,24 +304,25 @@ class Shopper(mesa.Agent):
             self._give_up("balked")
             return
         self.state = ShopperState.QUEUING
-        till.join(self, env.now)
-        queued = self.queued_at = env.now
+        queued = self.queued_at = env._now
+        till.join(self, queued)
         patience = tolerance(self.visit_rng, rules.patience_min_mean * 60.0)
         with till.request() as turn:
             # A free till grants the turn at once: no patience timer to race it.
-            waits = rules.reneging and not turn.triggered
-            first = yield first_of(turn, wait(env, patience)) if waits else turn
+            waits = rules.reneging and turn._value is PENDING
+            first = yield FirstOf(turn, wait(env, patience)) if waits else turn
+            now = env._now
             if waits and first is not turn:
-                self.wait_s = env.now - queued
-                till.leave(self, env.now)
+                self.wait_s = now - queued
+                till.leave(self, now)
                 self._give_up("reneged")
                 return
-            self.wait_s = env.now - queued
+            self.wait_s = now - queued
             self.state = ShopperState.PAYING
-            till.leave(self, env.now)
+            till.leave(self, now)
             till = till.served_at(turn)
             self.lane = till.index
-            at_counter = traj.walk(env.now, [till.counter], self.speed)
+            at_counter = traj.walk(now, [till.counter], self.speed)
             if isinstance(till, SelfCheckoutBay):
                 yield from self._self_scan(at_counter)
             else:
@@ -327,18 +347,23 @@ class Shopper(mesa.Agent):
     def _served(self, lane: Lane, at_counter: float) -> Generator[simpy.Event, object, None]:
         m, env = self.model, self.model.env
         items = sum(self.basket.values())
-        produce = sum(q for s, q in self.basket.items() if m.produce_skus[s])
+        produce, weighed = 0, m.produce_skus  # a loop, not a generator, once a sale
+        for sku, qty in self.basket.items():
+            if weighed[sku]:
+                produce += qty
         service = m.lane_time.sample(
             self.visit_rng, items, self.payment, produce, m.produce_s(lane=True)
         )
-        self.trajectory.wait_until(at_counter + service)
-        yield wait(env, self.trajectory.end - env.now)
+        traj = self.trajectory
+        traj.wait_until(at_counter + service)
+        yield wait(env, traj.t[-1] - env._now)
         if not self.member and self.visit_rng.random() < m.visit_rules.capture_rate:
             m.customers.capture(self.customer)  # the cashier signs them up before they pay
             self.member = True
             self.captured = True
         self._pay(self.basket)
-        yield from m.pos_wait()
+        if m.pos_time is not None:  # live only: spares a generator a sale
+            yield from m.pos_wait()
 
     def _self_scan(self, at_counter: float) -> Generator[simpy.Event, object, None]:
         """Scan alone: some items slip through (by mistake or on purpose), the camera may flag."""
@@ -405,7 +430,7 @@ class Shopper(mesa.Agent):
             [(codes[i], q) for i, q in lines.items()],
             self.payment,
             f"{m.run_key}:{self.visit_id}",
-            m.clock(),
+            m.clock_at(m.env._now),
             member_id,
             m.members.coupons(member_id) if member_id is not None else [],
         )

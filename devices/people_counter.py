@@ -32,12 +32,17 @@ class DoorCounter(Device):
         self.true = 0
         self.seen = 0
         self.counted_total = 0
+        # Two uniforms a visitor: without faults nothing else draws from this stream,
+        # so they come a block at a time, the same numbers in the same order
+        # (``Generator.random(n)`` is n scalar draws); with faults, whose times
+        # interleave with the visitors, one at a time as they are needed.
+        self._uniform = rng.random if self.faults.mtbf_h is not None else _Uniforms(rng).next
 
     def entered(self) -> None:
         """One person walked in."""
         self.true += 1
-        if self.ok and self.rng.random() >= self._miss:
-            self.seen += 1 + int(self.rng.random() < self._double)
+        if self.ok and self._uniform() >= self._miss:
+            self.seen += 1 + int(self._uniform() < self._double)
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """Report once an hour."""
@@ -46,6 +51,23 @@ class DoorCounter(Device):
             seen = self.report("visitors", float(self.seen), float(self.true))
             self.counted_total += int(seen or 0)
             self.true = self.seen = 0
+
+
+class _Uniforms:
+    """A stream's uniforms drawn ``block`` at a time and handed out one by one, in order."""
+
+    __slots__ = ("_block", "_left", "_rng")
+
+    def __init__(self, rng: np.random.Generator, block: int = 256):
+        self._rng = rng
+        self._block = block
+        self._left: list[float] = []
+
+    def next(self) -> float:
+        """The stream's next uniform on [0, 1): what ``rng.random()`` would give now."""
+        if not self._left:
+            self._left = self._rng.random(self._block).tolist()[::-1]
+        return self._left.pop()
 
 
 class TillCounter(Device):

@@ -64,8 +64,11 @@ class FloorPlan:
 
     def queue_position(self, lane: int, place: int) -> Point:
         """Where the shopper ``place`` positions behind the paying one stands."""
-        x, y = self.lane_position(lane)
-        return (x, y + place * self._queue_spacing)
+        # ``lane_position``'s point, inline: asked for every shopper who joins or moves up
+        return (
+            self._till_x + lane * self._till_spacing,
+            self._till_y + place * self._queue_spacing,
+        )
 
     def checkout_area(self) -> Point:
         """The point in front of the tills where shoppers choose a lane."""

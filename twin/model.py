@@ -61,7 +61,7 @@ from twin.recorder import Recorder
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
-from twin.visit_process import start
+from twin.visit_process import start, wait
 
 SKU_DAILY = pa.schema(
     [
@@ -490,7 +490,7 @@ class StoreModel(mesa.Model):
         people = self.visitors.day(day, len(times))
         visits = self.streams.generators("visit", len(times), day)
         for t, person, rng in zip(times.tolist(), people, visits, strict=True):
-            yield env.timeout(t - env.now)
+            yield wait(env, t - env._now)  # env.timeout's event, made and queued in one call
             self._walk_in(person, rng)
         if last:
             self._arrivals_over = True
@@ -728,7 +728,7 @@ class StoreModel(mesa.Model):
                 "member": s.member,
                 "segment": s.segment.name,
                 "arrival_s": s.arrived,
-                "departure_s": self.env.now,
+                "departure_s": self.env._now,
                 "list_lines": len(s.mission),
                 "items": items if converted else 0,
                 "impulse_units": s.impulse_units,
@@ -772,8 +772,9 @@ class StoreModel(mesa.Model):
         if self.wifi is not None:
             self.wifi.observe(s)
         if self.tracer is not None:
-            self.tracer.shopper(s, self.env.now)
-        self._maybe_close()
+            self.tracer.shopper(s, self.env._now)
+        if self._arrivals_over:  # ``_maybe_close``'s first test, without its call every visit
+            self._maybe_close()
 
     def pos_wait(self) -> Generator[simpy.Event, object, None]:
         """The lane stays taken while the till waits for the services (live mode only).

@@ -96,7 +96,8 @@ class Promotions:
 
     def offers(self, zone: int, day: int) -> list[tuple[int, float]]:
         """(SKU, lift) of each promoted SKU in ``zone`` today; the devices there add the lift."""
-        self._refresh(day)
+        if day // WEEK != self._week:  # ``_refresh``'s own test, without its call at every aisle
+            self._refresh(day)
         skus = self.promoted.get(zone, [])
         if not skus:
             return []

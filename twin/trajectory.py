@@ -77,21 +77,33 @@ class Trajectory:
         Returns:
             The number of waypoints once each stop's pause is over.
         """
-        self.walk(start, to_first, speed)
         ts, xs, yv = self.t, self.x, self.y
+        t, x0, y0 = ts[-1], xs[-1], yv[-1]
+        if start > t:  # as ``walk``, inline: one call a zone, not two
+            ts.append(start)
+            xs.append(x0)
+            yv.append(y0)
+            t = start
+        for x1, y1 in to_first:
+            t += math.hypot(x1 - x0, y1 - y0) / speed
+            ts.append(t)
+            xs.append(x1)
+            yv.append(y1)
+            x0, y0 = x1, y1
         marks = []
         for j, y in enumerate(ys):
-            t = ts[-1]
             if j:
-                t += math.hypot(0.0, y - yv[-1]) / speed
+                t += math.hypot(0.0, y - y0) / speed
                 ts.append(t)
                 xs.append(x)
                 yv.append(y)
+                y0 = y
             end = t + pauses[j]
             if end > t:
                 ts.append(end)
                 xs.append(x)
                 yv.append(y)
+                t = end
             marks.append(len(ts))
         return marks
 

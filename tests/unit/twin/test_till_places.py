@@ -64,3 +64,30 @@ def test_the_shortest_open_lane_ties_to_the_lowest_index():
         lanes[i].request()
     assert [len(lane) for lane in lanes] == [0, 1, 2, 1]
     assert shortest(lanes) is lanes[1]  # lane 0 is empty but closed; 1 and 3 tie
+
+
+def test_a_request_made_in_one_call_is_the_one_simpy_makes():
+    import numpy as np
+    from simpy.resources.resource import Request
+
+    rng = np.random.default_rng(5)
+    env = simpy.Environment()
+    fast, slow = Places(env, capacity=2), Places(env, capacity=2)
+    held: list[tuple[simpy.Event, simpy.Event]] = []
+    longest = 0
+    for _ in range(300):
+        if held and rng.random() < 0.45:
+            a, b = held.pop(int(rng.integers(len(held))))
+            for request, places in ((a, fast), (b, slow)):  # as ``with`` leaves a request
+                request.cancel()
+                places.release(request)
+        else:
+            held.append((fast.request(), Request(slow)))
+        pairs = [(a.triggered, a.callbacks is None, a.usage_since) for a, _ in held]
+        assert pairs == [(b.triggered, b.callbacks is None, b.usage_since) for _, b in held]
+        index = {id(a): i for i, (a, _) in enumerate(held)}
+        twin = {id(b): i for i, (_, b) in enumerate(held)}
+        assert [index[id(e)] for e in fast.users] == [twin[id(e)] for e in slow.users]
+        assert [index[id(e)] for e in fast.put_queue] == [twin[id(e)] for e in slow.put_queue]
+        longest = max(longest, len(fast.put_queue))
+    assert longest > 3  # requests waited, not only free places taken
