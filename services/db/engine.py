@@ -242,7 +242,8 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
     of 20,000), of which SQLite's own BEGIN and COMMIT take 1.8 us.
     """
     fairy = conn.connection
-    driver = fairy.driver_connection
+    # the DBAPI connection itself, an attribute (``driver_connection`` is two properties)
+    driver = fairy.dbapi_connection
     driver.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
     try:
         result = work(s)
@@ -260,10 +261,12 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
             conn.rollback()
         if driver.in_transaction:
             conn.dialect.do_rollback(fairy)  # the dialect's: it clears the read cache
-        raise
-    finally:
         if s.identity_map or s.new:  # forget the transaction's objects
             s.close()
+        raise
+    # flushed, so nothing is new: ``s.new`` (a set made on every read) need not be asked
+    if s.identity_map:  # forget the transaction's objects
+        s.close()
     return result
 
 
