@@ -32,12 +32,27 @@ class DoorCounter(Device):
         self.true = 0
         self.seen = 0
         self.counted_total = 0
+        # Without a fault cycle the counter's stream serves its entries alone, so its
+        # uniforms come in blocks: the same numbers in the same order as one call each,
+        # at a fraction of a call's cost (a store-day draws two per visitor).
+        self._left: list[float] = []
+        self._uniform = self.rng.random if self.faults.mtbf_h is not None else self._next
+
+    BLOCK = 256
+    """Uniforms drawn at once when the stream is the entries' alone."""
+
+    def _next(self) -> float:
+        """The stream's next uniform, from the block drawn ahead (kept last-first)."""
+        left = self._left
+        if not left:
+            left.extend(self.rng.random(self.BLOCK)[::-1].tolist())
+        return left.pop()
 
     def entered(self) -> None:
         """One person walked in."""
         self.true += 1
-        if self.ok and self.rng.random() >= self._miss:
-            self.seen += 1 + int(self.rng.random() < self._double)
+        if self.ok and self._uniform() >= self._miss:
+            self.seen += 1 + int(self._uniform() < self._double)
 
     def run(self) -> Generator[simpy.Event, object, None]:
         """Report once an hour."""
