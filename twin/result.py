@@ -158,6 +158,70 @@ def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captu
 def daily_table(visits: pa.Table, stats: list[dict], store_id: str) -> pa.Table:
     """KPIs per store per day: the visit log grouped by day, joined to the day's books."""
     out = _by_day(visits)
+    columns = _plain_columns(out, stats, store_id)
+    if columns is None:
+        return _framed(out, stats, store_id)
+    shape = tuple((name, values.dtype.str) for name, values in columns.items())
+    schema = _DAILY_SCHEMAS.get(shape)
+    if schema is not None:
+        return pa.table(columns, schema=schema)
+    table = _framed(out, stats, store_id)
+    if pa.table(columns, schema=table.schema).equals(table, check_metadata=True):
+        _DAILY_SCHEMAS[shape] = table.schema
+    return table
+
+
+_DAILY_SCHEMAS: dict[tuple, pa.Schema] = {}
+"""The pandas-made schema (its metadata too) per set of columns and types, once checked equal."""
+
+
+def _plain_columns(out: pd.DataFrame, stats: list[dict], store_id: str) -> dict | None:
+    """The daily table's columns in numpy, when the join has nothing to fill; else None.
+
+    Framing the figures, joining the books and handing the frame to Arrow cost
+    more than the figures. When every day of the log has its books and the books
+    hold plain numbers, no value is missing and each column's type is the one
+    pandas gives it, so the table is made from arrays with the schema pandas made
+    for the same columns before (``daily_table`` checks the two tables equal the
+    first time; ``tests/unit/twin/test_daily_table.py`` holds them equal).
+    """
+    days = out.index.to_numpy()
+    keys = list(stats[0]) if stats else []
+    if [row.get("day") for row in stats] != days.tolist() or keys[:1] != ["day"]:
+        return None
+    if not {"shrink_value", "labour_cost"} <= set(keys):
+        return None  # pandas' path says what is missing
+    books: dict[str, np.ndarray] = {}
+    for key in keys[1:]:
+        if key in out.columns:
+            return None
+        values = [row.get(key) for row in stats]
+        kinds = {type(v) for v in values}
+        if any(list(row) != keys for row in stats) or not kinds <= {int, float}:
+            return None
+        books[key] = np.array(values, dtype=np.float64 if float in kinds else np.int64)
+        if float in kinds and np.isnan(books[key]).any():
+            return None
+    figures = {name: out[name].to_numpy() for name in out.columns}
+    visitors, transactions = figures["visitors"], figures["transactions"]
+    if not (visitors > 0).all():
+        return None
+    for name in ("items", "lost_sales_oos"):
+        figures[name] = figures[name].astype(np.int64)
+    return {
+        "store_id": np.array([store_id] * len(days), dtype=object),
+        "day": days.astype(np.int32),
+        **figures,
+        **books,
+        "conversion": transactions / visitors,
+        "contribution": np.round(
+            figures["gross_margin"] - books["shrink_value"] - books["labour_cost"], 2
+        ),
+    }
+
+
+def _framed(out: pd.DataFrame, stats: list[dict], store_id: str) -> pa.Table:
+    """The daily table through pandas: the log's figures joined to the books, filled, typed."""
     books = pd.DataFrame(stats).set_index("day")
     out = out.join(books, how="outer").fillna(0)
     out["conversion"] = (out["transactions"] / out["visitors"].where(out["visitors"] > 0)).fillna(0)

@@ -101,3 +101,23 @@ def test_a_day_without_visits_and_an_empty_log_match_too():
     assert daily_table(empty, books, "S9").equals(
         _pandas_daily(empty, books, "S9"), check_metadata=True
     )
+
+
+def test_the_table_made_from_arrays_is_the_one_pandas_makes():
+    rng = np.random.default_rng(5)
+    days = [0, 1, 2, 3]
+    books = [{**b, "alerts": 2, "energy_kwh": 10.5 + b["day"]} for b in _books(days)]
+    for n in (300, 900):  # the first call checks the pandas-made table, later ones reuse it
+        visits = _visits(rng, n, days)
+        ours = daily_table(visits, books, "S2")
+        assert ours.equals(_pandas_daily(visits, books, "S2"), check_metadata=True)
+
+
+def test_books_with_a_gap_or_a_missing_value_go_through_pandas():
+    rng = np.random.default_rng(8)
+    visits = _visits(rng, 500, [0, 1])
+    gappy = [{**b, "energy_kwh": None if b["day"] else 3.5} for b in _books([0, 1])]
+    for books in (_books([0, 1, 2]), gappy, _books([1, 0])):
+        for _ in range(2):
+            ours = daily_table(visits, books, "S3")
+            assert ours.equals(_pandas_daily(visits, books, "S3"), check_metadata=True)
