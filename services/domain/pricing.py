@@ -154,6 +154,8 @@ def price(
 ) -> Pricing:
     """Apply the stacking rule; ``exclude`` drops promotions found used up meanwhile."""
     list_cents = sum(x.qty * x.unit_price_cents for x in lines)
+    if not offers and not coupons:  # nothing in force, nothing shown: the list price
+        return Pricing(list_cents)  # what the rule gives (no sorting, no gift search)
     best: tuple[int, int, Offer | None] = (0, 0, None)
     gifts = []
     for offer in sorted(offers, key=lambda o: o.id):
@@ -180,6 +182,8 @@ def gifts_earned(
     offers: Iterable[Offer], paid_cents: int, method: PaymentChannel | None
 ) -> tuple[Offer, ...]:
     """The gift promotions (spend-and-get-coupon, pay gift) a payment earns."""
+    if not offers:
+        return ()
     return tuple(
         o
         for o in sorted(offers, key=lambda o: o.id)
