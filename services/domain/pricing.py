@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from services.schemas import (
     Bundle,
@@ -41,9 +42,12 @@ DISCOUNTS = (SpendSave, SpendPercent, Markdown, FlashSale, Bundle)
 GIFTS = (SpendGetCoupon, PayGift)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A basket line at the store's price."""
+class Line(NamedTuple):
+    """A basket line at the store's price.
+
+    A named tuple, not a frozen dataclass: a sale makes one per line, and a
+    frozen dataclass sets each field through ``object.__setattr__``.
+    """
 
     sku: str
     qty: int
