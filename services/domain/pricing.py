@@ -22,7 +22,7 @@ Percentages round down to the cent; a discount never exceeds what it applies to.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from services.schemas import (
@@ -84,9 +84,8 @@ class CouponOffer:
     threshold_cents: int
 
 
-@dataclass(frozen=True, slots=True)
-class Pricing:
-    """The outcome of the stacking rule for one basket."""
+class Pricing(NamedTuple):
+    """The outcome of the stacking rule for one basket (a named tuple: one per sale)."""
 
     list_cents: int
     promotion: Offer | None = None
@@ -94,7 +93,7 @@ class Pricing:
     quota_units: int = 0
     coupon: CouponOffer | None = None
     coupon_cents: int = 0
-    gifts: tuple[Offer, ...] = field(default=())
+    gifts: tuple[Offer, ...] = ()
 
     @property
     def discount_cents(self) -> int:
