@@ -94,7 +94,54 @@ class ShopperState(Enum):
 
 
 class Shopper(mesa.Agent):
-    """One visit to the store, run as a SimPy process by ``visit``."""
+    """One visit to the store, run as a SimPy process by ``visit``.
+
+    A visit's own fields are slots: Mesa's agent keeps its instance dict (its
+    ``model``, ``unique_id`` and ``pos``), but a dict of some forty keys stops
+    sharing its keys with the class's other instances and grows by resizing
+    as a shopper is made; a slot is set and read at a fixed offset.
+    """
+
+    __slots__ = (
+        "_placement_rng",
+        "arrived",
+        "basket",
+        "captured",
+        "cart",
+        "cost_cents",
+        "coupon_used",
+        "coupon_visit",
+        "customer",
+        "discount_cents",
+        "displays_seen",
+        "flagged",
+        "gave_up",
+        "impulse_units",
+        "lane",
+        "lost_units",
+        "member",
+        "mismatches",
+        "mission",
+        "payment",
+        "placement_checked",
+        "price_skips",
+        "promo",
+        "queue_seen",
+        "queued_at",
+        "recovered_units",
+        "segment",
+        "shown",
+        "speed",
+        "state",
+        "stolen_units",
+        "till_kind",
+        "total_cents",
+        "trajectory",
+        "visit_id",
+        "visit_rng",
+        "wait_s",
+        "zone_dwell",
+    )
 
     model: StoreModel
 

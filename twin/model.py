@@ -58,6 +58,7 @@ from twin.placement import Planogram
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
+from twin.requests import stock_counts
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
@@ -314,8 +315,7 @@ class StoreModel(mesa.Model):
         self.client.set_stock(self.store_id, self._counts(self.stock.physical))
 
     def _counts(self, units: np.ndarray) -> list[StockCount]:
-        products = self.catalog.products
-        return [StockCount(sku=products[i].sku, qty=int(q)) for i, q in enumerate(units) if q]
+        return stock_counts(self.catalog.codes, units.tolist())
 
     # --- what agents ask of the store ----------------------------------------------------
 

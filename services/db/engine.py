@@ -44,6 +44,24 @@ def _sqlite_connect(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+_NOTHING: dict = {}
+
+
+def quick_nulls() -> None:
+    """Have Python's sqlite3 bind ``None`` through its adapter registry, not its slow fallback.
+
+    The driver binds ints, floats and strings as they are; anything else,
+    ``None`` included, is "adapted" first, and with no adapter registered for
+    its type the fallback asks the protocol type for ``__adapt__``, which
+    raises and formats an AttributeError every time: some 2,500 instructions a
+    NULL, and a sale binds three (its order's member, promotion and coupon).
+    An adapter for ``None`` that gives ``None`` back (a dict's ``get``, a C
+    call) binds the same NULL at a third of the cost. Process-wide and
+    harmless: every sqlite3 connection binds ``None`` as NULL either way.
+    """
+    sqlite3.register_adapter(type(None), _NOTHING.get)
+
+
 def _small_pages(dbapi_connection, _record) -> None:
     # The private in-memory database only (it is empty when it connects, so the
     # size holds): a transaction copies every page it changes into the rollback
@@ -78,6 +96,7 @@ class Database:
         pool = {"poolclass": StaticPool} if self.in_memory else {}
         self.engine: Engine = create_engine(url, **pool)
         if self.engine.dialect.name == "sqlite":
+            quick_nulls()
             event.listen(self.engine, "connect", _sqlite_connect)
             if self.in_memory:
                 event.listen(self.engine, "connect", _small_pages)
@@ -223,7 +242,8 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
     of 20,000), of which SQLite's own BEGIN and COMMIT take 1.8 us.
     """
     fairy = conn.connection
-    driver = fairy.driver_connection
+    # the DBAPI connection itself, an attribute (``driver_connection`` is two properties)
+    driver = fairy.dbapi_connection
     driver.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
     try:
         result = work(s)
@@ -241,10 +261,12 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
             conn.rollback()
         if driver.in_transaction:
             conn.dialect.do_rollback(fairy)  # the dialect's: it clears the read cache
-        raise
-    finally:
         if s.identity_map or s.new:  # forget the transaction's objects
             s.close()
+        raise
+    # flushed, so nothing is new: ``s.new`` (a set made on every read) need not be asked
+    if s.identity_map:  # forget the transaction's objects
+        s.close()
     return result
 
 

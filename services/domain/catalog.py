@@ -32,7 +32,9 @@ _STORES = Store.__table__
 
 def upsert_products(session: Session, products: Iterable[ProductIn]) -> int:
     """Create or update catalogue entries; returns how many were written."""
-    rows = [p.model_dump() for p in products]
+    # vars() is model_dump() for these flat entries (no serializers, no nesting), at a
+    # fraction of the cost: a twin's run loads a catalogue of some hundreds each time
+    rows = [dict(vars(p)) for p in products]
     readcache.invalidate(session)
     return upsert(session, _PRODUCTS, rows, ["sku"])
 

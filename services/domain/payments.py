@@ -13,7 +13,7 @@ online order share one path.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy import Row, bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -69,9 +69,8 @@ _CAPTURED = "captured"
 BALANCES = {PaymentChannel.stored_value: "stored_value", PaymentChannel.points: "points"}
 
 
-@dataclass(frozen=True, slots=True)
-class Settled:
-    """What settling a payment did besides charging."""
+class Settled(NamedTuple):
+    """What settling a payment did besides charging (a named tuple: one per sale)."""
 
     payment_id: int
     points_earned: int = 0

@@ -22,7 +22,8 @@ Percentages round down to the cent; a discount never exceeds what it applies to.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from services.schemas import (
     Bundle,
@@ -41,9 +42,12 @@ DISCOUNTS = (SpendSave, SpendPercent, Markdown, FlashSale, Bundle)
 GIFTS = (SpendGetCoupon, PayGift)
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """A basket line at the store's price."""
+class Line(NamedTuple):
+    """A basket line at the store's price.
+
+    A named tuple, not a frozen dataclass: a sale makes one per line, and a
+    frozen dataclass sets each field through ``object.__setattr__``.
+    """
 
     sku: str
     qty: int
@@ -80,9 +84,8 @@ class CouponOffer:
     threshold_cents: int
 
 
-@dataclass(frozen=True, slots=True)
-class Pricing:
-    """The outcome of the stacking rule for one basket."""
+class Pricing(NamedTuple):
+    """The outcome of the stacking rule for one basket (a named tuple: one per sale)."""
 
     list_cents: int
     promotion: Offer | None = None
@@ -90,7 +93,7 @@ class Pricing:
     quota_units: int = 0
     coupon: CouponOffer | None = None
     coupon_cents: int = 0
-    gifts: tuple[Offer, ...] = field(default=())
+    gifts: tuple[Offer, ...] = ()
 
     @property
     def discount_cents(self) -> int:
@@ -154,6 +157,8 @@ def price(
 ) -> Pricing:
     """Apply the stacking rule; ``exclude`` drops promotions found used up meanwhile."""
     list_cents = sum(x.qty * x.unit_price_cents for x in lines)
+    if not offers and not coupons:  # nothing in force, nothing shown: the list price
+        return Pricing(list_cents)  # what the rule gives (no sorting, no gift search)
     best: tuple[int, int, Offer | None] = (0, 0, None)
     gifts = []
     for offer in sorted(offers, key=lambda o: o.id):
@@ -180,6 +185,8 @@ def gifts_earned(
     offers: Iterable[Offer], paid_cents: int, method: PaymentChannel | None
 ) -> tuple[Offer, ...]:
     """The gift promotions (spend-and-get-coupon, pay gift) a payment earns."""
+    if not offers:
+        return ()
     return tuple(
         o
         for o in sorted(offers, key=lambda o: o.id)

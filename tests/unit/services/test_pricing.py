@@ -1,6 +1,6 @@
 import pytest
 
-from services.domain.pricing import CouponOffer, Line, Offer, price
+from services.domain.pricing import CouponOffer, Line, Offer, Pricing, gifts_earned, price
 from services.schemas import (
     Bundle,
     CouponKind,
@@ -101,3 +101,11 @@ def test_excluded_promotions_are_skipped():
         offer(2, SpendSave(threshold_cents=100, save_cents=90)),
     ]
     assert price(BASKET, offers, exclude=frozenset({2})).promotion.id == 1
+
+
+def test_a_basket_with_nothing_in_force_prices_as_the_full_rule_does():
+    lines = [Line("A", 2, 100), Line("B", 1, 250), Line("A2", 3, 85)]
+    quick = price(lines, [], [])
+    assert quick == Pricing(705)
+    assert quick == price(lines, iter([]), iter([]))  # iterators take the whole rule
+    assert gifts_earned([], 705, None) == gifts_earned(iter([]), 705, None) == ()

@@ -44,3 +44,23 @@ def test_same_member_registration_as_validation():
     assert built == validated
     assert set(built.model_fields_set) == set(MemberCreate.model_fields)
     assert built.model_dump_json() == validated.model_dump_json()
+
+
+def test_same_stock_counts_as_validation():
+    from services.schemas import StockCount
+    from twin.requests import stock_counts
+
+    built = stock_counts(["A", "B", "C"], [3, 0, 12])
+    validated = [StockCount(sku="A", qty=3), StockCount(sku="C", qty=12)]
+    assert built == validated
+    assert [c.model_dump_json() for c in built] == [c.model_dump_json() for c in validated]
+    assert [set(c.model_fields_set) for c in built] == [set(StockCount.model_fields)] * 2
+
+
+def test_a_product_row_is_its_model_dump():
+    from services.schemas import ProductIn
+
+    p = ProductIn(
+        sku="A1", name="Milk 1L", category="dairy", brand="B", price_cents=990, cost_cents=700
+    )
+    assert dict(vars(p)) == p.model_dump()
