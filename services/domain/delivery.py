@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Courier, Delivery, DeliveryBatch, Order
+from services.db.prepared import PreparedInsert
 from services.domain.stores import check_store, require_store
 from services.schemas import BatchPublic, CourierCreate, CourierKind, CourierPublic, OrderStatus
 
@@ -79,7 +80,7 @@ _WAITING = (
     # re-reads them, and those it batched no longer match ``batch_id IS NULL``.
     .with_for_update(of=_DELIVERIES)
 )
-_NEW_BATCH = insert(_BATCHES)
+_NEW_BATCH = PreparedInsert(insert(_BATCHES), _BATCHES.c.id)
 _INTO_BATCH = (
     update(_DELIVERIES)
     .where(_DELIVERIES.c.order_id.in_(bindparam("o_ids", expanding=True)))
@@ -108,8 +109,8 @@ def dispatch(
                 size = courier.capacity if courier else DEFAULT_BATCH
                 chunk, pending = pending[:size], pending[size:]
                 courier_id = courier.id if courier else None
-                batch_id = conn.execute(
-                    _NEW_BATCH,
+                batch_id = _NEW_BATCH.new_id(
+                    conn,
                     {
                         "store_id": store_id,
                         "courier_id": courier_id,
@@ -117,7 +118,7 @@ def dispatch(
                         "direction": key[1],
                         "dispatched_at": at,
                     },
-                ).inserted_primary_key[0]
+                )
                 order_ids = [d.order_id for d in chunk]
                 conn.execute(_INTO_BATCH, {"o_ids": order_ids, "b_id": batch_id})
                 batches.append(

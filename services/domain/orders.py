@@ -53,7 +53,7 @@ _LINES_OF = Prepared(
     .where(_LINES.c.order_id == bindparam("o_id"))
     .order_by(_LINES.c.id)
 )
-_NEW_DELIVERY = insert(Delivery.__table__)
+_NEW_DELIVERY = Prepared(insert(Delivery.__table__))
 
 
 @cache
@@ -338,8 +338,8 @@ def _create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Orde
         return get_order(session, order_id)
     inventory.reserve(session, req.store_id, basket.qty)
     if req.delivery is not None:  # a Core insert: dispatch reads deliveries with Core
-        connection_of(session).execute(
-            _NEW_DELIVERY,
+        _NEW_DELIVERY.execute(
+            connection_of(session),
             {"order_id": order_id, "store_id": req.store_id, **req.delivery.model_dump()},
         )
     return get_order(session, order_id)
