@@ -252,6 +252,25 @@ class PreparedRow(Prepared):
             values[i] = f(values[i])
         return make(*values)
 
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[Any]:
+        """Every row the SELECT gives, in its order (Core's ``all`` on other dialects)."""
+        if conn.dialect.name != "sqlite":
+            return list(conn.execute(self.statement, params).all())
+        rows = self.execute(conn, params).fetchall()
+        shape = self._shapes.get(conn.dialect.name)
+        if shape is None:
+            shape = self._shapes[conn.dialect.name] = self._shape(conn.dialect)
+        make, converts = shape
+        if not converts:
+            return [make(*r) for r in rows]
+        made = []
+        for r in rows:
+            values = list(r)
+            for i, f in converts:
+                values[i] = f(values[i])
+            made.append(make(*values))
+        return made
+
     def _shape(self, dialect: Dialect) -> tuple[Any, list[tuple[int, Callable[[Any], Any]]]]:
         columns = list(self.statement.selected_columns)
         procs = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Courier, Delivery, DeliveryBatch, Order
-from services.db.prepared import PreparedInsert
+from services.db.prepared import PreparedInsert, PreparedRow
 from services.domain.stores import check_store, require_store
 from services.schemas import BatchPublic, CourierCreate, CourierKind, CourierPublic, OrderStatus
 
@@ -48,7 +48,7 @@ def couriers(session: Session, store_id: str) -> list[CourierPublic]:
 
 
 def _fleet(session: Session, store_id: str) -> list[CourierPublic]:
-    rows = connection_of(session).execute(_COURIERS_OF, {"s_id": store_id})
+    rows = _COURIERS_OF.all(connection_of(session), {"s_id": store_id})
     return sorted((_courier(c) for c in rows), key=lambda c: c.kind != CourierKind.own)
 
 
@@ -59,7 +59,7 @@ _COURIERS = Courier.__table__
 _DELIVERIES = Delivery.__table__
 _BATCHES = DeliveryBatch.__table__
 _ORDERS = Order.__table__
-_COURIERS_OF = (
+_COURIERS_OF = PreparedRow(
     select(_COURIERS).where(_COURIERS.c.store_id == bindparam("s_id")).order_by(_COURIERS.c.id)
 )
 _WAITING = (

@@ -6,7 +6,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError, MultipleResultsFound
 
 from services.db.dialect import insert_on_conflict
-from services.db.models import Order, Store
+from services.db.models import Courier, Order, Store
 from services.db.prepared import (
     Prepared,
     PreparedInsert,
@@ -160,3 +160,22 @@ def test_a_prepared_row_refuses_two_rows_as_core_does(conn):
     every = select(ORDERS.c.id).where(ORDERS.c.status == bindparam("s"))
     with pytest.raises(MultipleResultsFound):
         PreparedRow(every).one_or_none(conn, {"s": "paid"})
+
+
+def test_prepared_rows_read_all_as_the_core_path_reads_them(conn):
+    couriers = Courier.__table__
+    conn.execute(
+        insert(couriers),
+        [
+            {"store_id": "S1", "name": n, "kind": "own", "capacity": 3, "active": a}
+            for n, a in (("a", True), ("b", False))
+        ],
+    )
+    Prepared(insert(ORDERS)).executemany(conn, [row(k, dt.datetime(2026, 3, 2)) for k in "ab"])
+    for table in (couriers, ORDERS):
+        every = select(table).where(table.c.store_id == bindparam("s")).order_by(table.c.id)
+        core = conn.execute(every, {"s": "S1"}).all()
+        got = PreparedRow(every).all(conn, {"s": "S1"})
+        assert [tuple(r) for r in got] == [tuple(r) for r in core]
+        assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in core]
+    assert PreparedRow(every).all(conn, {"s": "S9"}) == []
