@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Courier, Delivery, DeliveryBatch, Order
+from services.db.prepared import PreparedInsert, PreparedRow
 from services.domain.stores import check_store, require_store
 from services.schemas import BatchPublic, CourierCreate, CourierKind, CourierPublic, OrderStatus
 
@@ -47,7 +48,7 @@ def couriers(session: Session, store_id: str) -> list[CourierPublic]:
 
 
 def _fleet(session: Session, store_id: str) -> list[CourierPublic]:
-    rows = connection_of(session).execute(_COURIERS_OF, {"s_id": store_id})
+    rows = _COURIERS_OF.all(connection_of(session), {"s_id": store_id})
     return sorted((_courier(c) for c in rows), key=lambda c: c.kind != CourierKind.own)
 
 
@@ -58,7 +59,7 @@ _COURIERS = Courier.__table__
 _DELIVERIES = Delivery.__table__
 _BATCHES = DeliveryBatch.__table__
 _ORDERS = Order.__table__
-_COURIERS_OF = (
+_COURIERS_OF = PreparedRow(
     select(_COURIERS).where(_COURIERS.c.store_id == bindparam("s_id")).order_by(_COURIERS.c.id)
 )
 _WAITING = (
@@ -79,7 +80,7 @@ _WAITING = (
     # re-reads them, and those it batched no longer match ``batch_id IS NULL``.
     .with_for_update(of=_DELIVERIES)
 )
-_NEW_BATCH = insert(_BATCHES)
+_NEW_BATCH = PreparedInsert(insert(_BATCHES), _BATCHES.c.id)
 _INTO_BATCH = (
     update(_DELIVERIES)
     .where(_DELIVERIES.c.order_id.in_(bindparam("o_ids", expanding=True)))
@@ -108,8 +109,8 @@ def dispatch(
                 size = courier.capacity if courier else DEFAULT_BATCH
                 chunk, pending = pending[:size], pending[size:]
                 courier_id = courier.id if courier else None
-                batch_id = conn.execute(
-                    _NEW_BATCH,
+                batch_id = _NEW_BATCH.new_id(
+                    conn,
                     {
                         "store_id": store_id,
                         "courier_id": courier_id,
@@ -117,7 +118,7 @@ def dispatch(
                         "direction": key[1],
                         "dispatched_at": at,
                     },
-                ).inserted_primary_key[0]
+                )
                 order_ids = [d.order_id for d in chunk]
                 conn.execute(_INTO_BATCH, {"o_ids": order_ids, "b_id": batch_id})
                 batches.append(

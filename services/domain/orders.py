@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from services.db.dialect import insert_on_conflict
 from services.db.engine import connection_of, retrying
 from services.db.models import Delivery, Order, OrderLine, Payment, Promotion
-from services.db.prepared import Prepared, PreparedInsert, PreparedRows
+from services.db.prepared import Prepared, PreparedInsert, PreparedRow, PreparedRows
 from services.domain import catalog, idempotency, inventory, marketing, members, payments, pricing
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.replies import reply
@@ -46,14 +46,14 @@ _ORDER_FOR_KEY = select(_ORDERS.c.id, _ORDERS.c.request_hash).where(
 )
 # orders and their lines are written by Core statements only (never ORM objects), so
 # these reads through the connection see everything the transaction did
-_ORDER_BY_ID = select(_ORDERS).where(_ORDERS.c.id == bindparam("o_id"))
+_ORDER_BY_ID = PreparedRow(select(_ORDERS).where(_ORDERS.c.id == bindparam("o_id")))
 # text and integers only, which the driver gives as the Core path would: run prepared
 _LINES_OF = Prepared(
     select(_LINES.c.sku, _LINES.c.qty, _LINES.c.unit_price_cents, _LINES.c.unit_cost_cents)
     .where(_LINES.c.order_id == bindparam("o_id"))
     .order_by(_LINES.c.id)
 )
-_NEW_DELIVERY = insert(Delivery.__table__)
+_NEW_DELIVERY = Prepared(insert(Delivery.__table__))
 
 
 @cache
@@ -338,8 +338,8 @@ def _create_online(session: Session, req: OrderCreate, now: dt.datetime) -> Orde
         return get_order(session, order_id)
     inventory.reserve(session, req.store_id, basket.qty)
     if req.delivery is not None:  # a Core insert: dispatch reads deliveries with Core
-        connection_of(session).execute(
-            _NEW_DELIVERY,
+        _NEW_DELIVERY.execute(
+            connection_of(session),
             {"order_id": order_id, "store_id": req.store_id, **req.delivery.model_dump()},
         )
     return get_order(session, order_id)
@@ -498,7 +498,7 @@ def _move(
 
 def _require(session: Session, order_id: int) -> Row:
     """The order's row (columns as attributes), or NotFound."""
-    order = connection_of(session).execute(_ORDER_BY_ID, {"o_id": order_id}).one_or_none()
+    order = _ORDER_BY_ID.one_or_none(connection_of(session), {"o_id": order_id})
     if order is None:
         raise NotFound(f"no order {order_id}")
     return order

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Order, Payment
-from services.db.prepared import Prepared, PreparedInsert
+from services.db.prepared import Prepared, PreparedInsert, PreparedRow
 from services.domain import idempotency, marketing, members
 from services.domain.errors import Conflict, DomainError, NotFound
 from services.domain.pricing import gifts_earned
@@ -34,17 +34,19 @@ _POINTS_EARNED = Prepared(
     .where(_ORDERS.c.id == bindparam("o_id"))
     .values(points_earned=bindparam("o_points"))
 )
-_ORDER_TO_PAY = select(
-    _ORDERS.c.id,
-    _ORDERS.c.status,
-    _ORDERS.c.store_id,
-    _ORDERS.c.member_id,
-    _ORDERS.c.total_cents,
-    _ORDERS.c.key_scope,
-).where(_ORDERS.c.id == bindparam("o_id"))
+_ORDER_TO_PAY = PreparedRow(
+    select(
+        _ORDERS.c.id,
+        _ORDERS.c.status,
+        _ORDERS.c.store_id,
+        _ORDERS.c.member_id,
+        _ORDERS.c.total_cents,
+        _ORDERS.c.key_scope,
+    ).where(_ORDERS.c.id == bindparam("o_id"))
+)
 _STATUS = select(_ORDERS.c.status).where(_ORDERS.c.id == bindparam("o_id"))
 _SETTLED = {OrderStatus.paid, OrderStatus.picked, OrderStatus.fulfilled, OrderStatus.refunded}
-_MARK_PAID = (
+_MARK_PAID = Prepared(
     update(_ORDERS)
     .where(_ORDERS.c.id == bindparam("o_id"), _ORDERS.c.status == OrderStatus.created.value)
     .values(status=OrderStatus.paid.value, updated_at=bindparam("at"))
@@ -60,11 +62,13 @@ _PAYMENT_COLUMNS = (
     _PAYMENTS.c.created_at,
     _PAYMENTS.c.request_hash,
 )
-_PAYMENT_FOR_KEY = select(*_PAYMENT_COLUMNS).where(
-    _PAYMENTS.c.key_scope == bindparam("scope"),
-    _PAYMENTS.c.idempotency_key == bindparam("key"),
+_PAYMENT_FOR_KEY = PreparedRow(
+    select(*_PAYMENT_COLUMNS).where(
+        _PAYMENTS.c.key_scope == bindparam("scope"),
+        _PAYMENTS.c.idempotency_key == bindparam("key"),
+    )
 )
-_PAYMENT_BY_ID = select(*_PAYMENT_COLUMNS).where(_PAYMENTS.c.id == bindparam("p_id"))
+_PAYMENT_BY_ID = PreparedRow(select(*_PAYMENT_COLUMNS).where(_PAYMENTS.c.id == bindparam("p_id")))
 _CAPTURED = "captured"
 BALANCES = {PaymentChannel.stored_value: "stored_value", PaymentChannel.points: "points"}
 
@@ -159,7 +163,7 @@ def record(
 def by_key(session: Session, key_scope: str, idempotency_key: str) -> Row | None:
     """The payment recorded under a key in its scope, if any (columns as attributes)."""
     params = {"scope": key_scope, "key": idempotency_key}
-    return connection_of(session).execute(_PAYMENT_FOR_KEY, params).one_or_none()
+    return _PAYMENT_FOR_KEY.one_or_none(connection_of(session), params)
 
 
 def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPublic:
@@ -171,14 +175,14 @@ def charge(session: Session, req: PaymentCreate, now: dt.datetime) -> PaymentPub
         Conflict: the order is not awaiting payment (already paid, or cancelled).
     """
     conn = connection_of(session)
-    order = conn.execute(_ORDER_TO_PAY, {"o_id": req.order_id}).one_or_none()
+    order = _ORDER_TO_PAY.one_or_none(conn, {"o_id": req.order_id})
     if order is None:
         raise NotFound(f"no order {req.order_id}")
     request_hash = idempotency.fingerprint(req)
     if (replay := _replay(session, order.key_scope, req, request_hash)) is not None:
         return replay
     at = req.at or now
-    moved = conn.execute(_MARK_PAID, {"o_id": order.id, "at": at})
+    moved = _MARK_PAID.execute(conn, {"o_id": order.id, "at": at})
     if moved.rowcount != 1:
         # the same payment may have been committed meanwhile; else say what the order is now
         if (replay := _replay(session, order.key_scope, req, request_hash)) is not None:
@@ -223,7 +227,7 @@ def _replay(
 
 def get_payment(session: Session, payment_id: int) -> PaymentPublic:
     """One payment or refund."""
-    row = connection_of(session).execute(_PAYMENT_BY_ID, {"p_id": payment_id}).one_or_none()
+    row = _PAYMENT_BY_ID.one_or_none(connection_of(session), {"p_id": payment_id})
     if row is None:
         raise NotFound(f"no payment {payment_id}")
     return public(row)

@@ -73,6 +73,14 @@ def test_phone_and_name_are_encrypted_and_searchable(shop, member, db):
         shop.find_member("13800000000")
 
 
+def test_a_member_of_an_unknown_store_is_not_found_even_with_a_registered_phone(shop, member):
+    for phone in ("13700000000", "13812345678"):  # new, and registered at S1
+        with pytest.raises(NotFound, match="no store"):
+            shop.register_member(MemberCreate(store_id="NOPE", name="X", phone=phone))
+    again = shop.register_member(MemberCreate(store_id="S1", name="Han", phone="13700000000"))
+    assert again.id > member.id  # the failed inserts left the transaction usable
+
+
 def test_checkout_applies_promotion_and_coupon_and_earns_points(shop, member):
     shop.create_promotion(promo(SpendSave(threshold_cents=2000, save_cents=300)))
     template = shop.create_coupon_template(

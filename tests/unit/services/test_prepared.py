@@ -3,11 +3,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, MultipleResultsFound
 
 from services.db.dialect import insert_on_conflict
-from services.db.models import Order, Store
-from services.db.prepared import Prepared, PreparedInsert, PreparedRows, text_datetimes
+from services.db.models import Courier, Order, Store
+from services.db.prepared import (
+    Prepared,
+    PreparedInsert,
+    PreparedRow,
+    PreparedRows,
+    text_datetimes,
+)
 
 ORDERS = Order.__table__
 
@@ -134,3 +140,42 @@ def test_postgresql_gets_one_statement_with_every_rows_values():
     sql, order, _, names = PreparedRows(ORDERS)._compile(postgresql.dialect(), list(rows[0]), 3)
     assert sql.count("%(r2_items)s") == 1 and sql.count("), (") == 2
     assert dict(zip(names, [rows[i][c] for i, c in order], strict=True))["r1_items"] == 2
+
+
+def test_a_prepared_row_reads_what_the_core_path_reads(conn):
+    at = dt.datetime(2026, 3, 2, 9, 30, 0, 250)
+    Prepared(insert(ORDERS)).executemany(conn, [row("a", at, items=3), row("b", at)])
+    by_key = select(ORDERS).where(ORDERS.c.idempotency_key == bindparam("k"))
+    core = conn.execute(by_key, {"k": "a"}).one()
+    got = PreparedRow(by_key).one_or_none(conn, {"k": "a"})
+    assert tuple(got) == tuple(core)
+    assert [type(v) for v in got] == [type(v) for v in core]  # datetimes as datetimes
+    assert (got.created_at, got.items, got.updated_at) == (at, 3, None)
+    assert PreparedRow(by_key).one_or_none(conn, {"k": "zzz"}) is None
+
+
+def test_a_prepared_row_refuses_two_rows_as_core_does(conn):
+    at = dt.datetime(2026, 3, 2)
+    Prepared(insert(ORDERS)).executemany(conn, [row("a", at), row("b", at)])
+    every = select(ORDERS.c.id).where(ORDERS.c.status == bindparam("s"))
+    with pytest.raises(MultipleResultsFound):
+        PreparedRow(every).one_or_none(conn, {"s": "paid"})
+
+
+def test_prepared_rows_read_all_as_the_core_path_reads_them(conn):
+    couriers = Courier.__table__
+    conn.execute(
+        insert(couriers),
+        [
+            {"store_id": "S1", "name": n, "kind": "own", "capacity": 3, "active": a}
+            for n, a in (("a", True), ("b", False))
+        ],
+    )
+    Prepared(insert(ORDERS)).executemany(conn, [row(k, dt.datetime(2026, 3, 2)) for k in "ab"])
+    for table in (couriers, ORDERS):
+        every = select(table).where(table.c.store_id == bindparam("s")).order_by(table.c.id)
+        core = conn.execute(every, {"s": "S1"}).all()
+        got = PreparedRow(every).all(conn, {"s": "S1"})
+        assert [tuple(r) for r in got] == [tuple(r) for r in core]
+        assert [[type(v) for v in r] for r in got] == [[type(v) for v in r] for r in core]
+    assert PreparedRow(every).all(conn, {"s": "S9"}) == []

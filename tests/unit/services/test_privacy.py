@@ -1,6 +1,8 @@
 """Member fields at rest: sealed with AES-GCM per column; Fernet tokens from before still read."""
 
 import base64
+import hashlib
+import hmac
 
 import pytest
 from cryptography.fernet import Fernet
@@ -20,6 +22,14 @@ def test_a_field_is_sealed_and_reads_back():
     assert one != two  # a fresh nonce each time: equal names do not show
     assert one[:1] == SEALED and b"Li Lei" not in one
     assert cipher.decrypt(one, "name") == cipher.decrypt(two, "name") == "Li Lei"
+
+
+def test_the_phone_index_is_the_keyed_sha256_of_the_number_every_time():
+    cipher = MemberCipher(SECRET)
+    key = _derive(SECRET.encode(), b"storetwin phone index")
+    for phone in ("13800138000", "13800138000", "+86 10 5555 0101", ""):
+        expected = hmac.new(key, phone.encode(), hashlib.sha256).hexdigest()
+        assert cipher.phone_index(phone) == expected  # the stored indexes stay valid
 
 
 def test_a_token_of_another_column_key_or_altered_is_refused():
