@@ -19,6 +19,7 @@ import mesa
 import numpy as np
 import pyarrow as pa
 import simpy
+from simpy.core import BoundClass
 
 from agents.arrivals import arrival_times, hourly_rates
 from agents.customers import CustomerPool
@@ -142,7 +143,18 @@ class CountingEnvironment(simpy.Environment):
     stopped ``run`` puts back is numbered again: counted again when it comes
     round, as a tally in ``step`` counted it). A ``step`` of our own that
     tallied them cost a Python call for every event of a run.
+
+    simpy binds ``timeout``, ``event``, ``process`` and the like to the
+    instance only for its own class (``BoundClass.bind_early`` reads the
+    class's own attributes): on a subclass each ``env.timeout`` went through a
+    descriptor making a new bound method. ``__init__`` binds them as simpy does.
     """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        for name, attr in vars(simpy.Environment).items():
+            if type(attr) is BoundClass:
+                setattr(self, name, getattr(self, name))
 
     @property
     def processed(self) -> int:
