@@ -47,7 +47,7 @@ from scenarios.staffing import Role
 from services.client import StoreClient
 from services.schemas import StockCount, StoreIn
 from twin.catalog import build_catalog
-from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine
+from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine, open_lanes
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.hotzones import HotZones
@@ -269,7 +269,7 @@ class StoreModel(mesa.Model):
                 "t_s": lambda m: m.env.now,
                 "in_store": lambda m: len(m.agents_by_type.get(Shopper, ())),
                 "queuing": lambda m: sum(len(t) for t in m.tills()) + m.in_line(),
-                "open_lanes": lambda m: sum(lane.open for lane in m.lanes),
+                "open_lanes": lambda m: len(open_lanes(m.lanes)),
                 "cashiers_on_duty": lambda m: m.staff.on_duty(Role.cashier, m.env.now - 1),
                 "empty_shelves": lambda m: len(m.stock.empty()),
                 **{name: _flow(name) for name in FLOWS},
@@ -368,7 +368,7 @@ class StoreModel(mesa.Model):
 
     def at_open_lanes(self) -> int:
         """Shoppers at the open staffed lanes, served or waiting, the shared line included."""
-        return sum(len(lane) for lane in self.lanes if lane.open) + self.in_line()
+        return sum(len(lane) for lane in open_lanes(self.lanes)) + self.in_line()
 
     def produce_s(self, lane: bool) -> float:
         """Seconds to weigh one produce item, at a lane or at self-checkout."""
