@@ -57,7 +57,7 @@ def test_raw_steps_are_counted():
 
 
 def test_the_event_factories_are_bound_to_the_environment_as_simpy_binds_its_own():
-    """``env.timeout`` and the like are the instance's own, not a descriptor's new method per call."""
+    """``env.timeout`` and the like are the instance's own, not a new bound method per call."""
     env = CountingEnvironment()
     for name in ("timeout", "event", "process", "all_of", "any_of"):
         assert name in vars(env), name
