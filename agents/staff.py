@@ -16,6 +16,7 @@ import simpy
 from scenarios.base import clock_seconds
 from scenarios.staffing import Role, Shift
 from services.schemas import AckIn, AlertPublic
+from twin.checkout import open_lanes
 from twin.clock import DAY, day_of, time_of_day
 from twin.online import Picker
 from twin.trajectory import Trajectory
@@ -182,7 +183,7 @@ class CashierDesk:
             self.book_off_till()
             self.decide()
             on_duty = self.team.on_duty(Role.cashier, env.now)
-            self._off_till = max(on_duty - sum(lane.open for lane in self.model.lanes), 0)
+            self._off_till = max(on_duty - len(open_lanes(self.model.lanes)), 0)
             yield env.timeout(self.policy.check_every_s)
 
     def book_off_till(self) -> None:
@@ -201,7 +202,7 @@ class CashierDesk:
         cap = min(self.team.on_duty(Role.cashier, m.env.now), len(lanes))
         if m.store_open or m.shoppers_inside:
             cap = max(cap, p.min_open)  # the last cashiers stay until the floor is empty
-        open_now = sum(lane.open for lane in lanes)
+        open_now = len(open_lanes(lanes))
         if p.mode == "fixed":
             target = cap
         else:

@@ -235,6 +235,15 @@ class Lane(Till):
             self.feeder.dispatch()  # a lane just opened: the head of the shared line may go
 
 
+def open_lanes(lanes: list[Lane]) -> list[Lane]:
+    """The open ones of ``lanes``, in order: their flag read directly, not through ``open``.
+
+    The staff's desk and the model's lane counts ask some 12,000 times a day;
+    the property costs a Python call per lane each time.
+    """
+    return [lane for lane in lanes if lane._open]
+
+
 class Turn(simpy.Event):
     """A place in the shared line; succeeds when a lane is free, holding that lane's request."""
 
@@ -274,12 +283,12 @@ class SharedLine(Till):
 
     def __len__(self) -> int:
         """Shoppers waiting in the line plus those being served at open lanes."""
-        return len(self.turns) + sum(lane.resource.count for lane in self.lanes if lane.open)
+        return len(self.turns) + sum(lane.resource.count for lane in open_lanes(self.lanes))
 
     @property
     def servers(self) -> int:
         """Open lanes (at least one: a closed front still takes the line)."""
-        return max(sum(lane.open for lane in self.lanes), 1)
+        return max(len(open_lanes(self.lanes)), 1)
 
     @property
     def counter(self) -> Point:

@@ -9,8 +9,8 @@ phones they detect) and ceiling cameras (people in view, counted per frame).
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
-from itertools import chain
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -244,10 +244,7 @@ class HotZones:
         for day in sorted({p[0] for p in pending}):
             paths = [p for p in pending if p[0] == day]
             sizes = np.asarray([len(p[1]) - 1 for p in paths])
-            points = int(sizes.sum()) + len(paths)  # a known count spares fromiter regrowing
-            t = np.fromiter(chain.from_iterable(p[1] for p in paths), float, count=points)
-            x = np.fromiter(chain.from_iterable(p[2] for p in paths), float, count=points)
-            y = np.fromiter(chain.from_iterable(p[3] for p in paths), float, count=points)
+            t, x, y = (_doubles([p[k] for p in paths]) for k in (1, 2, 3))
             last = np.cumsum(sizes + 1) - 1  # a visit's last point starts no segment
             keep = np.ones(len(t) - 1, bool)
             keep[last[:-1]] = False
@@ -305,6 +302,18 @@ class HotZones:
                 here[spot] = f"{here[spot]}+{what}" if spot in here else what
             out[day] = here
         return out
+
+
+def _doubles(lists: list[list[float]]) -> np.ndarray:
+    """The floats of ``lists``, end to end, as one array.
+
+    Joined as a list and packed by ``struct`` (each float's C double, copied):
+    about half the instructions of ``np.fromiter``, which packs each item on its own.
+    """
+    flat: list[float] = []
+    for values in lists:
+        flat += values
+    return np.frombuffer(struct.pack(f"{len(flat)}d", *flat))
 
 
 def with_observations(

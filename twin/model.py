@@ -19,6 +19,7 @@ import mesa
 import numpy as np
 import pyarrow as pa
 import simpy
+from simpy.core import BoundClass
 
 from agents.arrivals import arrival_times, hourly_rates
 from agents.customers import CustomerPool
@@ -46,7 +47,7 @@ from scenarios.staffing import Role
 from services.client import StoreClient
 from services.schemas import StockCount, StoreIn
 from twin.catalog import build_catalog
-from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine
+from twin.checkout import Lane, SelfCheckoutBay, ServiceTime, SharedLine, open_lanes
 from twin.clock import DAY, HOUR, day_of, time_of_day
 from twin.eventlog import EventLog
 from twin.hotzones import HotZones
@@ -142,7 +143,18 @@ class CountingEnvironment(simpy.Environment):
     stopped ``run`` puts back is numbered again: counted again when it comes
     round, as a tally in ``step`` counted it). A ``step`` of our own that
     tallied them cost a Python call for every event of a run.
+
+    simpy binds ``timeout``, ``event``, ``process`` and the like to the
+    instance only for its own class (``BoundClass.bind_early`` reads the
+    class's own attributes): on a subclass each ``env.timeout`` went through a
+    descriptor making a new bound method. ``__init__`` binds them as simpy does.
     """
+
+    def __init__(self, initial_time: float = 0) -> None:
+        super().__init__(initial_time)
+        for name, attr in vars(simpy.Environment).items():
+            if type(attr) is BoundClass:
+                setattr(self, name, getattr(self, name))
 
     @property
     def processed(self) -> int:
@@ -257,7 +269,7 @@ class StoreModel(mesa.Model):
                 "t_s": lambda m: m.env.now,
                 "in_store": lambda m: len(m.agents_by_type.get(Shopper, ())),
                 "queuing": lambda m: sum(len(t) for t in m.tills()) + m.in_line(),
-                "open_lanes": lambda m: sum(lane.open for lane in m.lanes),
+                "open_lanes": lambda m: len(open_lanes(m.lanes)),
                 "cashiers_on_duty": lambda m: m.staff.on_duty(Role.cashier, m.env.now - 1),
                 "empty_shelves": lambda m: len(m.stock.empty()),
                 **{name: _flow(name) for name in FLOWS},
@@ -356,7 +368,7 @@ class StoreModel(mesa.Model):
 
     def at_open_lanes(self) -> int:
         """Shoppers at the open staffed lanes, served or waiting, the shared line included."""
-        return sum(len(lane) for lane in self.lanes if lane.open) + self.in_line()
+        return sum(len(lane) for lane in open_lanes(self.lanes)) + self.in_line()
 
     def produce_s(self, lane: bool) -> float:
         """Seconds to weigh one produce item, at a lane or at self-checkout."""

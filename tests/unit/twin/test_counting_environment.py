@@ -54,3 +54,12 @@ def test_raw_steps_are_counted():
     for _ in range(4):
         env.step()
     assert env.processed == 4
+
+
+def test_the_event_factories_are_bound_to_the_environment_as_simpy_binds_its_own():
+    """``env.timeout`` and the like are the instance's own, not a new bound method per call."""
+    env = CountingEnvironment()
+    for name in ("timeout", "event", "process", "all_of", "any_of"):
+        assert name in vars(env), name
+        assert getattr(env, name) is getattr(env, name)
+    assert env.timeout(2, value="x").value == "x"

@@ -53,3 +53,27 @@ def test_seed_words_refuse_a_request_they_were_not_drawn_for():
     assert (words.generate_state(4, np.uint64) == np.arange(4)).all()
     with pytest.raises(ValueError, match="drawn 4 uint64 seed words, asked for 8 uint32"):
         words.generate_state(8, np.uint32)
+
+
+@pytest.mark.parametrize("seed", [0, 7, 2**70 + 5])
+@pytest.mark.parametrize("key", [(), (1,), (3, 2**31, 5), (0, 9, 8, 7, 6, 5)])
+def test_state_words_are_numpys_seed_sequence_output(seed, key):
+    from twin.rng import _state_words
+
+    seq = np.random.SeedSequence(seed, spawn_key=key)
+    for n in (1, 4, 5, 4000):
+        mine = _state_words(seq, n)
+        assert mine.dtype == np.uint64
+        assert np.array_equal(mine, seq.generate_state(n, np.uint64))
+
+
+def test_state_words_fall_back_to_the_sequence_when_its_hash_is_not_numpys():
+    from twin.rng import _state_words
+
+    class Other:
+        pool = np.random.SeedSequence(7).pool
+
+        def generate_state(self, n_words, dtype):
+            return np.arange(n_words, dtype=dtype)
+
+    assert np.array_equal(_state_words(Other(), 6), np.arange(6))

@@ -3,7 +3,7 @@
 import simpy
 
 from scenarios import load
-from twin.checkout import Lane, SharedLine, shortest
+from twin.checkout import Lane, SharedLine, open_lanes, shortest
 from twin.layout import FloorPlan
 from twin.trajectory import Trajectory
 
@@ -91,3 +91,13 @@ def test_shared_line_counts_waiting_and_open_servers():
     assert len(line) == 5
     # Three ahead of a newcomer share two lanes: 1.5 services' wait (plus the next to finish).
     assert line.expected_wait(1.0) == (5 - 2 + 1) / 2
+
+
+def test_open_lanes_are_the_lanes_whose_open_flag_is_set_in_order():
+    _, front, _ = _front(4)
+    assert open_lanes(front) == []
+    front[3].open = True
+    front[1].open = True
+    assert open_lanes(front) == [front[1], front[3]]
+    front[3].open = False
+    assert open_lanes(front) == [front[1]]
