@@ -7,7 +7,6 @@ seed (no timestamps, no wall time), so it can be compared byte for byte.
 from __future__ import annotations
 
 import json
-import math
 import os
 import tempfile
 from collections.abc import Collection, Mapping
@@ -157,71 +156,27 @@ def compute_kpis(visits: pa.Table, daily: pa.Table, lost_value_cents: int, captu
 
 def daily_table(visits: pa.Table, stats: list[dict], store_id: str) -> pa.Table:
     """KPIs per store per day: the visit log grouped by day, joined to the day's books."""
-    out = _by_day(visits)
-    columns = _plain_columns(out, stats, store_id)
-    if columns is None:
-        return _framed(out, stats, store_id)
-    shape = tuple((name, values.dtype.str) for name, values in columns.items())
-    schema = _DAILY_SCHEMAS.get(shape)
-    if schema is not None:
-        return pa.table(columns, schema=schema)
-    table = _framed(out, stats, store_id)
-    if pa.table(columns, schema=table.schema).equals(table, check_metadata=True):
-        _DAILY_SCHEMAS[shape] = table.schema
-    return table
-
-
-_DAILY_SCHEMAS: dict[tuple, pa.Schema] = {}
-"""The pandas-made schema (its metadata too) per set of columns and types, once checked equal."""
-
-
-def _plain_columns(out: pd.DataFrame, stats: list[dict], store_id: str) -> dict | None:
-    """The daily table's columns in numpy, when the join has nothing to fill; else None.
-
-    Framing the figures, joining the books and handing the frame to Arrow cost
-    more than the figures. When every day of the log has its books and the books
-    hold plain numbers, no value is missing and each column's type is the one
-    pandas gives it, so the table is made from arrays with the schema pandas made
-    for the same columns before (``daily_table`` checks the two tables equal the
-    first time; ``tests/unit/twin/test_daily_table.py`` holds them equal).
-    """
-    days = out.index.to_numpy()
-    keys = list(stats[0]) if stats else []
-    if [row.get("day") for row in stats] != days.tolist() or keys[:1] != ["day"]:
-        return None
-    if not {"shrink_value", "labour_cost"} <= set(keys):
-        return None  # pandas' path says what is missing
-    books: dict[str, np.ndarray] = {}
-    for key in keys[1:]:
-        if key in out.columns:
-            return None
-        values = [row.get(key) for row in stats]
-        kinds = {type(v) for v in values}
-        if any(list(row) != keys for row in stats) or not kinds <= {int, float}:
-            return None
-        books[key] = np.array(values, dtype=np.float64 if float in kinds else np.int64)
-        if float in kinds and np.isnan(books[key]).any():
-            return None
-    figures = {name: out[name].to_numpy() for name in out.columns}
-    visitors, transactions = figures["visitors"], figures["transactions"]
-    if not (visitors > 0).all():
-        return None
-    for name in ("items", "lost_sales_oos"):
-        figures[name] = figures[name].astype(np.int64)
-    return {
-        "store_id": np.array([store_id] * len(days), dtype=object),
-        "day": days.astype(np.int32),
-        **figures,
-        **books,
-        "conversion": transactions / visitors,
-        "contribution": np.round(
-            figures["gross_margin"] - books["shrink_value"] - books["labour_cost"], 2
-        ),
-    }
-
-
-def _framed(out: pd.DataFrame, stats: list[dict], store_id: str) -> pa.Table:
-    """The daily table through pandas: the log's figures joined to the books, filled, typed."""
+    df = visits.to_pandas()
+    df["sales"] = df["total_cents"].where(df["converted"], 0) / 100
+    df["margin"] = (df["total_cents"] - df["cost_cents"]).where(df["converted"], 0) / 100
+    df["tx"] = df["converted"].astype(int)
+    df["wait"] = df["wait_s"].where(df["converted"])
+    g = df.groupby("day")
+    out = pd.DataFrame(
+        {
+            "visitors": g.size(),
+            "transactions": g["tx"].sum(),
+            "sales": g["sales"].sum().round(2),
+            "gross_margin": g["margin"].sum().round(2),
+            "items": g["items"].sum(),
+            "lost_sales_oos": g["lost_units_oos"].sum(),
+            "queue_wait_p95_s": g["wait"].quantile(0.95).fillna(0.0).round(1),
+            "balked": g["gave_up"].apply(lambda s: int((s == "balked").sum())),
+            "reneged": g["gave_up"].apply(lambda s: int((s == "reneged").sum())),
+            "satisfaction": g["satisfaction"].mean().round(3),
+            "price_mismatches": g["price_mismatches"].sum(),
+        }
+    )
     books = pd.DataFrame(stats).set_index("day")
     out = out.join(books, how="outer").fillna(0)
     out["conversion"] = (out["transactions"] / out["visitors"].where(out["visitors"] > 0)).fillna(0)
@@ -232,100 +187,6 @@ def _framed(out: pd.DataFrame, stats: list[dict], store_id: str) -> pa.Table:
         out[col] = out[col].astype("int64")
     out["day"] = out["day"].astype("int32")
     return pa.Table.from_pandas(out, preserve_index=False)
-
-
-_DAILY_COLUMNS = (
-    "day",
-    "converted",
-    "total_cents",
-    "cost_cents",
-    "items",
-    "lost_units_oos",
-    "wait_s",
-    "gave_up",
-    "satisfaction",
-    "price_mismatches",
-)
-
-
-def _by_day(visits: pa.Table) -> pd.DataFrame:
-    """The visit log's figures per day, computed in numpy: pandas' groupby figures, bit for bit.
-
-    A pandas groupby of the log (a frame of it first, then a dozen aggregations)
-    cost more than the rest of a table's making. Money is summed in whole cents,
-    which is exact, before the division (the rounded sum is the one pandas'
-    compensated float sum gave); the mean adds as pandas does (a Kahan sum) and
-    the 95th percentile interpolates as pandas' group quantile does
-    (``tests/unit/twin/test_daily_table.py`` holds the two equal).
-    """
-    col = {name: visits.column(name).to_numpy(zero_copy_only=False) for name in _DAILY_COLUMNS}
-    days, group = np.unique(col["day"], return_inverse=True)
-    n = len(days)
-    converted = col["converted"].astype(bool)
-    total = np.where(converted, col["total_cents"], 0)
-    margin = total - np.where(converted, col["cost_cents"], 0)
-    wait, satisfaction, gave_up = col["wait_s"], col["satisfaction"], col["gave_up"]
-    p95, mean = np.empty(n), np.empty(n)
-    for i in range(n):
-        rows = group == i
-        waits = np.sort(wait[rows & converted])
-        p95[i] = _quantile(waits[~np.isnan(waits)], 0.95)
-        mean[i] = _kahan_mean(satisfaction[rows].tolist())
-
-    def count(mask: np.ndarray) -> np.ndarray:
-        return np.bincount(group[mask], minlength=n).astype(np.int64)
-
-    def total_of(values: np.ndarray) -> np.ndarray:  # in the column's own type, as pandas sums
-        out = np.zeros(n, values.dtype)
-        np.add.at(out, group, values)
-        return out
-
-    return pd.DataFrame(
-        {
-            "visitors": np.bincount(group, minlength=n).astype(np.int64),
-            "transactions": count(converted),
-            "sales": np.round(total_of(total) / 100, 2),
-            "gross_margin": np.round(total_of(margin) / 100, 2),
-            "items": total_of(col["items"]),
-            "lost_sales_oos": total_of(col["lost_units_oos"]),
-            "queue_wait_p95_s": np.round(np.nan_to_num(p95, nan=0.0), 1),
-            "balked": count(gave_up == "balked"),
-            "reneged": count(gave_up == "reneged"),
-            "satisfaction": np.round(mean, 3),
-            "price_mismatches": total_of(col["price_mismatches"]),
-        },
-        index=pd.Index(days, name="day"),
-    )
-
-
-def _quantile(ordered: np.ndarray, q: float) -> float:
-    """Quantile ``q`` of ascending values without NaN, interpolated as pandas' groupby does."""
-    n = len(ordered)
-    if n == 0:
-        return math.nan
-    at = q * (n - 1)
-    low, frac = int(at), at % 1
-    value = ordered[low]
-    if frac == 0.0:
-        return float(value)
-    return float(value + (ordered[low + 1] - value) * frac)
-
-
-def _kahan_mean(values: list[float]) -> float:
-    """Mean of the values that are not NaN, summed as pandas' groupby mean sums (Kahan)."""
-    total = compensation = 0.0
-    count = 0
-    for x in values:
-        if x != x:  # NaN
-            continue
-        y = x - compensation
-        t = total + y
-        compensation = t - total - y
-        if compensation != compensation:
-            compensation = 0.0
-        total = t
-        count += 1
-    return total / count if count else math.nan
 
 
 def hourly_table(snapshots: pd.DataFrame, flows: tuple[str, ...]) -> pa.Table:
