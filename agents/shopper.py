@@ -23,7 +23,7 @@ from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.clock import DAY
-from twin.requests import checkout_request
+from twin.requests import sale_request
 from twin.trajectory import Trajectory
 from twin.visit_process import FirstOf, wait
 
@@ -470,11 +470,10 @@ class Shopper(mesa.Agent):
 
     def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
-        codes = m.catalog.codes
         member_id = m.members.account(self.customer) if self.member else None
-        request = checkout_request(
+        request = sale_request(
             m.store_id,
-            [(codes[i], q) for i, q in lines.items()],
+            m.line_book.lines(lines),
             self.payment,
             f"{m.run_key}:{self.visit_id}",
             m.clock_at(m.env._now),

@@ -59,7 +59,7 @@ from twin.placement import Planogram
 from twin.pricing import PriceBook
 from twin.promotions import Promotions
 from twin.recorder import Recorder
-from twin.requests import stock_counts
+from twin.requests import LineBook, stock_counts
 from twin.rng import Streams
 from twin.stock import Stock
 from twin.trace import Tracer
@@ -194,6 +194,7 @@ class StoreModel(mesa.Model):
         co = scenario.checkout
         self.plan = FloorPlan(scenario.layout, co.lanes)
         self.catalog = build_catalog(scenario)
+        self.line_book = LineBook(self.catalog.codes)
         rep = scenario.replenishment
         backroom = np.round(self.catalog.daily_demand * rep.backroom_days)
         self.stock = Stock(self.catalog.capacity, backroom, rep.forecast_days)

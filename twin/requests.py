@@ -40,11 +40,53 @@ def checkout_request(
 
     ``at`` is naive UTC (the twin's clock); units are whole numbers above zero.
     """
+    made = [trusted(CheckoutLine, {"sku": s, "qty": int(q)}) for s, q in lines]
+    return sale_request(store_id, made, payment, idempotency_key, at, member_id, coupon_codes)
+
+
+class LineBook:
+    """A store's checkout lines by (SKU index, units): each made once, shared by every sale with it.
+
+    Making a line (``trusted``: a dict, a set, four slot writes) costs some
+    7,000 instructions under callgrind; a supermarket day's sales have some
+    13,000 lines but only a few hundred distinct (SKU, units) pairs. Sharing is
+    safe: the services read a request's lines and never change them, and over
+    HTTP the request is sent as JSON.
+    """
+
+    __slots__ = ("_codes", "_made")
+
+    def __init__(self, codes: Sequence[str]):
+        self._codes = codes
+        self._made: dict[tuple[int, int], CheckoutLine] = {}
+
+    def lines(self, basket: dict[int, int]) -> list[CheckoutLine]:
+        """The lines of ``basket`` (SKU index: units above zero), in its order."""
+        made, out = self._made, []
+        for key in basket.items():
+            line = made.get(key)
+            if line is None:
+                sku, qty = key
+                line = made[key] = trusted(CheckoutLine, {"sku": self._codes[sku], "qty": int(qty)})
+            out.append(line)
+        return out
+
+
+def sale_request(
+    store_id: str,
+    lines: list[CheckoutLine],
+    payment: str,
+    idempotency_key: str,
+    at: dt.datetime,
+    member_id: int | None = None,
+    coupon_codes: Sequence[str] = (),
+) -> CheckoutRequest:
+    """``checkout_request`` with its lines made already (``LineBook``)."""
     return trusted(
         CheckoutRequest,
         {
             "store_id": store_id,
-            "lines": [trusted(CheckoutLine, {"sku": s, "qty": int(q)}) for s, q in lines],
+            "lines": lines,
             "payment_method": _CHANNELS.get(payment) or PaymentChannel(payment),
             "idempotency_key": idempotency_key,
             "at": at,

@@ -64,3 +64,22 @@ def test_a_product_row_is_its_model_dump():
         sku="A1", name="Milk 1L", category="dairy", brand="B", price_cents=990, cost_cents=700
     )
     assert dict(vars(p)) == p.model_dump()
+
+
+def test_a_line_book_makes_each_line_once_and_the_same_request():
+    """A sale's lines come from the store's book: validation's lines, shared by sales with them."""
+    from twin.requests import LineBook, sale_request
+
+    at = dt.datetime(2026, 3, 2, 9, 30)
+    book = LineBook(("SKU-0", "SKU-1", "SKU-7"))
+    first, second = book.lines({2: 2, 0: 1}), book.lines({0: 1, 1: 3})
+    assert first == [CheckoutLine(sku="SKU-7", qty=2), CheckoutLine(sku="SKU-0", qty=1)]
+    assert second[0] is first[1]  # SKU-0 once: the same line
+    assert book.lines({0: 2})[0] == CheckoutLine(sku="SKU-0", qty=2)  # other units: another line
+    built = sale_request("S001", first, PaymentMethod.card, "run:1", at, 17, ["C-1"])
+    plain = checkout_request(
+        "S001", [("SKU-7", 2), ("SKU-0", 1)], PaymentMethod.card, "run:1", at, 17, ["C-1"]
+    )
+    assert built == plain
+    assert built.model_dump_json() == plain.model_dump_json()
+    assert fingerprint(built) == fingerprint(plain)
