@@ -40,7 +40,7 @@ def test_passing_an_end_cap_counts_the_chord_within_reach():
 
 def test_pairs_found_by_bounding_box_are_exactly_the_dense_shares():
     """The sparse count clips only nearby pairs, and gets every share bit for bit."""
-    from twin.hotzones import Spots, segment_shares, shares
+    from twin.hotzones import Spots, segment_pairs, segment_shares, shares
 
     rng = np.random.default_rng(0)
     rects = np.asarray([[0, 4, 0, 20], [4, 8, 0, 20], [2.5, 5.5, 3, 9]], float)
@@ -56,6 +56,10 @@ def test_pairs_found_by_bounding_box_are_exactly_the_dense_shares():
     found = np.full_like(dense, -1.0)
     found[seg, spot] = share
     np.testing.assert_array_equal(found, dense)
+    x, y = xy[:, 0].copy(), xy[:, 1].copy()  # what a day's batch hands over: 1-D coordinates
+    by_coordinate = segment_pairs(x[:-1], y[:-1], x[1:], y[1:], spots)
+    got = [a.tobytes() for a in by_coordinate]
+    assert got == [seg.tobytes(), spot.tobytes(), share.tobytes()]
 
 
 def test_unordered_pairs_sum_to_the_same_dwell_bit_for_bit():
