@@ -247,8 +247,11 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
     driver.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
     try:
         result = work(s)
-        s.flush()
-        if s.in_transaction():
+        # a session ``work`` never used (a sale's prepared statements) has not begun
+        # (adding or reading an object begins it): nothing to flush, commit or forget
+        used = s.in_transaction()
+        if used:
+            s.flush()
             s.commit()  # a session that began the connection's transaction commits it
         if conn.in_transaction():
             conn.commit()  # Core statements began it, or the session joined it
@@ -265,7 +268,7 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
             s.close()
         raise
     # flushed, so nothing is new: ``s.new`` (a set made on every read) need not be asked
-    if s.identity_map:  # forget the transaction's objects
+    if used and s.identity_map:  # forget the transaction's objects
         s.close()
     return result
 
