@@ -265,13 +265,14 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
         return receipt(session, order_id)
     inventory.deduct(session, store_id, basket.qty)
     p = basket.pricing
+    total_cents = p.total_cents  # a property: read once, not for the charge and again the receipt
     settled = payments.settle(
         session,
         order_id=order_id,
         store_id=store_id,
         member_id=member_id,
         method=method,
-        amount_cents=p.total_cents,
+        amount_cents=total_cents,
         key_scope=scope,
         idempotency_key=req.idempotency_key,
         request_hash=request_hash,
@@ -286,7 +287,7 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
             "status": OrderStatus.fulfilled,
             "payment_method": method,
             "items": basket.items,
-            "total_cents": p.total_cents,
+            "total_cents": total_cents,
             "cost_cents": basket.cost_cents,
             "lines": basket.lines,
             "list_cents": p.list_cents,
