@@ -22,6 +22,7 @@ DEFAULT_URL_ENV = "DATABASE_URL"
 MEMORY_URL = "sqlite://"
 MEMORY_PAGE_SIZE = 1024
 _CONNECTION = "storetwin.connection"
+_TX_CURSOR = "storetwin.transaction_cursor"
 T = TypeVar("T")
 # PostgreSQL's SQLSTATEs for "try again": serialization_failure, deadlock_detected
 RETRYABLE = frozenset({"40001", "40P01"})
@@ -244,16 +245,24 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
     fairy = conn.connection
     # the DBAPI connection itself, an attribute (``driver_connection`` is two properties)
     driver = fairy.dbapi_connection
-    driver.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
+    # BEGIN and COMMIT on a cursor the session keeps: ``driver.execute`` makes a new
+    # cursor, and ``driver.commit()`` prepares its COMMIT again, every transaction
+    cursor = s.info.get(_TX_CURSOR)
+    if cursor is None or cursor.connection is not driver:
+        cursor = s.info[_TX_CURSOR] = driver.cursor()
+    cursor.execute("BEGIN IMMEDIATE")  # what _sqlite_begin does
     try:
         result = work(s)
-        s.flush()
-        if s.in_transaction():
+        # a session ``work`` never used (a sale's prepared statements) has not begun
+        # (adding or reading an object begins it): nothing to flush, commit or forget
+        used = s.in_transaction()
+        if used:
+            s.flush()
             s.commit()  # a session that began the connection's transaction commits it
         if conn.in_transaction():
             conn.commit()  # Core statements began it, or the session joined it
         if driver.in_transaction:
-            driver.commit()
+            cursor.execute("COMMIT")
     except BaseException:
         if s.in_transaction():
             s.rollback()
@@ -265,7 +274,7 @@ def _sqlite_transact(conn: Connection, work: Callable[[Session], T], s: Session)
             s.close()
         raise
     # flushed, so nothing is new: ``s.new`` (a set made on every read) need not be asked
-    if s.identity_map:  # forget the transaction's objects
+    if used and s.identity_map:  # forget the transaction's objects
         s.close()
     return result
 

@@ -125,9 +125,11 @@ def store_prices(
         book = cache.prices.get(store_id)
         if book is None or not book.covers(at):
             book = cache.prices[store_id] = _price_book(session, store_id, at)
-        if all(s in book.value for s in skus):
-            return {s: book.value[s] for s in skus}
-        del cache.prices[store_id]  # a SKU the book does not know: the query says why
+        value = book.value
+        try:  # one look-up a SKU, not a test and then a look-up
+            return {s: value[s] for s in skus}
+        except KeyError:  # a SKU the book does not know: the query says why
+            del cache.prices[store_id]
     wanted = sorted(set(skus))
     params = {"store_id": store_id, "at": at, **{f"sku{i}": s for i, s in enumerate(wanted)}}
     rows = _store_prices(len(wanted)).execute(connection_of(session), params).fetchall()

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from services.db.engine import connection_of
 from services.db.models import Courier, Delivery, DeliveryBatch, Order
-from services.db.prepared import PreparedInsert, PreparedRow
+from services.db.prepared import Prepared, PreparedInsert, PreparedRow
 from services.domain.stores import check_store, require_store
 from services.schemas import BatchPublic, CourierCreate, CourierKind, CourierPublic, OrderStatus
 
@@ -62,7 +62,12 @@ _ORDERS = Order.__table__
 _COURIERS_OF = PreparedRow(
     select(_COURIERS).where(_COURIERS.c.store_id == bindparam("s_id")).order_by(_COURIERS.c.id)
 )
-_WAITING = (
+# A dispatch's statements run on the DBAPI cursor (``services.db.prepared``): its
+# waiting deliveries as a prepared SELECT (the statuses are bound, not an IN of literals
+# SQLAlchemy renders at every execution) and a batch's deliveries one UPDATE each, not
+# Core's expanding IN; PostgreSQL runs the same statements (``PreparedRow`` reads on
+# Core there), and the rows were locked by the SELECT ... FOR UPDATE before.
+_WAITING = PreparedRow(
     select(
         _DELIVERIES.c.order_id,
         _DELIVERIES.c.window_start,
@@ -74,16 +79,17 @@ _WAITING = (
         _DELIVERIES.c.store_id == bindparam("s_id"),
         _DELIVERIES.c.batch_id.is_(None),
         _DELIVERIES.c.window_start < bindparam("until"),
-        _ORDERS.c.status.in_([OrderStatus.paid.value, OrderStatus.picked.value]),
+        _ORDERS.c.status.in_([bindparam("w_paid"), bindparam("w_picked")]),
     )
     # A concurrent dispatch holds these rows until it commits; PostgreSQL then
     # re-reads them, and those it batched no longer match ``batch_id IS NULL``.
     .with_for_update(of=_DELIVERIES)
 )
+_WAITING_STATUS = {"w_paid": OrderStatus.paid.value, "w_picked": OrderStatus.picked.value}
 _NEW_BATCH = PreparedInsert(insert(_BATCHES), _BATCHES.c.id)
-_INTO_BATCH = (
+_INTO_BATCH = Prepared(
     update(_DELIVERIES)
-    .where(_DELIVERIES.c.order_id.in_(bindparam("o_ids", expanding=True)))
+    .where(_DELIVERIES.c.order_id == bindparam("o_id"))
     .values(batch_id=bindparam("b_id"))
 )
 
@@ -95,7 +101,7 @@ def dispatch(
     check_store(session, store_id)
     conn = connection_of(session)
     fleet = [c for c in _fleet(session, store_id) if c.active]
-    rows = conn.execute(_WAITING, {"s_id": store_id, "until": until}).all()
+    rows = _WAITING.all(conn, {"s_id": store_id, "until": until, **_WAITING_STATUS})
     groups: dict[tuple[dt.datetime, str], list[Row]] = defaultdict(list)
     for d in rows:
         groups[(d.window_start, direction(d.bearing_deg))].append(d)
@@ -120,7 +126,7 @@ def dispatch(
                     },
                 )
                 order_ids = [d.order_id for d in chunk]
-                conn.execute(_INTO_BATCH, {"o_ids": order_ids, "b_id": batch_id})
+                _INTO_BATCH.executemany(conn, [{"o_id": o, "b_id": batch_id} for o in order_ids])
                 batches.append(
                     BatchPublic(
                         id=batch_id,

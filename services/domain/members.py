@@ -83,7 +83,7 @@ def register(
         "phone_enc": cipher.encrypt(req.phone, "phone"),
         "name_enc": cipher.encrypt(req.name, "name"),
         "birthday": req.birthday,
-        "tier": tier_for(0),
+        "tier": _NEW_TIER,
         "points": 0,
         "lifetime_cents": 0,
         "stored_value_cents": 0,
@@ -99,7 +99,7 @@ def register(
         raise Conflict("phone: this number is already registered") from None
     if req.tags:
         add_tags(session, member_id, req.tags)
-    r, f, m = rfm_scores(None, 0, 0)
+    r, f, m = _NEW_RFM
     # A new member's profile needs no look-ups (nothing happened yet), and every value is
     # one the request's validation or the services made: built as validation would build
     # it (tests/unit/services/test_member_reply.py); registration is on the checkout path.
@@ -112,13 +112,13 @@ def register(
             "name": req.name,
             "phone_masked": mask_phone(req.phone),
             "birthday": req.birthday,
-            "tier": tier_for(0),
+            "tier": _NEW_TIER,
             "points": 0,
             "stored_value_cents": 0,
             "lifetime_cents": 0,
             "tags": sorted({t.strip() for t in req.tags}),
             "registered_at": registered_at,
-            "rfm": reply(Rfm, {**rfm, "segment": rfm_segment(r, f, m)}),
+            "rfm": reply(Rfm, {**rfm, "segment": _NEW_SEGMENT}),
         },
     )
 
@@ -303,6 +303,12 @@ def rfm_segment(r: int, f: int, m: int) -> str:
     if r <= 2:
         return "hibernating" if f <= 2 else "at_risk"
     return "needs_attention"
+
+
+# A new member's tier and RFM are every registration's: worked out once, by the rules above
+_NEW_TIER = tier_for(0)
+_NEW_RFM = rfm_scores(None, 0, 0)
+_NEW_SEGMENT = rfm_segment(*_NEW_RFM)
 
 
 def rfm(session: Session, member_ids: list[int] | None, now: dt.datetime) -> dict[int, Rfm]:

@@ -91,13 +91,12 @@ class _Basket:
             qty[sku] = qty.get(sku, 0) + d["qty"]
         self.qty = qty
         prices = catalog.store_prices(session, store_id, list(qty), at)
-        # one pass makes the receipt's lines, the pricing engine's and the totals
-        self.lines: list[ReceiptLine] = []
-        self._engine_lines: list[pricing.Line] = []
-        self.items = self.cost_cents = 0
+        # one pass makes the receipt's lines and the totals, in locals
+        self.lines = receipt_lines = []
+        items = cost_cents = list_cents = 0
         for s, n in qty.items():
             unit_price, unit_cost = prices[s]
-            self.lines.append(
+            receipt_lines.append(
                 reply(
                     ReceiptLine,
                     {
@@ -108,18 +107,26 @@ class _Basket:
                     },
                 )
             )
-            self._engine_lines.append(pricing.Line(s, n, unit_price))
-            self.items += n
-            self.cost_cents += n * unit_cost
+            items += n
+            cost_cents += n * unit_cost
+            list_cents += n * unit_price
+        self.items, self.cost_cents = items, cost_cents
         if member_id is not None:
             members.check_member(session, member_id, store_id)
         self.offers = marketing.offers(session, store_id, at)
         self.coupons = marketing.usable_coupons(session, coupon_codes, member_id, store_id, at)
         self.method = method
-        self.pricing = self.price()
+        # with no promotion in force and no coupon shown the engine gives the list
+        # price (``pricing.price``'s first case): its lines are made only when it
+        # has something to weigh (a named tuple a line, some 1,300 instructions each)
+        if self.offers or self.coupons:
+            self.pricing = self.price()
+        else:
+            self.pricing = pricing.Pricing(list_cents)
 
     def price(self, exclude: frozenset[int] = frozenset()) -> pricing.Pricing:
-        return pricing.price(self._engine_lines, self.offers, self.coupons, self.method, exclude)
+        lines = [pricing.Line(x.sku, x.qty, x.unit_price_cents) for x in self.lines]
+        return pricing.price(lines, self.offers, self.coupons, self.method, exclude)
 
     def row(self, p: pricing.Pricing) -> dict:
         """The order columns that depend on pricing."""
@@ -258,13 +265,14 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
         return receipt(session, order_id)
     inventory.deduct(session, store_id, basket.qty)
     p = basket.pricing
+    total_cents = p.total_cents  # a property: read once, not for the charge and again the receipt
     settled = payments.settle(
         session,
         order_id=order_id,
         store_id=store_id,
         member_id=member_id,
         method=method,
-        amount_cents=p.total_cents,
+        amount_cents=total_cents,
         key_scope=scope,
         idempotency_key=req.idempotency_key,
         request_hash=request_hash,
@@ -279,7 +287,7 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
             "status": OrderStatus.fulfilled,
             "payment_method": method,
             "items": basket.items,
-            "total_cents": p.total_cents,
+            "total_cents": total_cents,
             "cost_cents": basket.cost_cents,
             "lines": basket.lines,
             "list_cents": p.list_cents,

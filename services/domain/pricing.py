@@ -102,8 +102,8 @@ class Pricing(NamedTuple):
 
     @property
     def total_cents(self) -> int:
-        """What the customer pays."""
-        return self.list_cents - self.discount_cents
+        """What the customer pays (``list_cents - discount_cents``, without a second call)."""
+        return self.list_cents - self.promotion_cents - self.coupon_cents
 
 
 def promotion_discount(offer: Offer, lines: Sequence[Line], list_cents: int) -> tuple[int, int]:

@@ -22,6 +22,7 @@ _set_dict = _SLOTS["__dict__"].__set__
 _set_fields = _SLOTS["__pydantic_fields_set__"].__set__
 _set_extra = _SLOTS["__pydantic_extra__"].__set__
 _set_private = _SLOTS["__pydantic_private__"].__set__
+_new = object.__new__  # BaseModel defines no __new__ of its own
 
 
 def reply(model: type[M], values: dict) -> M:
@@ -30,7 +31,7 @@ def reply(model: type[M], values: dict) -> M:
     What ``model_construct`` does, without its loop over defaults and aliases,
     which costs more than validating a small model.
     """
-    made = model.__new__(model)
+    made = _new(model)  # object's own: ``model.__new__`` looks it up through the metaclass
     _set_dict(made, values)
     _set_fields(made, set(values))
     _set_extra(made, None)

@@ -3,7 +3,7 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -36,6 +36,24 @@ def test_a_reused_session_keeps_nothing_of_a_failed_transaction(db):
         transact(conn, lambda s: s.add(store("S2")), session)
         assert transact(conn, ids, session) == ["S2"]
         assert transact(conn, ids) == ["S2"]  # and without a session of the caller's
+
+
+def test_a_reused_session_forgets_a_committed_transaction_and_one_it_never_used(db):
+    with db.engine.connect() as conn:
+        session = session_for(conn)
+        transact(conn, lambda s: s.add(store("S1")), session)
+        assert not session.identity_map and not session.in_transaction()
+        assert transact(conn, lambda s: s.get(Store, "S1").name, session) == "S1"
+        assert not session.identity_map  # a read's objects are forgotten too
+        # a call of prepared statements only leaves the session as it was
+        transact(conn, lambda s: _RENAME.execute(connection_of(s), {"n": "One"}), session)
+        assert not session.in_transaction() and not session.identity_map
+        assert transact(conn, lambda s: s.get(Store, "S1").name, session) == "One"
+
+
+_RENAME = Prepared(
+    Store.__table__.update().where(Store.__table__.c.id == "S1").values(name=bindparam("n"))
+)
 
 
 def test_a_lost_race_on_a_unique_key_is_retried_once_on_the_same_session(db):
