@@ -23,7 +23,7 @@ from services.domain.errors import DomainError
 from services.schemas import PaymentMethod
 from twin.checkout import Lane, SelfCheckoutBay, Till, shortest
 from twin.clock import DAY
-from twin.requests import sale_request
+from twin.requests import checkout_request
 from twin.trajectory import Trajectory
 from twin.visit_process import FirstOf, wait
 
@@ -471,7 +471,7 @@ class Shopper(mesa.Agent):
     def _pay(self, lines: dict[int, int]) -> None:
         m = self.model
         member_id = m.members.account(self.customer) if self.member else None
-        request = sale_request(
+        request = checkout_request(
             m.store_id,
             m.line_book.lines(lines),
             self.payment,

@@ -27,23 +27,6 @@ _CHANNELS: dict[str, PaymentChannel] = {c.value: c for c in PaymentChannel}
 (two Python calls and a few thousand instructions on every sale)."""
 
 
-def checkout_request(
-    store_id: str,
-    lines: Sequence[tuple[str, int]],
-    payment: str,
-    idempotency_key: str,
-    at: dt.datetime,
-    member_id: int | None = None,
-    coupon_codes: Sequence[str] = (),
-) -> CheckoutRequest:
-    """The sale of ``lines`` (SKU, units), as validation would have built it from the same values.
-
-    ``at`` is naive UTC (the twin's clock); units are whole numbers above zero.
-    """
-    made = [trusted(CheckoutLine, {"sku": s, "qty": int(q)}) for s, q in lines]
-    return sale_request(store_id, made, payment, idempotency_key, at, member_id, coupon_codes)
-
-
 class LineBook:
     """A store's checkout lines by (SKU index, units): each made once, shared by every sale with it.
 
@@ -72,7 +55,7 @@ class LineBook:
         return out
 
 
-def sale_request(
+def checkout_request(
     store_id: str,
     lines: list[CheckoutLine],
     payment: str,
@@ -81,7 +64,10 @@ def sale_request(
     member_id: int | None = None,
     coupon_codes: Sequence[str] = (),
 ) -> CheckoutRequest:
-    """``checkout_request`` with its lines made already (``LineBook``)."""
+    """The sale of ``lines`` (from the store's ``LineBook``), as validation would have built it.
+
+    ``at`` is naive UTC (the twin's clock).
+    """
     return trusted(
         CheckoutRequest,
         {

@@ -8,7 +8,7 @@ import pytest
 
 from services.domain.idempotency import fingerprint
 from services.schemas import CheckoutLine, CheckoutRequest, PaymentMethod
-from twin.requests import checkout_request
+from twin.requests import LineBook, checkout_request
 
 
 @pytest.mark.parametrize(
@@ -17,7 +17,8 @@ from twin.requests import checkout_request
 def test_same_request_as_validation(member_id, codes):
     at = dt.datetime(2026, 3, 2, 9, 30)
     lines = [("SKU-1", 2), ("SKU-7", 1)]
-    built = checkout_request("S001", lines, PaymentMethod.card, "run:1", at, member_id, codes)
+    made = LineBook(("SKU-1", "SKU-7")).lines({0: 2, 1: 1})
+    built = checkout_request("S001", made, PaymentMethod.card, "run:1", at, member_id, codes)
     validated = CheckoutRequest(
         store_id="S001",
         lines=[CheckoutLine(sku=s, qty=q) for s, q in lines],
@@ -68,17 +69,21 @@ def test_a_product_row_is_its_model_dump():
 
 def test_a_line_book_makes_each_line_once_and_the_same_request():
     """A sale's lines come from the store's book: validation's lines, shared by sales with them."""
-    from twin.requests import LineBook, sale_request
-
     at = dt.datetime(2026, 3, 2, 9, 30)
     book = LineBook(("SKU-0", "SKU-1", "SKU-7"))
     first, second = book.lines({2: 2, 0: 1}), book.lines({0: 1, 1: 3})
     assert first == [CheckoutLine(sku="SKU-7", qty=2), CheckoutLine(sku="SKU-0", qty=1)]
     assert second[0] is first[1]  # SKU-0 once: the same line
     assert book.lines({0: 2})[0] == CheckoutLine(sku="SKU-0", qty=2)  # other units: another line
-    built = sale_request("S001", first, PaymentMethod.card, "run:1", at, 17, ["C-1"])
-    plain = checkout_request(
-        "S001", [("SKU-7", 2), ("SKU-0", 1)], PaymentMethod.card, "run:1", at, 17, ["C-1"]
+    built = checkout_request("S001", first, PaymentMethod.card, "run:1", at, 17, ["C-1"])
+    plain = CheckoutRequest(
+        store_id="S001",
+        lines=[CheckoutLine(sku="SKU-7", qty=2), CheckoutLine(sku="SKU-0", qty=1)],
+        payment_method=PaymentMethod.card,
+        idempotency_key="run:1",
+        at=at,
+        member_id=17,
+        coupon_codes=["C-1"],
     )
     assert built == plain
     assert built.model_dump_json() == plain.model_dump_json()
