@@ -83,10 +83,10 @@ def test_usage_errors_start_like_every_other_error():
 
 def test_pilot_validate_states_the_minimum_it_enforces():
     helped = runner.invoke(app, ["pilot", "validate", "--help"], env={"COLUMNS": "200"})
-    assert "9 for self_checkout" in helped.stdout and "x>=4" not in helped.stdout
+    assert "10 for self_checkout" in helped.stdout and "x>=4" not in helped.stdout
     out = runner.invoke(app, ["pilot", "validate", "--stores", "8"])
     assert out.exit_code == 2
-    assert out.stderr.startswith("error:") and "needs at least 9" in out.stderr
+    assert out.stderr.startswith("error:") and "needs at least 10" in out.stderr
 
 
 def test_listings_keep_identifiers_whole_and_have_json():

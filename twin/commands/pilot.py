@@ -201,7 +201,7 @@ def validate(
         int,
         typer.Option(
             help="Stores per chain and per drawn pilot; at least the pilot's stores with their "
-            "references, pilot x (1 + references_per_pilot) (9 for self_checkout)."
+            "references, pilot x (1 + references_per_pilot) (10 for self_checkout)."
         ),
     ] = 12,
     visitors: Annotated[float, typer.Option(min=20, help="Daily visitors of a store.")] = 100.0,

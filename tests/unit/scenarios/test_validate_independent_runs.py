@@ -3,8 +3,10 @@
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
-from scenarios.pilot import load_pilot, matching
+from scenarios.pilot import matching, parse_pilot
+from scenarios.pilot.loader import PILOTS_DIR
 from scenarios.pilot.validate import (
     Study,
     TwinStores,
@@ -21,7 +23,10 @@ STUDY = Study(n=3, stores=9, visitors=20, pre_days=2, pilot_days=2)
 
 @pytest.fixture(scope="module")
 def pilot():
-    return load_pilot("self_checkout")
+    """The demo's intervention and chain in a 3 x 2 design (the tests count its stores)."""
+    demo = yaml.safe_load((PILOTS_DIR / "self_checkout.yaml").read_text())
+    demo["stores"].update(pilot=3, references_per_pilot=2)
+    return parse_pilot(demo, source="3 x 2 self_checkout", base_dir=PILOTS_DIR)
 
 
 def chain_runs(rng, stores=9, days=4, start=2):

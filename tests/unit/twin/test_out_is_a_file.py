@@ -15,7 +15,7 @@ COMMANDS = {
     "sweep": ["sweep", "convenience", "--vary", "checkout.lanes=1,2", "--replications", "2"],
     "cameras value": ["cameras", "value", "convenience", "--camera", "queue", "--days", "1"],
     "pilot run": ["pilot", "run", "self_checkout", "--quiet"],
-    "pilot validate": ["pilot", "validate", "--n", "10", "--stores", "9", "--visitors", "20"],
+    "pilot validate": ["pilot", "validate", "--n", "10", "--stores", "10", "--visitors", "20"],
 }
 
 
