@@ -170,6 +170,8 @@ def benchmark_app(path: Path, shape: list[int] | None, config: BenchConfig) -> f
         return None
     cmd = [exe, "-m", str(path), "-d", config.device, "-t", str(config.benchmark_app_s)]
     cmd += ["-hint", "throughput"]
+    if config.device == "CPU":
+        cmd += ["-infer_precision", "f32"]  # as the pipeline compiles it (models.base)
     if shape is not None:
         from devices.vision.models.base import read_model
 

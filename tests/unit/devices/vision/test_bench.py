@@ -101,3 +101,26 @@ def test_the_printed_table_keeps_names_and_numbers_whole_in_a_narrow_pipe():
     assert all(name in text for name in names)
     assert "benchmark_app_frame_fps" in text and text.count("1234.56") == 4 * (len(SUMMARY) - 2)
     assert "…" not in text
+
+
+def test_benchmark_app_runs_the_cpu_in_f32_as_the_pipeline_does(monkeypatch, tmp_path):
+    """On a bf16 processor benchmark_app's default would time another precision."""
+    import subprocess
+    from pathlib import Path
+
+    from devices.vision import bench
+
+    seen = []
+
+    def run(cmd, **_):
+        seen.append(cmd)
+        return subprocess.CompletedProcess(cmd, 0, stdout="Throughput: 12.50 FPS\n")
+
+    exe = tmp_path / "benchmark_app"
+    exe.touch()
+    monkeypatch.setattr(bench.shutil, "which", lambda _: str(exe))
+    monkeypatch.setattr(bench.subprocess, "run", run)
+    for device, f32 in (("CPU", True), ("GPU", False)):
+        fps = bench.benchmark_app(Path("m.xml"), None, bench.BenchConfig(device=device))
+        assert fps == 12.5
+        assert (seen[-1][-2:] == ["-infer_precision", "f32"]) is f32
