@@ -22,6 +22,8 @@ from sqlalchemy import Column, Connection, DateTime, Dialect, Table, bindparam, 
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import Insert
 
+from services.clock import iso_text
+
 
 class Prepared:
     """A Core statement that is executed on the raw DBAPI connection."""
@@ -122,7 +124,6 @@ _PROBES = (
     dt.datetime(2026, 3, 2),
     dt.datetime(5, 1, 1, 23, 59, 59, 999999),
 )
-_last_datetime: tuple[Any, Any] = (None, None)
 
 
 def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -132,8 +133,8 @@ def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     ``%`` from a dict of seven fields: some 18,000 instructions a value, and a
     sale writes one time into its order and again into its payment (and a
     member's ledger). ``isoformat`` writes the same text at half the cost, and
-    the last value written is remembered (datetimes are immutable), so the
-    second write of a sale's time costs a comparison. Used only where the
+    ``iso_text`` remembers the last value written (datetimes are immutable), so
+    the second write of a sale's time costs a comparison. Used only where the
     probes show ``isoformat`` gives exactly ``process``'s text; aware datetimes
     and other values go to ``process``.
     """
@@ -141,14 +142,9 @@ def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return process
 
     def text(value: Any) -> Any:
-        global _last_datetime
         if type(value) is not dt.datetime or value.tzinfo is not None:
             return process(value)
-        seen, made = _last_datetime  # one tuple: threads see a pair that belongs together
-        if value is not seen:
-            made = value.isoformat(" ", "microseconds")
-            _last_datetime = (value, made)
-        return made
+        return iso_text(value)
 
     return text
 
