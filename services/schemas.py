@@ -26,6 +26,8 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from services.clock import iso_text
+
 NEXT_OFFSET = "X-Next-Offset"
 """Reply header of a list endpoint: the offset of the next page (absent on the last page)."""
 TIME_MIN = dt.datetime(1970, 1, 1)
@@ -84,10 +86,17 @@ def _written_as(kind: type, what: str) -> Callable[[Any], Any]:
 
 
 def _iso_utc(value: dt.datetime) -> str:
-    """RFC 3339 with the zone: ``2026-03-02T09:30:00Z``."""
+    """RFC 3339 with the zone: ``2026-03-02T09:30:00Z``.
+
+    ``isoformat()``'s text, made from ``iso_text`` (which the database's rows of
+    the same time then reuse): the separator a ``T``, no fraction when it is zero.
+    """
     if value.tzinfo is not None:
         value = value.astimezone(dt.UTC).replace(tzinfo=None)
-    return value.isoformat() + "Z"
+    if type(value) is not dt.datetime:
+        return value.isoformat() + "Z"
+    text = iso_text(value).replace(" ", "T", 1)
+    return (text[:-7] if value.microsecond == 0 else text) + "Z"
 
 
 Int = Annotated[int, BeforeValidator(_whole)]

@@ -198,24 +198,37 @@ def segment_pairs(
     boxes = np.concatenate(  # every spot's (x low, x high, y low, y high)
         [r, np.column_stack([c[:, 0] - reach, c[:, 0] + reach, c[:, 1] - reach, c[:, 1] + reach])]
     )
-    # Spot by spot over every segment (a few dozen spots, tens of thousands of segments),
-    # then, if asked, back into segment-major order.
-    found = [
-        np.flatnonzero((xmax >= xlo) & (xmin <= xhi) & (ymax >= ylo) & (ymin <= yhi))
-        for xlo, xhi, ylo, yhi in boxes.tolist()
-    ]
+    # Spot by spot (a few dozen spots, tens of thousands of segments), then, if asked,
+    # back into segment-major order. Spots share a few y ranges (a row of zones, the
+    # front and back end-caps): the segments within each are picked once, and each of
+    # its spots tests only those against its x range (the same tests, on fewer segments).
+    by_y: dict[tuple[float, float], list[int]] = {}
+    for k, y_range in enumerate(map(tuple, boxes[:, 2:].tolist())):
+        by_y.setdefault(y_range, []).append(k)
+    x_ranges = boxes[:, :2].tolist()
+    found: list[np.ndarray] = [np.empty(0, np.intp)] * len(boxes)  # each spot's, set below
+    for (ylo, yhi), ks in by_y.items():
+        near = np.flatnonzero((ymax >= ylo) & (ymin <= yhi))
+        lo, hi = xmin[near], xmax[near]
+        for k in ks:
+            xlo, xhi = x_ranges[k]
+            found[k] = near[(hi >= xlo) & (lo <= xhi)]
     seg = np.concatenate(found)
     spot = np.repeat(np.arange(len(boxes)), [len(f) for f in found])
     if ordered:
         order = np.argsort(seg * len(boxes) + spot)
         seg, spot = seg[order], spot[order]
+        box: np.ndarray | slice = spot < s.n_rects
+        disc: np.ndarray | slice = ~box
+    else:  # spot-major: the rectangles' pairs come first, a slice rather than a mask
+        box = slice(0, sum(len(f) for f in found[: s.n_rects]))
+        disc = slice(box.stop, None)
     share = np.empty(len(seg))
     dx, dy = x1 - x0, y1 - y0
-    box = spot < s.n_rects
     i, k = seg[box], spot[box]
     share[box] = _clip((x0[i], dx[i], r[k, 0], r[k, 1]), (y0[i], dy[i], r[k, 2], r[k, 3]))
-    i, k = seg[~box], spot[~box] - s.n_rects
-    share[~box] = _chord(dx[i], dy[i], x0[i] - c[k, 0], y0[i] - c[k, 1], reach)
+    i, k = seg[disc], spot[disc] - s.n_rects
+    share[disc] = _chord(dx[i], dy[i], x0[i] - c[k, 0], y0[i] - c[k, 1], reach)
     inside = share >= 0
     return seg[inside], spot[inside], share[inside]
 

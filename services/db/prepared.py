@@ -22,6 +22,8 @@ from sqlalchemy import Column, Connection, DateTime, Dialect, Table, bindparam, 
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import Insert
 
+from services.clock import iso_text
+
 
 class Prepared:
     """A Core statement that is executed on the raw DBAPI connection."""
@@ -29,9 +31,15 @@ class Prepared:
     def __init__(self, statement: ClauseElement):
         self.statement = statement
         self._compiled: dict[tuple[str, ...], tuple[str, Any]] = {}
+        # (DBAPI connection, cursor): the statement's cursor on the connection it last ran on
+        self._cursor: tuple[Any, Any] = (None, None)
 
     def execute(self, conn: Connection, params: Mapping[str, Any]) -> Any:
-        """Execute with one parameter set; returns the DBAPI cursor (rowcount, fetchone)."""
+        """Execute with one parameter set; returns the DBAPI cursor (rowcount, fetchone).
+
+        The cursor is this statement's own on that connection, used again by its
+        next execution there: read its rows before running the statement again.
+        """
         # the compiled statement looked up here, ``_for`` called only to compile: a
         # Python call costs some 900 instructions, and a store-day runs 15,000 of these
         found = self._compiled.get((conn.dialect.name, *params)) or self._for(conn, params)
@@ -83,12 +91,17 @@ class Prepared:
             return compiled.string, values
         return compiled.string, lambda params: dict(zip(names, values(params), strict=True))
 
-    @staticmethod
-    def _run(conn: Connection, method: str, sql: str, args: Any) -> Any:
+    def _run(self, conn: Connection, method: str, sql: str, args: Any) -> Any:
         # the DBAPI connection itself (the driver's, for every synchronous driver), an
         # attribute: ``driver_connection`` asks the dialect for it through two properties
         dbapi = conn.connection.dbapi_connection
-        cursor = dbapi.cursor()
+        # a cursor made once per connection, not per execution (making one and
+        # letting it go costs some 1,700 instructions, 15,000 times a store-day);
+        # a tuple, so a thread on another connection never gets half of one
+        last, cursor = self._cursor
+        if last is not dbapi:
+            cursor = dbapi.cursor()
+            self._cursor = (dbapi, cursor)
         try:
             getattr(cursor, method)(sql, args)
         except conn.dialect.loaded_dbapi.Error as error:
@@ -111,7 +124,6 @@ _PROBES = (
     dt.datetime(2026, 3, 2),
     dt.datetime(5, 1, 1, 23, 59, 59, 999999),
 )
-_last_datetime: tuple[Any, Any] = (None, None)
 
 
 def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -121,8 +133,8 @@ def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     ``%`` from a dict of seven fields: some 18,000 instructions a value, and a
     sale writes one time into its order and again into its payment (and a
     member's ledger). ``isoformat`` writes the same text at half the cost, and
-    the last value written is remembered (datetimes are immutable), so the
-    second write of a sale's time costs a comparison. Used only where the
+    ``iso_text`` remembers the last value written (datetimes are immutable), so
+    the second write of a sale's time costs a comparison. Used only where the
     probes show ``isoformat`` gives exactly ``process``'s text; aware datetimes
     and other values go to ``process``.
     """
@@ -130,14 +142,9 @@ def text_datetimes(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
         return process
 
     def text(value: Any) -> Any:
-        global _last_datetime
         if type(value) is not dt.datetime or value.tzinfo is not None:
             return process(value)
-        seen, made = _last_datetime  # one tuple: threads see a pair that belongs together
-        if value is not seen:
-            made = value.isoformat(" ", "microseconds")
-            _last_datetime = (value, made)
-        return made
+        return iso_text(value)
 
     return text
 

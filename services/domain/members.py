@@ -35,6 +35,8 @@ _R_DAYS = (7, 30, 90, 180)  # recency at most this many days scores 5, 4, 3, 2
 _F_ORDERS = (20, 10, 5, 2)  # at least this many orders a year scores 5, 4, 3, 2
 _M_CENTS = (500_000, 200_000, 80_000, 20_000)  # at least this spend a year scores 5, 4, 3, 2
 _MEMBERS = Member.__table__
+Standing = tuple[str, int]
+"""A member's tier and lifetime spend in cents."""
 # the checkout path's statements (a member's credit on every paid order), compiled once
 _TIER_OF = Prepared(
     select(_MEMBERS.c.tier, _MEMBERS.c.lifetime_cents).where(_MEMBERS.c.id == bindparam("m_id"))
@@ -49,7 +51,11 @@ _CREDIT = Prepared(
     )
 )
 _LEDGER = Prepared(insert(LedgerEntry.__table__))
-_HOME = Prepared(select(_MEMBERS.c.store_id).where(_MEMBERS.c.id == bindparam("m_id")))
+_HOME = Prepared(
+    select(_MEMBERS.c.store_id, _MEMBERS.c.tier, _MEMBERS.c.lifetime_cents).where(
+        _MEMBERS.c.id == bindparam("m_id")
+    )
+)
 _REGISTER = PreparedInsert(insert(_MEMBERS), _MEMBERS.c.id)
 
 
@@ -131,13 +137,16 @@ def require_member(session: Session, member_id: int) -> Member:
     return member
 
 
-def check_member(session: Session, member_id: int, store_id: str) -> None:
+def check_member(session: Session, member_id: int, store_id: str) -> Standing:
     """The member may be named on an order of ``store_id``: only at their home store.
 
     A franchise store keeps its own members and accounts (DOMAIN.md): the stored
     value a member loaded and the points they earned are the home store's debt,
     so only the home store's sales earn or spend them. Elsewhere the customer
     buys as a guest. Raises NotFound (no such member) or Forbidden.
+
+    Returns:
+        The member's tier and lifetime spend as read (for ``earn`` of the same sale).
     """
     row = _HOME.execute(connection_of(session), {"m_id": member_id}).fetchone()
     if row is None:
@@ -147,6 +156,7 @@ def check_member(session: Session, member_id: int, store_id: str) -> None:
             f"member_id: member {member_id} belongs to store {row[0]!r}; their stored value "
             f"and points are that store's, so an order of store {store_id!r} cannot name them"
         )
+    return row[1], row[2]
 
 
 def find_by_phone(
@@ -228,13 +238,29 @@ def change(
     _ledger(session, member_id, account, delta, reason, order_id, at)
 
 
-def earn(session: Session, member_id: int, paid_cents: int, order_id: int, at: dt.datetime) -> int:
-    """Credit an order's spend: lifetime spend, tier and points. Returns points earned."""
+def earn(
+    session: Session,
+    member_id: int,
+    paid_cents: int,
+    order_id: int,
+    at: dt.datetime,
+    standing: Standing | None = None,
+) -> int:
+    """Credit an order's spend: lifetime spend, tier and points. Returns points earned.
+
+    ``standing``: the member's tier and lifetime spend as ``check_member`` read
+    them earlier in this transaction (a SELECT less a member's sale). Taken on
+    SQLite only, whose transactions hold the write lock from their start, so
+    nothing changed them since; PostgreSQL reads them again, after this
+    transaction's own updates of the member (a payment from stored value).
+    """
     conn = connection_of(session)
-    row = _TIER_OF.execute(conn, {"m_id": member_id}).fetchone()
-    if row is None:
-        raise NotFound(f"no member {member_id}")
-    tier, lifetime = row
+    if standing is None or conn.dialect.name != "sqlite":
+        row = _TIER_OF.execute(conn, {"m_id": member_id}).fetchone()
+        if row is None:
+            raise NotFound(f"no member {member_id}")
+        standing = row[0], row[1]
+    tier, lifetime = standing
     points = points_for(paid_cents, tier)
     _CREDIT.execute(
         conn,

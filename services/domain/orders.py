@@ -111,8 +111,10 @@ class _Basket:
             cost_cents += n * unit_cost
             list_cents += n * unit_price
         self.items, self.cost_cents = items, cost_cents
+        # the member's tier and spend as read here, for their credit when the sale is paid
+        self.standing: members.Standing | None = None
         if member_id is not None:
-            members.check_member(session, member_id, store_id)
+            self.standing = members.check_member(session, member_id, store_id)
         self.offers = marketing.offers(session, store_id, at)
         self.coupons = marketing.usable_coupons(session, coupon_codes, member_id, store_id, at)
         self.method = method
@@ -278,6 +280,7 @@ def _checkout(session: Session, req: CheckoutRequest, now: dt.datetime) -> Recei
         request_hash=request_hash,
         at=at,
         offers=basket.offers,
+        standing=basket.standing,
     )
     return reply(
         Receipt,

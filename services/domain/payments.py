@@ -100,10 +100,12 @@ def settle(
     request_hash: str,
     at: dt.datetime,
     offers=None,
+    standing: members.Standing | None = None,
 ) -> Settled:
     """Charge an order whose key the caller knows to be new in its scope, and credit the member.
 
-    ``offers`` are the promotions in force (fetched when not given), for gifts.
+    ``offers`` are the promotions in force (fetched when not given), for gifts;
+    ``standing`` the member's as this transaction read it (see ``members.earn``).
     """
     require_payer(method, member_id)
     if method in BALANCES:
@@ -120,7 +122,7 @@ def settle(
     )
     if member_id is None:
         return Settled(payment_id)
-    points = members.earn(session, member_id, amount_cents, order_id, at)
+    points = members.earn(session, member_id, amount_cents, order_id, at, standing)
     if points:
         _POINTS_EARNED.execute(connection_of(session), {"o_id": order_id, "o_points": points})
     if offers is None:

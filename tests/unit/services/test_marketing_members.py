@@ -144,6 +144,15 @@ def test_gifts_and_stored_value_and_tiers(shop, member):
     assert shop.member_profile(member.id).points == 1000 - 890 + points.points_earned
 
 
+def test_a_sale_earns_at_the_tier_the_sale_before_reached(shop, member):
+    first = shop.checkout(sale("t1", member.id, EGGS=40))  # 1,000 yuan: silver from now on
+    second = shop.checkout(sale("t2", member.id, BREAD=1))
+    assert first.points_earned == 1000  # standard: a point a yuan
+    assert second.points_earned == int(890 // 100 * 1.2)  # silver's multiplier
+    profile = shop.member_profile(member.id)
+    assert (profile.tier, profile.points, profile.lifetime_cents) == ("silver", 1009, 100_890)
+
+
 def test_segments_visit_and_birthday_gifts(shop, member):
     other = shop.register_member(MemberCreate(store_id="S2", name="Han", phone="13900000000"))
     t = shop.create_coupon_template(

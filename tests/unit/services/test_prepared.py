@@ -6,6 +6,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.exc import IntegrityError, MultipleResultsFound
 
 from services.db.dialect import insert_on_conflict
+from services.db.engine import Database, sqlite_url
 from services.db.models import Courier, Order, Store
 from services.db.prepared import (
     Prepared,
@@ -60,6 +61,40 @@ def test_executemany_sums_row_counts(conn):
         .values(total_cents=ORDERS.c.total_cents + 1)
     )
     assert bump.executemany(conn, [{"k": "a"}, {"k": "c"}, {"k": "zzz"}]).rowcount == 2
+
+
+def test_a_statement_runs_on_the_connection_it_is_given_each_time(tmp_path):
+    """Its cursor is kept between executions: a statement moved to another connection follows."""
+    dbs = {}
+    for name in "ab":
+        dbs[name] = Database(sqlite_url(tmp_path / f"{name}.db"))
+        dbs[name].create_schema()
+        with dbs[name].engine.begin() as c:
+            c.execute(
+                insert(Store.__table__), {"id": "S1", "name": "s", "format": "x", "currency": "CNY"}
+            )
+    stmt = Prepared(insert(ORDERS))
+    for i, name in enumerate("aba"):
+        with dbs[name].engine.begin() as c:
+            stmt.execute(c, row(f"{name}{i}", dt.datetime(2026, 3, 2)))
+    keys = {}
+    for name, db in dbs.items():
+        with db.engine.connect() as c:
+            keys[name] = c.execute(select(ORDERS.c.idempotency_key)).scalars().all()
+        db.dispose()
+    assert keys == {"a": ["a0", "a2"], "b": ["b1"]}
+
+
+def test_each_statement_keeps_its_rows_until_read(conn):
+    at = dt.datetime(2026, 3, 2)
+    Prepared(insert(ORDERS)).executemany(conn, [row(k, at) for k in "abc"])
+    paid = ORDERS.c.status == bindparam("s")
+    keys = Prepared(select(ORDERS.c.idempotency_key).where(paid).order_by(ORDERS.c.id))
+    ids = Prepared(select(ORDERS.c.id).where(paid).order_by(ORDERS.c.id))
+    first = keys.execute(conn, {"s": "paid"})
+    assert first.fetchone() == ("a",)
+    assert len(ids.execute(conn, {"s": "paid"}).fetchall()) == 3
+    assert first.fetchall() == [("b",), ("c",)]
 
 
 def test_driver_errors_become_sqlalchemy_errors(conn):
