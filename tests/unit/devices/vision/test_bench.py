@@ -1,7 +1,11 @@
 """The benchmark's own arithmetic, without running anything."""
 
+import subprocess
+from pathlib import Path
+
 import pytest
 
+from devices.vision import bench
 from devices.vision.bench import benchmark_app_figures
 
 
@@ -105,11 +109,6 @@ def test_the_printed_table_keeps_names_and_numbers_whole_in_a_narrow_pipe():
 
 def test_benchmark_app_runs_the_cpu_in_f32_as_the_pipeline_does(monkeypatch, tmp_path):
     """On a bf16 processor benchmark_app's default would time another precision."""
-    import subprocess
-    from pathlib import Path
-
-    from devices.vision import bench
-
     seen = []
 
     def run(cmd, **_):

@@ -1,6 +1,7 @@
 """The real models on rendered frames whose truth is known."""
 
 import numpy as np
+import openvino as ov
 import pytest
 
 from devices.vision.adapters import AdapterSpec, adapter
@@ -208,7 +209,5 @@ def test_the_shipped_blazepose_uses_its_tuned_threshold_and_overlap(people):
 def test_models_run_in_f32_on_any_cpu(people, reader):
     """OpenVINO's CPU plugin drops to bf16 on processors that have it (AVX-512 BF16,
     AMX); there the queue test above counted another recall (0.742) than elsewhere."""
-    import openvino as ov
-
     for compiled in (people.compiled, reader.rec):
         assert compiled.get_property("INFERENCE_PRECISION_HINT") == ov.Type.f32
